@@ -1,0 +1,1 @@
+"""Publication-quality figures drawn from the verified theory."""

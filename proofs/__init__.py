@@ -1,0 +1,1 @@
+"""SymPy derivations of the catalogue's theorems (the symbolic route)."""

@@ -1,0 +1,1 @@
+"""Symbolic checks registered with ``wdt verify`` (route ``symbolic``)."""

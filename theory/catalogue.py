@@ -1,0 +1,248 @@
+"""The theorem catalogue: the spine that proofs, numeric checks, torch checks and figures share.
+
+Every derivation in ``proofs/``, every check in ``wdt verify`` and every figure names one of these ids.
+Statements use the canonical convention (see ``REFERENCE.md``): ``J(w) = J(w*) + ½(w − w*)ᵀH(w − w*)``,
+the L2 penalty is ``(α/2)‖w‖²`` and the L1 penalty ``α‖w‖₁``.
+
+Sources: "G" is Goodfellow, Bengio & Courville, *Deep Learning* (2016), chapter 7; "ESL" is Hastie,
+Tibshirani & Friedman, *The Elements of Statistical Learning* (2nd ed.); "L&H" is Loshchilov & Hutter,
+*Decoupled Weight Decay Regularization*, ICLR 2019.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from theory.errors import InputError
+
+__all__ = ["CATALOGUE", "Theorem", "get", "ids"]
+
+
+@dataclass(frozen=True, slots=True)
+class Theorem:
+    """One theorem of the catalogue.
+
+    Attributes:
+        id: stable identifier, e.g. ``"l2.optimum"``; the prefix before the dot is the family.
+        title: a few words.
+        statement: the statement in LaTeX (no surrounding ``$``).
+        source: where it comes from, with equation numbers.
+        assumptions: the preconditions, in words.
+    """
+
+    id: str
+    title: str
+    statement: str
+    source: str
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def family(self) -> str:
+        """The id's prefix, e.g. ``"l2"`` for ``"l2.optimum"``."""
+        return self.id.split(".", 1)[0]
+
+
+_THEOREMS: tuple[Theorem, ...] = (
+    Theorem(
+        "l2.update",
+        "One GD step with weight decay",
+        r"w \leftarrow (1 - \epsilon\alpha) w - \epsilon \nabla J(w)",
+        "G 7.4–7.5; d2l §Weight Decay",
+        ("ε > 0", "α ≥ 0"),
+    ),
+    Theorem(
+        "l2.optimum",
+        "L2-regularised optimum of a quadratic",
+        r"\tilde w = (H + \alpha I)^{-1} H w^*",
+        "G 7.6–7.10",
+        ("H symmetric", "H + αI ≻ 0"),
+    ),
+    Theorem(
+        "l2.eigen",
+        "Eigenbasis shrinkage",
+        r"\tilde w = Q(\Lambda + \alpha I)^{-1}\Lambda Q^\top w^*,"
+        r"\quad q_i^\top \tilde w = \frac{\lambda_i}{\lambda_i + \alpha} q_i^\top w^*",
+        "G 7.11–7.13",
+        ("H = QΛQᵀ symmetric", "λ_i + α > 0"),
+    ),
+    Theorem(
+        "l2.ridge",
+        "Ridge regression, and the factor ½ of G 7.15",
+        r"\arg\min_w \tfrac12\|Xw - y\|^2 + \tfrac\alpha2\|w\|^2 = (X^\top X + \alpha I)^{-1}X^\top y;"
+        r"\ \arg\min_w \|Xw - y\|^2 + \tfrac\alpha2\|w\|^2 = (X^\top X + \tfrac\alpha2 I)^{-1}X^\top y",
+        "G 7.14–7.17",
+        ("α > 0 or X of full column rank",),
+    ),
+    Theorem(
+        "l2.pinv",
+        "Ridge tends to the pseudoinverse",
+        r"\lim_{\alpha\to 0^+}(X^\top X + \alpha I)^{-1}X^\top = X^+",
+        "G 7.29",
+        (),
+    ),
+    Theorem(
+        "l2.dof",
+        "Effective degrees of freedom",
+        r"\mathrm{df}(\alpha) = \sum_i \frac{\lambda_i}{\lambda_i + \alpha}",
+        "ESL eq. 3.50",
+        ("H ⪰ 0", "α > 0 (or λ_i > 0)"),
+    ),
+    Theorem(
+        "l2.constraint",
+        "Penalty ⇔ norm constraint",
+        r"\tilde w(\alpha) \in \arg\min_{\|w\| \le k} J(w),\ k = \|\tilde w(\alpha)\|"
+        r"\text{ decreasing in } \alpha",
+        "G 7.26–7.28",
+        ("H ⪰ 0", "α > 0"),
+    ),
+    Theorem(
+        "l1.soft_threshold",
+        "L1 soft threshold for diagonal H",
+        r"w_i = \operatorname{sign}(w^*_i)\max\left(|w^*_i| - \frac{\alpha}{H_{ii}}, 0\right)",
+        "G 7.20–7.23",
+        ("H diagonal", "H_ii > 0", "α ≥ 0"),
+    ),
+    Theorem(
+        "enet.diagonal",
+        "Elastic net for diagonal H",
+        r"w_i = \operatorname{sign}(w^*_i)\frac{\max(H_{ii}|w^*_i| - \alpha_1, 0)}{H_{ii} + \alpha_2}",
+        "derived here; Zou & Hastie 2005",
+        ("H diagonal", "H_ii + α₂ > 0", "α₁, α₂ ≥ 0"),
+    ),
+    Theorem(
+        "bayes.gaussian",
+        "Gaussian prior ⇔ L2 (MAP = posterior mean = ridge)",
+        r"y \sim \mathcal N(Xw, \sigma^2 I),\ w \sim \mathcal N(0, s^2 I)"
+        r"\Rightarrow w_{\mathrm{MAP}} = \mathbb E[w\mid y] = (X^\top X + \tfrac{\sigma^2}{s^2} I)^{-1} X^\top y",
+        "G 5.79; ESL 3.4.1",
+        ("σ² > 0", "s² > 0"),
+    ),
+    Theorem(
+        "bayes.laplace",
+        "Laplace prior ⇔ L1",
+        r"\log p(w) = -\alpha\|w\|_1 + d\log\alpha - d\log 2",
+        "G 7.24, 3.26",
+        ("α > 0",),
+    ),
+    Theorem(
+        "es.trajectory",
+        "GD trajectory on a quadratic",
+        r"w^{(\tau)} - w^* = (I - \epsilon H)^\tau (w^{(0)} - w^*);"
+        r"\ w^{(0)} = 0 \Rightarrow w^{(\tau)} = Q[I - (I - \epsilon\Lambda)^\tau]Q^\top w^*",
+        "G 7.33–7.40",
+        ("τ ∈ ℕ",),
+    ),
+    Theorem(
+        "es.equivalence",
+        "Early stopping ⇔ L2, one α_i per direction",
+        r"w^{(\tau)} = \tilde w \iff (1 - \epsilon\lambda_i)^\tau = \frac{\alpha_i}{\lambda_i + \alpha_i},"
+        r"\ \alpha_i = \frac{\lambda_i(1-\epsilon\lambda_i)^\tau}{1 - (1 - \epsilon\lambda_i)^\tau}",
+        "G 7.41–7.43",
+        ("0 < ελ_i < 1", "τ ≥ 1"),
+    ),
+    Theorem(
+        "es.approx",
+        "τ ≈ 1/(εα)",
+        r"\alpha_i = \frac{1}{\epsilon\tau} - \frac{\lambda_i(\tau + 1)}{2\tau} + O(\lambda_i^2)",
+        "G 7.44–7.45",
+        ("ελ_i ≪ 1", "λ_i/α ≪ 1"),
+    ),
+    Theorem(
+        "es.nonzero_init",
+        "Early stopping from w⁽⁰⁾ ≠ 0 is L2 centred at w⁽⁰⁾",
+        r"w^{(\tau)} = \arg\min_w J(w) + \tfrac{\alpha}{2}\|w - w^{(0)}\|^2 \text{ (per direction)}",
+        "G footnote to 7.40",
+        ("0 < ελ_i < 1",),
+    ),
+    Theorem(
+        "gd.stability",
+        "Stability of GD with weight decay",
+        r"\text{GD on } J + \tfrac\alpha2\|w\|^2 \text{ converges from every start} \iff"
+        r" 0 < \epsilon < \frac{2}{\lambda_{\max} + \alpha}",
+        "standard (spectral radius of I − ε(H + αI))",
+        ("H + αI ≻ 0",),
+    ),
+    Theorem(
+        "gd.min_norm",
+        "GD on least squares finds the minimum-norm solution",
+        r"w^{(\infty)} = X^+ y + (I - X^+X) w^{(0)}",
+        "standard",
+        ("0 < ε < 2/λ_max(XᵀX/n)",),
+    ),
+    Theorem(
+        "opt.sgd_equiv",
+        "SGD weight decay = L2 penalty",
+        r"\mathrm{SGD}(\text{weight\_decay}=\lambda) \text{ on } L \equiv \mathrm{SGD} \text{ on }"
+        r" L + \tfrac\lambda2\|w\|^2",
+        "Loshchilov & Hutter, ICLR 2019, Prop. 1",
+        (),
+    ),
+    Theorem(
+        "opt.adam_not_equiv",
+        "Adam + L2 ≠ AdamW",
+        r"\text{Adam}(L + \tfrac\lambda2\|w\|^2) \ne \text{AdamW}(L, \lambda)"
+        r"\text{ unless the preconditioner is } cI",
+        "Loshchilov & Hutter, ICLR 2019, Prop. 2",
+        (),
+    ),
+    Theorem(
+        "es.gf_vs_ridge",
+        "Gradient flow risk ≤ 1.6860 × ridge risk",
+        r"\sup_{x>0}\left[\frac{(1 - e^{-x})(1 + x)}{x}\right]^2 = 1.685909\ldots",
+        "Ali, Kolter & Tibshirani, AISTATS 2019, arXiv:1810.10082",
+        ("λ = 1/t",),
+    ),
+    Theorem(
+        "es.gf_vs_ridge_tuned",
+        "Tuned gradient flow Bayes risk ≤ 1.2147 × optimal ridge",
+        r"\sup_{u>0}(1 + u)\left[e^{-2u} + \frac{(1 - e^{-u})^2}{u}\right] = 1.214662\ldots",
+        "Ali, Kolter & Tibshirani, AISTATS 2019",
+        ("isotropic prior",),
+    ),
+    Theorem(
+        "es.gd_generalized_ridge",
+        "Discrete GD is a generalised ridge",
+        r"w^{(k)} = (X^\top X + n Q_k)^{-1}X^\top y,"
+        r"\ Q_k = V S((I - \epsilon S)^{-k} - I)^{-1}V^\top",
+        "Ali, Kolter & Tibshirani, AISTATS 2019, supplement Lemma 3",
+        ("0 < εs_i < 1",),
+    ),
+    Theorem(
+        "noise.tikhonov",
+        "Input noise = Tikhonov",
+        r"\mathbb E\,\tfrac1n\|y - (X + \Xi)w\|^2 = \tfrac1n\|y - Xw\|^2 + s^2\|w\|^2",
+        "Bishop, Neural Computation 1995",
+        ("Ξ_ij iid, mean 0, variance s²",),
+    ),
+    Theorem(
+        "dropout.ridge",
+        "Dropout on linear regression = data-dependent ridge",
+        r"\mathbb E\|y - (R\circ X)w\|^2 = \|y - pXw\|^2 + p(1-p)\|\Gamma w\|^2,"
+        r"\ \Gamma = \operatorname{diag}(X^\top X)^{1/2}",
+        "Srivastava et al., JMLR 2014, §9.1",
+        ("R_ij ~ Bernoulli(p) iid",),
+    ),
+    Theorem(
+        "ridge.double_descent",
+        "Optimally tuned ridge has no double descent",
+        r"n \mapsto \min_\lambda R(\hat w_\lambda) \text{ is non-increasing}",
+        "Nakkiran, Venkat, Kakade & Ma, ICLR 2021, Thm 1",
+        ("x ~ N(0, I)",),
+    ),
+)
+
+CATALOGUE: dict[str, Theorem] = {t.id: t for t in _THEOREMS}
+
+
+def ids(prefix: str = "") -> list[str]:
+    """The catalogue's ids, in catalogue order, optionally only those starting with ``prefix``."""
+    return [t.id for t in _THEOREMS if t.id.startswith(prefix)]
+
+
+def get(theorem_id: str) -> Theorem:
+    """The theorem with this id; an :class:`~theory.errors.InputError` naming the known ids if none."""
+    try:
+        return CATALOGUE[theorem_id]
+    except KeyError:
+        known = ", ".join(CATALOGUE)
+        raise InputError(f"unknown theorem id {theorem_id!r}; known ids: {known}") from None

@@ -1,0 +1,274 @@
+"""Registry of the checks that ``wdt verify`` runs: one per (theorem id, route).
+
+A check is a function ``run(ctx: CheckContext) -> CheckResult``. It draws its cases from
+``ctx.rng()``, compares a closed form with an independent route, and reports the worst case as
+``max_error`` with the ``tolerance`` that case was held to; ``status`` is ``pass`` exactly when
+``max_error <= tolerance``. A check that cannot run here (no torch, no CUDA) raises
+:class:`CheckSkipped` with the reason.
+
+Routes: ``symbolic`` (SymPy, ``proofs/``), ``numeric`` (NumPy/SciPy, ``theory/``), ``empirical``
+(trained torch models, ``theory/empirical/``). The providers are imported lazily by
+:func:`all_checks`, so ``theory`` itself depends on neither ``proofs`` nor torch.
+
+Register a check with the decorator::
+
+    @register("l2.optimum", "numeric", "closed form vs scipy.optimize.minimize")
+    def _l2_optimum(ctx: CheckContext) -> CheckResult:
+        tracker = ErrorTracker()
+        for _ in range(ctx.cases(20, 500)):
+            ...
+            tracker.add(error, tolerance)
+        return tracker.result("detail")
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from theory.catalogue import CATALOGUE
+from theory.errors import InputError
+
+__all__ = [
+    "PROVIDERS",
+    "ROUTES",
+    "Check",
+    "CheckContext",
+    "CheckResult",
+    "CheckSkipped",
+    "ErrorTracker",
+    "Outcome",
+    "all_checks",
+    "register",
+    "run_check",
+    "select",
+]
+
+Route = Literal["symbolic", "numeric", "empirical"]
+Status = Literal["pass", "fail", "skip"]
+ROUTES: tuple[Route, ...] = ("symbolic", "numeric", "empirical")
+
+#: Modules whose import registers checks, in the order their rows are printed.
+PROVIDERS: tuple[str, ...] = (
+    "proofs.checks",
+    "theory.numeric_checks",
+    "theory.empirical.checks",
+)
+
+
+class CheckSkipped(Exception):  # noqa: N818 - it is a signal, not an error
+    """Raised by a check that cannot run here; the message is the reason shown to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What a check may depend on: the seed, the effort level and the torch device."""
+
+    seed: int = 0
+    thorough: bool = False
+    device: str = "cpu"
+
+    def rng(self, salt: int = 0) -> np.random.Generator:
+        """A generator seeded from ``seed`` (and ``salt``, to give each check its own stream)."""
+        return np.random.default_rng([self.seed, salt])
+
+    def cases(self, default: int, thorough: int) -> int:
+        """The number of cases to try: ``default``, or ``thorough`` under ``--thorough``."""
+        return thorough if self.thorough else default
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The worst case a check met.
+
+    ``max_error`` and ``tolerance`` belong to the case with the largest error/tolerance ratio.
+    ``status`` is derived (``pass`` iff ``max_error <= tolerance``) unless given explicitly, which a
+    symbolic check does when "proved" is the whole answer.
+    """
+
+    cases: int
+    max_error: float
+    tolerance: float
+    detail: str = ""
+    status: Status | None = None
+
+    @property
+    def ratio(self) -> float:
+        """``max_error / tolerance`` (NaN when either is undefined)."""
+        if self.tolerance > 0 and math.isfinite(self.max_error):
+            return self.max_error / self.tolerance
+        if self.tolerance == 0 and self.max_error == 0:
+            return 0.0
+        return math.nan
+
+    @property
+    def verdict(self) -> Status:
+        """``status`` if given, else ``pass`` iff the error is within tolerance."""
+        if self.status is not None:
+            return self.status
+        return "pass" if self.max_error <= self.tolerance else "fail"
+
+
+@dataclass(slots=True)
+class ErrorTracker:
+    """Keeps the case with the worst error/tolerance ratio over many cases."""
+
+    cases: int = 0
+    max_error: float = 0.0
+    tolerance: float = 0.0
+    worst_ratio: float = -1.0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, error: float, tolerance: float) -> None:
+        """Record one case. A NaN error counts as infinitely bad."""
+        error = float(error)
+        tolerance = float(tolerance)
+        if not tolerance > 0:
+            raise InputError(f"a tolerance must be positive; got {tolerance!r}")
+        self.cases += 1
+        ratio = math.inf if math.isnan(error) else error / tolerance
+        if ratio > self.worst_ratio:
+            self.worst_ratio = ratio
+            self.max_error = math.inf if math.isnan(error) else error
+            self.tolerance = tolerance
+
+    def result(self, detail: str = "") -> CheckResult:
+        """The worst case as a :class:`CheckResult`."""
+        if self.cases == 0:
+            raise InputError("a check must try at least one case")
+        return CheckResult(self.cases, self.max_error, self.tolerance, detail)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One registered check."""
+
+    theorem_id: str
+    route: Route
+    name: str
+    func: Callable[[CheckContext], CheckResult]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What ``wdt verify`` prints for one check (``--json`` keys are these field names)."""
+
+    id: str
+    title: str
+    source: str
+    route: str
+    name: str
+    status: Status
+    cases: int
+    max_error: float
+    tolerance: float
+    ratio: float
+    seconds: float
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready: non-finite floats become ``None``."""
+        out: dict[str, object] = {}
+        for key in self.__slots__:
+            value = getattr(self, key)
+            if isinstance(value, float) and not math.isfinite(value):
+                value = None
+            out[key] = value
+        return out
+
+
+_REGISTRY: dict[tuple[str, str, str], Check] = {}
+
+
+def register(
+    theorem_id: str, route: Route, name: str
+) -> Callable[[Callable[[CheckContext], CheckResult]], Callable[[CheckContext], CheckResult]]:
+    """Decorator: register ``func`` as the ``route`` check of ``theorem_id``."""
+    if theorem_id not in CATALOGUE:
+        raise InputError(f"cannot register a check for unknown theorem id {theorem_id!r}")
+    if route not in ROUTES:
+        raise InputError(f"route must be one of {ROUTES}; got {route!r}")
+
+    def decorate(
+        func: Callable[[CheckContext], CheckResult],
+    ) -> Callable[[CheckContext], CheckResult]:
+        key = (theorem_id, route, name)
+        if key in _REGISTRY and _REGISTRY[key].func is not func:
+            raise InputError(f"a check {key} is already registered")
+        _REGISTRY[key] = Check(theorem_id, route, name, func)
+        return func
+
+    return decorate
+
+
+def all_checks(providers: Iterable[str] = PROVIDERS) -> list[Check]:
+    """Import the provider modules and return every registered check, in catalogue order."""
+    for module in providers:
+        importlib.import_module(module)
+    order = {tid: i for i, tid in enumerate(CATALOGUE)}
+    route_order = {r: i for i, r in enumerate(ROUTES)}
+    return sorted(
+        _REGISTRY.values(),
+        key=lambda c: (order[c.theorem_id], route_order[c.route]),
+    )
+
+
+def select(checks: Iterable[Check], prefixes: Iterable[str] = (), routes: Iterable[str] = ()) -> list[Check]:
+    """The checks whose theorem id starts with one of ``prefixes`` and whose route is in ``routes``.
+
+    Empty ``prefixes`` or ``routes`` select everything. A prefix that matches no check is an error,
+    so a typo is never a silent "nothing failed".
+    """
+    checks = list(checks)
+    prefixes = list(prefixes)
+    routes = list(routes)
+    for route in routes:
+        if route not in ROUTES:
+            raise InputError(f"unknown route {route!r}; routes are {', '.join(ROUTES)}")
+    chosen = [
+        c
+        for c in checks
+        if (not prefixes or any(c.theorem_id.startswith(p) for p in prefixes))
+        and (not routes or c.route in routes)
+    ]
+    for p in prefixes:
+        if not any(c.theorem_id.startswith(p) for c in checks):
+            known = ", ".join(sorted({c.theorem_id for c in checks}))
+            raise InputError(f"--only {p!r} matches no check; ids with checks: {known}")
+    return chosen
+
+
+def run_check(check: Check, ctx: CheckContext) -> Outcome:
+    """Run one check, timing it; a skip or an unexpected exception becomes its row, never a crash."""
+    theorem = CATALOGUE[check.theorem_id]
+    start = time.perf_counter()
+    try:
+        result = check.func(ctx)
+    except CheckSkipped as skip:
+        result = CheckResult(0, math.nan, math.nan, str(skip), "skip")
+    except Exception as exc:  # a broken check is a failed check, with its cause on the row
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+        result = CheckResult(0, math.nan, math.nan, f"{type(exc).__name__} at {where}: {exc}", "fail")
+    seconds = time.perf_counter() - start
+    return Outcome(
+        id=check.theorem_id,
+        title=theorem.title,
+        source=theorem.source,
+        route=check.route,
+        name=check.name,
+        status=result.verdict,
+        cases=result.cases,
+        max_error=result.max_error,
+        tolerance=result.tolerance,
+        ratio=result.ratio,
+        seconds=seconds,
+        detail=result.detail,
+    )

@@ -1,0 +1,277 @@
+"""How libraries scale their regularisation, as code: every setting ↔ the canonical penalty.
+
+Canonical objective (REFERENCE.md): for regression ``(1/2n)‖Xw − y‖² + (λ/2)‖w‖² + μ‖w‖₁``; for
+classification the mean loss ``(1/n)Σℓ + (λ/2)‖w‖² + μ‖w‖₁``. A :class:`Penalty` holds (λ, μ).
+
+Each library minimises ``D + P`` where its data term ``D`` is ``scale`` times the canonical data
+term (``scale = 2`` for ``MSELoss``, which has no ½; ``2n`` for a sum of squares; ``n`` for a sum of
+log-losses) and its penalty ``P = (l2c/2)‖w‖² + l1c‖w‖₁`` for coefficients read off its parameters.
+Dividing by ``scale`` gives the canonical ``λ = l2c/scale``, ``μ = l1c/scale``. The arithmetic is
+generic: ``fractions.Fraction`` inputs give exact round trips and ``sympy`` symbols give the formulas
+that ``wdt conventions`` prints, so the printed table *is* the code.
+
+Decoupled weight decay (torch ``AdamW``, optax ``adamw``, Keras optimizers' ``weight_decay`` with an
+adaptive optimizer) is not an L2 penalty (opt.adam_not_equiv; Loshchilov & Hutter 2019, Prop. 2):
+converting it raises :class:`~theory.errors.ConventionError`. For plain SGD it is (opt.sgd_equiv).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from theory.errors import ConventionError, InputError
+
+__all__ = [
+    "CONVENTIONS",
+    "DATA_LOSSES",
+    "Convention",
+    "Penalty",
+    "from_canonical",
+    "get_convention",
+    "to_canonical",
+    "translate",
+]
+
+Number = Any  # float, int, Fraction or a sympy expression: the formulas only use + − × ÷
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    """Canonical penalty ``(l2/2)‖w‖² + l1‖w‖₁`` added to the canonical mean data term."""
+
+    l2: Number
+    l1: Number = 0
+
+
+#: data-loss name -> (description, scale(n): library data term / canonical data term)
+DATA_LOSSES: dict[str, tuple[str, Callable[[Number], Number]]] = {
+    "half_mse": ("(1/2n)‖r‖²", lambda n: 1),
+    "mse": ("(1/n)‖r‖²  (torch MSELoss, Keras MSE)", lambda n: 2),
+    "half_sse": ("½‖r‖²", lambda n: n),
+    "sse": ("‖r‖²", lambda n: 2 * n),
+    "sum_logloss": ("Σℓ  (sum of per-example losses)", lambda n: n),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Convention:
+    """One row of the library table.
+
+    Attributes:
+        key: e.g. ``"torch.SGD"``.
+        params: the parameter names this row takes, e.g. ``("weight_decay",)``.
+        rule: what the library does, in words.
+        data_loss: the library's data term (a key of :data:`DATA_LOSSES`), or ``None`` where the
+            user chooses it (torch, Keras, optax: pass ``data_loss=``; default ``"mse"``).
+        coefficients: params -> (l2c, l1c) in the library's own objective; ``None`` for decoupled
+            decay that has no penalty form.
+        parameters: (l2c, l1c) -> params, the inverse.
+        note: caveats (bias decayed, standardisation, ...).
+    """
+
+    key: str
+    params: tuple[str, ...]
+    rule: str
+    data_loss: str | None
+    coefficients: Callable[[Mapping[str, Number]], tuple[Number, Number]] | None
+    parameters: Callable[[Number, Number], dict[str, Number]] | None
+    note: str = ""
+
+    @property
+    def decoupled(self) -> bool:
+        """True where the setting has no L2-penalty equivalent."""
+        return self.coefficients is None
+
+
+def _l2_only(name: str, factor: Number = 1) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """A row whose penalty is ``(factor·p/2)‖w‖²`` for its one parameter p."""
+
+    def coefficients(p: Mapping[str, Number]) -> tuple[Number, Number]:
+        return factor * p[name], 0
+
+    def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
+        if l1c != 0:
+            raise ConventionError(f"{name} has no L1 term; the penalty has l1 = {l1c}")
+        return {name: l2c / factor}
+
+    return coefficients, parameters
+
+
+def _l1_only(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    def coefficients(p: Mapping[str, Number]) -> tuple[Number, Number]:
+        return 0, p[name]
+
+    def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
+        if l2c != 0:
+            raise ConventionError(f"{name} has no L2 term; the penalty has l2 = {l2c}")
+        return {name: l1c}
+
+    return coefficients, parameters
+
+
+def _mixed(total: str, mix: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``total·[(1 − mix)/2‖w‖² + mix‖w‖₁]`` (sklearn ElasticNet, glmnet, statsmodels)."""
+
+    def coefficients(p: Mapping[str, Number]) -> tuple[Number, Number]:
+        return p[total] * (1 - p[mix]), p[total] * p[mix]
+
+    def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
+        t = l2c + l1c
+        return {total: t, mix: (l1c / t) if t != 0 else 0}
+
+    return coefficients, parameters
+
+
+def _logistic() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``C·Σℓ + ½‖w‖²`` = C·(Σℓ + (1/C)·½‖w‖²)."""
+
+    def coefficients(p: Mapping[str, Number]) -> tuple[Number, Number]:
+        return 1 / p["C"], 0
+
+    def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
+        if l1c != 0:
+            raise ConventionError(f"LogisticRegression(penalty='l2') has no L1 term; l1 = {l1c}")
+        if l2c == 0:
+            raise ConventionError("LogisticRegression needs a positive L2 penalty (C = 1/(λn) is finite)")
+        return {"C": 1 / l2c}
+
+    return coefficients, parameters
+
+
+def _row(key: str, params: tuple[str, ...], rule: str, data_loss: str | None,
+         pair: tuple[Callable[..., Any], Callable[..., Any]] | None, note: str = "") -> Convention:
+    coefficients, parameters = pair if pair is not None else (None, None)
+    return Convention(key, params, rule, data_loss, coefficients, parameters, note)
+
+
+_BIAS = "decays every parameter it is given, biases included, unless told not to"
+
+CONVENTIONS: dict[str, Convention] = {
+    c.key: c
+    for c in (
+        _row("torch.SGD", ("weight_decay",), "grad += wd·w before momentum", None,
+             _l2_only("weight_decay"), _BIAS),
+        _row("torch.Adam", ("weight_decay",), "grad += wd·w, then rescaled by 1/√v̂", None,
+             _l2_only("weight_decay"), "same objective as torch.SGD; steps differ from AdamW. " + _BIAS),
+        _row("torch.AdamW", ("weight_decay",), "w ← w(1 − lr·wd), then the Adam step", None, None,
+             "decoupled: no L2 equivalent; the paper's decay per step is lr·wd"),
+        _row("keras.regularizers.L2", ("l2",), "loss += l2·Σw² (no ½)", None, _l2_only("l2", 2)),
+        _row("keras.regularizers.L1", ("l1",), "loss += l1·Σ|w|", None, _l1_only("l1")),
+        _row("keras.optimizers.SGD", ("weight_decay",), "w ← w − lr·wd·w before the step", None,
+             _l2_only("weight_decay"), "decoupled, which for plain SGD equals L2 (opt.sgd_equiv)"),
+        _row("keras.optimizers.Adam", ("weight_decay",), "w ← w − lr·wd·w before the Adam step", None,
+             None, "decoupled (AdamW-like): no L2 equivalent"),
+        _row("optax.add_decayed_weights+sgd", ("weight_decay",), "update += wd·w before sgd", None,
+             _l2_only("weight_decay"), _BIAS),
+        _row("optax.adamw", ("weight_decay",), "as torch AdamW", None, None,
+             "decoupled: no L2 equivalent"),
+        _row("sklearn.Ridge", ("alpha",), "‖y − Xw‖² + α‖w‖²", "sse", _l2_only("alpha", 2),
+             "intercept unpenalised"),
+        _row("sklearn.Lasso", ("alpha",), "(1/2n)‖y − Xw‖² + α‖w‖₁", "half_mse", _l1_only("alpha")),
+        _row("sklearn.ElasticNet", ("alpha", "l1_ratio"),
+             "(1/2n)‖r‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²", "half_mse", _mixed("alpha", "l1_ratio")),
+        _row("sklearn.LogisticRegression", ("C",), "C·Σℓ + ½‖w‖²", "sum_logloss", _logistic(),
+             "canonical data term is the mean log-loss"),
+        _row("glmnet", ("lambda", "alpha"), "(1/2N)Σr² + λ[(1 − a)/2‖β‖² + a‖β‖₁]", "half_mse",
+             _mixed("lambda", "alpha"), "standardises x and leaves the intercept unpenalised by default"),
+        _row("statsmodels.fit_regularized", ("alpha", "L1_wt"),
+             "0.5·RSS/n + α[(1 − L1_wt)/2‖b‖² + L1_wt‖b‖₁]", "half_mse", _mixed("alpha", "L1_wt"),
+             "the constant is penalised too"),
+        _row("goodfellow.7.15", ("alpha",), "‖Xw − y‖² + (α/2)‖w‖²  (G 7.15 as printed)", "sse",
+             _l2_only("alpha")),
+        _row("goodfellow.7.17", ("alpha",), "½‖Xw − y‖² + (α/2)‖w‖²  (minimiser G 7.17)", "half_sse",
+             _l2_only("alpha")),
+    )
+}
+
+
+def get_convention(key: str) -> Convention:
+    """The row with this key; an InputError listing the keys otherwise."""
+    try:
+        return CONVENTIONS[key]
+    except KeyError:
+        raise InputError(f"unknown convention {key!r}; known: {', '.join(CONVENTIONS)}") from None
+
+
+def _scale(conv: Convention, n: Number, data_loss: str | None) -> Number:
+    name = conv.data_loss
+    if name is None:
+        name = data_loss or "mse"
+    elif data_loss is not None and data_loss != name:
+        raise InputError(f"{conv.key} fixes its data loss to {name!r}; got data_loss={data_loss!r}")
+    if name not in DATA_LOSSES:
+        raise InputError(f"unknown data_loss {name!r}; choose one of {', '.join(DATA_LOSSES)}")
+    if _is_number(n) and not n > 0:
+        raise InputError(f"n (number of examples) must be > 0; got {n}")
+    return DATA_LOSSES[name][1](n)
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def to_canonical(key: str, params: Mapping[str, Number], *, n: Number, data_loss: str | None = None) -> Penalty:
+    """The canonical (λ, μ) of a library setting.
+
+    Example: ``to_canonical("torch.SGD", {"weight_decay": 1e-4}, n=1000)`` is
+    ``Penalty(l2=5e-05, l1=0)``: ``MSELoss`` has no ½, so λ = wd/2.
+
+    Raises:
+        InputError: unknown key, missing or extra parameters, a bad data loss, n ≤ 0.
+        ConventionError: decoupled decay (no L2 equivalent).
+    """
+    conv = get_convention(key)
+    missing = [p for p in conv.params if p not in params]
+    extra = [p for p in params if p not in conv.params]
+    if missing or extra:
+        raise InputError(f"{key} takes parameters {conv.params}; missing {missing}, unexpected {extra}")
+    for name, value in params.items():
+        if _is_number(value) and float(value) < 0:
+            raise InputError(f"{key}: {name} must be ≥ 0; got {value}")
+    if conv.coefficients is None:
+        raise ConventionError(f"{key} is decoupled weight decay and has no L2-penalty equivalent: {conv.note}")
+    scale = _scale(conv, n, data_loss)
+    l2c, l1c = conv.coefficients(params)
+    return Penalty(l2=l2c / scale, l1=l1c / scale)
+
+
+def from_canonical(key: str, penalty: Penalty, *, n: Number, data_loss: str | None = None) -> dict[str, Number]:
+    """The library parameters that give ``penalty``; the inverse of :func:`to_canonical`."""
+    conv = get_convention(key)
+    if conv.parameters is None:
+        raise ConventionError(f"{key} is decoupled weight decay and has no L2-penalty equivalent: {conv.note}")
+    scale = _scale(conv, n, data_loss)
+    return conv.parameters(penalty.l2 * scale, penalty.l1 * scale)
+
+
+def translate(
+    key: str,
+    params: Mapping[str, Number],
+    *,
+    n: Number,
+    data_loss: str | None = None,
+    target_data_loss: str | None = None,
+) -> dict[str, dict[str, Number] | str]:
+    """One setting in every library's terms: ``{key: params}``, or ``{key: reason}`` where impossible.
+
+    ``data_loss`` is the source's data term (for torch/Keras/optax), ``target_data_loss`` the one
+    assumed for the targets that let the user choose (default ``"mse"``).
+    """
+    penalty = to_canonical(key, params, n=n, data_loss=data_loss)
+    out: dict[str, dict[str, Number] | str] = {}
+    for other, conv in CONVENTIONS.items():
+        target = target_data_loss if conv.data_loss is None else None
+        if conv.data_loss == "sum_logloss":
+            out[other] = "classification loss: not comparable with a squared-error setting"
+            continue
+        try:
+            out[other] = from_canonical(other, penalty, n=n, data_loss=target)
+        except ConventionError as exc:
+            out[other] = str(exc)
+    return out

@@ -1,0 +1,1 @@
+"""Empirical checks registered with ``wdt verify`` (route ``empirical``)."""

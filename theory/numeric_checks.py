@@ -1,0 +1,1 @@
+"""Numeric checks registered with ``wdt verify`` (route ``numeric``)."""

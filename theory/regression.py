@@ -1,0 +1,136 @@
+"""Least squares and ridge regression in each loss convention (l2.ridge, l2.pinv, gd.min_norm).
+
+The canonical convention is the mean loss with a ½: ``(1/2n)‖Xw − y‖² + (α/2)‖w‖²``, whose quadratic
+is ``H = XᵀX/n`` (see :meth:`theory.Quadratic.from_regression`). Goodfellow et al. write two others:
+
+=============  ==========================================  ==================================
+convention     objective                                   minimiser
+=============  ==========================================  ==================================
+``"mean"``     ``(1/2n)‖Xw − y‖² + (α/2)‖w‖²``              ``(XᵀX + nαI)⁻¹Xᵀy``
+``"half_sse"`` ``½‖Xw − y‖² + (α/2)‖w‖²``                   ``(XᵀX + αI)⁻¹Xᵀy`` (G 7.17)
+``"sse"``      ``‖Xw − y‖² + (α/2)‖w‖²`` (G 7.15 as printed) ``(XᵀX + (α/2)I)⁻¹Xᵀy``
+=============  ==========================================  ==================================
+
+G 7.17 states ``(XᵀX + αI)⁻¹Xᵀy`` as the minimiser of G 7.15, which has no ½ on the data term; the
+gradient ``2Xᵀ(Xw − y) + αw`` shows the minimiser of 7.15 is ``(XᵀX + (α/2)I)⁻¹Xᵀy``. Both are right
+for their own objective, and the difference is a factor 2 in α. All three are computed from one SVD
+``X = USVᵀ``: ``w = V diag(s/(s² + mα)) Uᵀy``, which also covers n < d.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import scipy.linalg
+from numpy.typing import ArrayLike, NDArray
+
+from theory.errors import InputError
+from theory.validate import as_matrix, as_nonneg_float, as_vector, dtype_eps
+
+__all__ = [
+    "RIDGE_CONVENTIONS",
+    "gd_least_squares_limit",
+    "min_norm_solution",
+    "ridge",
+    "ridge_objective",
+    "validate_regression",
+]
+
+FloatArray = NDArray[np.floating[Any]]
+RidgeConvention = Literal["mean", "half_sse", "sse"]
+
+#: convention -> (objective, minimiser), as printed by ``wdt conventions``
+RIDGE_CONVENTIONS: dict[str, tuple[str, str]] = {
+    "mean": ("(1/2n)‖Xw − y‖² + (α/2)‖w‖²", "(XᵀX + nαI)⁻¹Xᵀy"),
+    "half_sse": ("½‖Xw − y‖² + (α/2)‖w‖²  (G 7.17)", "(XᵀX + αI)⁻¹Xᵀy"),
+    "sse": ("‖Xw − y‖² + (α/2)‖w‖²  (G 7.15)", "(XᵀX + (α/2)I)⁻¹Xᵀy"),
+}
+
+
+def validate_regression(X: ArrayLike, y: ArrayLike, *, dtype: Any = None) -> tuple[FloatArray, FloatArray]:
+    """X as a finite (n, d) float matrix and y as a finite length-n vector of the same dtype."""
+    Xm = as_matrix(X, "X", dtype=dtype)
+    yv = as_vector(y, "y", dtype=Xm.dtype)
+    if yv.shape[0] != Xm.shape[0]:
+        raise InputError(f"y must have one entry per row of X: X has shape {Xm.shape}, y has {yv.shape}")
+    return Xm, yv
+
+
+def _multiplier(convention: str, n: int) -> float:
+    if convention == "mean":
+        return float(n)
+    if convention == "half_sse":
+        return 1.0
+    if convention == "sse":
+        return 0.5
+    raise InputError(f"unknown ridge convention {convention!r}; choose one of {', '.join(RIDGE_CONVENTIONS)}")
+
+
+def _svd(X: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    U, s, Vt = scipy.linalg.svd(X, full_matrices=False, check_finite=False, lapack_driver="gesdd")
+    return U, s, Vt
+
+
+def _rank_cutoff(s: FloatArray, shape: tuple[int, int], dtype: Any) -> float:
+    # numpy's pinv/matrix_rank default: max(n, d)·eps·s_max
+    return max(shape) * dtype_eps(dtype) * (float(s[0]) if s.size else 0.0)
+
+
+def min_norm_solution(X: ArrayLike, y: ArrayLike) -> FloatArray:
+    """``w* = X⁺y``, the minimum-norm minimiser of ``‖Xw − y‖²`` (G 7.29 limit; gd.min_norm).
+
+    Singular values below ``max(n, d)·eps·s_max`` count as zero (NumPy's ``pinv`` rule).
+    """
+    Xm, yv = validate_regression(X, y)
+    U, s, Vt = _svd(Xm)
+    keep = s > _rank_cutoff(s, Xm.shape, Xm.dtype)
+    coef = np.zeros_like(s)
+    coef[keep] = (U[:, keep].T @ yv) / s[keep]
+    return Vt.T @ coef
+
+
+def ridge(X: ArrayLike, y: ArrayLike, alpha: float, *, convention: RidgeConvention = "mean") -> FloatArray:
+    """Ridge regression in the given loss convention (l2.ridge; see the module table).
+
+    ``alpha = 0`` gives the minimum-norm least-squares solution ``X⁺y`` (the l2.pinv limit).
+    """
+    Xm, yv = validate_regression(X, y)
+    a = as_nonneg_float(alpha, "alpha", where="l2.ridge")
+    m = _multiplier(convention, Xm.shape[0])
+    if a == 0:
+        return min_norm_solution(Xm, yv)
+    U, s, Vt = _svd(Xm)
+    return Vt.T @ ((s / (s * s + m * a)) * (U.T @ yv))
+
+
+def ridge_objective(
+    w: ArrayLike, X: ArrayLike, y: ArrayLike, alpha: float, *, convention: RidgeConvention = "mean"
+) -> float:
+    """The objective that :func:`ridge` minimises, in the same convention (for independent checks)."""
+    Xm, yv = validate_regression(X, y)
+    wv = as_vector(w, "w", size=Xm.shape[1], dtype=Xm.dtype)
+    a = as_nonneg_float(alpha, "alpha", where="l2.ridge")
+    r = Xm @ wv - yv
+    weight = {"mean": 0.5 / Xm.shape[0], "half_sse": 0.5, "sse": 1.0}
+    if convention not in weight:
+        _multiplier(convention, Xm.shape[0])  # raises the uniform error
+    return float(weight[convention] * (r @ r) + 0.5 * a * (wv @ wv))
+
+
+def gd_least_squares_limit(X: ArrayLike, y: ArrayLike, w0: ArrayLike | None = None) -> FloatArray:
+    """``X⁺y + (I − X⁺X)w⁽⁰⁾``: where GD on least squares from ``w⁽⁰⁾`` converges (gd.min_norm).
+
+    GD never leaves ``w⁽⁰⁾ + range(Xᵀ)``, so the null-space part of ``w⁽⁰⁾`` survives; from 0 the limit
+    is the minimum-norm solution. (The step must satisfy gd.stability; this function gives the limit.)
+    """
+    Xm, yv = validate_regression(X, y)
+    base = min_norm_solution(Xm, yv)
+    if w0 is None:
+        return base
+    w0v = as_vector(w0, "w0", size=Xm.shape[1], dtype=Xm.dtype)
+    _, s, Vt = _svd(Xm)
+    keep = s > _rank_cutoff(s, Xm.shape, Xm.dtype)
+    V = Vt[keep].T
+    return base + w0v - V @ (V.T @ w0v)
+

@@ -1,0 +1,160 @@
+"""Public Hypothesis strategies for the theory of weight decay.
+
+Matrices are built from their spectrum, so a test controls what matters (dimension, condition number,
+rank) and knows the true eigenvalues::
+
+    from hypothesis import given
+    from theory.testing import strategies as wst
+
+    @given(wst.psd_matrices(dims=(2, 8), max_condition=1e8))
+    def test_something(m):
+        m.H, m.eigenvalues, m.eigenvectors, m.condition_number
+
+``H = Q diag(λ) Qᵀ`` with Q Haar-random orthogonal (QR of a Gaussian matrix with the signs of R's
+diagonal fixed; Mezzadri, Notices AMS 2007) and λ log-spaced between ``λ_max/κ`` and ``λ_max``, with
+random interior points. Rank-deficient matrices get exact zero eigenvalues.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+
+from theory.quadratic import Quadratic
+
+__all__ = [
+    "Matrix",
+    "alphas",
+    "haar_orthogonal",
+    "matrix_from_spectrum",
+    "psd_matrices",
+    "quadratics",
+    "spd_matrices",
+    "stable_steps",
+    "taus",
+]
+
+FloatArray = NDArray[np.floating[Any]]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A symmetric matrix with its known spectrum."""
+
+    H: FloatArray
+    eigenvalues: FloatArray  # ascending
+    eigenvectors: FloatArray  # column i belongs to eigenvalues[i]
+
+    @property
+    def d(self) -> int:
+        return int(self.H.shape[0])
+
+    @property
+    def condition_number(self) -> float:
+        """``λ_max/λ_min`` over the non-zero eigenvalues (the conditioning of the range)."""
+        nz = self.eigenvalues[self.eigenvalues > 0]
+        return float(nz[-1] / nz[0])
+
+
+def haar_orthogonal(d: int, rng: np.random.Generator) -> FloatArray:
+    """A Haar-distributed orthogonal d×d matrix (Mezzadri 2007)."""
+    Z = rng.standard_normal((d, d))
+    Q, R = np.linalg.qr(Z)
+    return Q * np.sign(np.diag(R))
+
+
+def matrix_from_spectrum(eigenvalues: FloatArray, rng: np.random.Generator, dtype: Any = np.float64) -> Matrix:
+    """``Q diag(λ) Qᵀ`` for a Haar-random Q, symmetrised exactly."""
+    lam = np.sort(np.asarray(eigenvalues, dtype=np.float64))
+    Q = haar_orthogonal(lam.size, rng)
+    H = (Q * lam) @ Q.T
+    H = (H + H.T) / 2
+    return Matrix(H.astype(dtype), lam.astype(dtype), Q.astype(dtype))
+
+
+@st.composite
+def psd_matrices(
+    draw: st.DrawFn,
+    dims: tuple[int, int] = (1, 8),
+    max_condition: float = 1e6,
+    *,
+    rank: int | None = None,
+    singular: bool = False,
+    scale: tuple[float, float] = (1e-2, 1e2),
+    dtype: Any = np.float64,
+) -> Matrix:
+    """Symmetric PSD matrices with condition number (of the non-zero part) at most ``max_condition``.
+
+    Args:
+        dims: inclusive range of the dimension d.
+        max_condition: the largest κ = λ_max/λ_min drawn (log-uniformly from [1, max_condition]).
+        rank: exact rank (≤ d); ``None`` for full rank unless ``singular``.
+        singular: draw a rank in [1, d − 1] (needs d ≥ 2).
+        scale: range of λ_max.
+    """
+    lo, hi = dims
+    d = draw(st.integers(max(lo, 2) if singular else lo, hi))
+    if rank is not None:
+        r = min(rank, d)
+    elif singular:
+        r = draw(st.integers(1, d - 1))
+    else:
+        r = d
+    log_kappa = draw(st.floats(0.0, math.log10(max_condition)))
+    lam_max = draw(st.floats(*scale))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    if r == 1:
+        nonzero = np.array([lam_max])
+    else:
+        interior = np.sort(rng.uniform(0.0, 1.0, size=r - 2))
+        exponents = np.concatenate([[0.0], interior, [1.0]])
+        nonzero = lam_max * 10.0 ** (-log_kappa * exponents)
+    lam = np.concatenate([np.zeros(d - r), nonzero])
+    return matrix_from_spectrum(lam, rng, dtype)
+
+
+def spd_matrices(
+    dims: tuple[int, int] = (1, 8), max_condition: float = 1e6, **kwargs: Any
+) -> st.SearchStrategy[Matrix]:
+    """Symmetric positive definite matrices (full rank); see :func:`psd_matrices`."""
+    return psd_matrices(dims, max_condition, rank=None, singular=False, **kwargs)
+
+
+@st.composite
+def quadratics(
+    draw: st.DrawFn,
+    dims: tuple[int, int] = (1, 8),
+    max_condition: float = 1e6,
+    *,
+    singular: bool = False,
+    dtype: Any = np.float64,
+) -> tuple[Quadratic, Matrix]:
+    """A :class:`~theory.Quadratic` with its known spectrum; w* has entries in [−10, 10]."""
+    m = draw(psd_matrices(dims, max_condition, singular=singular, dtype=dtype))
+    w = draw(
+        st.lists(st.floats(-10, 10, allow_nan=False, allow_infinity=False), min_size=m.d, max_size=m.d)
+    )
+    return Quadratic(m.H, np.asarray(w, dtype=dtype), dtype=dtype), m
+
+
+def alphas(low: float = 1e-4, high: float = 1e4) -> st.SearchStrategy[float]:
+    """Penalty strengths α, log-uniform in [low, high]."""
+    return st.floats(math.log10(low), math.log10(high)).map(lambda e: float(10.0**e))
+
+
+def stable_steps(lam_max: float, alpha: float = 0.0, fraction: tuple[float, float] = (0.01, 0.99)
+                 ) -> st.SearchStrategy[float]:
+    """Step sizes ε = f · 2/(λ_max + α) for f in ``fraction``: inside the gd.stability range."""
+    bound = 2.0 / (lam_max + alpha)
+    return st.floats(*fraction).map(lambda f: f * bound)
+
+
+def taus(max_tau: int = 10_000) -> st.SearchStrategy[int]:
+    """Step counts τ in [0, max_tau]."""
+    return st.integers(0, max_tau)
