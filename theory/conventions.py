@@ -93,7 +93,7 @@ def _l2_only(name: str, factor: Number = 1) -> tuple[Callable[..., Any], Callabl
 
     def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
         if l1c != 0:
-            raise ConventionError(f"{name} has no L1 term; the penalty has l1 = {l1c}")
+            raise ConventionError("has no L1 term")
         return {name: l2c / factor}
 
     return coefficients, parameters
@@ -105,7 +105,7 @@ def _l1_only(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
 
     def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
         if l2c != 0:
-            raise ConventionError(f"{name} has no L2 term; the penalty has l2 = {l2c}")
+            raise ConventionError("has no L2 term")
         return {name: l1c}
 
     return coefficients, parameters
@@ -132,9 +132,9 @@ def _logistic() -> tuple[Callable[..., Any], Callable[..., Any]]:
 
     def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
         if l1c != 0:
-            raise ConventionError(f"LogisticRegression(penalty='l2') has no L1 term; l1 = {l1c}")
+            raise ConventionError("has no L1 term (penalty='l2')")
         if l2c == 0:
-            raise ConventionError("LogisticRegression needs a positive L2 penalty (C = 1/(λn) is finite)")
+            raise ConventionError("needs λ > 0 (C = 1/(λn) must be finite)")
         return {"C": 1 / l2c}
 
     return coefficients, parameters
@@ -235,7 +235,7 @@ def to_canonical(key: str, params: Mapping[str, Number], *, n: Number, data_loss
         if _is_number(value) and float(value) < 0:
             raise InputError(f"{key}: {name} must be ≥ 0; got {value}")
     if conv.coefficients is None:
-        raise ConventionError(f"{key} is decoupled weight decay and has no L2-penalty equivalent: {conv.note}")
+        raise ConventionError(f"{key} is decoupled weight decay: no L2-penalty equivalent ({conv.note})")
     scale = _scale(conv, n, data_loss)
     l2c, l1c = conv.coefficients(params)
     return Penalty(l2=l2c / scale, l1=l1c / scale)
@@ -245,9 +245,14 @@ def from_canonical(key: str, penalty: Penalty, *, n: Number, data_loss: str | No
     """The library parameters that give ``penalty``; the inverse of :func:`to_canonical`."""
     conv = get_convention(key)
     if conv.parameters is None:
-        raise ConventionError(f"{key} is decoupled weight decay and has no L2-penalty equivalent: {conv.note}")
+        raise ConventionError(f"{key} is decoupled weight decay: no L2-penalty equivalent")
     scale = _scale(conv, n, data_loss)
-    return conv.parameters(penalty.l2 * scale, penalty.l1 * scale)
+    try:
+        return conv.parameters(penalty.l2 * scale, penalty.l1 * scale)
+    except ConventionError as exc:
+        raise ConventionError(
+            f"{key} {exc}: the canonical penalty is λ = {penalty.l2}, μ = {penalty.l1}"
+        ) from None
 
 
 def translate(
@@ -268,7 +273,7 @@ def translate(
     for other, conv in CONVENTIONS.items():
         target = target_data_loss if conv.data_loss is None else None
         if conv.data_loss == "sum_logloss":
-            out[other] = "classification loss: not comparable with a squared-error setting"
+            out[other] = f"{other} has a classification loss: not comparable"
             continue
         try:
             out[other] = from_canonical(other, penalty, n=n, data_loss=target)

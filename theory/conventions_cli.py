@@ -1,0 +1,99 @@
+"""Output of ``wdt conventions``: the table, computed by feeding symbols through the converters."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from rich.console import Console
+from rich.table import Table
+
+from theory.conventions import CONVENTIONS, DATA_LOSSES, Convention, to_canonical, translate
+
+__all__ = ["print_table", "print_translation", "symbolic_row"]
+
+_CAPTION = (
+    "Canonical objective: (1/2n)‖Xw − y‖² + (λ/2)‖w‖² + μ‖w‖₁ (classification: mean loss). "
+    "λ and μ are computed by theory.conventions from symbolic parameters; torch, Keras and optax "
+    "rows assume the data loss MSELoss (mean, no ½): pass --data-loss for another."
+)
+
+
+def symbolic_row(conv: Convention) -> tuple[str, str]:
+    """(λ, μ) of a row as formulas, computed by :func:`theory.conventions.to_canonical` on symbols."""
+    import sympy
+
+    if conv.decoupled:
+        return "no L2 equivalent", "—"
+    symbols = {p: sympy.Symbol(p, positive=True) for p in conv.params}
+    penalty = to_canonical(conv.key, symbols, n=sympy.Symbol("n", positive=True))
+    return str(sympy.nsimplify(penalty.l2)), str(sympy.nsimplify(penalty.l1))
+
+
+def print_table(*, as_json: bool = False) -> int:
+    """Print every convention with its canonical λ and μ."""
+    rows = []
+    for conv in CONVENTIONS.values():
+        lam, mu = symbolic_row(conv)
+        data = conv.data_loss or "mse"
+        rows.append({
+            "api": conv.key,
+            "parameters": ", ".join(conv.params),
+            "rule": conv.rule,
+            "data_loss": DATA_LOSSES[data][0],
+            "lambda": lam,
+            "mu": mu,
+            "note": conv.note,
+        })
+    if as_json:
+        print(json.dumps(rows, indent=1, ensure_ascii=False))
+        return 0
+    table = Table(title="How libraries scale their regularisation", caption=_CAPTION)
+    table.add_column("API", no_wrap=True)
+    table.add_column("rule")
+    table.add_column("λ (canonical)", no_wrap=True)
+    table.add_column("μ (canonical)", no_wrap=True)
+    notes = []
+    for r in rows:
+        mark = ""
+        if r["note"]:
+            notes.append(f"[{len(notes) + 1}] {r['api']}: {r['note']}")
+            mark = f" [{len(notes)}]"
+        table.add_row(r["api"] + mark, r["rule"], r["lambda"], r["mu"])
+    console = Console()
+    console.print(table)
+    for line in notes:
+        console.print(line, highlight=False, markup=False)
+    return 0
+
+
+def print_translation(
+    source: str,
+    params: Mapping[str, float],
+    *,
+    n: float,
+    data_loss: str | None,
+    target_data_loss: str | None,
+    as_json: bool = False,
+) -> int:
+    """Print one setting in every library's terms."""
+    penalty = to_canonical(source, params, n=n, data_loss=data_loss)
+    result = translate(source, params, n=n, data_loss=data_loss, target_data_loss=target_data_loss)
+    if as_json:
+        print(json.dumps({"canonical": {"l2": penalty.l2, "l1": penalty.l1}, "translations": result},
+                         indent=1, ensure_ascii=False))
+        return 0
+    setting = ", ".join(f"{k}={v:g}" for k, v in params.items())
+    table = Table(
+        title=f"{source}({setting}) with n = {n:g}: canonical λ = {penalty.l2:.6g}, μ = {penalty.l1:.6g}",
+        caption=f"targets that take a data loss assume {target_data_loss or 'mse'}",
+    )
+    table.add_column("API")
+    table.add_column("equivalent setting")
+    for key, value in result.items():
+        if isinstance(value, dict):
+            table.add_row(key, ", ".join(f"{k}={v:.6g}" for k, v in value.items()))
+        else:
+            table.add_row(key, f"[yellow]{value}[/]")
+    Console().print(table)
+    return 0

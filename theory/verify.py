@@ -1,0 +1,116 @@
+"""``wdt verify``: run every registered check and print one row per (theorem id, route).
+
+The table (``rich``) shows for each row the theorem id, title, source, route, the number of cases
+tried, the worst error against the tolerance it was held to (and their ratio: the margin), the time
+and the status. A progress bar goes to standard error, so ``--json`` output stays clean.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from theory.checks import CheckContext, Outcome, all_checks, run_check, select
+
+__all__ = ["format_error", "run_checks", "verify"]
+
+_STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow"}
+
+
+def run_checks(
+    *,
+    only: Iterable[str] = (),
+    routes: Iterable[str] = (),
+    seed: int = 0,
+    thorough: bool = False,
+    device: str = "cpu",
+    progress: bool = True,
+) -> list[Outcome]:
+    """Run the selected checks and return their outcomes, in catalogue order."""
+    checks = select(all_checks(), only, routes)
+    ctx = CheckContext(seed=seed, thorough=thorough, device=device)
+    outcomes: list[Outcome] = []
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not progress,
+    ) as bar:
+        task = bar.add_task("verifying", total=len(checks))
+        for check in checks:
+            bar.update(task, description=f"{check.theorem_id} [{check.route}]")
+            outcomes.append(run_check(check, ctx))
+            bar.advance(task)
+    return outcomes
+
+
+def format_error(outcome: Outcome) -> str:
+    """``error / tolerance (ratio)``, or ``proved`` / ``—`` where there is no number."""
+    if outcome.status == "skip":
+        return "—"
+    if outcome.max_error == 0 and outcome.tolerance == 0:
+        return "exact"
+    if not math.isfinite(outcome.max_error):
+        return "—"
+    return f"{outcome.max_error:.1e} / {outcome.tolerance:.1e} ({outcome.ratio:.2g})"
+
+
+def _table(outcomes: list[Outcome], title: str) -> Table:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title")
+    table.add_column("source")
+    table.add_column("route", no_wrap=True)
+    table.add_column("cases", justify="right")
+    table.add_column("worst error / tolerance (ratio)", no_wrap=True)
+    table.add_column("s", justify="right")
+    table.add_column("status", no_wrap=True)
+    for o in outcomes:
+        status = f"[{_STYLE[o.status]}]{o.status}[/]"
+        if o.status != "pass" and o.detail:
+            status += f": {o.detail}"
+        table.add_row(o.id, o.title, o.source, o.route, str(o.cases), format_error(o),
+                      f"{o.seconds:.2f}", status)
+    return table
+
+
+def verify(
+    *,
+    only: Iterable[str] = (),
+    routes: Iterable[str] = (),
+    seed: int = 0,
+    thorough: bool = False,
+    device: str = "cpu",
+    as_json: bool = False,
+) -> int:
+    """Run the checks, print the table (or JSON), return 0 exactly when no check failed."""
+    start = time.perf_counter()
+    outcomes = run_checks(only=only, routes=routes, seed=seed, thorough=thorough, device=device,
+                          progress=not as_json)
+    failed = sum(o.status == "fail" for o in outcomes)
+    if as_json:
+        json.dump([o.as_dict() for o in outcomes], sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 1 if failed else 0
+    passed = sum(o.status == "pass" for o in outcomes)
+    skipped = sum(o.status == "skip" for o in outcomes)
+    console = Console()
+    mode = "thorough" if thorough else "default"
+    console.print(_table(outcomes, f"wdt verify (seed {seed}, {mode} cases, device {device})"))
+    colour = "red" if failed else "green"
+    console.print(
+        f"[{colour}]{passed} passed, {failed} failed, {skipped} skipped[/] "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    return 1 if failed else 0
