@@ -15,8 +15,8 @@ in ``wdt verify``.
 from theory import bayes, conventions, regression
 from theory.catalogue import CATALOGUE, Theorem
 from theory.errors import (
-    ConvergenceError,
     ConventionError,
+    ConvergenceError,
     InputError,
     MissingDependencyError,
     PreconditionError,
@@ -28,8 +28,8 @@ from theory.regression import gd_least_squares_limit, min_norm_solution, ridge
 
 __all__ = [
     "CATALOGUE",
-    "ConvergenceError",
     "ConventionError",
+    "ConvergenceError",
     "InputError",
     "MissingDependencyError",
     "PreconditionError",

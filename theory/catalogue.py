@@ -113,7 +113,8 @@ _THEOREMS: tuple[Theorem, ...] = (
         "bayes.gaussian",
         "Gaussian prior ⇔ L2 (MAP = posterior mean = ridge)",
         r"y \sim \mathcal N(Xw, \sigma^2 I),\ w \sim \mathcal N(0, s^2 I)"
-        r"\Rightarrow w_{\mathrm{MAP}} = \mathbb E[w\mid y] = (X^\top X + \tfrac{\sigma^2}{s^2} I)^{-1} X^\top y",
+        r"\Rightarrow w_{\mathrm{MAP}} = \mathbb E[w\mid y]"
+        r" = (X^\top X + \tfrac{\sigma^2}{s^2} I)^{-1} X^\top y",
         "G 5.79; ESL 3.4.1",
         ("σ² > 0", "s² > 0"),
     ),

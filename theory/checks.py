@@ -63,7 +63,7 @@ PROVIDERS: tuple[str, ...] = (
 )
 
 
-class CheckSkipped(Exception):  # noqa: N818 - it is a signal, not an error
+class CheckSkipped(Exception):
     """Raised by a check that cannot run here; the message is the reason shown to the user."""
 
 

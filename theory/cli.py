@@ -35,13 +35,25 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         "Exit status 0 exactly when no check failed.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON array instead of the table")
-    p.add_argument("--only", action="append", default=[], metavar="PREFIX",
-                   help="theorem id prefix, e.g. 'es.' (repeatable)")
-    p.add_argument("--route", action="append", default=[], choices=["symbolic", "numeric", "empirical"],
-                   help="only this route (repeatable)")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="theorem id prefix, e.g. 'es.' (repeatable)",
+    )
+    p.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        choices=["symbolic", "numeric", "empirical"],
+        help="only this route (repeatable)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of every random draw (default 0)")
     p.add_argument("--thorough", action="store_true", help="many more cases and larger models")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="torch device for empirical checks")
+    p.add_argument(
+        "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for empirical checks"
+    )
     p.set_defaults(func=_run_verify)
 
 
@@ -111,8 +123,12 @@ def _run_conventions(args: argparse.Namespace) -> int:
         except ValueError:
             raise TheoryError(f"{name} must be a number; got {value!r}") from None
     return print_translation(
-        args.source, params, n=args.n, data_loss=args.data_loss,
-        target_data_loss=args.target_data_loss, as_json=args.json,
+        args.source,
+        params,
+        n=args.n,
+        data_loss=args.data_loss,
+        target_data_loss=args.target_data_loss,
+        as_json=args.json,
     )
 
 

@@ -140,8 +140,14 @@ def _logistic() -> tuple[Callable[..., Any], Callable[..., Any]]:
     return coefficients, parameters
 
 
-def _row(key: str, params: tuple[str, ...], rule: str, data_loss: str | None,
-         pair: tuple[Callable[..., Any], Callable[..., Any]] | None, note: str = "") -> Convention:
+def _row(
+    key: str,
+    params: tuple[str, ...],
+    rule: str,
+    data_loss: str | None,
+    pair: tuple[Callable[..., Any], Callable[..., Any]] | None,
+    note: str = "",
+) -> Convention:
     coefficients, parameters = pair if pair is not None else (None, None)
     return Convention(key, params, rule, data_loss, coefficients, parameters, note)
 
@@ -151,38 +157,111 @@ _BIAS = "decays every parameter it is given, biases included, unless told not to
 CONVENTIONS: dict[str, Convention] = {
     c.key: c
     for c in (
-        _row("torch.SGD", ("weight_decay",), "grad += wd·w before momentum", None,
-             _l2_only("weight_decay"), _BIAS),
-        _row("torch.Adam", ("weight_decay",), "grad += wd·w, then rescaled by 1/√v̂", None,
-             _l2_only("weight_decay"), "same objective as torch.SGD; steps differ from AdamW. " + _BIAS),
-        _row("torch.AdamW", ("weight_decay",), "w ← w(1 − lr·wd), then the Adam step", None, None,
-             "decoupled: no L2 equivalent; the paper's decay per step is lr·wd"),
+        _row(
+            "torch.SGD",
+            ("weight_decay",),
+            "grad += wd·w before momentum",
+            None,
+            _l2_only("weight_decay"),
+            _BIAS,
+        ),
+        _row(
+            "torch.Adam",
+            ("weight_decay",),
+            "grad += wd·w, then rescaled by 1/√v̂",
+            None,
+            _l2_only("weight_decay"),
+            "same objective as torch.SGD; steps differ from AdamW. " + _BIAS,
+        ),
+        _row(
+            "torch.AdamW",
+            ("weight_decay",),
+            "w ← w(1 − lr·wd), then the Adam step",
+            None,
+            None,
+            "decoupled: no L2 equivalent; the paper's decay per step is lr·wd",
+        ),
         _row("keras.regularizers.L2", ("l2",), "loss += l2·Σw² (no ½)", None, _l2_only("l2", 2)),
         _row("keras.regularizers.L1", ("l1",), "loss += l1·Σ|w|", None, _l1_only("l1")),
-        _row("keras.optimizers.SGD", ("weight_decay",), "w ← w − lr·wd·w before the step", None,
-             _l2_only("weight_decay"), "decoupled, which for plain SGD equals L2 (opt.sgd_equiv)"),
-        _row("keras.optimizers.Adam", ("weight_decay",), "w ← w − lr·wd·w before the Adam step", None,
-             None, "decoupled (AdamW-like): no L2 equivalent"),
-        _row("optax.add_decayed_weights+sgd", ("weight_decay",), "update += wd·w before sgd", None,
-             _l2_only("weight_decay"), _BIAS),
-        _row("optax.adamw", ("weight_decay",), "as torch AdamW", None, None,
-             "decoupled: no L2 equivalent"),
-        _row("sklearn.Ridge", ("alpha",), "‖y − Xw‖² + α‖w‖²", "sse", _l2_only("alpha", 2),
-             "intercept unpenalised"),
+        _row(
+            "keras.optimizers.SGD",
+            ("weight_decay",),
+            "w ← w − lr·wd·w before the step",
+            None,
+            _l2_only("weight_decay"),
+            "decoupled, which for plain SGD equals L2 (opt.sgd_equiv)",
+        ),
+        _row(
+            "keras.optimizers.Adam",
+            ("weight_decay",),
+            "w ← w − lr·wd·w before the Adam step",
+            None,
+            None,
+            "decoupled (AdamW-like): no L2 equivalent",
+        ),
+        _row(
+            "optax.add_decayed_weights+sgd",
+            ("weight_decay",),
+            "update += wd·w before sgd",
+            None,
+            _l2_only("weight_decay"),
+            _BIAS,
+        ),
+        _row("optax.adamw", ("weight_decay",), "as torch AdamW", None, None, "decoupled: no L2 equivalent"),
+        _row(
+            "sklearn.Ridge",
+            ("alpha",),
+            "‖y − Xw‖² + α‖w‖²",
+            "sse",
+            _l2_only("alpha", 2),
+            "intercept unpenalised",
+        ),
         _row("sklearn.Lasso", ("alpha",), "(1/2n)‖y − Xw‖² + α‖w‖₁", "half_mse", _l1_only("alpha")),
-        _row("sklearn.ElasticNet", ("alpha", "l1_ratio"),
-             "(1/2n)‖r‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²", "half_mse", _mixed("alpha", "l1_ratio")),
-        _row("sklearn.LogisticRegression", ("C",), "C·Σℓ + ½‖w‖²", "sum_logloss", _logistic(),
-             "canonical data term is the mean log-loss"),
-        _row("glmnet", ("lambda", "alpha"), "(1/2N)Σr² + λ[(1 − a)/2‖β‖² + a‖β‖₁]", "half_mse",
-             _mixed("lambda", "alpha"), "standardises x and leaves the intercept unpenalised by default"),
-        _row("statsmodels.fit_regularized", ("alpha", "L1_wt"),
-             "0.5·RSS/n + α[(1 − L1_wt)/2‖b‖² + L1_wt‖b‖₁]", "half_mse", _mixed("alpha", "L1_wt"),
-             "the constant is penalised too"),
-        _row("goodfellow.7.15", ("alpha",), "‖Xw − y‖² + (α/2)‖w‖²  (G 7.15 as printed)", "sse",
-             _l2_only("alpha")),
-        _row("goodfellow.7.17", ("alpha",), "½‖Xw − y‖² + (α/2)‖w‖²  (minimiser G 7.17)", "half_sse",
-             _l2_only("alpha")),
+        _row(
+            "sklearn.ElasticNet",
+            ("alpha", "l1_ratio"),
+            "(1/2n)‖r‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²",
+            "half_mse",
+            _mixed("alpha", "l1_ratio"),
+        ),
+        _row(
+            "sklearn.LogisticRegression",
+            ("C",),
+            "C·Σℓ + ½‖w‖²",
+            "sum_logloss",
+            _logistic(),
+            "canonical data term is the mean log-loss",
+        ),
+        _row(
+            "glmnet",
+            ("lambda", "alpha"),
+            "(1/2N)Σr² + λ[(1 − a)/2‖β‖² + a‖β‖₁]",
+            "half_mse",
+            _mixed("lambda", "alpha"),
+            "standardises x and leaves the intercept unpenalised by default",
+        ),
+        _row(
+            "statsmodels.fit_regularized",
+            ("alpha", "L1_wt"),
+            "0.5·RSS/n + α[(1 − L1_wt)/2‖b‖² + L1_wt‖b‖₁]",
+            "half_mse",
+            _mixed("alpha", "L1_wt"),
+            "the constant is penalised too",
+        ),
+        _row(
+            "goodfellow.7.15",
+            ("alpha",),
+            "‖Xw − y‖² + (α/2)‖w‖²  (G 7.15 as printed)",
+            "sse",
+            _l2_only("alpha"),
+        ),
+        _row(
+            "goodfellow.7.17",
+            ("alpha",),
+            "½‖Xw − y‖² + (α/2)‖w‖²  (minimiser G 7.17)",
+            "half_sse",
+            _l2_only("alpha"),
+        ),
     )
 }
 
@@ -216,7 +295,9 @@ def _is_number(value: object) -> bool:
     return True
 
 
-def to_canonical(key: str, params: Mapping[str, Number], *, n: Number, data_loss: str | None = None) -> Penalty:
+def to_canonical(
+    key: str, params: Mapping[str, Number], *, n: Number, data_loss: str | None = None
+) -> Penalty:
     """The canonical (λ, μ) of a library setting.
 
     Example: ``to_canonical("torch.SGD", {"weight_decay": 1e-4}, n=1000)`` is
@@ -241,7 +322,9 @@ def to_canonical(key: str, params: Mapping[str, Number], *, n: Number, data_loss
     return Penalty(l2=l2c / scale, l1=l1c / scale)
 
 
-def from_canonical(key: str, penalty: Penalty, *, n: Number, data_loss: str | None = None) -> dict[str, Number]:
+def from_canonical(
+    key: str, penalty: Penalty, *, n: Number, data_loss: str | None = None
+) -> dict[str, Number]:
     """The library parameters that give ``penalty``; the inverse of :func:`to_canonical`."""
     conv = get_convention(key)
     if conv.parameters is None:

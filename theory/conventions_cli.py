@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from rich.console import Console
 from rich.table import Table
 
+from theory._console import console as make_console
 from theory.conventions import CONVENTIONS, DATA_LOSSES, Convention, to_canonical, translate
 
 __all__ = ["print_table", "print_translation", "symbolic_row"]
@@ -36,34 +36,33 @@ def print_table(*, as_json: bool = False) -> int:
     for conv in CONVENTIONS.values():
         lam, mu = symbolic_row(conv)
         data = conv.data_loss or "mse"
-        rows.append({
-            "api": conv.key,
-            "parameters": ", ".join(conv.params),
-            "rule": conv.rule,
-            "data_loss": DATA_LOSSES[data][0],
-            "lambda": lam,
-            "mu": mu,
-            "note": conv.note,
-        })
+        rows.append(
+            {
+                "api": conv.key,
+                "parameters": ", ".join(conv.params),
+                "rule": conv.rule,
+                "data_loss": DATA_LOSSES[data][0],
+                "lambda": lam,
+                "mu": mu,
+                "note": conv.note,
+            }
+        )
     if as_json:
         print(json.dumps(rows, indent=1, ensure_ascii=False))
         return 0
     table = Table(title="How libraries scale their regularisation", caption=_CAPTION)
     table.add_column("API", no_wrap=True)
-    table.add_column("rule")
     table.add_column("λ (canonical)", no_wrap=True)
     table.add_column("μ (canonical)", no_wrap=True)
-    notes = []
+    table.add_column("data loss", no_wrap=True)
     for r in rows:
-        mark = ""
-        if r["note"]:
-            notes.append(f"[{len(notes) + 1}] {r['api']}: {r['note']}")
-            mark = f" [{len(notes)}]"
-        table.add_row(r["api"] + mark, r["rule"], r["lambda"], r["mu"])
-    console = Console()
+        table.add_row(r["api"], r["lambda"], r["mu"], r["data_loss"].split("  ")[0])
+    console = make_console()
     console.print(table)
-    for line in notes:
-        console.print(line, highlight=False, markup=False)
+    console.print("What each library does:", style="bold")
+    for r in rows:
+        note = f" ({r['note']})" if r["note"] else ""
+        console.print(f"  {r['api']}: {r['rule']}{note}", highlight=False, markup=False)
     return 0
 
 
@@ -80,8 +79,13 @@ def print_translation(
     penalty = to_canonical(source, params, n=n, data_loss=data_loss)
     result = translate(source, params, n=n, data_loss=data_loss, target_data_loss=target_data_loss)
     if as_json:
-        print(json.dumps({"canonical": {"l2": penalty.l2, "l1": penalty.l1}, "translations": result},
-                         indent=1, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"canonical": {"l2": penalty.l2, "l1": penalty.l1}, "translations": result},
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
         return 0
     setting = ", ".join(f"{k}={v:g}" for k, v in params.items())
     table = Table(
@@ -95,5 +99,5 @@ def print_translation(
             table.add_row(key, ", ".join(f"{k}={v:.6g}" for k, v in value.items()))
         else:
             table.add_row(key, f"[yellow]{value}[/]")
-    Console().print(table)
+    make_console().print(table)
     return 0

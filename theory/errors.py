@@ -12,8 +12,8 @@ Catch :class:`TheoryError` to catch them all; catch a subclass to catch one kind
 from __future__ import annotations
 
 __all__ = [
-    "ConvergenceError",
     "ConventionError",
+    "ConvergenceError",
     "InputError",
     "MissingDependencyError",
     "PreconditionError",

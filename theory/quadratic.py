@@ -337,9 +337,7 @@ class Quadratic:
         h = self._diagonal("enet.diagonal")
         if (h + a2 <= 0).any():
             i = int(np.argmin(h))
-            raise PreconditionError(
-                f"enet.diagonal needs H_ii + α₂ > 0; H_{i}{i} = {h[i]:.6g} and α₂ = {a2}"
-            )
+            raise PreconditionError(f"enet.diagonal needs H_ii + α₂ > 0; H_{i}{i} = {h[i]:.6g} and α₂ = {a2}")
         w = self._w_star
         return np.sign(w) * np.maximum(h * np.abs(w) - a1, 0.0) / (h + a2)
 
@@ -420,9 +418,7 @@ class Quadratic:
         a = as_nonneg_float(alpha, "alpha", where="gd.stability")
         top = float(self._lam[-1]) + a
         if top <= 0:
-            raise PreconditionError(
-                f"gd.stability needs λ_max + α > 0; λ_max = {self._lam[-1]:.6g}, α = {a}"
-            )
+            raise PreconditionError(f"gd.stability needs λ_max + α > 0; λ_max = {self._lam[-1]:.6g}, α = {a}")
         return 2.0 / top
 
     def _gd_setup(

@@ -133,4 +133,3 @@ def gd_least_squares_limit(X: ArrayLike, y: ArrayLike, w0: ArrayLike | None = No
     keep = s > _rank_cutoff(s, Xm.shape, Xm.dtype)
     V = Vt[keep].T
     return base + w0v - V @ (V.T @ w0v)
-

@@ -13,10 +13,10 @@ import sys
 import time
 from collections.abc import Iterable
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from theory._console import console as make_console
 from theory.checks import CheckContext, Outcome, all_checks, run_check, select
 
 __all__ = ["format_error", "run_checks", "verify"]
@@ -37,7 +37,7 @@ def run_checks(
     checks = select(all_checks(), only, routes)
     ctx = CheckContext(seed=seed, thorough=thorough, device=device)
     outcomes: list[Outcome] = []
-    err = Console(stderr=True)
+    err = make_console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -80,8 +80,9 @@ def _table(outcomes: list[Outcome], title: str) -> Table:
         status = f"[{_STYLE[o.status]}]{o.status}[/]"
         if o.status != "pass" and o.detail:
             status += f": {o.detail}"
-        table.add_row(o.id, o.title, o.source, o.route, str(o.cases), format_error(o),
-                      f"{o.seconds:.2f}", status)
+        table.add_row(
+            o.id, o.title, o.source, o.route, str(o.cases), format_error(o), f"{o.seconds:.2f}", status
+        )
     return table
 
 
@@ -96,8 +97,9 @@ def verify(
 ) -> int:
     """Run the checks, print the table (or JSON), return 0 exactly when no check failed."""
     start = time.perf_counter()
-    outcomes = run_checks(only=only, routes=routes, seed=seed, thorough=thorough, device=device,
-                          progress=not as_json)
+    outcomes = run_checks(
+        only=only, routes=routes, seed=seed, thorough=thorough, device=device, progress=not as_json
+    )
     failed = sum(o.status == "fail" for o in outcomes)
     if as_json:
         json.dump([o.as_dict() for o in outcomes], sys.stdout, indent=1, ensure_ascii=False)
@@ -105,7 +107,7 @@ def verify(
         return 1 if failed else 0
     passed = sum(o.status == "pass" for o in outcomes)
     skipped = sum(o.status == "skip" for o in outcomes)
-    console = Console()
+    console = make_console()
     mode = "thorough" if thorough else "default"
     console.print(_table(outcomes, f"wdt verify (seed {seed}, {mode} cases, device {device})"))
     colour = "red" if failed else "green"

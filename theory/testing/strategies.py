@@ -68,7 +68,9 @@ def haar_orthogonal(d: int, rng: np.random.Generator) -> FloatArray:
     return Q * np.sign(np.diag(R))
 
 
-def matrix_from_spectrum(eigenvalues: FloatArray, rng: np.random.Generator, dtype: Any = np.float64) -> Matrix:
+def matrix_from_spectrum(
+    eigenvalues: FloatArray, rng: np.random.Generator, dtype: Any = np.float64
+) -> Matrix:
     """``Q diag(λ) Qᵀ`` for a Haar-random Q, symmetrised exactly."""
     lam = np.sort(np.asarray(eigenvalues, dtype=np.float64))
     Q = haar_orthogonal(lam.size, rng)
@@ -137,9 +139,7 @@ def quadratics(
 ) -> tuple[Quadratic, Matrix]:
     """A :class:`~theory.Quadratic` with its known spectrum; w* has entries in [−10, 10]."""
     m = draw(psd_matrices(dims, max_condition, singular=singular, dtype=dtype))
-    w = draw(
-        st.lists(st.floats(-10, 10, allow_nan=False, allow_infinity=False), min_size=m.d, max_size=m.d)
-    )
+    w = draw(st.lists(st.floats(-10, 10, allow_nan=False, allow_infinity=False), min_size=m.d, max_size=m.d))
     return Quadratic(m.H, np.asarray(w, dtype=dtype), dtype=dtype), m
 
 
@@ -148,8 +148,9 @@ def alphas(low: float = 1e-4, high: float = 1e4) -> st.SearchStrategy[float]:
     return st.floats(math.log10(low), math.log10(high)).map(lambda e: float(10.0**e))
 
 
-def stable_steps(lam_max: float, alpha: float = 0.0, fraction: tuple[float, float] = (0.01, 0.99)
-                 ) -> st.SearchStrategy[float]:
+def stable_steps(
+    lam_max: float, alpha: float = 0.0, fraction: tuple[float, float] = (0.01, 0.99)
+) -> st.SearchStrategy[float]:
     """Step sizes ε = f · 2/(λ_max + α) for f in ``fraction``: inside the gd.stability range."""
     bound = 2.0 / (lam_max + alpha)
     return st.floats(*fraction).map(lambda f: f * bound)
