@@ -1,14 +1,137 @@
-"""Placeholder: replaced by the real subcommand (add_arguments(parser), run(args) -> int)."""
+"""``wdt figures``: write the publication figures.
+
+::
+
+    wdt figures [--out DIR] [--format pdf,png,svg] [--only NAME ...] [--style paper|slides]
+                [--dpi N] [--usetex] [--list]
+
+Each figure's data are computed by :mod:`theory` (see :mod:`figures.registry`), drawn in one style
+(:mod:`figures.style`) and written deterministically and atomically (:mod:`figures.save`). Figures
+that train torch models are skipped, with a message, when torch is not installed; asking for one by
+name with ``--only`` is then an error.
+
+Module-level imports are kept light (no matplotlib, no torch): ``wdt --help`` stays fast.
+"""
+
+from __future__ import annotations
 
 import argparse
+import time
+from pathlib import Path
 
-from theory.errors import TheoryError
+from theory.errors import InputError
+
+__all__ = ["DEFAULT_OUT", "add_arguments", "parse_formats", "run"]
+
+DEFAULT_OUT = Path("figures") / "out"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add this subcommand's options."""
+    """Add the options of ``wdt figures``."""
+    parser.epilog = "example: wdt figures --only l2-contours shrinkage --format pdf,png"
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                        help=f"output directory (default {DEFAULT_OUT}/)")
+    parser.add_argument("--format", dest="formats", default="pdf,png", metavar="FMT[,FMT]",
+                        help="comma-separated formats among pdf, png, svg (default pdf,png)")
+    parser.add_argument("--only", nargs="+", action="extend", default=[], metavar="NAME",
+                        help="only these figures (see --list)")
+    parser.add_argument("--style", default="paper", metavar="STYLE",
+                        help="paper (column widths, 8 pt) or slides (large type); default paper")
+    parser.add_argument("--dpi", type=float, default=None,
+                        help="PNG resolution (default 300 for paper; the gallery uses 100)")
+    parser.add_argument("--usetex", action="store_true", help="typeset text with LaTeX (needs TeX)")
+    parser.add_argument("--list", action="store_true", help="name every figure, one line each")
+
+
+def parse_formats(text: str) -> list[str]:
+    """``"pdf,png"`` → ``["pdf", "png"]``; an :class:`InputError` names any unknown format."""
+    from figures.save import FORMATS
+
+    formats = [f.strip().lower().lstrip(".") for f in text.split(",") if f.strip()]
+    if not formats:
+        raise InputError(f"--format needs at least one of {', '.join(FORMATS)}; got {text!r}")
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise InputError(f"unknown figure format {bad[0]!r}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=140)
+
+
+def _list() -> int:
+    from rich.table import Table
+
+    from figures.registry import all_figures, torch_available
+
+    table = Table(title="wdt figures", header_style="bold")
+    table.add_column("name", no_wrap=True)
+    table.add_column("shows")
+    table.add_column("theorems")
+    have_torch = torch_available()
+    for spec in all_figures():
+        note = "" if have_torch or not spec.needs_torch else " [yellow](needs torch)[/]"
+        table.add_row(spec.name, spec.description + note, ", ".join(spec.theorems))
+    _console().print(table)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the subcommand."""
-    raise TheoryError("not built yet")
+    """Write the selected figures; return 0 (an :class:`InputError` for bad arguments)."""
+    if getattr(args, "list", False):
+        return _list()
+
+    from figures.registry import all_figures, get_figure, torch_available
+    from figures.style import get_style
+
+    formats = parse_formats(args.formats)
+    style = get_style(args.style, usetex=args.usetex)
+    if args.dpi is not None and not args.dpi > 0:
+        raise InputError(f"--dpi must be positive; got {args.dpi}")
+    have_torch = torch_available()
+    if args.only:
+        specs = [get_figure(name) for name in dict.fromkeys(args.only)]
+        missing = [s.name for s in specs if s.needs_torch and not have_torch]
+        if missing:
+            raise InputError(
+                f"figure {missing[0]!r} trains torch models and torch is not installed; "
+                "install the extra: pip install 'weight-decay-theory[torch]'"
+            )
+    else:
+        specs = all_figures()
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib import rc_context
+    from rich.table import Table
+
+    from figures.save import save_figure
+
+    console = _console()
+    table = Table(title=f"wdt figures → {args.out}", header_style="bold")
+    table.add_column("figure", no_wrap=True)
+    table.add_column("theorems")
+    table.add_column("files")
+    table.add_column("s", justify="right")
+    start = time.perf_counter()
+    for spec in specs:
+        if spec.needs_torch and not have_torch:
+            table.add_row(spec.name, ", ".join(spec.theorems), "[yellow]skipped: torch not installed[/]", "")
+            continue
+        t0 = time.perf_counter()
+        with console.status(f"{spec.name} …"), rc_context(style.rc()):
+            fig = spec.draw(spec.data(), style)
+            written = [
+                save_figure(fig, Path(args.out) / f"{spec.name}.{fmt}", dpi=args.dpi)
+                for fmt in formats
+            ]
+        table.add_row(spec.name, ", ".join(spec.theorems), " ".join(p.name for p in written),
+                      f"{time.perf_counter() - t0:.2f}")
+    console.print(table)
+    console.print(f"{len(specs)} figure(s) in {time.perf_counter() - start:.1f} s")
+    return 0
