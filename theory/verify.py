@@ -69,8 +69,8 @@ def format_error(outcome: Outcome) -> str:
 def _table(outcomes: list[Outcome], title: str) -> Table:
     table = Table(title=title, show_lines=False, header_style="bold")
     table.add_column("id", no_wrap=True)
-    table.add_column("title")
-    table.add_column("source")
+    table.add_column("title", max_width=34)
+    table.add_column("source", max_width=22)
     table.add_column("route", no_wrap=True)
     table.add_column("cases", justify="right")
     table.add_column("worst error / tolerance (ratio)", no_wrap=True)
@@ -78,8 +78,6 @@ def _table(outcomes: list[Outcome], title: str) -> Table:
     table.add_column("status", no_wrap=True)
     for o in outcomes:
         status = f"[{_STYLE[o.status]}]{o.status}[/]"
-        if o.status != "pass" and o.detail:
-            status += f": {o.detail}"
         table.add_row(
             o.id, o.title, o.source, o.route, str(o.cases), format_error(o), f"{o.seconds:.2f}", status
         )
@@ -110,6 +108,11 @@ def verify(
     console = make_console()
     mode = "thorough" if thorough else "default"
     console.print(_table(outcomes, f"wdt verify (seed {seed}, {mode} cases, device {device})"))
+    for o in outcomes:
+        if o.status != "pass":
+            console.print(
+                f"[{_STYLE[o.status]}]{o.status}[/] {o.id} [{o.route}]: {o.detail}", highlight=False
+            )
     colour = "red" if failed else "green"
     console.print(
         f"[{colour}]{passed} passed, {failed} failed, {skipped} skipped[/] "

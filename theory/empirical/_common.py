@@ -1,0 +1,102 @@
+"""Private helpers shared by the empirical submodules (torch is required here)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from theory.empirical import dtype_name, require_torch, resolve_device
+from theory.errors import ConvergenceError, InputError
+from theory.validate import dtype_eps
+
+torch = require_torch()
+
+FloatArray = NDArray[np.float64]
+
+
+def setup(device: object, dtype: Any) -> tuple[Any, Any, str]:
+    """``(torch.device, torch dtype, dtype name)`` after validating both."""
+    dev = torch.device(resolve_device(device))
+    name = dtype_name(dtype)
+    return dev, getattr(torch, name), name
+
+
+def eps(dtype: Any) -> float:
+    """Machine epsilon of float64 / float32 given by name, NumPy or torch dtype."""
+    return dtype_eps(np.dtype(dtype_name(dtype)))
+
+
+def generator(seed: int, device: Any = "cpu") -> Any:
+    """A ``torch.Generator`` seeded with ``seed`` (on CPU: draws are then identical on every device)."""
+    g = torch.Generator(device=device)
+    g.manual_seed(int(seed) & 0x7FFF_FFFF_FFFF_FFFF)
+    return g
+
+
+def tensor(value: ArrayLike, dev: Any, dt: Any) -> Any:
+    """A tensor copy of ``value`` on ``dev`` with dtype ``dt``."""
+    return torch.as_tensor(np.asarray(value, dtype=np.float64), dtype=dt).to(dev)
+
+
+def numpy(t: Any) -> FloatArray:
+    """A float64 NumPy copy of a tensor (detached, on CPU)."""
+    return np.array(t.detach().to("cpu", torch.float64).numpy(), dtype=np.float64, copy=True)
+
+
+def seed_int(rng: np.random.Generator) -> int:
+    """A seed for a torch.Generator drawn from a NumPy generator."""
+    return int(rng.integers(0, 2**62))
+
+
+@contextlib.contextmanager
+def exact_math() -> Iterator[None]:
+    """Disable TF32 (float32 matmuls at 10-bit mantissa on Ampere+) for the duration.
+
+    TF32 would make float32 results on a GPU far less accurate than ``eps(float32)`` and break the
+    dtype-scaled tolerances; every training loop here runs inside this context.
+    """
+    old_matmul = torch.backends.cuda.matmul.allow_tf32
+    old_cudnn = torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = old_matmul
+        torch.backends.cudnn.allow_tf32 = old_cudnn
+
+
+def heavy_ball(L: float, mu: float) -> tuple[float, float, float]:
+    """Polyak's heavy-ball parameters for a quadratic with spectrum in ``[mu, L]``.
+
+    ``lr = 4/(√L + √μ)²``, ``momentum = ((√κ − 1)/(√κ + 1))²`` and the asymptotic rate
+    ``(√κ − 1)/(√κ + 1)`` (Polyak 1964; Nesterov, *Lectures on Convex Optimization*, 2018, §2.2).
+    torch's ``SGD(momentum=β)`` is exactly the heavy-ball iteration
+    ``w ← w − lr·∇f(w) + β(w − w_prev)``.
+    """
+    if not (L > 0 and mu > 0 and math.isfinite(L)):
+        raise InputError(f"heavy-ball parameters need 0 < μ ≤ L < ∞; got μ = {mu}, L = {L}")
+    mu = min(mu, L)
+    sl, sm = math.sqrt(L), math.sqrt(mu)
+    rate = (sl - sm) / (sl + sm)
+    return 4.0 / (sl + sm) ** 2, rate**2, rate
+
+
+def steps_for(rate: float, reduction: float, *, slack: float = 1.25, extra: int = 20,
+              cap: int = 200_000) -> int:
+    """Steps for a linear rate ``rate`` to reduce an error by ``reduction`` (with some slack)."""
+    if rate <= 0:
+        return extra
+    need = math.log(reduction) / math.log(rate)
+    return int(min(cap, math.ceil(slack * need) + extra))
+
+
+def check_finite_tensor(t: Any, what: str) -> None:
+    """ConvergenceError naming ``what`` when a tensor holds NaN or Inf (training diverged)."""
+    if not bool(torch.isfinite(t).all()):
+        raise ConvergenceError(f"{what} is not finite (NaN or Inf): training diverged")

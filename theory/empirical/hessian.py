@@ -1,0 +1,520 @@
+"""Hessians of real networks, and weight-decay shrinkage beyond the quadratic model (l2.eigen).
+
+G 7.13 says that near a minimum ``w*`` with Hessian ``H = QΛQᵀ``, adding ``(α/2)‖w‖²`` moves the
+minimum to ``w̃ = (H + αI)⁻¹Hw* = Q(Λ + αI)⁻¹ΛQᵀw*``: the component along ``q_i`` is scaled by
+``λ_i/(λ_i + α)``. For a network that is a second-order statement: with ``θ(α)`` the true minimiser,
+``θ(α) = w* − αH⁻¹w* + O(α²)`` (implicit function theorem) and the quadratic prediction agrees to
+first order, so the relative error of the predicted shift ``w* − w̃`` falls like ``O(α)``.
+:func:`shrinkage_experiment` measures exactly that on a small MLP.
+
+Two routes to the Hessian at ``w*``, always on the full data set (mini-batch Hessians vary wildly,
+REFERENCE.md "Traps"):
+
+- :func:`dense_hessian`: ``torch.func.hessian`` of the loss as a function of the flat parameter
+  vector (forward-over-reverse), for small models;
+- :func:`hessian_operator` / :func:`top_eigenpairs`: Hessian-vector products
+  ``Hv = ∂/∂t ∇L(θ + tv)`` (``torch.func.jvp`` of ``torch.func.grad``) wrapped as a float64
+  ``scipy.sparse.linalg.LinearOperator`` for ``scipy.sparse.linalg.eigsh`` (ARPACK, implicitly
+  restarted Lanczos) with a fixed ``v0``; the residuals ``‖Hv − λv‖`` are reported.
+  :func:`power_iteration` is the deflated power method that PyHessian uses, for the benchmark.
+
+Batch norm in train mode and dropout make the "Hessian" change between products; :func:`prepare_model`
+refuses them or, with ``stochastic="eval"``, switches the model to eval mode with a warning.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse.linalg
+from numpy.typing import ArrayLike
+
+from theory.empirical import _common as C
+from theory.errors import ConvergenceError, InputError, PreconditionError
+from theory.quadratic import Quadratic
+
+torch = C.torch
+
+__all__ = [
+    "EmpiricalWarning",
+    "Eigenpairs",
+    "FlatLoss",
+    "ShrinkageResult",
+    "dense_hessian",
+    "hessian_operator",
+    "make_mlp",
+    "make_task",
+    "minimise",
+    "power_iteration",
+    "prepare_model",
+    "shrinkage_experiment",
+    "top_eigenpairs",
+]
+
+FloatArray = C.FloatArray
+
+
+class EmpiricalWarning(UserWarning):
+    """A model was changed to make its Hessian well defined (switched to eval mode)."""
+
+
+_STOCHASTIC = (
+    torch.nn.modules.batchnorm._BatchNorm,
+    torch.nn.Dropout, torch.nn.Dropout1d, torch.nn.Dropout2d, torch.nn.Dropout3d,
+    torch.nn.AlphaDropout, torch.nn.FeatureAlphaDropout,
+)
+
+
+def prepare_model(model: Any, *, stochastic: str = "raise") -> Any:
+    """Refuse (``"raise"``) or neutralise (``"eval"``) batch norm and dropout layers.
+
+    In train mode a batch-norm layer normalises by the current batch's statistics and dropout draws
+    a new mask per call, so ``Hv`` is not a product with one matrix. ``"eval"`` calls
+    ``model.eval()`` (running statistics, no dropout) and warns with :class:`EmpiricalWarning`.
+
+    Raises:
+        PreconditionError: such a layer is present and ``stochastic="raise"``.
+        InputError: ``model`` is not a ``torch.nn.Module``, or ``stochastic`` is unknown.
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise InputError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    if stochastic not in ("raise", "eval"):
+        raise InputError(f"stochastic must be 'raise' or 'eval'; got {stochastic!r}")
+    found = [f"{name or '<root>'} ({type(m).__name__})" for name, m in model.named_modules()
+             if isinstance(m, _STOCHASTIC)]
+    if not found:
+        return model
+    if stochastic == "raise":
+        raise PreconditionError(
+            "the Hessian is not well defined for a model with batch norm or dropout in train mode: "
+            f"{', '.join(found)}; pass stochastic='eval' to use eval mode (running statistics, no dropout)"
+        )
+    model.eval()
+    warnings.warn(f"switched the model to eval mode for the Hessian because of {', '.join(found)}",
+                  EmpiricalWarning, stacklevel=2)
+    return model
+
+
+_LOSSES = ("mse", "cross_entropy")
+
+
+class FlatLoss:
+    """``L(θ)`` of a model on a fixed full batch, as a function of the flat parameter vector θ.
+
+    ``L`` is ``MSELoss`` (mean of ``(ŷ − y)²``) for ``loss="mse"`` and ``CrossEntropyLoss`` (mean) for
+    ``"cross_entropy"``. Only parameters with ``requires_grad`` enter θ; ``decay_mask`` marks the
+    decayed ones (all, by default; ``decay_bias=False`` leaves 1-D ``bias`` tensors out).
+    """
+
+    def __init__(self, model: Any, X: Any, y: Any, *, loss: str = "mse", decay_bias: bool = True,
+                 stochastic: str = "raise") -> None:
+        prepare_model(model, stochastic=stochastic)
+        if loss not in _LOSSES:
+            raise InputError(f"loss must be one of {_LOSSES}; got {loss!r}")
+        self.model = model
+        self.X, self.y, self.loss = X, y, loss
+        named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        if not named:
+            raise InputError("the model has no trainable parameters")
+        self.names = [n for n, _ in named]
+        self.shapes = [p.shape for _, p in named]
+        self.sizes = [p.numel() for _, p in named]
+        self.dim = int(sum(self.sizes))
+        first = named[0][1]
+        self.dtype, self.device = first.dtype, first.device
+        self.decay_mask = torch.cat([
+            torch.full((s,), 0.0 if (not decay_bias and n.endswith("bias")) else 1.0,
+                       dtype=self.dtype, device=self.device)
+            for n, s in zip(self.names, self.sizes, strict=True)
+        ])
+        self._fn = torch.nn.MSELoss() if loss == "mse" else torch.nn.CrossEntropyLoss()
+        self._grad = torch.func.grad(self.value)
+        self.hvp_count = 0
+
+    def theta(self) -> Any:
+        """The model's current parameters as one flat tensor (a copy)."""
+        return torch.cat([p.detach().reshape(-1) for n, p in self.model.named_parameters()
+                          if n in self.names]).clone()
+
+    def load(self, theta: Any) -> None:
+        """Write a flat vector back into the model's parameters."""
+        with torch.no_grad():
+            params = dict(self.model.named_parameters())
+            for n, chunk, shape in zip(self.names, torch.split(theta, self.sizes), self.shapes, strict=True):
+                params[n].copy_(chunk.reshape(shape))
+
+    def value(self, theta: Any) -> Any:
+        """``L(θ)`` (a 0-d tensor, differentiable by ``torch.func``)."""
+        chunks = torch.split(theta, self.sizes)
+        tensors = {n: c.reshape(s) for n, c, s in zip(self.names, chunks, self.shapes, strict=True)}
+        out = torch.func.functional_call(self.model, tensors, (self.X,))
+        if self.loss == "mse":
+            out = out.reshape(self.y.shape)
+        return self._fn(out, self.y)
+
+    def penalised(self, theta: Any, alpha: float) -> Any:
+        """``L(θ) + (α/2)‖θ_decayed‖²``."""
+        return self.value(theta) + 0.5 * alpha * (self.decay_mask * theta * theta).sum()
+
+    def grad(self, theta: Any) -> Any:
+        """``∇L(θ)``."""
+        return self._grad(theta)
+
+    def hvp(self, theta: Any, v: Any) -> Any:
+        """``H(θ)v`` by forward-over-reverse differentiation (one JVP of the gradient)."""
+        self.hvp_count += 1
+        return torch.func.jvp(self._grad, (theta,), (v,))[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Eigenpairs:
+    """Top eigenpairs of a Hessian.
+
+    Attributes:
+        values: eigenvalues, descending, shape (k,).
+        vectors: unit eigenvectors as columns, shape (p, k).
+        residuals: ``‖Hv_i − λ_i v_i‖₂`` per pair (recomputed with fresh Hessian-vector products).
+        matvecs: Hessian-vector products used (0 for the dense route).
+        seconds: wall time.
+        method: ``"dense"``, ``"eigsh"`` or ``"power"``.
+        iterations: per-eigenpair iterations (power iteration only; empty otherwise).
+    """
+
+    values: FloatArray
+    vectors: FloatArray
+    residuals: FloatArray
+    matvecs: int
+    seconds: float
+    method: str
+    iterations: tuple[int, ...] = ()
+
+
+def dense_hessian(flat: FlatLoss, theta: Any | None = None) -> FloatArray:
+    """The full ``p × p`` Hessian ``∇²L(θ)`` by ``torch.func.hessian``, symmetrised, as float64 NumPy.
+
+    Memory grows like ``p²`` times the batch activations (see ``bench/hessian.py``); use
+    :func:`hessian_operator` beyond a few thousand parameters.
+    """
+    th = flat.theta() if theta is None else theta
+    with C.exact_math():
+        Hm = torch.func.hessian(flat.value)(th)
+    H = C.numpy(Hm)
+    if not np.isfinite(H).all():
+        raise InputError("the Hessian has NaN or Inf entries")
+    return (H + H.T) / 2
+
+
+def hessian_operator(flat: FlatLoss, theta: Any | None = None) -> scipy.sparse.linalg.LinearOperator:
+    """``H(θ)`` as a float64 ``LinearOperator`` whose ``matvec`` is one Hessian-vector product.
+
+    The product runs in the model's dtype on its device; the operator converts to and from float64
+    NumPy, so ARPACK works in float64 (an operator of dtype float32 would make ARPACK work in
+    float32, REFERENCE.md "Traps").
+    """
+    th = flat.theta() if theta is None else theta
+
+    def matvec(v: FloatArray) -> FloatArray:
+        vt = torch.as_tensor(np.ascontiguousarray(v, dtype=np.float64).ravel(), dtype=flat.dtype).to(flat.device)
+        return C.numpy(flat.hvp(th, vt))
+
+    return scipy.sparse.linalg.LinearOperator((flat.dim, flat.dim), matvec=matvec, dtype=np.float64)
+
+
+def _residuals(op: Callable[[FloatArray], FloatArray], values: FloatArray, vectors: FloatArray) -> FloatArray:
+    return np.array([np.linalg.norm(op(vectors[:, i]) - values[i] * vectors[:, i]) for i in range(len(values))])
+
+
+def top_eigenpairs(
+    flat: FlatLoss,
+    k: int = 5,
+    *,
+    method: str = "eigsh",
+    theta: Any | None = None,
+    tol: float = 0.0,
+    seed: int = 0,
+    ncv: int | None = None,
+) -> Eigenpairs:
+    """The ``k`` algebraically largest eigenpairs of ``∇²L(θ)``.
+
+    ``method="eigsh"``: ``scipy.sparse.linalg.eigsh(op, k, which="LA", v0=v0, tol=tol)`` on
+    :func:`hessian_operator`, ``v0`` a fixed standard-normal vector from ``seed``; ``tol=0`` means
+    machine precision. ``method="dense"``: ``numpy.linalg.eigh`` of :func:`dense_hessian`.
+    Residuals are recomputed with extra products, which are not counted in ``matvecs``.
+    """
+    if not isinstance(k, int) or not 1 <= k < flat.dim:
+        raise InputError(f"k must be an integer with 1 ≤ k < p = {flat.dim}; got {k!r}")
+    th = flat.theta() if theta is None else theta
+    op = hessian_operator(flat, th)
+    start = time.perf_counter()
+    if method == "dense":
+        H = dense_hessian(flat, th)
+        lam, Q = np.linalg.eigh(H)
+        values, vectors, count = lam[::-1][:k].copy(), Q[:, ::-1][:, :k].copy(), 0
+    elif method == "eigsh":
+        v0 = np.random.default_rng(seed).standard_normal(flat.dim)
+        before = flat.hvp_count
+        with C.exact_math():
+            lam, Q = scipy.sparse.linalg.eigsh(op, k=k, which="LA", v0=v0, tol=tol, ncv=ncv)
+        order = np.argsort(lam)[::-1]
+        values, vectors, count = lam[order], Q[:, order], flat.hvp_count - before
+    else:
+        raise InputError(f"method must be 'eigsh' or 'dense'; got {method!r}")
+    seconds = time.perf_counter() - start
+    with C.exact_math():
+        res = _residuals(op.matvec, values, vectors)
+    return Eigenpairs(values, vectors, res, count, seconds, method)
+
+
+def power_iteration(
+    matvec: Callable[[FloatArray], FloatArray],
+    dim: int,
+    k: int,
+    *,
+    tol: float = 1e-3,
+    max_iter: int = 100,
+    seed: int = 0,
+    reference: ArrayLike | None = None,
+) -> Eigenpairs:
+    """Top-``k`` eigenpairs by power iteration with deflation, as PyHessian computes them.
+
+    For each i: start from a random unit vector, orthogonalise against the eigenvectors found so far
+    (Gram–Schmidt), multiply, ``λ = vᵀHv``, normalise; stop when ``|λ − λ_prev| / (|λ_prev| + 1e-6) <
+    tol`` (PyHessian's rule, default ``tol = 1e-3``, ``max_iter = 100``) or, when ``reference``
+    eigenvalues are given, when ``|λ − λ_ref,i| ≤ tol·|λ_ref,i|`` (an oracle stop: the fewest products
+    that reach ``tol``, which is the best case for this method). Converges to the largest *magnitude*
+    eigenvalues, like PyHessian.
+    """
+    rng = np.random.default_rng(seed)
+    ref = None if reference is None else np.asarray(reference, dtype=np.float64)
+    values: list[float] = []
+    vectors: list[FloatArray] = []
+    iterations: list[int] = []
+    count = 0
+    start = time.perf_counter()
+    for i in range(k):
+        v = rng.standard_normal(dim)
+        lam_prev = math.inf
+        lam = 0.0
+        it = 0
+        for it in range(1, max_iter + 1):  # noqa: B007 - it is recorded
+            for u in vectors:
+                v = v - (u @ v) * u
+            v = v / np.linalg.norm(v)
+            hv = matvec(v)
+            count += 1
+            lam = float(v @ hv)
+            for u in vectors:
+                hv = hv - (u @ hv) * u
+            nrm = float(np.linalg.norm(hv))
+            if nrm == 0:
+                break
+            v = hv / nrm
+            if ref is not None:
+                if abs(lam - ref[i]) <= tol * abs(ref[i]):
+                    break
+            elif abs(lam - lam_prev) / (abs(lam_prev) + 1e-6) < tol:
+                break
+            lam_prev = lam
+        values.append(lam)
+        vectors.append(v)
+        iterations.append(it)
+    seconds = time.perf_counter() - start
+    vals = np.asarray(values)
+    vecs = np.stack(vectors, axis=1)
+    return Eigenpairs(vals, vecs, _residuals(matvec, vals, vecs), count, seconds, "power", tuple(iterations))
+
+
+# --------------------------------------------------------------------------------- models and tasks
+
+
+def make_mlp(sizes: Sequence[int] = (4, 16, 1), *, activation: str = "tanh", seed: int = 0,
+             device: str = "cpu", dtype: Any = "float64") -> Any:
+    """``Linear → act → … → Linear`` with the given layer widths, initialised from ``torch.Generator(seed)``."""
+    widths = [int(s) for s in sizes]
+    if len(widths) < 2 or min(widths) < 1:
+        raise InputError(f"sizes must list at least two positive widths; got {sizes!r}")
+    acts = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "gelu": torch.nn.GELU, "softplus": torch.nn.Softplus}
+    if activation not in acts:
+        raise InputError(f"activation must be one of {sorted(acts)}; got {activation!r}")
+    dev, dt, _ = C.setup(device, dtype)
+    g = C.generator(seed)
+    layers: list[Any] = []
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+        lin = torch.nn.Linear(a, b, dtype=dt)
+        with torch.no_grad():  # PyTorch's default scale, from our generator
+            bound = 1.0 / math.sqrt(a)
+            lin.weight.copy_((torch.rand(b, a, generator=g, dtype=dt) * 2 - 1) * bound)
+            lin.bias.copy_((torch.rand(b, generator=g, dtype=dt) * 2 - 1) * bound)
+        layers.append(lin)
+        if i < len(widths) - 2:
+            layers.append(acts[activation]())
+    return torch.nn.Sequential(*layers).to(dev)
+
+
+def make_task(kind: str = "regression", *, n: int = 512, d_in: int = 4, classes: int = 3, noise: float = 0.3,
+              seed: int = 0) -> tuple[FloatArray, FloatArray]:
+    """Data from a random teacher MLP: ``y = teacher(x) + noise·ξ`` (regression), or labels drawn
+    from ``softmax(teacher(x)/0.5)`` (classification: label noise keeps the minimiser finite).
+    ``x ~ N(0, I)``; NumPy float64 (labels as float64 integers)."""
+    if kind not in ("regression", "classification"):
+        raise InputError(f"kind must be 'regression' or 'classification'; got {kind!r}")
+    g = C.generator(seed + 10_007)
+    X = torch.randn(n, d_in, generator=g, dtype=torch.float64)
+    out = 1 if kind == "regression" else classes
+    teacher = make_mlp((d_in, 8, out), seed=seed + 1)
+    with torch.no_grad():
+        f = 2.0 * teacher(X)
+    if kind == "regression":
+        y = f.squeeze(-1) + noise * torch.randn(n, generator=g, dtype=torch.float64)
+    else:
+        y = torch.multinomial(torch.softmax(f / 0.5, dim=1), 1, generator=g).squeeze(-1).to(torch.float64)
+    return X.numpy().copy(), y.numpy().copy()
+
+
+def minimise(flat: FlatLoss, *, alpha: float = 0.0, theta0: Any | None = None, newton: int = 3,
+             max_iter: int = 2000) -> tuple[Any, float]:
+    """Minimise ``L(θ) + (α/2)‖θ_decayed‖²`` with ``torch.optim.LBFGS`` (strong Wolfe line search),
+    then ``newton`` Newton steps with the dense Hessian to reach rounding level.
+
+    Returns ``(θ, ‖gradient‖∞)``; writes θ into the model. Raises :class:`PreconditionError` when the
+    Hessian at the end is not positive definite (not a strict minimum: the quadratic theory needs one)
+    and :class:`ConvergenceError` when the gradient stays large.
+    """
+    th = (flat.theta() if theta0 is None else theta0.clone()).requires_grad_(True)
+    opt = torch.optim.LBFGS([th], lr=1.0, max_iter=max_iter, tolerance_grad=1e-13, tolerance_change=0.0,
+                            history_size=50, line_search_fn="strong_wolfe")
+
+    def closure() -> Any:
+        opt.zero_grad(set_to_none=True)
+        val = flat.penalised(th, alpha)
+        val.backward()
+        return val
+
+    with C.exact_math():
+        for _ in range(3):
+            opt.step(closure)
+        th = th.detach()
+        pen_grad = torch.func.grad(lambda t: flat.penalised(t, alpha))
+        for _ in range(newton):
+            Hm = torch.func.hessian(lambda t: flat.penalised(t, alpha))(th)
+            Hm = (Hm + Hm.T) / 2
+            lo = float(torch.linalg.eigvalsh(Hm)[0])
+            if lo <= 0:
+                raise PreconditionError(
+                    f"the penalised loss has no strict minimum here: smallest Hessian eigenvalue {lo:.3g} "
+                    f"(α = {alpha}); use more data than parameters or a larger α"
+                )
+            th = th - torch.linalg.solve(Hm, pen_grad(th))
+        g = float(pen_grad(th).abs().max())
+    C.check_finite_tensor(th, "the minimiser")
+    scale = max(float(flat.grad(torch.zeros_like(th)).abs().max()), 1.0)
+    if g > 1e3 * flat.dim * C.eps(th.dtype) * scale * 1e3:
+        raise ConvergenceError(f"minimise stopped with gradient {g:.3g} (α = {alpha})")
+    flat.load(th)
+    return th, g
+
+
+# --------------------------------------------------------------------------------- l2.eigen
+
+
+@dataclass(frozen=True, slots=True)
+class ShrinkageResult:
+    """Measured vs predicted weight-decay shrinkage of a trained MLP (the "hessian-shrinkage" figure).
+
+    Attributes:
+        alphas: the weight-decay coefficients α (descending), shape (m,).
+        eigenvalues: top-k eigenvalues of H at w* (descending, eigsh), shape (k,).
+        measured: ``q_iᵀθ(α) / q_iᵀw*`` along the top-k eigenvectors, shape (m, k).
+        predicted: ``λ_i/(λ_i + α)``, shape (m, k).
+        coordinates: ``q_iᵀw*``, shape (k,) (a ratio is noisy where this is small).
+        shift_error: ``‖θ(α) − w̃(α)‖ / ‖w* − w̃(α)‖`` per α, with ``w̃ = (H + αI)⁻¹Hw*``: the relative
+            error of the quadratic prediction of the move; falls like O(α).
+        topk_error: ``max_i |(1 − measured) − (1 − predicted)| / (1 − predicted)`` per α, over the top-k.
+        dense_vs_eigsh: ``max_i |λ_i^dense − λ_i^eigsh| / λ_max``.
+        eigsh_residual: ``max_i ‖Hv_i − λ_iv_i‖ / λ_max``.
+        eigsh_matvecs: Hessian-vector products eigsh used.
+        grad_norm: ``‖∇L(w*)‖∞`` after training.
+        n_params, n_samples: model and data size.
+        condition_number: ``λ_max/λ_min`` of the dense H.
+        seconds: total wall time.
+    """
+
+    alphas: FloatArray
+    eigenvalues: FloatArray
+    measured: FloatArray
+    predicted: FloatArray
+    coordinates: FloatArray
+    shift_error: FloatArray
+    topk_error: FloatArray
+    dense_vs_eigsh: float
+    eigsh_residual: float
+    eigsh_matvecs: int
+    grad_norm: float
+    n_params: int
+    n_samples: int
+    condition_number: float
+    seconds: float
+
+
+def shrinkage_experiment(
+    *,
+    sizes: Sequence[int] = (4, 16, 1),
+    n: int = 512,
+    k: int = 5,
+    alphas: Sequence[float] | None = None,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype: Any = "float64",
+    activation: str = "tanh",
+) -> ShrinkageResult:
+    """Train an MLP to ``w*`` on a teacher regression task, compute H(w*) densely and by eigsh, then
+    retrain with weight decay α from ``w*`` and compare with ``(H + αI)⁻¹Hw*`` (l2.eigen, G 7.13).
+
+    Every parameter is decayed (so ``αI`` is the right shift). ``alphas`` defaults to
+    ``λ_min(H)·{10, 1, 0.1, 0.01}``: the shift error should fall about tenfold per step.
+    """
+    start = time.perf_counter()
+    dev, dt, _ = C.setup(device, dtype)
+    X, y = make_task("regression", n=n, d_in=int(sizes[0]), seed=seed)
+    model = make_mlp(sizes, activation=activation, seed=seed + 2, device=device, dtype=dtype)
+    flat = FlatLoss(model, C.tensor(X, dev, dt), C.tensor(y, dev, dt), loss="mse")
+    w_star, gnorm = minimise(flat)
+    H = dense_hessian(flat, w_star)
+    quad = Quadratic(H, C.numpy(w_star), allow_indefinite=True)
+    lam_dense = quad.eigenvalues[::-1]
+    if lam_dense[-1] <= 0:
+        raise PreconditionError(f"H(w*) is not positive definite: λ_min = {lam_dense[-1]:.3g}")
+    pairs = top_eigenpairs(flat, k, method="eigsh", theta=w_star, seed=seed)
+    lam_max = float(lam_dense[0])
+    dense_vs = float(np.max(np.abs(lam_dense[:k] - pairs.values)) / lam_max)
+    grid = np.sort(np.asarray(
+        lam_dense[-1] * np.array([10.0, 1.0, 0.1, 0.01]) if alphas is None else alphas, dtype=np.float64))[::-1]
+    if grid.ndim != 1 or grid.size == 0 or not (grid > 0).all():
+        raise InputError(f"alphas must be positive; got {alphas!r}")
+    Qk = pairs.vectors
+    ws = C.numpy(w_star)
+    coords = Qk.T @ ws
+    measured, predicted, shift_err, topk_err = [], [], [], []
+    for a in grid:
+        theta, _ = minimise(flat, alpha=float(a), theta0=w_star)
+        th = C.numpy(theta)
+        w_tilde = quad.l2_optimum(float(a))
+        measured.append((Qk.T @ th) / coords)
+        pred = pairs.values / (pairs.values + a)
+        predicted.append(pred)
+        shift_err.append(float(np.linalg.norm(th - w_tilde) / np.linalg.norm(ws - w_tilde)))
+        topk_err.append(float(np.max(np.abs((1 - measured[-1]) - (1 - pred)) / (1 - pred))))
+    flat.load(w_star)
+    return ShrinkageResult(
+        alphas=grid, eigenvalues=pairs.values, measured=np.array(measured), predicted=np.array(predicted),
+        coordinates=coords, shift_error=np.array(shift_err), topk_error=np.array(topk_err),
+        dense_vs_eigsh=dense_vs, eigsh_residual=float(pairs.residuals.max() / lam_max),
+        eigsh_matvecs=pairs.matvecs, grad_norm=gnorm, n_params=flat.dim, n_samples=n,
+        condition_number=float(lam_dense[0] / lam_dense[-1]), seconds=time.perf_counter() - start,
+    )
