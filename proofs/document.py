@@ -1,0 +1,178 @@
+"""The derivations document: every derivation rendered to Markdown with ``$$`` math (GitHub renders it).
+
+Every formula is ``sympy.latex`` of the very object the checker verified, so the document cannot say
+something the checker did not check. The output depends only on the derivations (no timings, no
+dates), and SymPy's printer orders terms by ``sort_key``, not by hash, so it is the same under every
+``PYTHONHASHSEED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sympy as sp
+
+from proofs.framework import Derivation, Step
+
+__all__ = ["render", "render_derivation", "render_step"]
+
+_HOW = {
+    "cancel": "`cancel`: lhs − rhs is 0 as a rational function",
+    "factor": "`factor`: lhs − rhs factors to 0",
+    "expand": "`expand`: lhs − rhs expands to 0",
+    "expand_log": "`expand_log`: lhs − rhs is 0 after expanding logarithms",
+    "expand_sum": "`expand` + `sum_simplify`: lhs − rhs is 0",
+    "equals": "`equals`: SymPy proves lhs = rhs",
+    "matrix": "matrix algebra: lhs − rhs expands (and refines with the stated facts) to 0",
+    "gradient": "`diff`: SymPy's matrix calculus gives the stated gradient",
+    "holds": "the claim evaluates to True from the symbols' assumptions",
+    "solve": "`solve` returns exactly the stated solution(s)",
+    "solveset": "`solveset` over the reals returns the stated set",
+    "rsolve": "`rsolve` returns the stated closed form",
+    "series": "`series` returns the stated expansion",
+    "limit": "`limit` returns the stated value",
+}
+
+_ANCHOR_TABLE = str.maketrans({".": "-", "_": "-"})
+
+
+def _tex(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return r"\left(" + ", ".join(_tex(v) for v in value) + r"\right)"
+    return sp.latex(value)
+
+
+def _equations(expr: Any) -> str:
+    if isinstance(expr, list):
+        rows = r" \\ ".join(rf"{sp.latex(e)} = 0" for e in expr)
+        return rf"\begin{{cases}} {rows} \end{{cases}}"
+    if isinstance(expr, sp.Equality):
+        return sp.latex(expr)
+    return rf"{sp.latex(expr)} = 0"
+
+
+def render_step(step: Step) -> str:
+    """The LaTeX (no ``$$``) of one step, from the objects the checker uses."""
+    by = step.by
+    if by == "holds":
+        return sp.latex(step.lhs)
+    if by == "gradient":
+        (variable,) = step.problem
+        return rf"\nabla_{{{sp.latex(variable)}}} \left({sp.latex(step.lhs)}\right) = {sp.latex(step.rhs)}"
+    if by == "solve":
+        (expr,) = step.problem
+        if isinstance(step.rhs, list) and not step.rhs:
+            result = rf"\text{{no solution for }} {_tex(step.lhs)}"
+        elif isinstance(step.rhs, list):
+            result = rf"{_tex(step.lhs)} \in \left\{{{', '.join(_tex(v) for v in step.rhs)}\right\}}"
+        else:
+            result = rf"{_tex(step.lhs)} = {_tex(step.rhs)}"
+        return rf"{_equations(expr)} \;\Longrightarrow\; {result}"
+    if by == "solveset":
+        (claim,) = step.problem
+        return rf"{sp.latex(claim)} \;\iff\; {sp.latex(step.lhs)} \in {sp.latex(step.rhs)}"
+    if by == "rsolve":
+        recurrence, initial = step.problem
+        starts = ",\\ ".join(rf"{sp.latex(k)} = {sp.latex(v)}" for k, v in initial.items())
+        return (rf"{sp.latex(recurrence)} = 0,\ {starts} \;\Longrightarrow\; "
+                rf"{sp.latex(step.lhs)} = {sp.latex(step.rhs)}")
+    return rf"{_tex(step.lhs)} = {_tex(step.rhs)}"
+
+
+def _assumption(symbol: Any) -> str:
+    name = sp.latex(symbol)
+    if isinstance(symbol, sp.MatrixSymbol):
+        rows, cols = symbol.shape
+        return rf"{name} \in \mathbb{{R}}^{{{sp.latex(rows)} \times {sp.latex(cols)}}}"
+    if isinstance(symbol, sp.IndexedBase):
+        return rf"{name}_{{i}} \in \mathbb{{R}}"
+    if symbol.is_integer:
+        low = "> 0" if symbol.is_positive else r"\ge 0"
+        return rf"{name} \in \mathbb{{Z}}_{{{low}}}"
+    if symbol.is_positive:
+        return rf"{name} > 0"
+    if symbol.is_nonnegative:
+        return rf"{name} \ge 0"
+    if symbol.is_real and symbol.is_nonzero:
+        return rf"{name} \in \mathbb{{R}} \setminus \{{0\}}"
+    if symbol.is_real:
+        return rf"{name} \in \mathbb{{R}}"
+    return name
+
+
+def _anchor(theorem_id: str) -> str:
+    return theorem_id.translate(_ANCHOR_TABLE)
+
+
+def render_derivation(derivation: Derivation) -> str:
+    """One theorem's section: statement, source, assumptions, how far it goes, every step."""
+    theorem = derivation.theorem
+    lines = [
+        f'<a id="{_anchor(theorem.id)}"></a>',
+        "",
+        f"## `{theorem.id}`: {theorem.title}",
+        "",
+        f"**Statement** ({theorem.source}):",
+        "",
+        "$$",
+        theorem.statement,
+        "$$",
+        "",
+    ]
+    if theorem.assumptions:
+        lines += [f"**Assumptions** (catalogue): {'; '.join(theorem.assumptions)}.", ""]
+    symbols = ", ".join(f"${_assumption(s)}$" for s in derivation.symbols)
+    lines += [
+        f"**Symbols** (SymPy assumptions): {symbols}.",
+        "",
+        f"**How far:** {derivation.scope}; {len(derivation.steps)} steps, each checked by SymPy.",
+        "",
+    ]
+    case = ""
+    for number, step in enumerate(derivation.steps, start=1):
+        if step.case != case:
+            case = step.case
+            lines += [f"*{case}*" if case else "*Back to the general case*", ""]
+        facts = ""
+        if step.facts:
+            facts = " Facts: " + ", ".join(f"${sp.latex(f)}$" for f in step.facts) + "."
+        lines += [
+            f"{number}. {step.why}. Checked by {_HOW[step.by]}.{facts}",
+            "",
+            "$$",
+            render_step(step),
+            "$$",
+            "",
+        ]
+    for note in derivation.notes:
+        lines += [f"> {note}", ""]
+    return "\n".join(lines)
+
+
+def render(derivations: Iterable[Derivation]) -> str:
+    """The whole document: a title, a table of contents with how far each derivation goes, sections."""
+    items = list(derivations)
+    lines = [
+        "# Derivations",
+        "",
+        "Generated by `wdt proofs --out proofs/DERIVATIONS.md` from the SymPy objects that `wdt proofs` "
+        "checks; do not edit by hand (a test fails when this file is out of date).",
+        "",
+        "Each step is an equation with a one-line justification. Checking it either proves the two "
+        "sides equal by a targeted rewrite (`cancel`, `factor`, `expand`, `equals`, matrix algebra; "
+        "never a blanket `simplify()`), or derives the stated result with `solve`, `rsolve`, "
+        "`series` or `limit` and compares. \"Proved for general n\" means the proof is for symbolic "
+        "size n (matrix symbols), or in an eigenbasis where the problem decouples into one scalar "
+        "problem per direction.",
+        "",
+        "| id | theorem | how far | steps |",
+        "|---|---|---|---|",
+    ]
+    for d in items:
+        lines.append(f"| [`{d.theorem_id}`](#{_anchor(d.theorem_id)}) | {d.theorem.title} | {d.scope} "
+                     f"| {len(d.steps)} |")
+    lines.append("")
+    for d in items:
+        lines.append(render_derivation(d))
+    return "\n".join(lines).rstrip("\n") + "\n"
