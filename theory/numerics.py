@@ -17,12 +17,21 @@ from numpy.typing import ArrayLike
 
 from theory.validate import dtype_eps
 
-__all__ = ["product_tolerance", "relative_error", "residual_tolerance"]
+__all__ = ["eigenbasis_tolerance", "product_tolerance", "relative_error", "residual_tolerance"]
 
 
 def residual_tolerance(d: int, kappa: float, dtype: Any = np.float64, c: float = 10.0) -> float:
     """``c · d · κ · eps(dtype)``: the bound for one solve or one eigendecomposition."""
     return c * max(d, 1) * max(float(kappa), 1.0) * dtype_eps(dtype)
+
+
+def eigenbasis_tolerance(d: int, kappa: float = 1.0, dtype: Any = np.float64) -> float:
+    """``3 · residual_tolerance``: a result assembled as ``Q f(Λ) Qᵀx`` passes three O(d·eps) stages.
+
+    They are ``eigh``'s backward error (``H = QΛQᵀ + E``, ``‖E‖ ≤ c·d·eps·‖H‖``) and the two products
+    with Q (each ``γ_d = d·eps/(1 − d·eps)``, Higham §3.5); their errors add.
+    """
+    return 3.0 * residual_tolerance(d, kappa, dtype)
 
 
 def product_tolerance(d: int, kappa: float, dtype: Any = np.float64, c: float = 10.0) -> float:
