@@ -94,7 +94,7 @@ def test_failure_skip_and_crash_become_rows_and_exit_status(private_registry, ca
     assert by_id["l2.optimum"]["max_error"] is None  # NaN becomes JSON null
 
     assert main(["verify", "--only", "l2.optimum"]) == 0  # a skip is not a failure
-    assert "skip l2.optimum [numeric]: no such device" in capsys.readouterr().out
+    assert "skip l2.optimum (numeric): no such device" in capsys.readouterr().out
 
 
 def test_registry_rejects_bad_registrations(private_registry):

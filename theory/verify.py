@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterable
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -111,7 +112,7 @@ def verify(
     for o in outcomes:
         if o.status != "pass":
             console.print(
-                f"[{_STYLE[o.status]}]{o.status}[/] {o.id} [{o.route}]: {o.detail}", highlight=False
+                f"[{_STYLE[o.status]}]{o.status}[/] {o.id} ({o.route}): {escape(o.detail)}", highlight=False
             )
     colour = "red" if failed else "green"
     console.print(
