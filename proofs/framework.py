@@ -103,8 +103,8 @@ class Result:
     expr: Any
 
     def function(self) -> Callable[..., Any]:
-        """``sympy.lambdify(args, expr, "numpy")``: the derivation's result as a NumPy function."""
-        return sp.lambdify(self.args, self.expr, modules="numpy")
+        """``sympy.lambdify(args, expr, "numpy", cse=True)``: the result as a NumPy function."""
+        return sp.lambdify(self.args, self.expr, modules="numpy", cse=True)
 
 
 @dataclass(frozen=True)

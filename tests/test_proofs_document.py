@@ -1,0 +1,139 @@
+"""The derivations document, ``wdt proofs`` and the ``wdt verify`` registration."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from proofs import registry
+from proofs.cli import add_arguments, run, write_atomically
+from proofs.document import render
+from proofs.framework import Report
+from theory.checks import CheckContext, all_checks, run_check
+from theory.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "proofs" / "DERIVATIONS.md"
+_RENDER = (
+    "import sys; from proofs import registry, document; "
+    "sys.stdout.write(document.render(registry.derivation(t) for t in registry.ids()))"
+)
+
+
+def _document() -> str:
+    return render(registry.derivation(t) for t in registry.ids())
+
+
+def test_committed_document_is_up_to_date() -> None:
+    assert COMMITTED.read_text(encoding="utf-8") == _document(), (
+        "proofs/DERIVATIONS.md is out of date: run `wdt proofs --out proofs/DERIVATIONS.md`"
+    )
+
+
+def test_document_has_every_derivation_and_step() -> None:
+    text = _document()
+    for theorem_id in registry.ids():
+        d = registry.derivation(theorem_id)
+        assert f"## `{theorem_id}`: {d.theorem.title}" in text
+        assert d.theorem.statement in text
+        assert d.theorem.source in text
+        for step in d.steps:
+            assert step.why in text
+    assert text.count("$$") % 2 == 0
+
+
+def test_document_does_not_depend_on_the_hash_seed() -> None:
+    outputs = []
+    for seed in ("0", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _RENDER], env=env, cwd=ROOT, capture_output=True,
+                              text=True, check=True, encoding="utf-8")
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == _document()
+
+
+def test_importing_the_checks_does_not_import_sympy() -> None:
+    code = "import sys, proofs.checks; sys.exit('sympy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+# ---------------------------------------------------------------------------- wdt proofs
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_wdt_proofs_writes_the_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "D.md"
+    out.write_text("old", encoding="utf-8")
+    assert main(["proofs", "--only", "l2.", "--only", "gd.", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "## `l2.pinv`" in text and "## `gd.min_norm`" in text and "## `es.approx`" not in text
+    assert [p.name for p in tmp_path.iterdir()] == ["D.md"]  # no temporary file left behind
+    printed = capsys.readouterr().out
+    assert "l2.pinv" in printed and "proved for general n" in printed and "es.approx" not in printed
+
+
+def test_wdt_proofs_unknown_prefix_is_a_typed_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["proofs", "--only", "nope."]) == 2
+    assert "InputError" in capsys.readouterr().err
+
+
+def test_wdt_proofs_missing_directory_is_a_typed_error(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["proofs", "--only", "l2.update", "--out", str(tmp_path / "no" / "D.md")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_wdt_proofs_exit_status_is_1_when_a_derivation_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    failing = Report("l2.update", False, 1, "proved for general n", 0.0, 2, "wrong sign")
+    monkeypatch.setattr(registry, "report", lambda theorem_id: failing)
+    assert run(_args("--only", "l2.update")) == 1
+
+
+def test_write_atomically_keeps_the_old_file_on_failure(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "D.md"
+    target.write_text("old", encoding="utf-8")
+
+    def broken(src: str, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["D.md"]
+
+
+# ---------------------------------------------------------------------------- wdt verify
+
+
+def test_every_derivation_is_a_symbolic_check_of_wdt_verify() -> None:
+    checks = [c for c in all_checks(("proofs.checks",)) if c.route == "symbolic"]
+    assert sorted(c.theorem_id for c in checks) == sorted(registry.ids())
+    check = next(c for c in checks if c.theorem_id == "es.approx")
+    outcome = run_check(check, CheckContext())
+    assert outcome.status == "pass"
+    assert outcome.detail == "proved for general n"
+    assert outcome.cases == len(registry.derivation("es.approx").steps)
+    assert outcome.max_error == 0.0 and outcome.tolerance == 0.0
+
+
+def test_a_failing_derivation_fails_its_verify_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    failing = Report("es.approx", False, 2, "proved for general n", 0.0, 3, "order terms differ")
+    monkeypatch.setattr("proofs.checks.report", lambda theorem_id: failing)
+    check = next(c for c in all_checks(("proofs.checks",)) if c.theorem_id == "es.approx"
+                 and c.route == "symbolic")
+    outcome = run_check(check, CheckContext())
+    assert outcome.status == "fail"
+    assert outcome.detail == "step 3 fails: order terms differ"
