@@ -27,7 +27,7 @@ _DELEGATED = {
 }
 
 
-def _add_verify(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_verify(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "verify",
         help="run every check: one row per (theorem, route)",
@@ -57,7 +57,7 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.set_defaults(func=_run_verify)
 
 
-def _add_conventions(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_conventions(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "conventions",
         help="library regularisation conventions, and translation between them",

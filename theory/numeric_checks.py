@@ -10,6 +10,7 @@ dimension, conditioning and dtype (:mod:`theory.numerics`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -148,7 +149,11 @@ def _l2_ridge(ctx: CheckContext) -> CheckResult:
     rng = ctx.rng(4)
     tr = ErrorTracker()
     # the multiplier m in (XᵀX + mα)w = Xᵀy, derived from each objective independently of theory
-    weights = {"mean": lambda n: float(n), "half_sse": lambda n: 1.0, "sse": lambda n: 0.5}
+    weights: dict[regression.RidgeConvention, Callable[[int], float]] = {
+        "mean": lambda n: float(n),
+        "half_sse": lambda n: 1.0,
+        "sse": lambda n: 0.5,
+    }
     for _ in range(ctx.cases(40, 1000)):
         X, y, cond = _regression_case(rng)
         n, d = X.shape

@@ -30,6 +30,7 @@ from theory.validate import as_matrix, as_nonneg_float, as_vector, dtype_eps
 
 __all__ = [
     "RIDGE_CONVENTIONS",
+    "RidgeConvention",
     "gd_least_squares_limit",
     "min_norm_solution",
     "ridge",
