@@ -18,14 +18,14 @@ from proofs.framework import Derivation, Step
 __all__ = ["render", "render_derivation", "render_step"]
 
 _HOW = {
-    "cancel": "`cancel`: lhs − rhs is 0 as a rational function",
-    "factor": "`factor`: lhs − rhs factors to 0",
-    "expand": "`expand`: lhs − rhs expands to 0",
-    "expand_log": "`expand_log`: lhs − rhs is 0 after expanding logarithms",
-    "expand_sum": "`expand` + `sum_simplify`: lhs − rhs is 0",
-    "equals": "`equals`: SymPy proves lhs = rhs",
-    "matrix": "matrix algebra: lhs − rhs expands (and refines with the stated facts) to 0",
-    "gradient": "`diff`: SymPy's matrix calculus gives the stated gradient",
+    "cancel": "`cancel` reduces lhs − rhs to 0",
+    "factor": "`factor` reduces lhs − rhs to 0",
+    "expand": "`expand` reduces lhs − rhs to 0",
+    "expand_log": "`expand_log` reduces lhs − rhs to 0",
+    "expand_sum": "`expand` and `sum_simplify` reduce lhs − rhs to 0",
+    "equals": "`equals` proves lhs = rhs",
+    "matrix": "matrix algebra (`expand`, `refine` with the facts) reduces lhs − rhs to 0",
+    "gradient": "SymPy's matrix calculus (`diff`) gives the stated gradient",
     "holds": "the claim evaluates to True from the symbols' assumptions",
     "solve": "`solve` returns exactly the stated solution(s)",
     "solveset": "`solveset` over the reals returns the stated set",
@@ -137,8 +137,9 @@ def render_derivation(derivation: Derivation) -> str:
         facts = ""
         if step.facts:
             facts = " Facts: " + ", ".join(f"${sp.latex(f)}$" for f in step.facts) + "."
+        sentence = step.why if step.why.endswith((".", "...")) else f"{step.why}."
         lines += [
-            f"{number}. {step.why}. Checked by {_HOW[step.by]}.{facts}",
+            f"{number}. {sentence} *Check:* {_HOW[step.by]}.{facts}",
             "",
             "$$",
             render_step(step),

@@ -110,6 +110,7 @@ def approx() -> Derivation:
     tau = sp.Symbol("tau", integer=True, positive=True)
     alpha = sp.Symbol("alpha", positive=True)
     x = sp.Symbol("x", positive=True)
+    a_i = sp.Symbol("alpha_i", positive=True)
     alpha_i = _alpha_i(lam, _eps, tau)
     first_order = 1 / (_eps * tau) - lam * (tau + 1) / (2 * tau)
     rel = _eps * lam * (tau + 1) / 2
@@ -118,9 +119,9 @@ def approx() -> Derivation:
                "expand α_i of es.equivalence in λ_i (G 7.44)"),
         solve(tau, alpha - 1 / (_eps * tau), 1 / (_eps * alpha),
               "keeping the leading term, α = 1/(ετ) gives τ = 1/(εα) (G 7.45)"),
-        series((1 / (_eps * tau) - alpha_i) / alpha_i, lam, 2, rel + sp.O(lam**2),
+        series(sp.Subs((1 / (_eps * tau) - a_i) / a_i, a_i, alpha_i), lam, 2, rel + sp.O(lam**2),
                "relative error of the rule to first order in λ_i"),
-        identity(rel.subs(_eps, 1 / (alpha * tau)), lam * (tau + 1) / (2 * tau * alpha),
+        identity(sp.Subs(rel, _eps, 1 / (alpha * tau)), lam * (tau + 1) / (2 * tau * alpha),
                  "in terms of α = 1/(ετ)"),
         limit(lam * (tau + 1) / (2 * tau * alpha), tau, sp.oo, lam / (2 * alpha),
               "≈ λ_i/(2α) for many steps: small only where λ_i ≪ α"),

@@ -347,7 +347,7 @@ def _check_derived(step: Step) -> str:
         return reason and f"rsolve gave {got}: {reason}"
     if step.by == "series":
         variable, point, order = step.problem
-        got = sp.series(step.lhs, variable, point, order)
+        got = sp.series(sp.sympify(step.lhs).doit(), variable, point, order)
         stated = sp.sympify(step.rhs)
         if got.getO() != stated.getO():
             return f"order terms differ: derived {got.getO()}, stated {stated.getO()}"

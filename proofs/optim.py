@@ -81,37 +81,42 @@ def sgd_equiv() -> Derivation:
 def adam_not_equiv() -> Derivation:
     """opt.adam_not_equiv: Adam on ``L + (λ'/2)‖w‖²`` and AdamW(λ) differ for every λ' in a 2-D
     example, after one step and at the full-batch fixed point (L&H 2019, Prop. 2)."""
-    beta1 = sp.Symbol("beta_1", positive=True)
-    beta2 = sp.Symbol("beta_2", positive=True)
+    c1 = sp.Symbol("c_1", positive=True)  # 1 − β₁ ∈ (0, 1]
+    c2 = sp.Symbol("c_2", positive=True)  # 1 − β₂ ∈ (0, 1]
     gt = sp.Symbol(r"\tilde g", real=True)
     eps = sp.Symbol("epsilon", positive=True)
-    lp = sp.Symbol("lambda'", nonnegative=True)
+    lp = sp.Symbol(r"\lambda'", nonnegative=True)
+    m, v = sp.Symbol("m", real=True), sp.Symbol("v", nonnegative=True)
     lam_w = sp.Rational(1, 10)
     k = sp.Symbol("k", positive=True)
     h = sp.Symbol("h_i", positive=True)
     wi = sp.Symbol("w_i", real=True)
+    x, gx = sp.symbols("x g", real=True)
+    lr, lam = sp.Symbol("eta", positive=True), sp.Symbol("lambda", nonnegative=True)
     ws = (1, 1)
     g = (1, 2)
 
-    def adam_l2(i: int) -> sp.Expr:  # first Adam step size on L + (λ'/2)‖w‖², ε = 1, lr = 1
-        v = g[i] + lp * ws[i]
-        return v / (sp.Abs(v) + 1)
+    pen = gx + lp * x
+    adam_l2_update = lr * pen / (sp.Abs(pen) + eps)  # Adam's first step on L + (λ'/2)‖w‖²
+    adamw_update = lr * lam * x + lr * gx / (sp.Abs(gx) + eps)  # decay, then Adam's first step on L
 
-    def adamw(i: int) -> sp.Expr:  # first AdamW step: decay λw, then Adam on L, ε = 1, lr = 1
-        return lam_w * ws[i] + sp.Rational(g[i], g[i] + 1)
+    def at(update: sp.Expr, i: int) -> sp.Expr:  # coordinate i of the example: lr = 1, ε = 1
+        return update.subs({x: ws[i], gx: g[i], lr: 1, eps: 1, lam: lam_w})
 
-    one, fixed = "One step from w = (1, 1), ∇L = (1, 2), ε = 1, AdamW λ = 1/10", \
-        "Fixed points: H = diag(1, 4), w* = (1, 1), ε = 0, AdamW λ = 1 + k"
+    one = "One step from w = (1, 1), ∇L = (1, 2), lr = 1, ε = 1, AdamW λ = 1/10"
+    fixed = "Fixed points: H = diag(1, 4), w* = (1, 1), ε = 0, AdamW λ = 1 + k"
     lam_fp = 1 + k
+    gaps = [at(adam_l2_update, i) - at(adamw_update, i) for i in (0, 1)]
     steps = (
-        identity((1 - beta1) * gt / (1 - beta1), gt, "first step: m̂ = m/(1 − β₁) = g̃ (bias correction)"),
-        identity(sp.sqrt((1 - beta2) * gt**2 / (1 - beta2)), sp.Abs(gt),
+        identity(sp.Subs(m / c1, m, c1 * gt), gt,
+                 "first step from m = v = 0: m = c₁g̃ with c₁ = 1 − β₁, so m̂ = m/c₁ = g̃ (bias correction)"),
+        identity(sp.Subs(sp.sqrt(v / c2), v, c2 * gt**2), sp.Abs(gt),
                  "and √v̂ = |g̃|, so the first step is −lr·g̃/(|g̃| + ε)", "equals"),
-        solve(lp, adam_l2(0) - adamw(0), sp.Rational(1, 2),
+        solve(lp, gaps[0], sp.Rational(1, 2),
               "coordinate 1: Adam with g̃ = ∇L + λ'w matches AdamW only for λ' = 1/2", case=one),
-        solve(lp, adam_l2(1) - adamw(1), sp.Rational(9, 7),
+        solve(lp, gaps[1], sp.Rational(9, 7),
               "coordinate 2: only for λ' = 9/7", case=one),
-        solve(lp, [adam_l2(0) - adamw(0), adam_l2(1) - adamw(1)], [],
+        solve(lp, gaps, [],
               "so no λ' makes the first steps equal", case=one),
         identity(h * (1 / lam_fp - 1), -h * k / (1 + k),
                  "AdamW at w_i = 1/λ: the gradient h_i(w_i − 1) ...", case=fixed),
@@ -126,10 +131,14 @@ def adam_not_equiv() -> Derivation:
     )
     return Derivation(
         "opt.adam_not_equiv",
-        (beta1, beta2, eps, lp, k),
+        (c1, c2, eps, lp, k),
         steps,
         "checked for n = 2 (a counterexample)",
-        {},
-        ("A counterexample suffices to show that no L2 coefficient makes Adam equal AdamW; the "
+        {
+            "adam_l2_first_step": Result((x, gx, lr, lp, eps), x - adam_l2_update),
+            "adamw_first_step": Result((x, gx, lr, lam, eps), x - adamw_update),
+        },
+        ("c₁ = 1 − β₁ and c₂ = 1 − β₂ are positive (Adam's 0 ≤ β_k < 1).",
+         "A counterexample suffices to show that no L2 coefficient makes Adam equal AdamW; the "
          "preconditioner 1/(√v̂ + ε) is not a multiple of I in it.",),
     )

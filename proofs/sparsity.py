@@ -67,7 +67,8 @@ def soft_threshold() -> Derivation:
         steps,
         "proved for general n",
         {"w": Result((_w_star, _h, alpha), closed)},
-        ("h = H_ii > 0; the cases are one coordinate of a diagonal H, so they hold for every n.",),
+        ("h = H_ii > 0; the cases are one coordinate of a diagonal H, so they hold for every n.",
+         "t > 0 in the cases w ≠ 0; in the case w = 0, t ≥ 0 (the boundary |w*| = α/h included)."),
     )
 
 
@@ -124,5 +125,6 @@ def elastic_net() -> Derivation:
         steps,
         "proved for general n",
         {"w": Result((_w_star, _h, a1, a2), closed)},
-        ("h = H_ii; the cases are one coordinate of a diagonal H, so they hold for every n.",),
+        ("h = H_ii; the cases are one coordinate of a diagonal H, so they hold for every n.",
+         "t > 0 in the cases w ≠ 0; in the case w = 0, t ≥ 0 (the boundary h|w*| = α₁ included)."),
     )

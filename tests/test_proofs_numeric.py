@@ -311,3 +311,30 @@ def test_sgd_weight_decay_matches_torch(momentum: float, dampening: float, neste
         direction = g_pen + momentum * buf if nesterov else (buf if momentum else g_pen)
         ours = step_fn(ours, direction, lr)
     np.testing.assert_allclose(ours, w.detach().numpy(), rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("decoupled", [False, True])
+def test_adam_first_steps_match_torch(decoupled: bool) -> None:
+    torch = pytest.importorskip("torch")
+    name = "adamw_first_step" if decoupled else "adam_l2_first_step"
+    first_step = _fn("opt.adam_not_equiv", name)
+    w0, grad = np.array([1.0, -0.5, 2.0]), np.array([0.3, -2.0, 1e-3])
+    lr, wd, eps = 0.05, 0.2, 1e-3
+    w = torch.tensor(w0, requires_grad=True)
+    optimizer = (torch.optim.AdamW if decoupled else torch.optim.Adam)([w], lr=lr, weight_decay=wd, eps=eps)
+    w.grad = torch.tensor(grad)
+    optimizer.step()
+    np.testing.assert_allclose(first_step(w0, grad, lr, wd, eps), w.detach().numpy(), rtol=1e-13)
+
+
+def test_the_counterexample_first_steps_differ() -> None:
+    """At the derivation's example no λ' makes Adam + L2's first step AdamW's (λ = 1/10)."""
+    adam = _fn("opt.adam_not_equiv", "adam_l2_first_step")
+    adamw = _fn("opt.adam_not_equiv", "adamw_first_step")
+    w0, grad = np.ones(2), np.array([1.0, 2.0])
+    target_step = adamw(w0, grad, 1.0, 0.1, 1.0)
+    for coordinate, wanted in ((0, 0.5), (1, 9 / 7)):
+        step = adam(w0, grad, 1.0, wanted, 1.0)
+        assert step[coordinate] == pytest.approx(target_step[coordinate], rel=1e-14)
+        assert abs(step[1 - coordinate] - target_step[1 - coordinate]) > 1e-3
