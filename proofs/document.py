@@ -15,7 +15,7 @@ import sympy as sp
 
 from proofs.framework import Derivation, Step
 
-__all__ = ["render", "render_derivation", "render_step"]
+__all__ = ["markdown_text", "render", "render_derivation", "render_step"]
 
 _HOW = {
     "cancel": "`cancel` reduces lhs − rhs to 0",
@@ -35,6 +35,11 @@ _HOW = {
 }
 
 _ANCHOR_TABLE = str.maketrans({".": "-", "_": "-"})
+
+
+def markdown_text(text: str) -> str:
+    """Plain text safe in Markdown: ``w*`` must not open or close emphasis, ``<`` must not open a tag."""
+    return text.replace("*", r"\*").replace("<", "&lt;")
 
 
 def _tex(value: Any) -> str:
@@ -111,9 +116,9 @@ def render_derivation(derivation: Derivation) -> str:
     lines = [
         f'<a id="{_anchor(theorem.id)}"></a>',
         "",
-        f"## `{theorem.id}`: {theorem.title}",
+        f"## `{theorem.id}`: {markdown_text(theorem.title)}",
         "",
-        f"**Statement** ({theorem.source}):",
+        f"**Statement** ({markdown_text(theorem.source)}):",
         "",
         "$$",
         theorem.statement,
@@ -121,7 +126,7 @@ def render_derivation(derivation: Derivation) -> str:
         "",
     ]
     if theorem.assumptions:
-        lines += [f"**Assumptions** (catalogue): {'; '.join(theorem.assumptions)}.", ""]
+        lines += [f"**Assumptions** (catalogue): {markdown_text('; '.join(theorem.assumptions))}.", ""]
     symbols = ", ".join(f"${_assumption(s)}$" for s in derivation.symbols)
     lines += [
         f"**Symbols** (SymPy assumptions): {symbols}.",
@@ -133,11 +138,11 @@ def render_derivation(derivation: Derivation) -> str:
     for number, step in enumerate(derivation.steps, start=1):
         if step.case != case:
             case = step.case
-            lines += [f"*{case}*" if case else "*Back to the general case*", ""]
+            lines += [f"*{markdown_text(case)}*" if case else "*Back to the general case*", ""]
         facts = ""
         if step.facts:
             facts = " Facts: " + ", ".join(f"${sp.latex(f)}$" for f in step.facts) + "."
-        sentence = step.why if step.why.endswith((".", "...")) else f"{step.why}."
+        sentence = markdown_text(step.why if step.why.endswith((".", "...")) else f"{step.why}.")
         lines += [
             f"{number}. {sentence} *Check:* {_HOW[step.by]}.{facts}",
             "",
@@ -147,7 +152,7 @@ def render_derivation(derivation: Derivation) -> str:
             "",
         ]
     for note in derivation.notes:
-        lines += [f"> {note}", ""]
+        lines += [f"> {markdown_text(note)}", ""]
     return "\n".join(lines)
 
 
@@ -171,8 +176,8 @@ def render(derivations: Iterable[Derivation]) -> str:
         "|---|---|---|---|",
     ]
     for d in items:
-        lines.append(f"| [`{d.theorem_id}`](#{_anchor(d.theorem_id)}) | {d.theorem.title} | {d.scope} "
-                     f"| {len(d.steps)} |")
+        link = f"[`{d.theorem_id}`](#{_anchor(d.theorem_id)})"
+        lines.append(f"| {link} | {markdown_text(d.theorem.title)} | {d.scope} | {len(d.steps)} |")
     lines.append("")
     for d in items:
         lines.append(render_derivation(d))
