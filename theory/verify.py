@@ -57,9 +57,11 @@ def run_checks(
 
 
 def format_error(outcome: Outcome) -> str:
-    """``error / tolerance (ratio)``, or ``proved`` / ``—`` where there is no number."""
+    """``error / tolerance (ratio)``; for a passing derivation, how far it goes; ``—`` for a skip."""
     if outcome.status == "skip":
         return "—"
+    if outcome.route == "symbolic" and outcome.status == "pass":
+        return outcome.detail  # "proved for general n" or "checked for n ≤ N": how far it goes
     if outcome.max_error == 0 and outcome.tolerance == 0:
         return "exact"
     if not math.isfinite(outcome.max_error):
