@@ -23,7 +23,15 @@ from proofs.framework import (
     solveset,
 )
 
-__all__ = ["approx", "equivalence", "min_norm", "nonzero_init", "stability", "trajectory"]
+__all__ = [
+    "approx",
+    "equivalence",
+    "generalized_ridge",
+    "min_norm",
+    "nonzero_init",
+    "stability",
+    "trajectory",
+]
 
 _n = sp.Symbol("n", integer=True, positive=True)
 _eps = sp.Symbol("epsilon", positive=True)
@@ -45,7 +53,7 @@ def trajectory() -> Derivation:
     """es.trajectory: ``w⁽τ⁾ − w* = (I − εH)^τ(w⁽⁰⁾ − w*)``; from 0,
     ``w⁽τ⁾ = Q[I − (I − εΛ)^τ]Qᵀw*`` (G 7.33–7.40)."""
     H = sp.MatrixSymbol("H", _n, _n)
-    w = sp.MatrixSymbol("w^{(tau)}", _n, 1)
+    w = sp.MatrixSymbol(r"w^{(\tau)}", _n, 1)
     w_star = sp.MatrixSymbol("w^*", _n, 1)
     eye = sp.Identity(_n)
     closed = _c + (1 - _eps * _lam) ** _tau * (_z0 - _c)
@@ -262,4 +270,36 @@ def min_norm() -> Derivation:
             "row": Result((a, bb, y, v1, v2), limit_point),
         },
         ("The step size must satisfy gd.stability for the s_i > 0 directions to converge.",),
+    )
+
+
+def generalized_ridge() -> Derivation:
+    """es.gd_generalized_ridge: GD from 0 after k steps on ``(1/2n)‖Xw − y‖²`` is the generalised ridge
+    ``(XᵀX + nQ_k)⁻¹Xᵀy``, ``Q_k = VS((I − εS)^{−k} − I)⁻¹Vᵀ`` (Ali, Kolter & Tibshirani 2019,
+    supplement Lemma 3)."""
+    s = sp.Symbol("s_i", positive=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)
+    r = sp.Symbol("r", positive=True)
+    q = sp.Symbol("q_i", positive=True)
+    b = sp.Symbol("b_i", real=True)
+    z = sp.Symbol("z_i", real=True)
+    steps = (
+        solve(z, n * (s + q) * z - b, b / (n * (s + q)),
+              "along v_i (XᵀX/n = VSVᵀ, b_i = v_iᵀXᵀy) the generalised ridge solves n(s_i + q_i)z_i = b_i"),
+        identity(s / (s + q) * b / (n * s), b / (n * (s + q)),
+                 "which is the factor s_i/(s_i + q_i) times the least-squares coordinate b_i/(n s_i)"),
+        identity(s / (1 / r - 1), s * r / (1 - r),
+                 "with r = (1 − εs_i)^k, q_i = s_i/(r⁻¹ − 1) is es.equivalence's α_i"),
+        identity(s / (s + s / (1 / r - 1)), 1 - r,
+                 "so the factor is 1 − (1 − εs_i)^k: GD from 0 after k steps (es.trajectory)"),
+    )
+    eps = _eps
+    return Derivation(
+        "es.gd_generalized_ridge",
+        (s, n, k, q),
+        steps,
+        "proved for general n",
+        {"q": Result((s, eps, k), s / ((1 - eps * s) ** (-k) - 1))},
+        ("Needs 0 < εs_i < 1 for every i, so 0 < r < 1.",),
     )

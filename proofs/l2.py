@@ -13,7 +13,7 @@ import sympy as sp
 
 from proofs.framework import Derivation, Result, gradient, holds, identity, limit, solve
 
-__all__ = ["eigen", "optimum", "pinv", "ridge", "update"]
+__all__ = ["dof", "eigen", "optimum", "pinv", "ridge", "update"]
 
 _n = sp.Symbol("n", integer=True, positive=True)
 _m = sp.Symbol("m", integer=True, positive=True)
@@ -256,4 +256,46 @@ def pinv() -> Derivation:
         {"coefficient": Result((s0,), sp.Piecewise((1 / s0, s0 > 0), (0, True)))},
         ("SymPy's limit(λ/(λ + α), α → 0⁺) returns 1 even for a λ that may be 0; the case s_i = 0 is "
          "therefore substituted before any limit is taken.",),
+    )
+
+
+def dof() -> Derivation:
+    """l2.dof: ``df(α) = tr[(H + αI)⁻¹H] = Σ_i λ_i/(λ_i + α)`` (ESL eq. 3.50).
+
+    Per direction the term is l2.eigen's shrinkage factor. It decreases in α, tends to 0 as α → ∞
+    and, as α → 0⁺, to 1 for λ_i > 0 and 0 for λ_i = 0 (its own case), so ``df(0⁺) = rank H``.
+    Second check: n = 2, where the trace of ``adj(H + αI)H/det(H + αI)`` equals the sum over the
+    eigenvalues written through ``λ₁ + λ₂ = tr H`` and ``λ₁λ₂ = det H``.
+    """
+    alpha = sp.Symbol("alpha", positive=True)
+    lam = sp.Symbol("lambda_i", positive=True)
+    lam0 = sp.Symbol("lambda_i", nonnegative=True)
+    l1, l2 = sp.symbols("lambda_1 lambda_2", nonnegative=True)
+    a, b, c = sp.symbols("a b c", real=True)
+    term = lam0 / (lam0 + alpha)
+    H2 = sp.Matrix([[a, b], [b, c]])
+    A2 = H2 + alpha * sp.eye(2)
+    via_symmetric = 2 - alpha * (H2.trace() + 2 * alpha) / A2.det()
+    explicit = "Second check: n = 2"
+    steps = (
+        identity(sp.Derivative(term, alpha), -lam0 / (lam0 + alpha) ** 2,
+                 "each term λ_i/(λ_i + α) has derivative −λ_i/(λ_i + α)² in α"),
+        holds(sp.Le(-lam0 / (lam0 + alpha) ** 2, 0, evaluate=False), "so df(α) is non-increasing"),
+        limit(lam / (lam + alpha), alpha, 0, 1, "λ_i > 0: the term tends to 1 as α → 0⁺"),
+        identity(sp.Subs(term, lam0, 0), 0, "λ_i = 0: the term is 0 for every α > 0, so df(0⁺) = rank H"),
+        limit(term, alpha, sp.oo, 0, "and every term tends to 0 as α → ∞", direction="-"),
+        identity((A2.adjugate() * H2).trace() / A2.det(), via_symmetric,
+                 "tr[(H + αI)⁻¹H] with the inverse in adjugate form", case=explicit),
+        identity(l1 / (l1 + alpha) + l2 / (l2 + alpha),
+                 2 - alpha * ((l1 + l2) + 2 * alpha) / ((l1 + alpha) * (l2 + alpha)),
+                 "Σ λ_i/(λ_i + α) is the same function of tr H = λ₁ + λ₂ and det(H + αI) = (λ₁ + α)(λ₂ + α)",
+                 case=explicit),
+    )
+    return Derivation(
+        "l2.dof",
+        (lam0, alpha),
+        steps,
+        "proved for general n",
+        {"term": Result((lam0, alpha), sp.Piecewise((term, lam0 > 0), (0, True)))},
+        ("The trace is basis-independent, so tr[Q(Λ + αI)⁻¹ΛQᵀ] = Σ_i λ_i/(λ_i + α) (l2.eigen).",),
     )

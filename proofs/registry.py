@@ -29,6 +29,7 @@ BUILDERS: dict[str, str] = {
     "l2.eigen": "proofs.l2:eigen",
     "l2.ridge": "proofs.l2:ridge",
     "l2.pinv": "proofs.l2:pinv",
+    "l2.dof": "proofs.l2:dof",
     "l1.soft_threshold": "proofs.sparsity:soft_threshold",
     "enet.diagonal": "proofs.sparsity:elastic_net",
     "bayes.gaussian": "proofs.bayes:gaussian",
@@ -39,6 +40,7 @@ BUILDERS: dict[str, str] = {
     "es.nonzero_init": "proofs.dynamics:nonzero_init",
     "gd.stability": "proofs.dynamics:stability",
     "gd.min_norm": "proofs.dynamics:min_norm",
+    "es.gd_generalized_ridge": "proofs.dynamics:generalized_ridge",
     "opt.sgd_equiv": "proofs.optim:sgd_equiv",
     "opt.adam_not_equiv": "proofs.optim:adam_not_equiv",
 }

@@ -50,7 +50,7 @@ def test_only_prefix_selects_and_rejects_typos() -> None:
     with pytest.raises(InputError, match="'zz'"):
         registry.ids(["zz"])
     with pytest.raises(InputError, match="no derivation"):
-        registry.derivation("l2.dof")
+        registry.derivation("noise.tikhonov")
 
 
 # ---------------------------------------------------------------------------- the checker itself

@@ -133,6 +133,29 @@ def test_l2_pinv_coefficients_with_zero_singular_values(data: tuple[np.ndarray, 
     _assert_close(got, expected, residual_tolerance(max(X.shape), kappa, c=100.0), scale)
 
 
+@given(wst.quadratics(dims=(1, 8), singular=True), st.one_of(st.just(0.0), wst.alphas()))
+def test_l2_dof(qm: tuple[Quadratic, wst.Matrix], alpha: float) -> None:
+    q, _ = qm
+    with np.errstate(invalid="ignore", divide="ignore"):  # the λ_i = 0 branch at α = 0 is 0/0, unused
+        terms = _fn("l2.dof", "term")(q.eigenvalues, alpha)
+    assert float(np.sum(terms)) == pytest.approx(q.effective_dof(alpha), rel=10 * q.d * EPS)
+    if alpha == 0.0:
+        assert float(np.sum(terms)) == q.rank
+
+
+@given(regressions, st.floats(0.01, 0.99), st.integers(1, 300))
+def test_es_gd_generalized_ridge_penalty(data: tuple[np.ndarray, np.ndarray], f: float, k: int) -> None:
+    X, y = data
+    q = Quadratic.from_regression(X, y)
+    lam = q.eigenvalues
+    positive = lam > 0
+    eps = f / lam[-1]
+    got = _fn("es.gd_generalized_ridge", "q")(lam[positive], eps, k)
+    r = (1 - eps * lam[positive]) ** k
+    tolerance = 10 * (k + 1) * EPS * float(np.max(1 + r / (1 - r)))
+    _assert_close(got, q.early_stopping_alpha(eps, k)[positive], tolerance)
+
+
 # ---------------------------------------------------------------------------- L1, elastic net
 
 
