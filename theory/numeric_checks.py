@@ -23,7 +23,7 @@ from theory import bayes, regression
 from theory.checks import CheckContext, CheckResult, ErrorTracker, register
 from theory.numerics import relative_error, residual_tolerance
 from theory.quadratic import Quadratic
-from theory.testing.strategies import matrix_from_spectrum
+from theory.testing.strategies import log_spaced_spectrum, matrix_from_spectrum
 
 __all__: list[str] = []  # everything here registers itself; nothing to import
 
@@ -31,21 +31,11 @@ EPS = float(np.finfo(np.float64).eps)
 FloatArray = NDArray[np.floating[Any]]
 
 
-def _spectrum(rng: np.random.Generator, d: int, kappa: float, rank: int | None = None) -> FloatArray:
-    """Log-spaced eigenvalues with λ_max in [0.5, 5], condition number κ, optional exact zeros."""
-    r = d if rank is None else rank
-    lam_max = rng.uniform(0.5, 5.0)
-    interior = np.sort(rng.uniform(0, 1, size=max(r - 2, 0)))
-    exps = np.concatenate([[0.0], interior, [1.0]])[:r] if r > 1 else np.array([0.0])
-    nonzero = lam_max * kappa ** (-exps)
-    return np.concatenate([np.zeros(d - r), nonzero])
-
-
 def _quadratic(
     rng: np.random.Generator, d: int, kappa: float, rank: int | None = None
 ) -> tuple[Quadratic, float]:
     """A random Quadratic and the condition number of its non-zero spectrum."""
-    lam = _spectrum(rng, d, kappa, rank)
+    lam = log_spaced_spectrum(rng, d, kappa, rng.uniform(0.5, 5.0), rank=rank)
     m = matrix_from_spectrum(lam, rng)
     w = rng.standard_normal(d) * 3
     nz = lam[lam > 0]

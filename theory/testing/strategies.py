@@ -31,6 +31,7 @@ __all__ = [
     "Matrix",
     "alphas",
     "haar_orthogonal",
+    "log_spaced_spectrum",
     "matrix_from_spectrum",
     "psd_matrices",
     "quadratics",
@@ -66,6 +67,24 @@ def haar_orthogonal(d: int, rng: np.random.Generator) -> FloatArray:
     Z = rng.standard_normal((d, d))
     Q, R = np.linalg.qr(Z)
     return Q * np.sign(np.diag(R))
+
+
+def log_spaced_spectrum(
+    rng: np.random.Generator, d: int, kappa: float, lam_max: float, *, rank: int | None = None
+) -> FloatArray:
+    """Ascending eigenvalues: ``d − rank`` exact zeros, then ``rank`` values from ``λ_max/κ`` to ``λ_max``.
+
+    The extremes are exact (so the condition number of the non-zero part is κ); the interior points
+    are log-uniform.
+    """
+    r = d if rank is None else rank
+    if r == 1:
+        nonzero = np.array([lam_max])
+    else:
+        interior = np.sort(rng.uniform(0.0, 1.0, size=r - 2))
+        exponents = np.concatenate([[1.0], interior[::-1], [0.0]])
+        nonzero = lam_max * kappa ** (-exponents)
+    return np.concatenate([np.zeros(d - r), nonzero])
 
 
 def matrix_from_spectrum(
@@ -111,13 +130,7 @@ def psd_matrices(
     lam_max = draw(st.floats(*scale))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    if r == 1:
-        nonzero = np.array([lam_max])
-    else:
-        interior = np.sort(rng.uniform(0.0, 1.0, size=r - 2))
-        exponents = np.concatenate([[0.0], interior, [1.0]])
-        nonzero = lam_max * 10.0 ** (-log_kappa * exponents)
-    lam = np.concatenate([np.zeros(d - r), nonzero])
+    lam = log_spaced_spectrum(rng, d, 10.0**log_kappa, lam_max, rank=r)
     return matrix_from_spectrum(lam, rng, dtype)
 
 
