@@ -32,6 +32,7 @@ _HOW = {
     "rsolve": "`rsolve` returns the stated closed form",
     "series": "`series` returns the stated expansion",
     "limit": "`limit` returns the stated value",
+    "expectation": "`sympy.stats.E` of the expanded expression returns the stated value",
 }
 
 _ANCHOR_TABLE = str.maketrans({".": "-", "_": "-"})
@@ -74,6 +75,8 @@ def render_step(step: Step) -> str:
         else:
             result = rf"{_tex(step.lhs)} = {_tex(step.rhs)}"
         return rf"{_equations(expr)} \;\Longrightarrow\; {result}"
+    if by == "expectation":
+        return rf"\mathbb{{E}}\left[{sp.latex(step.lhs)}\right] = {sp.latex(step.rhs)}"
     if by == "solveset":
         (claim,) = step.problem
         return rf"{sp.latex(claim)} \;\iff\; {sp.latex(step.lhs)} \in {sp.latex(step.rhs)}"

@@ -15,7 +15,8 @@ justification and a *method* that says how the checker establishes it:
 * ``gradient``: ``∇_w lhs`` (SymPy's matrix calculus, ``lhs.diff(w)``) minus ``rhs`` expands to
   zero after ``refine`` with the step's facts (``Q.symmetric(H)``).
 * ``holds``: a relational or boolean claim evaluates to ``True`` from the symbols' assumptions.
-* ``solve`` / ``solveset`` / ``rsolve`` / ``series`` / ``limit``: the stated result is *derived*:
+* ``solve`` / ``solveset`` / ``rsolve`` / ``series`` / ``limit`` / ``expectation`` (``sympy.stats.E``
+  of the expanded expression): the stated result is *derived*:
   the checker runs that SymPy routine on the stated problem and compares what it returns with the
   stated right-hand side (``cancel`` of the difference, or set equality).
 
@@ -46,6 +47,7 @@ __all__ = [
     "Step",
     "check",
     "check_step",
+    "expectation",
     "gradient",
     "holds",
     "identity",
@@ -58,7 +60,7 @@ __all__ = [
 
 Method = Literal[
     "cancel", "factor", "expand", "expand_log", "expand_sum", "equals", "matrix", "gradient",
-    "holds", "solve", "solveset", "rsolve", "series", "limit",
+    "holds", "solve", "solveset", "rsolve", "series", "limit", "expectation",
 ]
 _IDENTITY_METHODS: dict[str, Callable[[Any], Any]] = {
     "cancel": lambda e: sp.cancel(sp.together(e)),
@@ -67,7 +69,7 @@ _IDENTITY_METHODS: dict[str, Callable[[Any], Any]] = {
     "expand_log": lambda e: sp.expand(sp.expand_log(e)),
     "expand_sum": lambda e: sum_simplify(sp.expand(sp.expand(e).doit())),
 }
-_DERIVE_METHODS = ("solve", "solveset", "rsolve", "series", "limit")
+_DERIVE_METHODS = ("solve", "solveset", "rsolve", "series", "limit", "expectation")
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,12 @@ def limit(expr: Any, variable: Any, point: Any, stated: Any, why: str, *, direct
                 (variable, point, direction))
 
 
+def expectation(expr: Any, stated: Any, why: str, *, case: str = "") -> Step:
+    """``sympy.stats.E(expand(expr))`` (``expr`` built from ``sympy.stats`` random symbols) must equal
+    ``stated``."""
+    return Step(expr, stated, why, "expectation", case)
+
+
 # ---------------------------------------------------------------------------- checking
 
 
@@ -353,6 +361,12 @@ def _check_derived(step: Step) -> str:
             return f"order terms differ: derived {got.getO()}, stated {stated.getO()}"
         reason = _differs(got.removeO(), stated.removeO())
         return reason and f"series gave {got}: {reason}"
+    if step.by == "expectation":
+        from sympy.stats import E
+
+        got = E(sp.expand(step.lhs))
+        reason = _differs(got, step.rhs)
+        return reason and f"the expectation is {got}: {reason}"
     got = step.lhs.doit()  # limit
     reason = _differs(got, step.rhs)
     return reason and f"limit gave {got}: {reason}"

@@ -41,6 +41,8 @@ BUILDERS: dict[str, str] = {
     "gd.stability": "proofs.dynamics:stability",
     "gd.min_norm": "proofs.dynamics:min_norm",
     "es.gd_generalized_ridge": "proofs.dynamics:generalized_ridge",
+    "noise.tikhonov": "proofs.noise:input_noise",
+    "dropout.ridge": "proofs.noise:dropout",
     "opt.sgd_equiv": "proofs.optim:sgd_equiv",
     "opt.adam_not_equiv": "proofs.optim:adam_not_equiv",
 }

@@ -18,7 +18,7 @@ from hypothesis import given, target
 from hypothesis import strategies as st
 
 from proofs import registry
-from theory import Quadratic, bayes, regression
+from theory import Quadratic, bayes, noise, regression
 from theory.numerics import product_tolerance, relative_error, residual_tolerance
 from theory.testing import strategies as wst
 
@@ -210,6 +210,26 @@ def test_bayes_laplace(w: list[float], alpha: float) -> None:
     expected = bayes.laplace_log_prior(wv, alpha)
     scale = alpha * np.abs(wv).sum() + wv.size * (abs(math.log(alpha)) + math.log(2))
     assert abs(got - expected) <= 100 * EPS * scale
+
+
+@given(st.lists(st.floats(-5, 5), min_size=7, max_size=7), st.floats(0.0, 10.0))
+def test_noise_tikhonov(values: list[float], noise_var: float) -> None:
+    x, y, w = np.array(values[:3]), values[3], np.array(values[4:])
+    got = _fn("noise.tikhonov", "expected_loss")(*x, y, *w, math.sqrt(noise_var))
+    expected = noise.expected_input_noise_loss(x[None, :], [y], w, noise_var)
+    scale = (abs(y) + np.abs(x) @ np.abs(w)) ** 2 + noise_var * (w @ w)
+    assert abs(got - expected) <= 100 * EPS * max(scale, 1.0)
+
+
+@pytest.mark.parametrize("rescale", [False, True])
+@given(st.lists(st.floats(-5, 5), min_size=8, max_size=8), st.floats(0.05, 1.0))
+def test_dropout_ridge(rescale: bool, values: list[float], keep: float) -> None:
+    X, y, w = np.array(values[:4]).reshape(2, 2), np.array(values[4:6]), np.array(values[6:])
+    name = "expected_loss_rescaled" if rescale else "expected_loss"
+    got = _fn("dropout.ridge", name)(*X.ravel(), *y, *w, keep)
+    expected = noise.expected_dropout_loss(X, y, w, keep, rescale=rescale)
+    scale = float(np.sum((np.abs(y) + np.abs(X) @ np.abs(w)) ** 2)) / keep
+    assert abs(got - expected) <= 100 * EPS * max(scale, 1.0)
 
 
 # ---------------------------------------------------------------------------- dynamics
