@@ -51,7 +51,7 @@ def test_only_prefix_selects_and_rejects_typos() -> None:
     with pytest.raises(InputError, match="'zz'"):
         registry.ids(["zz"])
     with pytest.raises(InputError, match="no derivation"):
-        registry.derivation("noise.tikhonov")
+        registry.derivation("ridge.double_descent")
 
 
 # ---------------------------------------------------------------------------- the checker itself
