@@ -13,7 +13,7 @@ import sympy as sp
 
 from proofs.framework import Derivation, Result, gradient, holds, identity, limit, solve
 
-__all__ = ["dof", "eigen", "optimum", "pinv", "ridge", "update"]
+__all__ = ["constraint", "dof", "eigen", "optimum", "pinv", "ridge", "update"]
 
 _n = sp.Symbol("n", integer=True, positive=True)
 _m = sp.Symbol("m", integer=True, positive=True)
@@ -298,4 +298,45 @@ def dof() -> Derivation:
         "proved for general n",
         {"term": Result((lam0, alpha), sp.Piecewise((term, lam0 > 0), (0, True)))},
         ("The trace is basis-independent, so tr[Q(Λ + αI)⁻¹ΛQᵀ] = Σ_i λ_i/(λ_i + α) (l2.eigen).",),
+    )
+
+
+def constraint() -> Derivation:
+    """l2.constraint: ``w̃(α)`` solves ``min J(w) s.t. ‖w‖ ≤ k`` with ``k = ‖w̃(α)‖``, and k decreases
+    in α (G 7.26–7.28).
+
+    KKT for the convex problem: the Lagrangian ``J(w) + (α/2)(‖w‖² − k²)`` has the penalised
+    objective's gradient, so w̃(α) is stationary; it is feasible with equality, so complementary
+    slackness holds, and α ≥ 0 is the multiplier. Along q_i, ``(q_iᵀw̃)² = (λ_i c_i/(λ_i + α))²``
+    decreases in α, hence so does ``k² = Σ_i (q_iᵀw̃)²``.
+    """
+    alpha = sp.Symbol("alpha", positive=True)
+    k = sp.Symbol("k", positive=True)
+    lam = sp.Symbol("lambda_i", nonnegative=True)
+    c = sp.Symbol("c_i", real=True)
+    facts = (sp.Q.symmetric(_H),)
+    lagrangian = _quadratic(_w - _w_star, _H) + sp.MatMul(alpha / 2, _w.T, _w)
+    w_tilde = (_H + alpha * _I).I * _H * _w_star
+    coordinate = lam * c / (lam + alpha)
+    steps = (
+        gradient(lagrangian, _w, _H * (_w - _w_star) + alpha * _w,
+                 "∇_w of the Lagrangian J(w) + (α/2)(‖w‖² − k²) (k² is constant) is the penalised "
+                 "gradient (G 7.26)", facts=facts),
+        identity((_H + alpha * _I) * w_tilde - _H * _w_star, sp.ZeroMatrix(_n, 1),
+                 "so w̃(α) = (H + αI)⁻¹Hw* is stationary (l2.optimum)", "matrix"),
+        identity(sp.Derivative(coordinate**2, alpha), -2 * lam**2 * c**2 / (lam + alpha) ** 3,
+                 "along q_i the squared coordinate of w̃(α) has this derivative in α"),
+        holds(sp.Le(-2 * lam**2 * c**2 / (lam + alpha) ** 3, 0, evaluate=False),
+              "≤ 0, so k(α)² = Σ_i (λ_i c_i/(λ_i + α))² is non-increasing: a larger α is a smaller ball "
+              "(G 7.28)"),
+    )
+    return Derivation(
+        "l2.constraint",
+        (_H, _w_star, alpha, k, lam, c),
+        steps,
+        "proved for general n",
+        {"radius_terms": Result((lam, c, alpha), coordinate**2)},
+        ("With k = ‖w̃(α)‖ the constraint is active, so complementary slackness α(‖w̃‖² − k²) = 0 holds "
+         "by the choice of k; J is convex (H ⪰ 0) and the ball is convex, so the KKT conditions are "
+         "sufficient.",),
     )

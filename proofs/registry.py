@@ -30,6 +30,7 @@ BUILDERS: dict[str, str] = {
     "l2.ridge": "proofs.l2:ridge",
     "l2.pinv": "proofs.l2:pinv",
     "l2.dof": "proofs.l2:dof",
+    "l2.constraint": "proofs.l2:constraint",
     "l1.soft_threshold": "proofs.sparsity:soft_threshold",
     "enet.diagonal": "proofs.sparsity:elastic_net",
     "bayes.gaussian": "proofs.bayes:gaussian",

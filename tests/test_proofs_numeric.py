@@ -156,6 +156,15 @@ def test_es_gd_generalized_ridge_penalty(data: tuple[np.ndarray, np.ndarray], f:
     _assert_close(got, q.early_stopping_alpha(eps, k)[positive], tolerance)
 
 
+@given(wst.quadratics(dims=(1, 8)), wst.alphas())
+def test_l2_constraint_radius(qm: tuple[Quadratic, wst.Matrix], alpha: float) -> None:
+    q, _ = qm
+    terms = _fn("l2.constraint", "radius_terms")(q.eigenvalues, q.coordinates, alpha)
+    tolerance = 10 * q.d * EPS
+    assert math.sqrt(float(np.sum(terms))) == pytest.approx(
+        q.constraint_radius(alpha), rel=tolerance, abs=tolerance * float(np.abs(q.coordinates).max()))
+
+
 # ---------------------------------------------------------------------------- L1, elastic net
 
 
