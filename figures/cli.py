@@ -19,7 +19,7 @@ import argparse
 import time
 from pathlib import Path
 
-from theory.errors import InputError
+from theory.errors import InputError, TheoryError
 
 __all__ = ["DEFAULT_OUT", "add_arguments", "parse_formats", "run"]
 
@@ -81,7 +81,8 @@ def _list() -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the selected figures; return 0 (an :class:`InputError` for bad arguments)."""
+    """Write the selected figures; 0 when all were written, 1 when one failed (it is reported and
+    the others are still written); bad arguments raise :class:`InputError` (exit status 2)."""
     if getattr(args, "list", False):
         return _list()
 
@@ -108,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg", force=True)
     from matplotlib import rc_context
+    from rich.markup import escape
     from rich.table import Table
 
     from figures.save import save_figure
@@ -119,19 +121,32 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("files")
     table.add_column("s", justify="right")
     start = time.perf_counter()
+    failed: list[str] = []
+    done = 0
     for spec in specs:
         if spec.needs_torch and not have_torch:
             table.add_row(spec.name, ", ".join(spec.theorems), "[yellow]skipped: torch not installed[/]", "")
             continue
         t0 = time.perf_counter()
-        with console.status(f"{spec.name} …"), rc_context(style.rc()):
-            fig = spec.draw(spec.data(), style)
-            written = [
-                save_figure(fig, Path(args.out) / f"{spec.name}.{fmt}", dpi=args.dpi)
-                for fmt in formats
-            ]
+        try:
+            with console.status(f"{spec.name} …"), rc_context(style.rc()):
+                fig = spec.draw(spec.data(), style)
+                written = [
+                    save_figure(fig, Path(args.out) / f"{spec.name}.{fmt}", dpi=args.dpi)
+                    for fmt in formats
+                ]
+        except TheoryError as exc:  # one figure's theory refused its input: report, go on
+            failed.append(spec.name)
+            table.add_row(spec.name, ", ".join(spec.theorems),
+                          f"[bold red]failed: {type(exc).__name__}: {escape(str(exc))}[/]",
+                          f"{time.perf_counter() - t0:.2f}")
+            continue
+        done += 1
         table.add_row(spec.name, ", ".join(spec.theorems), " ".join(p.name for p in written),
                       f"{time.perf_counter() - t0:.2f}")
     console.print(table)
-    console.print(f"{len(specs)} figure(s) in {time.perf_counter() - start:.1f} s")
+    console.print(f"{done} figure(s) in {time.perf_counter() - start:.1f} s"
+                  + (f"; [bold red]{len(failed)} failed: {', '.join(failed)}[/]" if failed else ""))
+    if failed:
+        return 1
     return 0

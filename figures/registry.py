@@ -40,6 +40,9 @@ FIGURE_MODULES: tuple[str, ...] = (
     "figures.tau_approximation",
     "figures.l1_vs_l2",
     "figures.regularisation_path",
+    "figures.d2l_curves",
+    "figures.d2l_lambda_sweep",
+    "figures.optimizers",
     "figures.priors",
 )
 
@@ -61,8 +64,10 @@ class FigureSpec:
 
     def draw(self, data: dict[str, Any], style: Style) -> Figure:
         """The matplotlib figure of ``data`` in ``style``."""
+        from figures._common import tidy_log_axes
+
         fn: Callable[[dict[str, Any], Style], Figure] = self.module.draw
-        return fn(data, style)
+        return tidy_log_axes(fn(data, style))
 
 
 def torch_available() -> bool:
