@@ -33,6 +33,8 @@ _HOW = {
     "series": "`series` returns the stated expansion",
     "limit": "`limit` returns the stated value",
     "expectation": "`sympy.stats.E` of the expanded expression returns the stated value",
+    "nsolve": "`nsolve` (numerical) finds the stated root to the stated digits",
+    "evalf": "`evalf` (numerical) gives the stated value to the stated digits",
 }
 
 _ANCHOR_TABLE = str.maketrans({".": "-", "_": "-"})
@@ -75,6 +77,14 @@ def render_step(step: Step) -> str:
         else:
             result = rf"{_tex(step.lhs)} = {_tex(step.rhs)}"
         return rf"{_equations(expr)} \;\Longrightarrow\; {result}"
+    if by == "nsolve":
+        expr, guess, digits = step.problem
+        return (rf"{sp.latex(expr)} = 0,\ {sp.latex(step.lhs)} \approx {sp.latex(guess)} "
+                rf"\;\Longrightarrow\; {sp.latex(step.lhs)} = {sp.latex(step.rhs)} "
+                rf"\ (\text{{{digits} digits}})")
+    if by == "evalf":
+        (digits,) = step.problem
+        return rf"{sp.latex(step.lhs)} = {sp.latex(step.rhs)}\ (\text{{{digits} digits}})"
     if by == "expectation":
         return rf"\mathbb{{E}}\left[{sp.latex(step.lhs)}\right] = {sp.latex(step.rhs)}"
     if by == "solveset":

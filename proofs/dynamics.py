@@ -14,9 +14,11 @@ import sympy as sp
 from proofs.framework import (
     Derivation,
     Result,
+    evalf,
     holds,
     identity,
     limit,
+    nsolve,
     rsolve,
     series,
     solve,
@@ -27,6 +29,8 @@ __all__ = [
     "approx",
     "equivalence",
     "generalized_ridge",
+    "gradient_flow_vs_ridge",
+    "gradient_flow_vs_tuned_ridge",
     "min_norm",
     "nonzero_init",
     "stability",
@@ -302,4 +306,83 @@ def generalized_ridge() -> Derivation:
         "proved for general n",
         {"q": Result((s, eps, k), s / ((1 - eps * s) ** (-k) - 1))},
         ("Needs 0 < εs_i < 1 for every i, so 0 < r < 1.",),
+    )
+
+
+def gradient_flow_vs_ridge() -> Derivation:
+    """es.gf_vs_ridge: per eigendirection, gradient flow at time t against ridge at λ = 1/t
+    (Ali, Kolter & Tibshirani, AISTATS 2019, arXiv:1810.10082).
+
+    With ``x = s_i t`` (s_i an eigenvalue of XᵀX/n), the bias factors are ``e^{−x}`` (flow) and
+    ``1/(1 + x)`` (ridge), and ``e^{−x} ≤ 1/(1 + x)``; the variance ratio is
+    ``h(x)² = [(1 − e^{−x})(1 + x)/x]²``, which tends to 1 at 0 and ∞ and peaks where
+    ``e^x = x² + x + 1``, at x = 1.79328…, with value 1.685909…; so the flow's estimation risk is at
+    most 1.6860 times ridge's.
+    """
+    x = sp.Symbol("x", positive=True)
+    s = sp.Symbol("s_i", positive=True)
+    t = sp.Symbol("t", positive=True)
+    h = (1 - sp.exp(-x)) * (1 + x) / x
+    g = (1 + x) * sp.exp(-x)
+    x_star = sp.Float("1.793282132900761007557553363901042400798", 40)
+    sup = sp.Float("1.685909058278325034835444938423554195465", 40)
+    bias, variance = "Bias", "Variance"
+    steps = (
+        identity((1 / t) / (s + 1 / t), 1 / (1 + s * t),
+                 "ridge with λ = 1/t shrinks direction i by λ/(s_i + λ) = 1/(1 + x), x = s_i t; the flow "
+                 "by e^{−x} (es.trajectory as ε → 0)", case=bias),
+        identity(sp.Derivative(g, x), -x * sp.exp(-x),
+                 "g(x) = (1 + x)e^{−x} has derivative −xe^{−x}", case=bias),
+        holds(sp.Le(-x * sp.exp(-x), 0, evaluate=False),
+              "≤ 0, so g(x) ≤ g(0) = 1: e^{−x} ≤ 1/(1 + x), the flow's bias is never larger", case=bias),
+        identity(((1 - sp.exp(-s * t)) / s) / (t / (1 + s * t)), sp.Subs(h, x, s * t),
+                 "coefficients (1 − e^{−x})/s_i (flow) and t/(1 + x) (ridge): their ratio is h(x)",
+                 case=variance),
+        identity(sp.Derivative(h, x), (sp.exp(-x) * (x**2 + x + 1) - 1) / x**2,
+                 "h'(x) = 0 iff e^x = x² + x + 1", case=variance),
+        limit(h, x, 0, 1, "h → 1 as x → 0⁺ ...", case=variance),
+        limit(h, x, sp.oo, 1, "... and as x → ∞, so the supremum is at the positive critical point",
+              direction="-", case=variance),
+        nsolve(x, sp.exp(x) - x**2 - x - 1, sp.Float("1.8"), x_star, 30,
+               "numerically, e^x = x² + x + 1 at x = 1.79328…", case=variance),
+        evalf(sp.Subs(h**2, x, x_star), sup, 30,
+              "where the variance ratio is 1.685909…: the flow's risk is ≤ 1.6860 × ridge's",
+              case=variance),
+    )
+    return Derivation(
+        "es.gf_vs_ridge",
+        (x, s, t),
+        steps,
+        "proved for general n; the constant by nsolve (30 digits)",
+        {"variance_ratio": Result((x,), h**2)},
+        ("k(x) = e^x − x² − x − 1 has k(0) = k'(0) = 0 and k'' = e^x − 2, so k falls and then rises once: "
+         "the root found is the only positive one.",),
+    )
+
+
+def gradient_flow_vs_tuned_ridge() -> Derivation:
+    """es.gf_vs_ridge_tuned: the constant ``sup_{u>0} (1 + u)[e^{−2u} + (1 − e^{−u})²/u] = 1.214662…``
+    (Ali, Kolter & Tibshirani, AISTATS 2019, Theorem 2; "1.22" in the abstract).
+
+    Only the constant is derived here: the per-direction Bayes-risk ratio f(u) is taken from the
+    paper; f → 1 at both ends and its critical point is found numerically.
+    """
+    u = sp.Symbol("u", positive=True)
+    f = (1 + u) * (sp.exp(-2 * u) + (1 - sp.exp(-u)) ** 2 / u)
+    u_star = sp.Float("3.213563520216979243990721598628550332961", 40)
+    sup = sp.Float("1.214661840834949106792688458783460054279", 40)
+    steps = (
+        limit(f, u, 0, 1, "f(u) → 1 as u → 0⁺ ..."),
+        limit(f, u, sp.oo, 1, "... and as u → ∞, so the supremum is at a critical point", direction="-"),
+        nsolve(u, sp.Derivative(f, u), sp.Float("3.2"), u_star, 30, "numerically, f'(u) = 0 at u = 3.2136…"),
+        evalf(sp.Subs(f, u, u_star), sup, 30,
+              "where f = 1.214662…: tuned gradient flow's Bayes risk is ≤ 1.2147 × optimal ridge"),
+    )
+    return Derivation(
+        "es.gf_vs_ridge_tuned",
+        (u,),
+        steps,
+        "the constant only, by nsolve (30 digits)",
+        {"ratio": Result((u,), f)},
+        ("The ratio f(u) itself is the paper's (Theorem 2); what is checked here is its supremum.",),
     )

@@ -16,7 +16,9 @@ justification and a *method* that says how the checker establishes it:
   zero after ``refine`` with the step's facts (``Q.symmetric(H)``).
 * ``holds``: a relational or boolean claim evaluates to ``True`` from the symbols' assumptions.
 * ``solve`` / ``solveset`` / ``rsolve`` / ``series`` / ``limit`` / ``expectation`` (``sympy.stats.E``
-  of the expanded expression): the stated result is *derived*:
+  of the expanded expression) / ``nsolve`` and ``evalf`` (a root of a transcendental equation, and a
+  value at it, to a stated number of digits: the numerical methods, named as such in the document):
+  the stated result is *derived*:
   the checker runs that SymPy routine on the stated problem and compares what it returns with the
   stated right-hand side (``cancel`` of the difference, or set equality).
 
@@ -47,11 +49,13 @@ __all__ = [
     "Step",
     "check",
     "check_step",
+    "evalf",
     "expectation",
     "gradient",
     "holds",
     "identity",
     "limit",
+    "nsolve",
     "rsolve",
     "series",
     "solve",
@@ -60,7 +64,7 @@ __all__ = [
 
 Method = Literal[
     "cancel", "factor", "expand", "expand_log", "expand_sum", "equals", "matrix", "gradient",
-    "holds", "solve", "solveset", "rsolve", "series", "limit", "expectation",
+    "holds", "solve", "solveset", "rsolve", "series", "limit", "expectation", "nsolve", "evalf",
 ]
 _IDENTITY_METHODS: dict[str, Callable[[Any], Any]] = {
     "cancel": lambda e: sp.cancel(sp.together(e)),
@@ -69,7 +73,7 @@ _IDENTITY_METHODS: dict[str, Callable[[Any], Any]] = {
     "expand_log": lambda e: sp.expand(sp.expand_log(e)),
     "expand_sum": lambda e: sum_simplify(sp.expand(sp.expand(e).doit())),
 }
-_DERIVE_METHODS = ("solve", "solveset", "rsolve", "series", "limit", "expectation")
+_DERIVE_METHODS = ("solve", "solveset", "rsolve", "series", "limit", "expectation", "nsolve", "evalf")
 
 
 @dataclass(frozen=True)
@@ -233,6 +237,18 @@ def expectation(expr: Any, stated: Any, why: str, *, case: str = "") -> Step:
     return Step(expr, stated, why, "expectation", case)
 
 
+def nsolve(unknown: Any, expr: Any, guess: Any, stated: Any, digits: int, why: str, *,
+           case: str = "") -> Step:
+    """``nsolve(expr = 0, unknown, guess)`` at ``digits + 10`` digits must agree with ``stated`` to
+    ``digits`` digits: a numerical root, for an equation with no closed form."""
+    return Step(unknown, stated, why, "nsolve", case, (expr, guess, digits))
+
+
+def evalf(expr: Any, stated: Any, digits: int, why: str, *, case: str = "") -> Step:
+    """``expr.evalf(digits + 10)`` must agree with ``stated`` to ``digits`` digits."""
+    return Step(expr, stated, why, "evalf", case, (digits,))
+
+
 # ---------------------------------------------------------------------------- checking
 
 
@@ -361,6 +377,16 @@ def _check_derived(step: Step) -> str:
             return f"order terms differ: derived {got.getO()}, stated {stated.getO()}"
         reason = _differs(got.removeO(), stated.removeO())
         return reason and f"series gave {got}: {reason}"
+    if step.by == "nsolve":
+        expr, guess, digits = step.problem
+        root = sp.nsolve(sp.sympify(expr).doit(), step.lhs, guess, prec=digits + 10)
+        gap = abs(root - step.rhs)
+        return "" if gap < sp.Float(10) ** -digits else f"nsolve gave {root}, {gap} from the stated value"
+    if step.by == "evalf":
+        (digits,) = step.problem
+        value = sp.sympify(step.lhs).doit().evalf(digits + 10)
+        gap = abs(value - step.rhs)
+        return "" if gap < sp.Float(10) ** -digits else f"evalf gave {value}, {gap} from the stated value"
     if step.by == "expectation":
         from sympy.stats import E
 

@@ -41,6 +41,8 @@ BUILDERS: dict[str, str] = {
     "es.nonzero_init": "proofs.dynamics:nonzero_init",
     "gd.stability": "proofs.dynamics:stability",
     "gd.min_norm": "proofs.dynamics:min_norm",
+    "es.gf_vs_ridge": "proofs.dynamics:gradient_flow_vs_ridge",
+    "es.gf_vs_ridge_tuned": "proofs.dynamics:gradient_flow_vs_tuned_ridge",
     "es.gd_generalized_ridge": "proofs.dynamics:generalized_ridge",
     "noise.tikhonov": "proofs.noise:input_noise",
     "dropout.ridge": "proofs.noise:dropout",

@@ -13,9 +13,11 @@ from proofs.framework import (
     Step,
     check,
     check_step,
+    evalf,
     holds,
     identity,
     limit,
+    nsolve,
     series,
     solve,
     solveset,
@@ -33,7 +35,7 @@ def test_every_derivation_holds(theorem_id: str) -> None:
     assert outcome.ok, outcome.detail
     assert outcome.steps == len(registry.derivation(theorem_id).steps)
     assert outcome.detail == registry.derivation(theorem_id).scope
-    assert outcome.detail.startswith(("proved for general n", "checked for "))
+    assert outcome.detail.startswith(("proved for general n", "checked for ", "the constant only"))
 
 
 def test_the_issue_list_is_covered() -> None:
@@ -86,6 +88,15 @@ def test_derive_methods_compare_with_the_stated_result() -> None:
     assert check_step(limit(a / (a + x), x, 0, 1, "limit")) == ""
     assert check_step(solveset(x, sp.Abs(1 - x * a) < 1, sp.Interval.open(0, 2 / a), "stable")) == ""
     assert check_step(solveset(x, sp.Abs(1 - x * a) < 1, sp.Interval.open(0, 1 / a), "half")) != ""
+
+
+def test_numerical_steps_hold_to_the_stated_digits_only() -> None:
+    root = sp.Float("1.793282132900761007557553363901042400798", 40)
+    equation = sp.exp(x) - x**2 - x - 1
+    assert check_step(nsolve(x, equation, 1.8, root, 30, "root")) == ""
+    assert check_step(nsolve(x, equation, 1.8, root + sp.Float("1e-20"), 30, "off at digit 20")) != ""
+    assert check_step(evalf(sp.Subs(x**2, x, root), root**2, 30, "value")) == ""
+    assert check_step(evalf(sp.Subs(x**2, x, root), sp.Float("3.2159"), 30, "rounded value")) != ""
 
 
 def test_sympy_limit_trap_is_real() -> None:

@@ -18,7 +18,7 @@ from hypothesis import given, target
 from hypothesis import strategies as st
 
 from proofs import registry
-from theory import Quadratic, bayes, noise, regression
+from theory import Quadratic, bayes, noise, regression, risk
 from theory.numerics import product_tolerance, relative_error, residual_tolerance
 from theory.testing import strategies as wst
 
@@ -304,6 +304,25 @@ def test_gd_stability_bound(qm: tuple[Quadratic, wst.Matrix], alpha: float) -> N
     q, _ = qm
     got = _fn("gd.stability", "max_step")(q.eigenvalues[-1], alpha)
     assert got == pytest.approx(q.max_stable_step(alpha), rel=4 * EPS)
+
+
+@given(st.floats(1e-3, 50.0))
+def test_gradient_flow_ratios(x: float) -> None:
+    ratio = _fn("es.gf_vs_ridge", "variance_ratio")(x)
+    assert ratio == pytest.approx(float(risk.variance_ratio([x])[0]), rel=1e3 * EPS / min(x, 1.0))
+    tuned = _fn("es.gf_vs_ridge_tuned", "ratio")(x)
+    assert tuned == pytest.approx(float(risk.tuned_bayes_ratio([x])[0]), rel=1e3 * EPS / min(x, 1.0))
+
+
+@pytest.mark.parametrize(("theorem_id", "worst"), [("es.gf_vs_ridge", risk.worst_variance_ratio),
+                                                   ("es.gf_vs_ridge_tuned", risk.worst_tuned_ratio)])
+def test_gradient_flow_constants_match_the_numeric_search(theorem_id: str, worst: Callable[[], Any]) -> None:
+    d = registry.derivation(theorem_id)
+    (root,) = [float(s.rhs) for s in d.steps if s.by == "nsolve"]
+    (value,) = [float(s.rhs) for s in d.steps if s.by == "evalf"]
+    sup, argmax = worst()
+    assert value == pytest.approx(sup, rel=1e-12)
+    assert root == pytest.approx(argmax, rel=1e-5)  # a maximiser is only located to ~sqrt(eps)
 
 
 @given(regressions)
