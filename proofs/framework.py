@@ -18,9 +18,9 @@ justification and a *method* that says how the checker establishes it:
 * ``solve`` / ``solveset`` / ``rsolve`` / ``series`` / ``limit`` / ``expectation`` (``sympy.stats.E``
   of the expanded expression) / ``nsolve`` and ``evalf`` (a root of a transcendental equation, and a
   value at it, to a stated number of digits: the numerical methods, named as such in the document):
-  the stated result is *derived*:
-  the checker runs that SymPy routine on the stated problem and compares what it returns with the
-  stated right-hand side (``cancel`` of the difference, or set equality).
+  the stated result is *derived*. The checker runs that SymPy routine on the stated problem and
+  compares what it returns with the stated right-hand side (``cancel`` of the difference, set
+  equality, or agreement to the stated digits).
 
 :func:`check` runs every step and reports the first failing one, so a deliberately wrong variant
 (``α`` in place of ``α/2``, a flipped sign, a missing factor) is rejected, not silently accepted.
@@ -88,7 +88,9 @@ class Step:
         case: heading of the case this step belongs to ("" for the main line).
         problem: what the derive methods work on: ``solve``/``solveset`` ``(expr,)`` meaning
             ``expr = 0`` (or a relational), ``rsolve`` ``(recurrence, initial conditions)``,
-            ``series`` ``(variable, point, order)``, ``limit`` ``(variable, point, direction)``.
+            ``series`` ``(variable, point, order)``, ``limit`` ``(variable, point, direction)``,
+            ``nsolve`` ``(expr, guess, digits)``, ``evalf`` ``(digits,)``; for ``gradient`` the
+            variable ``(w,)``.
         facts: SymPy ``Q`` predicates used by ``matrix`` steps (for ``refine``).
     """
 
@@ -121,7 +123,8 @@ class Derivation:
         theorem_id: an id of ``theory.catalogue``.
         symbols: the symbols (and matrix symbols) with their SymPy assumptions, in display order.
         steps: the checked steps, in order.
-        scope: how far it goes: ``"proved for general n"`` or ``"checked for n ≤ N"``.
+        scope: how far it goes: ``"proved for general n"``, ``"checked for n ≤ N"``, or what else
+            honestly describes it (a counterexample, a constant found numerically).
         results: named final expressions, compared with the numeric functions of ``theory``.
         notes: remarks shown after the steps (conventions, traps avoided).
     """
