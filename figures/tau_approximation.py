@@ -78,7 +78,7 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     b.axhline(0.1, color="0.6", lw=0.5, zorder=0)
     b.annotate("10 %", (x[0], 0.1), xytext=(2, 2), textcoords="offset points",
                fontsize=style.small_size, color="0.4")
-    b.set_ylim(1e-3, 1e3)
+    b.set_ylim(1e-4, 1e3)
     b.set_xlabel(r"$\lambda_i / \alpha$")
     b.set_ylabel(r"relative error of $\alpha = 1/(\epsilon\tau)$")
     b.legend(loc="upper left", fontsize=style.small_size - 0.5)

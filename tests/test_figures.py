@@ -385,3 +385,14 @@ def test_add_arguments_defaults() -> None:
     ns = p.parse_args([])
     assert ns.out == Path("figures/out") and ns.formats == "pdf,png" and ns.style == "paper"
     assert p.parse_args(["--only", "a", "b", "--only", "c"]).only == ["a", "b", "c"]
+
+
+def test_gallery_has_every_figure() -> None:
+    """figures/GALLERY.md shows every registered figure, and each committed PNG is small."""
+    root = Path(__file__).resolve().parent.parent / "figures"
+    text = (root / "GALLERY.md").read_text(encoding="utf-8")
+    for spec in ALL:
+        png = root / "gallery" / f"{spec.name}.png"
+        assert f"](gallery/{spec.name}.png)" in text, spec.name
+        assert png.is_file() and png.stat().st_size < 200_000, png
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
