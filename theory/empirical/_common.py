@@ -40,7 +40,9 @@ def generator(seed: int, device: Any = "cpu") -> Any:
 
 def tensor(value: ArrayLike, dev: Any, dt: Any) -> Any:
     """A tensor copy of ``value`` on ``dev`` with dtype ``dt``."""
-    return torch.as_tensor(np.asarray(value, dtype=np.float64), dtype=dt).to(dev)
+    # torch.tensor copies: a tensor sharing memory with the caller's array would let an in-place
+    # optimiser step overwrite it
+    return torch.tensor(np.asarray(value, dtype=np.float64), dtype=dt).to(dev)
 
 
 def numpy(t: Any) -> FloatArray:
@@ -54,21 +56,35 @@ def seed_int(rng: np.random.Generator) -> int:
 
 
 @contextlib.contextmanager
-def exact_math() -> Iterator[None]:
-    """Disable TF32 (float32 matmuls at 10-bit mantissa on Ampere+) for the duration.
+def exact_math(threads: int | None = None) -> Iterator[None]:
+    """Disable TF32 (float32 matmuls at 10-bit mantissa on Ampere+) for the duration; optionally cap
+    torch's CPU threads.
 
     TF32 would make float32 results on a GPU far less accurate than ``eps(float32)`` and break the
-    dtype-scaled tolerances; every training loop here runs inside this context.
+    dtype-scaled tolerances; every training loop here runs inside this context. ``threads=1`` is for
+    the small problems of the checks and figures: their tensors are far too small for intra-op
+    parallelism to pay, and on a busy 2-core machine a second thread made them 10–100× slower.
+    Both settings are restored on exit.
     """
     old_matmul = torch.backends.cuda.matmul.allow_tf32
     old_cudnn = torch.backends.cudnn.allow_tf32
+    old_threads = torch.get_num_threads()
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
+    if threads is not None and threads < old_threads:
+        torch.set_num_threads(threads)
     try:
         yield
     finally:
         torch.backends.cuda.matmul.allow_tf32 = old_matmul
         torch.backends.cudnn.allow_tf32 = old_cudnn
+        if torch.get_num_threads() != old_threads:
+            torch.set_num_threads(old_threads)
+
+
+def threads_for(size: int) -> int | None:
+    """1 for problems with fewer than 4·10⁶ numbers (see :func:`exact_math`), else no cap."""
+    return 1 if size < 4_000_000 else None
 
 
 def heavy_ball(L: float, mu: float) -> tuple[float, float, float]:
@@ -87,8 +103,9 @@ def heavy_ball(L: float, mu: float) -> tuple[float, float, float]:
     return 4.0 / (sl + sm) ** 2, rate**2, rate
 
 
-def steps_for(rate: float, reduction: float, *, slack: float = 1.25, extra: int = 20,
-              cap: int = 200_000) -> int:
+def steps_for(
+    rate: float, reduction: float, *, slack: float = 1.25, extra: int = 20, cap: int = 200_000
+) -> int:
     """Steps for a linear rate ``rate`` to reduce an error by ``reduction`` (with some slack)."""
     if rate <= 0:
         return extra

@@ -32,7 +32,16 @@ from theory.validate import as_nonneg_float
 
 torch = C.torch
 
-__all__ = ["D2LData", "D2LRecipe", "D2LRun", "D2LSweep", "d2l_data", "d2l_experiment", "d2l_sweep", "train_d2l"]
+__all__ = [
+    "D2LData",
+    "D2LRecipe",
+    "D2LRun",
+    "D2LSweep",
+    "d2l_data",
+    "d2l_experiment",
+    "d2l_sweep",
+    "train_d2l",
+]
 
 FloatArray = C.FloatArray
 
@@ -133,7 +142,7 @@ class D2LSweep:
     norm_predicted: FloatArray
 
 
-def d2l_data(recipe: D2LRecipe = D2LRecipe(), *, seed: int = 0) -> D2LData:  # noqa: B008 - frozen
+def d2l_data(recipe: D2LRecipe = D2LRecipe(), *, seed: int = 0) -> D2LData:
     """Draw the data and ``w⁽⁰⁾`` from one ``torch.Generator`` seeded with ``seed`` (CPU, float64)."""
     if recipe.n_train < 1 or recipe.d < 1 or recipe.n_test < 1 or recipe.batch_size < 1:
         raise InputError(f"the recipe needs positive sizes; got {recipe}")
@@ -160,7 +169,7 @@ def _half_mse(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> float:
 def train_d2l(
     lambd: float,
     *,
-    recipe: D2LRecipe = D2LRecipe(),  # noqa: B008 - frozen dataclass
+    recipe: D2LRecipe = D2LRecipe(),
     data: D2LData | None = None,
     seed: int = 0,
     device: str = "cpu",
@@ -175,7 +184,7 @@ def train_d2l(
     epochs_w = [data.w0.copy()]
     epochs_b = [data.b0]
     steps = 0
-    with C.exact_math():
+    with C.exact_math(threads=1):
         model = torch.nn.Linear(d, 1, dtype=dt)
         with torch.no_grad():
             model.weight.copy_(torch.as_tensor(data.w0, dtype=dt).reshape(1, d))
@@ -190,7 +199,7 @@ def train_d2l(
         for _ in range(recipe.epochs):
             perm = torch.randperm(n, generator=order_gen).to(dev)
             for start in range(0, n, recipe.batch_size):
-                idx = perm[start:start + recipe.batch_size]
+                idx = perm[start : start + recipe.batch_size]
                 opt.zero_grad(set_to_none=True)
                 (0.5 * mse(model(Xt[idx]).squeeze(-1), yt[idx])).backward()
                 opt.step()
@@ -208,7 +217,9 @@ def train_d2l(
     decay = (1.0 - recipe.lr * lam) ** steps
     null_pred_vec = decay * (P @ data.w0)
     null_meas_vec = P @ w_T
-    null_err = float(np.linalg.norm(null_meas_vec - null_pred_vec) / max(np.linalg.norm(null_pred_vec), 1e-300))
+    null_err = float(
+        np.linalg.norm(null_meas_vec - null_pred_vec) / max(np.linalg.norm(null_pred_vec), 1e-300)
+    )
     ridge_w, ridge_b = canonical_ridge(data.X_train, data.y_train, lam, bias=True, decay_bias=False)
     if lam == 0:
         Xa = np.hstack([data.X_train, np.ones((n, 1))])
@@ -218,33 +229,43 @@ def train_d2l(
         w_pred = null_pred_vec + (ridge_w - P @ ridge_w)
     assert ridge_b is not None
     return D2LRun(
-        lambd=lam, epochs=np.arange(recipe.epochs + 1, dtype=np.float64), train_loss=train, test_loss=test,
-        w_norm=np.linalg.norm(W, axis=1), w=w_T, b=b_T,
-        null_measured=float(np.linalg.norm(null_meas_vec)), null_predicted=float(np.linalg.norm(null_pred_vec)),
-        null_error=null_err, w_predicted=w_pred, norm_predicted=float(np.linalg.norm(w_pred)),
+        lambd=lam,
+        epochs=np.arange(recipe.epochs + 1, dtype=np.float64),
+        train_loss=train,
+        test_loss=test,
+        w_norm=np.linalg.norm(W, axis=1),
+        w=w_T,
+        b=b_T,
+        null_measured=float(np.linalg.norm(null_meas_vec)),
+        null_predicted=float(np.linalg.norm(null_pred_vec)),
+        null_error=null_err,
+        w_predicted=w_pred,
+        norm_predicted=float(np.linalg.norm(w_pred)),
         w_error=float(np.linalg.norm(w_T - w_pred) / np.linalg.norm(w_pred)),
-        ridge_test_loss=_half_mse(data.X_test, data.y_test, ridge_w, ridge_b), steps=steps,
+        ridge_test_loss=_half_mse(data.X_test, data.y_test, ridge_w, ridge_b),
+        steps=steps,
     )
 
 
 def d2l_experiment(
     lambdas: Sequence[float] = (0.0, 3.0),
     *,
-    recipe: D2LRecipe = D2LRecipe(),  # noqa: B008 - frozen dataclass
+    recipe: D2LRecipe = D2LRecipe(),
     seed: int = 0,
     device: str = "cpu",
     dtype: Any = "float64",
 ) -> tuple[D2LRun, ...]:
     """The recipe at each λ on one data draw (the "d2l-curves" figure): one :class:`D2LRun` per λ."""
     data = d2l_data(recipe, seed=seed)
-    return tuple(train_d2l(lam, recipe=recipe, data=data, seed=seed, device=device, dtype=dtype)
-                 for lam in lambdas)
+    return tuple(
+        train_d2l(lam, recipe=recipe, data=data, seed=seed, device=device, dtype=dtype) for lam in lambdas
+    )
 
 
 def d2l_sweep(
     lambdas: Sequence[float] | None = None,
     *,
-    recipe: D2LRecipe = D2LRecipe(),  # noqa: B008 - frozen dataclass
+    recipe: D2LRecipe = D2LRecipe(),
     seed: int = 0,
     device: str = "cpu",
     dtype: Any = "float64",
@@ -255,8 +276,9 @@ def d2l_sweep(
     if grid.ndim != 1 or grid.size == 0 or not np.isfinite(grid).all() or (grid < 0).any():
         raise InputError(f"lambdas must be a non-empty 1-D sequence of finite λ ≥ 0; got {lambdas!r}")
     data = d2l_data(recipe, seed=seed)
-    runs = [train_d2l(float(lam), recipe=recipe, data=data, seed=seed, device=device, dtype=dtype)
-            for lam in grid]
+    runs = [
+        train_d2l(float(lam), recipe=recipe, data=data, seed=seed, device=device, dtype=dtype) for lam in grid
+    ]
     ridge_train, ridge_test, ridge_norm = [], [], []
     for lam in grid:
         w, b = canonical_ridge(data.X_train, data.y_train, float(lam), bias=True, decay_bias=False)
@@ -269,6 +291,8 @@ def d2l_sweep(
         sgd_train_loss=np.array([r.train_loss[-1] for r in runs]),
         sgd_test_loss=np.array([r.test_loss[-1] for r in runs]),
         sgd_w_norm=np.array([r.w_norm[-1] for r in runs]),
-        ridge_train_loss=np.array(ridge_train), ridge_test_loss=np.array(ridge_test),
-        ridge_w_norm=np.array(ridge_norm), norm_predicted=np.array([r.norm_predicted for r in runs]),
+        ridge_train_loss=np.array(ridge_train),
+        ridge_test_loss=np.array(ridge_test),
+        ridge_w_norm=np.array(ridge_norm),
+        norm_predicted=np.array([r.norm_predicted for r in runs]),
     )

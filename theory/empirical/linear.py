@@ -342,10 +342,12 @@ def _train(
             )
         return loss
 
-    shift = torch.cat([
-        torch.full((s,), row.weight_decay if m else 0.0, dtype=X.dtype, device=X.device)
-        for s, m in zip(sizes, decay_mask, strict=True)
-    ])
+    shift = torch.cat(
+        [
+            torch.full((s,), row.weight_decay if m else 0.0, dtype=X.dtype, device=X.device)
+            for s, m in zip(sizes, decay_mask, strict=True)
+        ]
+    )
     lo, hi = _objective_spectrum(model, objective, shift)
     if not lo > 0:
         raise PreconditionError(
@@ -354,7 +356,10 @@ def _train(
         )
     kappa = hi / lo
     groups = [
-        {"params": [p for p, m in zip(params, decay_mask, strict=True) if m], "weight_decay": row.weight_decay},
+        {
+            "params": [p for p, m in zip(params, decay_mask, strict=True) if m],
+            "weight_decay": row.weight_decay,
+        },
         {"params": [p for p, m in zip(params, decay_mask, strict=True) if not m], "weight_decay": 0.0},
     ]
     groups = [g for g in groups if g["params"]]
@@ -388,7 +393,11 @@ def _train(
 
 
 def _train_adam(
-    model: Any, loss_fn: Callable[[], Any], groups: list[dict[str, Any]], reduction: float, kappa: float,
+    model: Any,
+    loss_fn: Callable[[], Any],
+    groups: list[dict[str, Any]],
+    reduction: float,
+    kappa: float,
     max_steps: int,
 ) -> int:
     """Full-batch Adam(weight_decay) to the fixed point ``∇L + wd·w = 0``.
@@ -409,7 +418,9 @@ def _train_adam(
         opt.step()
         sched.step()
         cur = _flat(model)
-        change = float(torch.linalg.vector_norm(cur - prev) / max(float(torch.linalg.vector_norm(cur)), 1e-300))
+        change = float(
+            torch.linalg.vector_norm(cur - prev) / max(float(torch.linalg.vector_norm(cur)), 1e-300)
+        )
         prev = cur
         quiet = quiet + 1 if change < reduction else 0
         if quiet >= 20:
@@ -462,9 +473,12 @@ def fit_ridge(
     dev, dt, name = C.setup(device, dtype)
     n, d = Xm.shape
     fixed = get_convention(convention).data_loss
-    params = {k: float(v) for k, v in converter(
-        convention, Penalty(lam), n=n, data_loss=None if fixed is not None else (data_loss or "mse")
-    ).items()}
+    params = {
+        k: float(v)
+        for k, v in converter(
+            convention, Penalty(lam), n=n, data_loss=None if fixed is not None else (data_loss or "mse")
+        ).items()
+    }
     if fixed is not None and data_loss not in (None, fixed):
         raise InputError(f"{convention} fixes its data loss to {fixed!r}; got data_loss={data_loss!r}")
     row = _row(convention, params, data_loss)
@@ -472,7 +486,7 @@ def fit_ridge(
     expected = np.append(expected_w, [] if expected_b is None else [expected_b])
     c_tol = 1e3 if row.optimizer == "adam" else 100.0  # Adam stops on a quiet criterion
     start = time.perf_counter()
-    with C.exact_math():
+    with C.exact_math(threads=C.threads_for(Xm.size)):
         model = _model(d, bias, dev, dt)
         Xt, yt = C.tensor(Xm, dev, dt), C.tensor(yv, dev, dt)
         mask = [True] + ([decay_bias] if bias else [])
@@ -484,11 +498,21 @@ def fit_ridge(
     tol = residual_tolerance(max(n, d), kappa, np.dtype(name), c=c_tol)
     err = relative_error(theta, expected)
     return RidgeFit(
-        weight=theta[:d], bias=float(theta[d]) if bias else None,
-        expected_weight=expected_w, expected_bias=expected_b,
-        relative_error=err, tolerance=tol, steps=steps, params=params, penalty=Penalty(lam),
-        convention=convention, data_loss=row.data_loss, decay_bias=decay_bias, optimizer=row.optimizer,
-        condition_number=kappa, seconds=seconds,
+        weight=theta[:d],
+        bias=float(theta[d]) if bias else None,
+        expected_weight=expected_w,
+        expected_bias=expected_b,
+        relative_error=err,
+        tolerance=tol,
+        steps=steps,
+        params=params,
+        penalty=Penalty(lam),
+        convention=convention,
+        data_loss=row.data_loss,
+        decay_bias=decay_bias,
+        optimizer=row.optimizer,
+        condition_number=kappa,
+        seconds=seconds,
     )
 
 
@@ -515,7 +539,7 @@ def gd_trajectory(
     steps = as_steps(taus, "taus")
     dev, dt, _ = C.setup(device, dtype)
     d = Xm.shape[1]
-    with C.exact_math():
+    with C.exact_math(threads=C.threads_for(Xm.size)):
         model = _model(d, False, dev, dt)
         if w0 is not None:
             with torch.no_grad():
@@ -571,7 +595,7 @@ def fit_lasso(
     kappa = L / lo
     d = Xm.shape[1]
     n_steps = steps if steps is not None else C.steps_for(1 - lo / L, C.eps(name), extra=50)
-    with C.exact_math():
+    with C.exact_math(threads=C.threads_for(Xm.size)):
         model = _model(d, False, dev, dt)
         Xt, yt = C.tensor(Xm, dev, dt), C.tensor(yv, dev, dt)
         loss = _mse("half_mse")
@@ -597,9 +621,13 @@ def fit_lasso(
         raise ConvergenceError(f"fit_lasso({method}) diverged")
     zeros, want = weight == 0.0, expected == 0.0
     return LassoFit(
-        weight=weight, expected=expected, relative_error=relative_error(weight, expected),
+        weight=weight,
+        expected=expected,
+        relative_error=relative_error(weight, expected),
         tolerance=residual_tolerance(d, kappa, np.dtype(name), c=100.0),
-        exact_zeros=int(zeros.sum()), expected_zeros=int(want.sum()),
-        zero_pattern_matches=bool(np.array_equal(zeros, want)), method=method, steps=n_steps,
+        exact_zeros=int(zeros.sum()),
+        expected_zeros=int(want.sum()),
+        zero_pattern_matches=bool(np.array_equal(zeros, want)),
+        method=method,
+        steps=n_steps,
     )
-

@@ -135,9 +135,9 @@ def sgd_equivalence(
     if not isinstance(steps, int) or steps < 1:
         raise InputError(f"steps must be a positive integer; got {steps!r}")
     dev, dt, name = C.setup(device, dtype)
-    n, d = Xm.shape
+    _n, d = Xm.shape
     trajectories = []
-    with C.exact_math():
+    with C.exact_math(threads=C.threads_for(Xm.size)):
         Xt, yt = C.tensor(Xm, dev, dt), C.tensor(yv, dev, dt)
         mse = torch.nn.MSELoss()
         for coupled in (True, False):
@@ -147,8 +147,13 @@ def sgd_equivalence(
                 for p in model.parameters():
                     p.copy_(torch.randn(p.shape, generator=torch_gen, dtype=dt))
             model.to(dev)
-            opt = torch.optim.SGD(model.parameters(), lr=step, momentum=mom, nesterov=nesterov,
-                                  weight_decay=wd if coupled else 0.0)
+            opt = torch.optim.SGD(
+                model.parameters(),
+                lr=step,
+                momentum=mom,
+                nesterov=nesterov,
+                weight_decay=wd if coupled else 0.0,
+            )
             rows = [C.numpy(torch.cat([p.reshape(-1) for p in model.parameters()]))]
             for _ in range(steps):
                 opt.zero_grad(set_to_none=True)
@@ -164,8 +169,15 @@ def sgd_equivalence(
         raise ConvergenceError(f"SGD diverged with lr = {step}; take a smaller lr")
     rel = np.linalg.norm(a - b, axis=1) / np.maximum(np.linalg.norm(b, axis=1), np.finfo(float).tiny)
     return SGDEquivalence(
-        decayed=a, penalised=b, relative_difference=rel, max_relative_error=float(rel.max()),
-        tolerance=4500.0 * C.eps(name), momentum=mom, nesterov=nesterov, lr=step, weight_decay=wd,
+        decayed=a,
+        penalised=b,
+        relative_difference=rel,
+        max_relative_error=float(rel.max()),
+        tolerance=4500.0 * C.eps(name),
+        momentum=mom,
+        nesterov=nesterov,
+        lr=step,
+        weight_decay=wd,
     )
 
 
@@ -195,7 +207,9 @@ def adamw_fixed_point(
         res = float(np.max(np.abs(residual(best))))
         if res <= 1e-13 * max(1.0, float(np.max(np.abs(Xm.T @ yv))) / n):
             return best, res
-    raise ConvergenceError(f"scipy.optimize.root did not solve the AdamW fixed-point equation: residual {res:.3g}")
+    raise ConvergenceError(
+        f"scipy.optimize.root did not solve the AdamW fixed-point equation: residual {res:.3g}"
+    )
 
 
 def adam_vs_adamw(
@@ -230,7 +244,7 @@ def adam_vs_adamw(
     w_ridge = canonical_ridge(Xm, yv, lam)[0]
     w_fp, residual = adamw_fixed_point(Xm, yv, wd, e)
     finals, paths = [], []
-    with C.exact_math():
+    with C.exact_math(threads=C.threads_for(Xm.size)):
         Xt, yt = C.tensor(Xm, dev, dt), C.tensor(yv, dev, dt)
         mse = torch.nn.MSELoss()
         for cls in (torch.optim.Adam, torch.optim.AdamW):
@@ -258,17 +272,28 @@ def adam_vs_adamw(
     vals = [gap(t) for t in grid]
     i = int(np.argmin(vals))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
-    best = scipy.optimize.minimize_scalar(gap, bounds=(lo, hi), method="bounded",
-                                          options={"xatol": 1e-10})
-    best_gap, best_l2 = (float(best.fun), math.exp(best.x)) if best.fun < vals[i] else (vals[i], math.exp(grid[i]))
+    best = scipy.optimize.minimize_scalar(gap, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
+    best_gap, best_l2 = (
+        (float(best.fun), math.exp(best.x)) if best.fun < vals[i] else (vals[i], math.exp(grid[i]))
+    )
     return AdamComparison(
         steps=np.arange(steps + 1, dtype=np.float64),
-        adam_distance=dist(paths[0], w_ridge), adamw_distance=dist(paths[1], w_ridge),
-        adamw_fixed_point_distance=dist(paths[1], w_fp), ridge=w_ridge,
-        adam_final=finals[0], adamw_final=finals[1], adamw_fixed_point=w_fp,
+        adam_distance=dist(paths[0], w_ridge),
+        adamw_distance=dist(paths[1], w_ridge),
+        adamw_fixed_point_distance=dist(paths[1], w_fp),
+        ridge=w_ridge,
+        adam_final=finals[0],
+        adamw_final=finals[1],
+        adamw_fixed_point=w_fp,
         fixed_point_residual=residual,
-        adam_error=relative_error(finals[0], w_ridge), adamw_error=relative_error(finals[1], w_fp),
-        adamw_ridge_gap=relative_error(w_fp, w_ridge), adamw_best_ridge_gap=best_gap,
-        adamw_best_l2=best_l2, tolerance=1e3 * d * C.eps(name), lr=step, betas=tuple(betas), eps=e,
+        adam_error=relative_error(finals[0], w_ridge),
+        adamw_error=relative_error(finals[1], w_fp),
+        adamw_ridge_gap=relative_error(w_fp, w_ridge),
+        adamw_best_ridge_gap=best_gap,
+        adamw_best_l2=best_l2,
+        tolerance=1e3 * d * C.eps(name),
+        lr=step,
+        betas=tuple(betas),
+        eps=e,
         weight_decay=wd,
     )
