@@ -165,7 +165,7 @@ STYLES: dict[str, Style] = {
         small_size=12.0,
         line_width=2.2,
         marker_size=7.0,
-        widths={"single": 5.0, "double": 11.5, "text": 8.5},
+        widths={"single": 6.4, "double": 13.0, "text": 10.0},  # a 16:9 slide is 13.33 in wide
         font_family="DejaVu Sans",
         mathtext_fontset="dejavusans",
     ),
