@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -74,7 +75,13 @@ def exact_math(threads: int | None = None) -> Iterator[None]:
     if threads is not None and threads < old_threads:
         torch.set_num_threads(threads)
     try:
-        yield
+        with warnings.catch_warnings():
+            # torch.func's first forward-mode call scripts a helper with torch.jit.script, which
+            # torch ≥ 2.10 reports as deprecated: torch's internal business, not the caller's
+            warnings.filterwarnings(
+                "ignore", message=r"`torch\.jit\.script` is deprecated", category=DeprecationWarning
+            )
+            yield
     finally:
         torch.backends.cuda.matmul.allow_tf32 = old_matmul
         torch.backends.cudnn.allow_tf32 = old_cudnn
