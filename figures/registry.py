@@ -43,6 +43,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "figures.d2l_curves",
     "figures.d2l_lambda_sweep",
     "figures.optimizers",
+    "figures.hessian_shrinkage",
     "figures.priors",
 )
 
