@@ -67,11 +67,22 @@ def _add_conventions(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--from", dest="source", metavar="API", help="e.g. torch.SGD, sklearn.Ridge")
     p.add_argument("settings", nargs="*", metavar="NAME=VALUE", help="the source's parameters")
-    p.add_argument("--n", type=float, help="number of training examples (needed with --from)")
+    p.add_argument("--n", type=_count, help="number of training examples (needed with --from)")
     p.add_argument("--data-loss", help="the source's data term where the user chooses it (default mse)")
     p.add_argument("--target-data-loss", help="data term assumed for such targets (default mse)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_run_conventions)
+
+
+def _count(text: str) -> int | float:
+    """``--n``: an int when it is one (so ``1000`` prints as 1000), else a float."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

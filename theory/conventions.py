@@ -17,6 +17,8 @@ converting it raises :class:`~theory.errors.ConventionError`. For plain SGD it i
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +91,7 @@ def _l2_only(name: str, factor: Number = 1) -> tuple[Callable[..., Any], Callabl
     """A row whose penalty is ``(factor·p/2)‖w‖²`` for its one parameter p."""
 
     def coefficients(p: Mapping[str, Number]) -> tuple[Number, Number]:
-        return factor * p[name], 0
+        return factor * p[name], 0 * p[name]  # a zero of the parameter's own type (Fraction stays exact)
 
     def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
         if l1c != 0:
@@ -101,7 +103,7 @@ def _l2_only(name: str, factor: Number = 1) -> tuple[Callable[..., Any], Callabl
 
 def _l1_only(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
     def coefficients(p: Mapping[str, Number]) -> tuple[Number, Number]:
-        return 0, p[name]
+        return 0 * p[name], p[name]
 
     def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
         if l2c != 0:
@@ -119,7 +121,7 @@ def _mixed(total: str, mix: str) -> tuple[Callable[..., Any], Callable[..., Any]
 
     def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
         t = l2c + l1c
-        return {total: t, mix: (l1c / t) if t != 0 else 0}
+        return {total: t, mix: (l1c / t) if t != 0 else 0 * t}
 
     return coefficients, parameters
 
@@ -128,7 +130,7 @@ def _logistic() -> tuple[Callable[..., Any], Callable[..., Any]]:
     """``C·Σℓ + ½‖w‖²`` = C·(Σℓ + (1/C)·½‖w‖²)."""
 
     def coefficients(p: Mapping[str, Number]) -> tuple[Number, Number]:
-        return 1 / p["C"], 0
+        return 1 / p["C"], 0 * p["C"]
 
     def parameters(l2c: Number, l1c: Number) -> dict[str, Number]:
         if l1c != 0:
@@ -274,6 +276,46 @@ def get_convention(key: str) -> Convention:
         raise InputError(f"unknown convention {key!r}; known: {', '.join(CONVENTIONS)}") from None
 
 
+def _is_symbolic(value: object) -> bool:
+    """A SymPy expression: the table of ``wdt conventions`` passes symbols, which skip range checks."""
+    return type(value).__module__.startswith("sympy")
+
+
+def _number(value: object, what: str) -> Number:
+    """A real number (int, float, Fraction, NumPy scalar) that is finite, or a SymPy expression."""
+    if _is_symbolic(value):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{what} must be a real number; got {value!r} ({type(value).__name__})")
+    if not math.isfinite(value):
+        raise InputError(f"{what} must be finite; got {value}")
+    return value
+
+
+def _check_params(conv: Convention, params: Mapping[str, Number]) -> dict[str, Number]:
+    missing = [p for p in conv.params if p not in params]
+    extra = [p for p in params if p not in conv.params]
+    if missing or extra:
+        raise InputError(f"{conv.key} takes parameters {conv.params}; missing {missing}, unexpected {extra}")
+    out = {name: _number(value, f"{conv.key}: {name}") for name, value in params.items()}
+    for name, value in out.items():
+        if _is_symbolic(value):
+            continue
+        if value < 0:
+            raise InputError(f"{conv.key}: {name} must be ≥ 0; got {name} = {value}")
+        if (conv.key, name) in _MIXING and value > 1:
+            raise InputError(f"{conv.key}: {name} is a mixing fraction in [0, 1]; got {name} = {value}")
+        if name == "C" and value == 0:
+            raise InputError(f"{conv.key}: C must be > 0 (C = 0 is infinite regularisation); got C = 0")
+    return out
+
+
+#: (row, parameter) pairs that mix L1 and L2 and so live in [0, 1]
+_MIXING = frozenset(
+    {("sklearn.ElasticNet", "l1_ratio"), ("glmnet", "alpha"), ("statsmodels.fit_regularized", "L1_wt")}
+)
+
+
 def _scale(conv: Convention, n: Number, data_loss: str | None) -> Number:
     name = conv.data_loss
     if name is None:
@@ -282,17 +324,15 @@ def _scale(conv: Convention, n: Number, data_loss: str | None) -> Number:
         raise InputError(f"{conv.key} fixes its data loss to {name!r}; got data_loss={data_loss!r}")
     if name not in DATA_LOSSES:
         raise InputError(f"unknown data_loss {name!r}; choose one of {', '.join(DATA_LOSSES)}")
-    if _is_number(n) and not n > 0:
+    n = _number(n, "n (number of examples)")
+    if not _is_symbolic(n) and not n > 0:
         raise InputError(f"n (number of examples) must be > 0; got {n}")
     return DATA_LOSSES[name][1](n)
 
 
-def _is_number(value: object) -> bool:
-    try:
-        float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-    return True
+def _kind(conv: Convention) -> str:
+    """``classification`` for a log-loss row, ``regression`` otherwise: penalties compare only within."""
+    return "classification" if conv.data_loss == "sum_logloss" else "regression"
 
 
 def to_canonical(
@@ -301,41 +341,45 @@ def to_canonical(
     """The canonical (λ, μ) of a library setting.
 
     Example: ``to_canonical("torch.SGD", {"weight_decay": 1e-4}, n=1000)`` is
-    ``Penalty(l2=5e-05, l1=0)``: ``MSELoss`` has no ½, so λ = wd/2.
+    ``Penalty(l2=5e-05, l1=0.0)``: ``MSELoss`` has no ½, so λ = wd/2.
 
     Raises:
-        InputError: unknown key, missing or extra parameters, a bad data loss, n ≤ 0.
+        InputError: unknown key, missing or extra parameters, a parameter or n that is not a finite
+            real number, a negative parameter, a mixing fraction outside [0, 1], C = 0, a bad data loss,
+            n ≤ 0.
         ConventionError: decoupled decay (no L2 equivalent).
     """
     conv = get_convention(key)
-    missing = [p for p in conv.params if p not in params]
-    extra = [p for p in params if p not in conv.params]
-    if missing or extra:
-        raise InputError(f"{key} takes parameters {conv.params}; missing {missing}, unexpected {extra}")
-    for name, value in params.items():
-        if _is_number(value) and float(value) < 0:
-            raise InputError(f"{key}: {name} must be ≥ 0; got {value}")
+    checked = _check_params(conv, params)
     if conv.coefficients is None:
         raise ConventionError(f"{key} is decoupled weight decay: no L2-penalty equivalent ({conv.note})")
     scale = _scale(conv, n, data_loss)
-    l2c, l1c = conv.coefficients(params)
+    l2c, l1c = conv.coefficients(checked)
     return Penalty(l2=l2c / scale, l1=l1c / scale)
 
 
 def from_canonical(
     key: str, penalty: Penalty, *, n: Number, data_loss: str | None = None
 ) -> dict[str, Number]:
-    """The library parameters that give ``penalty``; the inverse of :func:`to_canonical`."""
+    """The library parameters that give ``penalty``; the inverse of :func:`to_canonical`.
+
+    Raises:
+        InputError: a penalty component that is negative or not a finite real number, or bad n.
+        ConventionError: the row cannot express the penalty (decoupled, or a missing L1/L2 term).
+    """
     conv = get_convention(key)
+    l2 = _number(penalty.l2, "penalty.l2")
+    l1 = _number(penalty.l1, "penalty.l1")
+    for name, value in (("l2", l2), ("l1", l1)):
+        if not _is_symbolic(value) and value < 0:
+            raise InputError(f"the canonical penalty must be ≥ 0; got {name} = {value}")
     if conv.parameters is None:
         raise ConventionError(f"{key} is decoupled weight decay: no L2-penalty equivalent")
     scale = _scale(conv, n, data_loss)
     try:
-        return conv.parameters(penalty.l2 * scale, penalty.l1 * scale)
+        return conv.parameters(l2 * scale, l1 * scale)
     except ConventionError as exc:
-        raise ConventionError(
-            f"{key} {exc}: the canonical penalty is λ = {penalty.l2}, μ = {penalty.l1}"
-        ) from None
+        raise ConventionError(f"{key} {exc}: the canonical penalty is λ = {l2}, μ = {l1}") from None
 
 
 def translate(
@@ -349,15 +393,18 @@ def translate(
     """One setting in every library's terms: ``{key: params}``, or ``{key: reason}`` where impossible.
 
     ``data_loss`` is the source's data term (for torch/Keras/optax), ``target_data_loss`` the one
-    assumed for the targets that let the user choose (default ``"mse"``).
+    assumed for the targets that let the user choose (default ``"mse"``). A classification setting
+    (LogisticRegression) translates only to classification rows, a regression setting only to
+    regression rows: a penalty on a log-loss is not one on a squared loss.
     """
+    source = get_convention(key)
     penalty = to_canonical(key, params, n=n, data_loss=data_loss)
     out: dict[str, dict[str, Number] | str] = {}
     for other, conv in CONVENTIONS.items():
-        target = target_data_loss if conv.data_loss is None else None
-        if conv.data_loss == "sum_logloss":
-            out[other] = f"{other} has a classification loss: not comparable"
+        if _kind(conv) != _kind(source):
+            out[other] = f"{other} is a {_kind(conv)} loss and {key} a {_kind(source)} one: not comparable"
             continue
+        target = target_data_loss if conv.data_loss is None else None
         try:
             out[other] = from_canonical(other, penalty, n=n, data_loss=target)
         except ConventionError as exc:

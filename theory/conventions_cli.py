@@ -70,7 +70,7 @@ def print_translation(
     source: str,
     params: Mapping[str, float],
     *,
-    n: float,
+    n: float | int,
     data_loss: str | None,
     target_data_loss: str | None,
     as_json: bool = False,
