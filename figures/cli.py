@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         t0 = time.perf_counter()
         try:
-            with console.status(f"{spec.name} …"), rc_context(style.rc()):
+            with console.status(f"{spec.name} …"), rc_context(style.rc()):  # type: ignore[arg-type]
                 fig = spec.draw(spec.data(), style)
                 written = [
                     save_figure(fig, Path(args.out) / f"{spec.name}.{fmt}", dpi=args.dpi)

@@ -59,6 +59,7 @@ def data() -> dict[str, Any]:
     sgd = sgd_equivalence(X, y, SGD_DECAY, lr=SGD_LR, momentum=SGD_MOMENTUM, steps=SGD_STEPS, seed=SEED)
     lam = float(to_canonical("torch.SGD", {"weight_decay": SGD_DECAY}, n=N, data_loss="mse").l2)
     w, b = canonical_ridge(X, y, lam, bias=True, decay_bias=True)  # torch decays the bias too
+    assert b is not None  # with bias=True
     theta = np.append(w, b)  # nn.Linear's parameter order: weight, then bias
     scale = np.linalg.norm(theta)
     adam = adam_vs_adamw(X, y, ADAM_DECAY, steps=ADAM_STEPS)

@@ -72,8 +72,11 @@ class FigureSpec:
 
 
 def torch_available() -> bool:
-    """Whether ``import torch`` would succeed (checked without importing it)."""
-    return importlib.util.find_spec("torch") is not None
+    """Whether torch is installed (found without importing it, so ``--list`` stays fast)."""
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):  # blocked by an import hook, or sys.modules["torch"] = None
+        return False
 
 
 def _load(module_name: str) -> FigureSpec:

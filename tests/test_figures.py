@@ -397,3 +397,35 @@ def test_gallery_has_every_figure() -> None:
         assert f"](gallery/{spec.name}.png)" in text, spec.name
         assert png.is_file() and png.stat().st_size < 200_000, png
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+_NO_TORCH = """
+import sys
+
+class _BlockTorch:  # an import hook that makes torch look uninstalled
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return None
+
+sys.meta_path.insert(0, _BlockTorch())
+from theory.cli import main
+codes = [main(["figures", "--list"]),
+         main(["figures", "--out", sys.argv[1], "--format", "pdf", "--only", "shrinkage"]),
+         main(["figures", "--out", sys.argv[1], "--only", "optimizers"])]
+assert "torch" not in sys.modules
+print("CODES", codes)
+"""
+
+
+def test_without_torch_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    """With torch unimportable: --list and plain figures work, a torch figure is a clear error."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _NO_TORCH, str(tmp_path)], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert "CODES [0, 0, 2]" in proc.stdout, proc.stdout + proc.stderr
+    assert "(needs torch)" in proc.stdout
+    assert "'optimizers' trains torch models and torch is not installed" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shrinkage.pdf"]
