@@ -296,7 +296,7 @@ def test_missing_and_unexpected_parameters_are_input_errors(key):
     with pytest.raises(InputError, match="bogus"):
         to_canonical(key, {**params, "bogus": 1}, n=10)
     first = CONVENTIONS[key].params[0]
-    with pytest.raises(InputError, match=first):
+    with pytest.raises(InputError, match=f"missing.*'{re.escape(first)}'"):
         to_canonical(key, {k: v for k, v in params.items() if k != first}, n=10)
 
 
