@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from figures.style import Style
     from theory.quadratic import Quadratic
 
-__all__ = ["log_tick_label", "new_figure", "objective_grid", "panel_label", "tidy_log_axes"]
+__all__ = ["clipped_inches", "log_tick_label", "new_figure", "objective_grid", "panel_label", "tidy_log_axes"]
 
 
 def new_figure(
@@ -78,3 +78,19 @@ def tidy_log_axes(fig: Figure) -> Figure:
                 axis.set_major_formatter(FuncFormatter(log_tick_label))
                 axis.set_minor_formatter(NullFormatter())
     return fig
+
+
+def clipped_inches(fig: Figure) -> float:
+    """How far (in inches) the drawn artists reach beyond the figure's edges; ≤ 0 when nothing is clipped.
+
+    Lays the figure out (constrained layout included) without rendering and compares its tight bounding
+    box, which counts only what is drawn (labels, legends, annotations), with the canvas. Must be called
+    inside the style's ``rc_context``, as the layout depends on the font sizes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    bb = fig.get_tightbbox(canvas.get_renderer())
+    w, h = fig.get_size_inches()
+    return float(max(-bb.x0, -bb.y0, bb.x1 - w, bb.y1 - h))

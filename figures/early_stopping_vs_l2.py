@@ -66,7 +66,7 @@ def data() -> dict[str, Any]:
 
 def draw(d: dict[str, Any], style: Style) -> Figure:
     """Trajectory and ridge path over the contours of J, with the matched points joined."""
-    fig, ax = new_figure(style, "single", 0.72)
+    fig, ax = new_figure(style, "single", 0.75)
     blue, red, green = style.color(0), style.color(1), style.color(2)
     levels = np.array([0.02, 0.12, 0.4, 1.0, 2.0])
     ax.contour(d["xs"], d["ys"], d["J"], levels=levels, colors="0.75", linewidths=0.6, linestyles="-")

@@ -63,7 +63,7 @@ def data() -> dict[str, Any]:
 
 def draw(d: dict[str, Any], style: Style) -> Figure:
     """Contours, circles, path and the two marked optima on equal axes."""
-    fig, ax = new_figure(style, "single", 0.72)
+    fig, ax = new_figure(style, "single", 0.75)
     blue, red, green = style.color(0), style.color(1), style.color(2)
     j0 = d["J_at_w_tilde"]
     levels = j0 * np.array([0.12, 0.4, 1.0, 1.9, 3.2])

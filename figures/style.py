@@ -145,7 +145,7 @@ class Style:
             "grid.linewidth": 0.4,
             "grid.alpha": 0.4,
             "figure.constrained_layout.use": True,
-            "figure.constrained_layout.h_pad": 0.02,
+            "figure.constrained_layout.h_pad": 0.05,  # equal-aspect axes need the slack below
             "figure.constrained_layout.w_pad": 0.02,
             "figure.dpi": 100,
             "savefig.dpi": 300,

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from numpy.testing import assert_allclose, assert_array_equal
 
 from figures import registry
+from figures._common import clipped_inches
 from figures.save import FORMATS, atomic_write, figure_bytes, metadata, save_figure
 from figures.style import PALETTE, STYLES, WIDTHS, get_style
 from theory import bayes
@@ -300,11 +301,14 @@ def test_priors_data() -> None:
 
 @pytest.mark.parametrize("name", PLAIN_NAMES)
 def test_each_figure_draws_in_both_styles(name: str) -> None:
+    """Each figure has its preset width in each style, and no label, legend or annotation is clipped."""
     for style in STYLES:
         fig = draw(name, style)
         st = STYLES[style]
         w, _ = fig.get_size_inches()
         assert w in st.widths.values()
+        with rc_context(st.rc()):
+            assert clipped_inches(fig) <= 0.005, (name, style)
         assert all(ax.get_xlabel() or ax.get_ylabel() for ax in fig.axes if ax.get_visible()
                    and ax.get_label() != "<colorbar>" and ax.get_lines())
 

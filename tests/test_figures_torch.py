@@ -18,6 +18,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 pytest.importorskip("torch", reason="the torch figures need the torch extra: pip install '.[torch]'")
 
 from figures import registry
+from figures._common import clipped_inches
 from figures.style import get_style
 from theory.cli import main
 
@@ -33,10 +34,13 @@ def data_of(name: str) -> dict[str, Any]:
 
 
 def draw(name: str) -> None:
-    st = get_style("paper")
-    with rc_context(st.rc()):
-        fig = registry.get_figure(name).draw(data_of(name), st)
-    assert fig.axes
+    """Draw in both styles; nothing may be clipped (see tests/test_figures.py)."""
+    for style in ("paper", "slides"):
+        st = get_style(style)
+        with rc_context(st.rc()):
+            fig = registry.get_figure(name).draw(data_of(name), st)
+            assert fig.axes
+            assert clipped_inches(fig) <= 0.005, (name, style)
 
 
 def registered(name: str) -> None:
