@@ -64,19 +64,19 @@ def _console():  # type: ignore[no-untyped-def]
 
 
 def _list() -> int:
-    from rich.table import Table
+    """One line per figure: name, what it shows, the theorem ids (not wrapped, so it greps well)."""
+    from rich.markup import escape
 
     from figures.registry import all_figures, torch_available
 
-    table = Table(title="wdt figures", header_style="bold")
-    table.add_column("name", no_wrap=True)
-    table.add_column("shows")
-    table.add_column("theorems")
+    console = _console()
+    specs = all_figures()
+    width = max(len(s.name) for s in specs)
     have_torch = torch_available()
-    for spec in all_figures():
+    for spec in specs:
         note = "" if have_torch or not spec.needs_torch else " [yellow](needs torch)[/]"
-        table.add_row(spec.name, spec.description + note, ", ".join(spec.theorems))
-    _console().print(table)
+        console.print(f"[bold]{spec.name:{width}s}[/]  {escape(spec.description)}{note}  "
+                      f"[dim]\\[{', '.join(spec.theorems)}][/]", soft_wrap=True, highlight=False)
     return 0
 
 
@@ -93,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
     style = get_style(args.style, usetex=args.usetex)
     if args.dpi is not None and not args.dpi > 0:
         raise InputError(f"--dpi must be positive; got {args.dpi}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out must be a directory; {str(out)!r} is a file")
     have_torch = torch_available()
     if args.only:
         specs = [get_figure(name) for name in dict.fromkeys(args.only)]
@@ -132,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
             with console.status(f"{spec.name} …"), rc_context(style.rc()):  # type: ignore[arg-type]
                 fig = spec.draw(spec.data(), style)
                 written = [
-                    save_figure(fig, Path(args.out) / f"{spec.name}.{fmt}", dpi=args.dpi)
+                    save_figure(fig, out / f"{spec.name}.{fmt}", dpi=args.dpi)
                     for fmt in formats
                 ]
         except TheoryError as exc:  # one figure's theory refused its input: report, go on

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["DESCRIPTION", "NAME", "NEEDS_TORCH", "SEED", "THEOREMS", "data", "draw"]
 
 NAME = "hessian-shrinkage"
-DESCRIPTION = "measured against predicted shrinkage λ/(λ+α) along top Hessian eigenvectors of a trained MLP"
+DESCRIPTION = "measured against predicted shrinkage λ/(λ+α) along the Hessian eigenvectors of a trained MLP"
 THEOREMS = ("l2.eigen", "l2.optimum")
 NEEDS_TORCH = True
 

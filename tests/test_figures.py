@@ -322,9 +322,10 @@ def run_cli(*argv: str) -> int:
 
 def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("--list") == 0
-    out = capsys.readouterr().out
-    for spec in ALL:
-        assert spec.name in out
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(ALL)  # one line each
+    for spec, line in zip(ALL, lines, strict=True):
+        assert line.startswith(spec.name) and spec.theorems[0] in line
 
 
 def test_only_writes_just_those(tmp_path: Path) -> None:
@@ -349,6 +350,20 @@ def test_bad_arguments(argv: tuple[str, ...], message: str, tmp_path: Path,
     assert "InputError" in err
     assert re.search(message, err), err
     assert not any(tmp_path.iterdir())
+
+
+def test_out_must_be_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    assert run_cli("--out", str(target), "--only", "shrinkage") == 2
+    assert "--out must be a directory" in capsys.readouterr().err
+
+
+def test_usetex_without_tex_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    assert run_cli("--out", str(tmp_path), "--usetex", "--only", "shrinkage") == 2
+    assert "usetex needs a TeX installation" in capsys.readouterr().err
 
 
 def test_without_torch_skips_torch_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
