@@ -685,6 +685,34 @@ def test_torch_adam_weight_decay_has_the_ridge_optimum_as_fixed_point(wd):
     assert relative_error(_torch_fit(TORCH_X, TORCH_Y, w0=wrong, steps=1, **kwargs), wrong) > 1e-4
 
 
+@pytest.mark.torch
+@pytest.mark.parametrize("wd", [0.05, 1.0])
+def test_torch_sgd_on_a_summed_log_loss_matches_canonical_logistic(wd):
+    """torch.SGD with data_loss="sum_logloss": ``BCEWithLogitsLoss(reduction="sum")`` + wd gives the
+    canonical logistic optimum at λ = wd/n, the same as sklearn's LogisticRegression(C = 1/wd)."""
+    torch = pytest.importorskip("torch")
+    X, y = _logistic_data()
+    n = X.shape[0]
+    lam = to_canonical("torch.SGD", {"weight_decay": wd}, n=n, data_loss="sum_logloss").l2
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    w = torch.zeros(X.shape[1], dtype=torch.float64, requires_grad=True)
+    lr = 1.0 / (0.25 * float(np.linalg.eigvalsh(X.T @ X).max()) + wd)  # 1/L: ℓ'' ≤ 1/4
+    opt = torch.optim.SGD([w], lr=lr, momentum=0.5, weight_decay=wd)
+    loss_fn = torch.nn.BCEWithLogitsLoss(reduction="sum")
+    previous = w.detach().clone()
+    for step in range(1, 20_001):
+        opt.zero_grad()
+        loss_fn(Xt @ w, yt).backward()
+        opt.step()
+        if step % 50 == 0:
+            if torch.linalg.norm(w.detach() - previous) <= 1e-13 * torch.linalg.norm(w.detach()):
+                break
+            previous = w.detach().clone()
+    got = w.detach().numpy()
+    assert relative_error(got, _canonical_logistic(X, y, lam)) < 1e-8
+    assert relative_error(got, _canonical_logistic(X, y, wd)) > 0.05  # forgetting the 1/n of the mean
+
+
 def test_goodfellow_rows_match_the_regression_conventions():
     """goodfellow.7.15 / 7.17 rows against theory.regression.ridge's "sse" / "half_sse" minimisers."""
     n = RIDGE_X.shape[0]
@@ -770,6 +798,23 @@ def test_translate_refuses_classification_to_regression_both_ways():
     assert isinstance(to_logistic, str)
     from_logistic = translate("sklearn.LogisticRegression", {"C": Fraction(1)}, n=10)["sklearn.Ridge"]
     assert isinstance(from_logistic, str), from_logistic
+
+
+def test_translate_decides_comparability_by_the_data_loss_in_use():
+    """torch.SGD on a sum of log-losses is a classification setting: Σℓ + (wd/2)‖w‖² is LogisticRegression
+    with C = 1/wd. Comparability must follow the data loss in use (``data_loss`` for the source,
+    ``target_data_loss`` for rows that let the user choose), not only the rows' fixed losses."""
+    n, wd = 10, Fraction(1, 10)
+    out = translate(
+        "torch.SGD", {"weight_decay": wd}, n=n, data_loss="sum_logloss", target_data_loss="sum_logloss"
+    )
+    assert out["torch.Adam"] == {"weight_decay": wd}
+    assert out["sklearn.LogisticRegression"] == {"C": 1 / wd}, out["sklearn.LogisticRegression"]
+    assert isinstance(out["sklearn.Ridge"], str), out["sklearn.Ridge"]
+    back = translate("sklearn.LogisticRegression", {"C": 1 / wd}, n=n, target_data_loss="sum_logloss")
+    assert back["torch.SGD"] == {"weight_decay": wd}, back["torch.SGD"]
+    onto_log_loss = translate("sklearn.Ridge", {"alpha": Fraction(1)}, n=n, target_data_loss="sum_logloss")
+    assert isinstance(onto_log_loss["torch.SGD"], str), onto_log_loss["torch.SGD"]
 
 
 # ---------------------------------------------------------------- 4. the wdt conventions CLI
