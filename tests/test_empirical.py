@@ -418,3 +418,16 @@ def test_cuda_checks_skip_with_a_reason_without_cuda() -> None:
     for check in (c for c in all_checks() if c.route == "empirical"):
         out = run_check(check, CheckContext(device="cuda"))
         assert out.status == "skip" and out.detail.startswith("CUDA not available"), out
+
+
+@pytest.mark.parametrize(
+    ("device", "d"),
+    [("cpu", 300), pytest.param("cuda", 16384, marks=[CUDA, pytest.mark.cuda, pytest.mark.slow])],
+)
+def test_large_ridge(device: str, d: int) -> None:
+    """l2.ridge at scale: heavy-ball torch SGD against a Cholesky solve on the device."""
+    r = linear.large_ridge(d, device=device)
+    assert r.ok, margin(r.relative_error, r.tolerance)
+    assert r.weight_decay == pytest.approx(2 * r.l2)
+    print(f"ridge d={r.d} on {device}: {margin(r.relative_error, r.tolerance)}, {r.steps} steps, "
+          f"train {r.seconds_train:.2f} s, Cholesky {r.seconds_closed_form:.2f} s")

@@ -38,12 +38,14 @@ torch = C.torch
 __all__ = [
     "DATA_LOSS_REDUCTIONS",
     "LIBRARY_ROWS",
+    "LargeRidge",
     "LassoFit",
     "RidgeFit",
     "canonical_ridge",
     "fit_lasso",
     "fit_ridge",
     "gd_trajectory",
+    "large_ridge",
     "make_regression",
 ]
 
@@ -284,24 +286,28 @@ def _flat(model: Any) -> Any:
 def _objective_spectrum(model: Any, objective: Callable[[Any], Any], shift: Any) -> tuple[float, float]:
     """(λ_min, λ_max) of the Hessian of ``objective`` plus ``diag(shift)`` (the optimiser's decay).
 
-    Dense ``torch.func.hessian`` up to 4096 parameters; beyond that, λ_max by 50 power iterations
-    (×1.05) and λ_min bounded below by ``min(shift)`` (a convex data term has λ_min ≥ 0).
+    Dense ``torch.func.hessian`` up to 1024 parameters; beyond that, λ_max by 50 power iterations
+    on Hessian-vector products (×1.05) and λ_min bounded below by ``min(shift)`` (a convex data term
+    has λ_min ≥ 0), so no p×p matrix is formed.
     """
     theta0 = _flat(model)
     p = theta0.numel()
-    if p <= 4096:
+    if p <= 1024:
         Hm = torch.func.hessian(objective)(theta0) + torch.diag(shift)
         ev = torch.linalg.eigvalsh((Hm + Hm.T) / 2)
         return float(ev[0]), float(ev[-1])
-    grad = torch.func.grad(objective)
+    t = theta0.detach().requires_grad_(True)
+    with torch.enable_grad():
+        (grad,) = torch.autograd.grad(objective(t), t, create_graph=True)
     g = C.generator(0, theta0.device)
     v = torch.randn(p, generator=g, device=theta0.device, dtype=theta0.dtype)
     top = 0.0
     for _ in range(50):
         v = v / torch.linalg.vector_norm(v)
-        hv = torch.func.jvp(grad, (theta0,), (v,))[1] + shift * v
+        (hv,) = torch.autograd.grad(grad, t, grad_outputs=v, retain_graph=True)
+        hv = hv + shift * v
         top = float(v @ hv)
-        v = hv
+        v = hv.detach()
     return float(shift.min()), 1.05 * top
 
 
@@ -630,4 +636,101 @@ def fit_lasso(
         zero_pattern_matches=bool(np.array_equal(zeros, want)),
         method=method,
         steps=n_steps,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LargeRidge:
+    """A large ridge problem solved on the device two ways (the GPU scale test of l2.ridge).
+
+    Attributes:
+        d, n: dimensions (``X`` is n×d standard normal, drawn on the device).
+        l2: the canonical λ; weight_decay: what ``torch.optim.SGD`` got (``from_canonical``, MSELoss).
+        relative_error: ``‖w_trained − w_closed‖/‖w_closed‖``; tolerance: ``100·max(n, d)·κ·eps``.
+        steps: heavy-ball SGD steps; condition_number: the κ estimate used.
+        seconds_closed_form: Cholesky solve of ``(XᵀX/n + λI)w = Xᵀy/n`` on the device.
+        seconds_train: the training loop.
+    """
+
+    d: int
+    n: int
+    l2: float
+    weight_decay: float
+    relative_error: float
+    tolerance: float
+    steps: int
+    condition_number: float
+    seconds_closed_form: float
+    seconds_train: float
+    device: str
+    dtype: str
+
+    @property
+    def ok(self) -> bool:
+        """``relative_error <= tolerance``."""
+        return self.relative_error <= self.tolerance
+
+
+def large_ridge(
+    d: int = 16384,
+    *,
+    n: int | None = None,
+    l2: float = 0.1,
+    seed: int = 0,
+    device: str = "cuda",
+    dtype: Any = "float64",
+) -> LargeRidge:
+    """Ridge with ``d`` inputs (default 16384) and ``n = 2d`` examples, trained with full-batch
+    ``torch.optim.SGD(weight_decay)`` on ``MSELoss`` and solved in closed form by a Cholesky
+    factorisation of ``XᵀX/n + λI``, both on ``device`` (l2.ridge at scale).
+
+    The step size comes from ``λ_max`` by power iteration and ``λ_min ≥ λ`` (the penalty), so no
+    d×d eigendecomposition is needed. Memory: X (8·n·d bytes) plus the Gram matrix (8·d²): about
+    6.4 GiB in float64 at the default size.
+    """
+    import time
+
+    if not isinstance(d, int) or d < 1:
+        raise InputError(f"d must be a positive integer; got {d!r}")
+    rows = 2 * d if n is None else int(n)
+    lam = as_positive_float(l2, "l2", where="l2.ridge")
+    dev, dt, name = C.setup(device, dtype)
+    g = C.generator(seed, dev)
+    with C.exact_math(threads=C.threads_for(rows * d)):
+        X = torch.randn(rows, d, generator=g, device=dev, dtype=dt)
+        beta = torch.randn(d, generator=g, device=dev, dtype=dt) / math.sqrt(d)
+        y = X @ beta + 0.1 * torch.randn(rows, generator=g, device=dev, dtype=dt)
+        start = time.perf_counter()
+        gram = X.T @ X / rows
+        gram.diagonal().add_(lam)
+        chol = torch.linalg.cholesky(gram)
+        w_closed = torch.cholesky_solve((X.T @ y / rows).unsqueeze(-1), chol).squeeze(-1)
+        del gram, chol
+        if dev.type == "cuda":
+            torch.cuda.synchronize(dev)
+        t_closed = time.perf_counter() - start
+        wd = float(from_canonical("torch.SGD", Penalty(lam), n=rows, data_loss="mse")["weight_decay"])
+        row = _Row("sgd", wd, 0.0, "mse")
+        model = _model(d, False, dev, dt)
+        floor = residual_tolerance(max(rows, d), 1.0, np.dtype(name), c=100.0)
+        start = time.perf_counter()
+        steps, kappa = _train(model, X, y, row, [True], reduction=floor * 1e-3)
+        if dev.type == "cuda":
+            torch.cuda.synchronize(dev)
+        t_train = time.perf_counter() - start
+        w = model.weight.detach().reshape(-1)
+        err = float(torch.linalg.vector_norm(w - w_closed) / torch.linalg.vector_norm(w_closed))
+    return LargeRidge(
+        d=d,
+        n=rows,
+        l2=lam,
+        weight_decay=wd,
+        relative_error=err,
+        tolerance=residual_tolerance(max(rows, d), kappa, np.dtype(name), c=100.0),
+        steps=steps,
+        condition_number=kappa,
+        seconds_closed_form=t_closed,
+        seconds_train=t_train,
+        device=str(dev),
+        dtype=name,
     )
