@@ -429,5 +429,14 @@ def test_large_ridge(device: str, d: int) -> None:
     r = linear.large_ridge(d, device=device)
     assert r.ok, margin(r.relative_error, r.tolerance)
     assert r.weight_decay == pytest.approx(2 * r.l2)
-    print(f"ridge d={r.d} on {device}: {margin(r.relative_error, r.tolerance)}, {r.steps} steps, "
-          f"train {r.seconds_train:.2f} s, Cholesky {r.seconds_closed_form:.2f} s")
+    print(
+        f"ridge d={r.d} on {device}: {margin(r.relative_error, r.tolerance)}, {r.steps} steps, "
+        f"train {r.seconds_train:.2f} s, Cholesky {r.seconds_closed_form:.2f} s"
+    )
+
+
+def test_only_decayed_parameters_enter_the_shift() -> None:
+    """decay_bias=False: the prediction is (H + αD)⁻¹Hw*, D the 0/1 mask of decayed parameters."""
+    r = hessian.shrinkage_experiment(decay_bias=False, alphas=[1e-5, 1e-6])
+    assert r.shift_error[-1] < 0.02
+    assert r.shift_error[-1] / r.shift_error[0] < math.sqrt(0.1)

@@ -410,7 +410,7 @@ def _l2_eigen(ctx: CheckContext) -> CheckResult:
     tracker = ErrorTracker()
     configs: list[tuple[tuple[int, ...], int]] = [((4, 6, 1), 1024)]
     if ctx.thorough:
-        configs += [((6, 10, 1), 4096), ((5, 8, 8, 1), 4096)]
+        configs += [((6, 8, 1), 2048), ((4, 6, 6, 1), 2048)]  # p = 65 and 79, two hidden layers
     details = []
     for sizes, n in configs:
         r = shrinkage_experiment(sizes=sizes, n=n, k=5, seed=_seed(ctx, 1300), device=device)

@@ -611,6 +611,7 @@ def shrinkage_experiment(
     k: int = 5,
     alphas: Sequence[float] | None = None,
     noise: float = 0.1,
+    decay_bias: bool = True,
     seed: int = 0,
     device: str = "cpu",
     dtype: Any = "float64",
@@ -621,7 +622,10 @@ def shrinkage_experiment(
     ``w̃ = (H + αI)⁻¹Hw*`` (l2.eigen, G 7.13).
 
     The student has the teacher's shape and starts at the teacher, so ``w*`` is the strict minimum
-    near it. Every parameter is decayed, so ``αI`` is the right shift. ``alphas`` defaults to
+    near it. Only the decayed parameters enter the shift: with ``decay_bias=False`` the biases are
+    not decayed and the prediction is ``w̃ = (H + αD)⁻¹Hw*`` with ``D`` the 0/1 diagonal of decayed
+    parameters (then the per-direction factor is ``q_iᵀw̃/q_iᵀw*``, no longer ``λ_i/(λ_i + α)``);
+    ``predicted`` always holds the quadratic model's factors. ``alphas`` defaults to
     ``λ_min(H)·{10, 1, 0.1, 0.01, 0.001}``: the shift error falls about tenfold per step once α is
     below ``λ_min``.
     """
@@ -630,40 +634,52 @@ def shrinkage_experiment(
     if not isinstance(k, int) or k < 1:
         raise InputError(f"k must be a positive integer; got {k!r}")
     with C.exact_math(threads=C.threads_for(n * int(max(sizes)) * 4)):
-        return _shrinkage(sizes, n, k, alphas, noise, seed, device, dtype, max_attempts, dev, dt, start)
+        flat, w_star, gnorm, attempts = _trained_student(
+            sizes, n, noise, seed, decay_bias, dev, dt, max_attempts
+        )
+        return _shrinkage(flat, w_star, gnorm, attempts, k, alphas, seed, n, start)
 
 
-def _shrinkage(
+def _trained_student(
     sizes: Sequence[int],
     n: int,
-    k: int,
-    alphas: Sequence[float] | None,
     noise: float,
     seed: int,
-    device: str,
-    dtype: Any,
-    max_attempts: int,
+    decay_bias: bool,
     dev: Any,
     dt: Any,
-    start: float,
-) -> ShrinkageResult:
+    max_attempts: int,
+) -> tuple[FlatLoss, Any, float, int]:
     failure: Exception | None = None
     for attempt in range(max_attempts):
         draw = seed + 7919 * attempt
         X, y = make_task("regression", sizes=sizes, n=n, noise=noise, seed=draw)
-        model = teacher_mlp(sizes, seed=draw, device=device, dtype=dtype)
-        flat = FlatLoss(model, C.tensor(X, dev, dt), C.tensor(y, dev, dt), loss="mse")
+        model = teacher_mlp(sizes, seed=draw, device=str(dev), dtype=dt)
+        flat = FlatLoss(model, C.tensor(X, dev, dt), C.tensor(y, dev, dt), loss="mse", decay_bias=decay_bias)
         try:
             w_star, gnorm = minimise(flat)
-            break
+            return flat, w_star, gnorm, attempt + 1
         except (ConvergenceError, PreconditionError) as exc:
             failure = exc
-    else:
-        raise ConvergenceError(f"no strict minimum found in {max_attempts} data draws: {failure}")
+    raise ConvergenceError(f"no strict minimum found in {max_attempts} data draws: {failure}")
+
+
+def _shrinkage(
+    flat: FlatLoss,
+    w_star: Any,
+    gnorm: float,
+    attempts: int,
+    k: int,
+    alphas: Sequence[float] | None,
+    seed: int,
+    n: int,
+    start: float,
+) -> ShrinkageResult:
     if k >= flat.dim:
         raise InputError(f"k must be below the number of parameters {flat.dim}; got {k}")
     H = dense_hessian(flat, w_star)
     ws = C.numpy(w_star)
+    D = C.numpy(flat.decay_mask)
     quad = Quadratic(H, ws, allow_indefinite=True)
     lam_all, Q_all = quad.eigenvalues, quad.eigenvectors
     lam_max, lam_min = float(lam_all[-1]), float(lam_all[0])
@@ -676,16 +692,23 @@ def _shrinkage(
     grid = np.sort(grid)[::-1]
     coords, coords_all = pairs.vectors.T @ ws, quad.coordinates
     measured, predicted, all_meas, all_pred, shift_err, shrink_err = [], [], [], [], [], []
+    all_decayed = bool(np.all(D == 1.0))
     for a in grid:
         theta, _ = minimise(flat, alpha=float(a), theta0=w_star, lbfgs_iter=0)
         th = C.numpy(theta)
-        w_tilde = quad.l2_optimum(float(a))
+        if all_decayed:  # G 7.10/7.13 in the eigenbasis
+            w_tilde = quad.l2_optimum(float(a))
+            pred = pairs.values / (pairs.values + a)
+            pred_all = quad.shrinkage(float(a))
+        else:  # only decayed parameters enter the shift: (H + αD)⁻¹Hw*
+            w_tilde = np.linalg.solve(H + a * np.diag(D), H @ ws)
+            pred = (pairs.vectors.T @ w_tilde) / coords
+            pred_all = (Q_all.T @ w_tilde) / coords_all
         meas = (pairs.vectors.T @ th) / coords
-        pred = pairs.values / (pairs.values + a)
         measured.append(meas)
         predicted.append(pred)
         all_meas.append((Q_all.T @ th) / coords_all)
-        all_pred.append(quad.shrinkage(float(a)))
+        all_pred.append(pred_all)
         shift_err.append(float(np.linalg.norm(th - w_tilde) / np.linalg.norm(ws - w_tilde)))
         shrink_err.append(float(np.max(np.abs(meas - pred))))
     flat.load(w_star)
@@ -708,6 +731,6 @@ def _shrinkage(
         n_params=flat.dim,
         n_samples=n,
         condition_number=lam_max / lam_min,
-        attempts=attempt + 1,
+        attempts=attempts,
         seconds=time.perf_counter() - start,
     )
