@@ -32,8 +32,9 @@ def test_require_torch_names_the_extra(no_torch: None) -> None:
 def test_submodules_raise_the_same_error_without_torch(
     no_torch: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("theory.empirical._common", "theory.empirical.linear"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
+    for name in ("_common", "linear"):  # forget any earlier import, module and package attribute
+        monkeypatch.delitem(sys.modules, f"theory.empirical.{name}", raising=False)
+        monkeypatch.delattr(emp, name, raising=False)
     with pytest.raises(MissingDependencyError, match="weight-decay-theory\\[torch\\]"):
         from theory.empirical import linear  # noqa: F401
 
