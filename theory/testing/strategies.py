@@ -150,9 +150,15 @@ def quadratics(
     singular: bool = False,
     dtype: Any = np.float64,
 ) -> tuple[Quadratic, Matrix]:
-    """A :class:`~theory.Quadratic` with its known spectrum; w* has entries in [−10, 10]."""
+    """A :class:`~theory.Quadratic` with its known spectrum; w* has entries in [−10, 10], none subnormal."""
     m = draw(psd_matrices(dims, max_condition, singular=singular, dtype=dtype))
-    w = draw(st.lists(st.floats(-10, 10, allow_nan=False, allow_infinity=False), min_size=m.d, max_size=m.d))
+    w = draw(
+        st.lists(
+            st.floats(-10, 10, allow_nan=False, allow_infinity=False, allow_subnormal=False),
+            min_size=m.d,
+            max_size=m.d,
+        )
+    )
     return Quadratic(m.H, np.asarray(w, dtype=dtype), dtype=dtype), m
 
 
