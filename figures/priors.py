@@ -52,13 +52,6 @@ def regression_data(case: str) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _log_likelihood(w: float, X: np.ndarray, y: np.ndarray) -> float:
-    # log p(y | w) = log p(w | y) − log p(w) up to log p(y): two theory calls, every constant kept
-    return bayes.gaussian_log_posterior([w], X, y, NOISE_VAR, PRIOR_VAR) - bayes.gaussian_log_prior(
-        [w], PRIOR_VAR
-    )
-
-
 def data() -> dict[str, Any]:
     """Prior densities, and per case: log posteriors on the grid, MAPs and w*."""
     grid = np.linspace(-3.0, 3.0, 601)
@@ -76,7 +69,7 @@ def data() -> dict[str, Any]:
     for case in CASES:
         X, y = regression_data(case)
         n = X.shape[0]
-        loglik = np.array([_log_likelihood(w, X, y) for w in post])
+        loglik = np.array([bayes.gaussian_log_likelihood([w], X, y, NOISE_VAR) for w in post])
         out[f"{case}_n"] = n
         out[f"{case}_w_star"] = float(min_norm_solution(X, y)[0])
         out[f"{case}_gauss_logpost"] = np.array(
@@ -100,10 +93,14 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     fig, (a, b, c) = new_figure(style, "double", 0.28, 1, 3)
     blue, red = style.color(0), style.color(1)
     g = d["grid"]
-    a.plot(g, d["gauss_prior"], color=blue, ls="--",
-           label=rf"Gaussian $\mathcal{{N}}(0, {d['prior_var']:g})$: L2")
-    a.plot(g, d["laplace_prior"], color=red, ls="-",
-           label=rf"Laplace$(0, {d['laplace_scale']:.3g})$: L1")
+    a.plot(
+        g,
+        d["gauss_prior"],
+        color=blue,
+        ls="--",
+        label=rf"Gaussian $\mathcal{{N}}(0, {d['prior_var']:g})$: L2",
+    )
+    a.plot(g, d["laplace_prior"], color=red, ls="-", label=rf"Laplace$(0, {d['laplace_scale']:.3g})$: L1")
     a.set_xlabel(r"$w$")
     a.set_ylabel(r"prior density $p(w)$")
     a.set_xlim(g[0], g[-1])
@@ -111,8 +108,10 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.legend(loc="upper left", fontsize=style.small_size - 0.5, handlelength=1.8)
     p = d["post_grid"]
     for ax, case, title in ((b, "strong", "strong evidence"), (c, "weak", "weak evidence")):
-        for key, color, ls, label in (("gauss", blue, "--", "Gaussian prior"),
-                                      ("laplace", red, "-", "Laplace prior")):
+        for key, color, ls, label in (
+            ("gauss", blue, "--", "Gaussian prior"),
+            ("laplace", red, "-", "Laplace prior"),
+        ):
             lp = d[f"{case}_{key}_logpost"]
             ax.plot(p, np.exp(lp - lp.max()), color=color, ls=ls, label=label)
             m = d[f"{case}_map_{key}"]
@@ -123,9 +122,15 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
         ax.set_ylabel(r"$p(w \mid y)\,/\,\max$")
         ax.set_ylim(0, YTOP)
         ax.set_xlim(p[0], p[-1])
-        ax.text(0.02, 0.97, f"{title}, $n = {d[f'{case}_n']}$\n"
-                rf"MAP: L2 {d[f'{case}_map_gauss']:.2f}, L1 {d[f'{case}_map_laplace']:.2f}",
-                transform=ax.transAxes, va="top", fontsize=style.small_size - 0.5)
+        ax.text(
+            0.02,
+            0.97,
+            f"{title}, $n = {d[f'{case}_n']}$\n"
+            rf"MAP: L2 {d[f'{case}_map_gauss']:.2f}, L1 {d[f'{case}_map_laplace']:.2f}",
+            transform=ax.transAxes,
+            va="top",
+            fontsize=style.small_size - 0.5,
+        )
     b.legend(loc="center left", fontsize=style.small_size - 0.5, handlelength=1.8)
     for ax, label in zip((a, b, c), "abc", strict=True):
         panel_label(ax, label, style)

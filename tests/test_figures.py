@@ -44,13 +44,18 @@ def data_of(name: str) -> dict[str, Any]:
 
 
 def lines_of(fig: Figure) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [(np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float))
-            for ax in fig.axes for ln in ax.get_lines()]
+    return [
+        (np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float))
+        for ax in fig.axes
+        for ln in ax.get_lines()
+    ]
 
 
 def has_line(fig: Figure, x: np.ndarray, y: np.ndarray) -> bool:
-    return any(lx.shape == np.shape(x) and np.array_equal(lx, x) and np.array_equal(ly, y)
-               for lx, ly in lines_of(fig))
+    return any(
+        lx.shape == np.shape(x) and np.array_equal(lx, x) and np.array_equal(ly, y)
+        for lx, ly in lines_of(fig)
+    )
 
 
 def draw(name: str, style: str = "paper") -> Figure:
@@ -65,8 +70,14 @@ def draw(name: str, style: str = "paper") -> Figure:
 def test_registry_names_are_unique_and_in_issue_order() -> None:
     names = [s.name for s in ALL]
     assert len(names) == len(set(names))
-    assert names[:6] == ["l2-contours", "early-stopping-vs-l2", "shrinkage", "tau-approximation",
-                         "l1-vs-l2", "regularisation-path"]
+    assert names[:6] == [
+        "l2-contours",
+        "early-stopping-vs-l2",
+        "shrinkage",
+        "tau-approximation",
+        "l1-vs-l2",
+        "regularisation-path",
+    ]
     assert names[-1] == "priors"
 
 
@@ -90,8 +101,16 @@ def test_style_presets() -> None:
     assert WIDTHS == {"single": 3.5, "double": 7.16, "text": 5.5}
     paper = get_style("paper")
     assert paper.figsize("double", 0.5) == (7.16, 3.58)
-    assert set(PALETTE.values()) == {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442",
-                                     "#0072B2", "#D55E00", "#CC79A7"}  # Okabe–Ito
+    assert set(PALETTE.values()) == {
+        "#000000",
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+    }  # Okabe–Ito
     rc = paper.rc()
     assert rc["pdf.fonttype"] == 42 and rc["ps.fonttype"] == 42
     # colour and line style both change between consecutive series
@@ -206,7 +225,7 @@ def test_shrinkage_data() -> None:
         keep = x < tau  # closed forms: 1 − (1 − ελ)^τ with ε = 1/(ατ)
         assert_allclose(d["gd"][tau][keep], 1 - (1 - x[keep] / tau) ** tau, rtol=1e-11, atol=1e-14)
     assert_allclose(d["ridge"], x / (x + 1), rtol=1e-14)
-    assert_allclose(d["flow"], -np.expm1(-x), rtol=2e-5)  # gradient flow 1 − e^{−λ/α}
+    assert_allclose(d["flow"], -np.expm1(-x), rtol=1e-13)  # gradient flow 1 − e^{−λ/α}
     # es.gf_vs_ridge: the part removed by gradient flow is at most ridge's
     assert np.all(1 - d["flow"] <= 1 - d["ridge"] + 1e-12)
     fig = draw(m.NAME)
@@ -309,8 +328,11 @@ def test_each_figure_draws_in_both_styles(name: str) -> None:
         assert w in st.widths.values()
         with rc_context(st.rc()):
             assert clipped_inches(fig) <= 0.005, (name, style)
-        assert all(ax.get_xlabel() or ax.get_ylabel() for ax in fig.axes if ax.get_visible()
-                   and ax.get_label() != "<colorbar>" and ax.get_lines())
+        assert all(
+            ax.get_xlabel() or ax.get_ylabel()
+            for ax in fig.axes
+            if ax.get_visible() and ax.get_label() != "<colorbar>" and ax.get_lines()
+        )
 
 
 # ---------------------------------------------------------------- the command
@@ -343,8 +365,9 @@ def test_only_writes_just_those(tmp_path: Path) -> None:
         (("--dpi", "-3"), r"--dpi must be positive"),
     ],
 )
-def test_bad_arguments(argv: tuple[str, ...], message: str, tmp_path: Path,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments(
+    argv: tuple[str, ...], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_cli("--out", str(tmp_path), *argv) == 2
     err = capsys.readouterr().err
     assert "InputError" in err
@@ -359,15 +382,17 @@ def test_out_must_be_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "--out must be a directory" in capsys.readouterr().err
 
 
-def test_usetex_without_tex_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_usetex_without_tex_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("shutil.which", lambda _name: None)
     assert run_cli("--out", str(tmp_path), "--usetex", "--only", "shrinkage") == 2
     assert "usetex needs a TeX installation" in capsys.readouterr().err
 
 
-def test_without_torch_skips_torch_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_torch_skips_torch_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     torch_specs = [s for s in ALL if s.needs_torch]
     if not torch_specs:
         pytest.skip("no torch figure registered yet")
@@ -442,8 +467,13 @@ def test_without_torch_in_a_fresh_interpreter(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-c", _NO_TORCH, str(tmp_path)], capture_output=True,
-                          text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _NO_TORCH, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert "CODES [0, 0, 2]" in proc.stdout, proc.stdout + proc.stderr
     assert "(needs torch)" in proc.stdout
     assert "'optimizers' trains torch models and torch is not installed" in proc.stderr

@@ -15,7 +15,7 @@ import scipy.optimize
 from hypothesis import assume, example, given, target
 from hypothesis import strategies as st
 
-from theory import Quadratic
+from theory import PreconditionError, Quadratic
 from theory.numerics import eigenbasis_tolerance, product_tolerance, relative_error, residual_tolerance
 from theory.testing import strategies as wst
 
@@ -372,3 +372,24 @@ def test_repr_and_properties():
     assert q.rank == 1 and q.d == 2 and math.isinf(q.condition_number)
     assert "rank=1" in repr(q)
     np.testing.assert_array_equal(q.eigenvalues, [0.0, 2.0])
+
+
+@given(wst.quadratics(dims=(1, 8), max_condition=1e4), st.floats(0, 1), st.floats(0.01, 100))
+def test_gradient_flow_matches_expm_and_limits(qm, alpha, t):
+    q, m = qm
+    w0 = np.sin(np.arange(q.d) + 1.0)
+    target = q.w_star if alpha == 0 else q.l2_optimum(alpha)
+    dense = target + scipy.linalg.expm(-t * (q.H + alpha * np.eye(q.d))) @ (w0 - target)
+    flow = q.gradient_flow([0.0, t], w0=w0, alpha=alpha)
+    assert np.array_equal(flow[0], w0)
+    scale = np.linalg.norm(w0) + np.linalg.norm(target)
+    norm_ht = max((m.eigenvalues[-1] + alpha) * t, 1.0)
+    assert np.linalg.norm(flow[1] - dense) <= residual_tolerance(q.d, norm_ht) * scale
+    # from 0 along q_i it keeps 1 − e^{−λ_i t} of w*, never more than ridge's λ_i/(λ_i + 1/t) removes
+    kept = -np.expm1(-t * m.eigenvalues)
+    assert np.all(1 - kept <= 1 - q.shrinkage(1 / t) + 1e-15)
+
+
+def test_gradient_flow_rejects_negative_time():
+    with pytest.raises(PreconditionError, match="t ≥ 0; got t = -1.0"):
+        Quadratic(np.eye(2), [1.0, 1.0]).gradient_flow(-1.0)

@@ -176,6 +176,9 @@ def test_log_priors_match_high_precision_and_scipy(w, log_scale):
     assert abs(bayes.laplace_log_prior(w, alpha) - lap) <= 100 * EPS * (1 + abs(lap))
     s2 = 10**log_scale
     gau = scipy.stats.norm.logpdf(w, scale=math.sqrt(s2)).sum()
+    lik = scipy.stats.norm.logpdf(w, loc=0.5, scale=math.sqrt(s2)).sum()
+    ones = np.ones((len(w), 1))
+    assert abs(bayes.gaussian_log_likelihood([0.5], ones, w, s2) - lik) <= 100 * EPS * (1 + abs(lik))
     assert abs(bayes.gaussian_log_prior(w, s2) - gau) <= 100 * EPS * (1 + abs(gau))
     assert math.isclose(bayes.alpha_from_laplace_prior(1 / alpha), alpha, rel_tol=2 * EPS)
 

@@ -103,6 +103,14 @@ def test_registry_rejects_bad_registrations(private_registry):
     with pytest.raises(InputError, match="route must be one of"):
         register("l2.update", "visual", "x")  # type: ignore[arg-type]
 
+    def first(ctx: CheckContext) -> CheckResult:
+        return CheckResult(1, 0.0, 1.0)
+
+    register("l2.update", "numeric", "first")(first)
+    register("l2.update", "numeric", "first")(first)  # the same function again is harmless
+    with pytest.raises(InputError, match="already has a numeric check"):
+        register("l2.update", "numeric", "second")(lambda ctx: CheckResult(1, 0.0, 1.0))
+
 
 def test_error_tracker_keeps_worst_ratio():
     t = ErrorTracker()

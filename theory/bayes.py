@@ -28,6 +28,7 @@ from theory.validate import as_positive_float, as_vector
 __all__ = [
     "alpha_from_gaussian_prior",
     "alpha_from_laplace_prior",
+    "gaussian_log_likelihood",
     "gaussian_log_posterior",
     "gaussian_log_prior",
     "gaussian_posterior",
@@ -80,17 +81,20 @@ def laplace_log_prior(w: ArrayLike, alpha: float) -> float:
     return float(-a * np.sum(np.abs(wv)) + d * math.log(a) - d * math.log(2.0))
 
 
-def gaussian_log_posterior(
-    w: ArrayLike, X: ArrayLike, y: ArrayLike, noise_var: float, prior_var: float
-) -> float:
-    """``log p(y | w) + log p(w)`` with every constant (equal to ``log p(w | y)`` up to ``log p(y)``)."""
+def gaussian_log_likelihood(w: ArrayLike, X: ArrayLike, y: ArrayLike, noise_var: float) -> float:
+    """``log N(y; Xw, σ²I) = −‖Xw − y‖²/(2σ²) − (n/2)log(2πσ²)``."""
     Xm, yv = validate_regression(X, y)
     wv = as_vector(w, "w", size=Xm.shape[1])
     s2n = as_positive_float(noise_var, "noise_var", where="bayes.gaussian")
     r = Xm @ wv - yv
-    n = yv.size
-    log_lik = -(r @ r) / (2 * s2n) - 0.5 * n * math.log(2 * math.pi * s2n)
-    return float(log_lik + gaussian_log_prior(wv, prior_var))
+    return float(-(r @ r) / (2 * s2n) - 0.5 * yv.size * math.log(2 * math.pi * s2n))
+
+
+def gaussian_log_posterior(
+    w: ArrayLike, X: ArrayLike, y: ArrayLike, noise_var: float, prior_var: float
+) -> float:
+    """``log p(y | w) + log p(w)`` with every constant (equal to ``log p(w | y)`` up to ``log p(y)``)."""
+    return gaussian_log_likelihood(w, X, y, noise_var) + gaussian_log_prior(w, prior_var)
 
 
 def gaussian_posterior(

@@ -184,7 +184,7 @@ class Outcome:
         return out
 
 
-_REGISTRY: dict[tuple[str, str, str], Check] = {}
+_REGISTRY: dict[tuple[str, str], Check] = {}
 
 
 def register(
@@ -199,9 +199,12 @@ def register(
     def decorate(
         func: Callable[[CheckContext], CheckResult],
     ) -> Callable[[CheckContext], CheckResult]:
-        key = (theorem_id, route, name)
+        key = (theorem_id, route)
         if key in _REGISTRY and _REGISTRY[key].func is not func:
-            raise InputError(f"a check {key} is already registered")
+            raise InputError(
+                f"{theorem_id} already has a {route} check ({_REGISTRY[key].name!r}); wdt verify prints "
+                "one row per (theorem, route), so extend that check instead"
+            )
         _REGISTRY[key] = Check(theorem_id, route, name, func)
         return func
 

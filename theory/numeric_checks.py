@@ -330,7 +330,7 @@ def _bayes_laplace(ctx: CheckContext) -> CheckResult:
     return tr.result("log p(w) = −α‖w‖₁ + d log α − d log 2; grid MAP within two grid steps")
 
 
-@register("es.trajectory", "numeric", "closed form (I − εH)^τ vs the plain GD loop")
+@register("es.trajectory", "numeric", "closed form (I − εH)^τ vs the plain GD loop; flow vs expm")
 def _es_trajectory(ctx: CheckContext) -> CheckResult:
     rng = ctx.rng(12)
     tr = ErrorTracker()
@@ -347,7 +347,11 @@ def _es_trajectory(ctx: CheckContext) -> CheckResult:
         for t, a, b in zip(taus, closed, loop, strict=True):
             # rounding accumulates at most linearly in τ (each step contracts earlier errors)
             tr.add(float(np.linalg.norm(a - b)) / scale, residual_tolerance(d, 1.0) * (1 + t))
-    return tr.result("τ ∈ {0, 1, 7, 100, 1000}; from 0 and from random w⁽⁰⁾; α = 0 and α > 0")
+    _gradient_flow_cases(ctx, tr)
+    return tr.result(
+        "τ ∈ {0, 1, 7, 100, 1000}, from 0 and from w⁽⁰⁾, α ≥ 0; gradient flow vs scipy.linalg.expm, "
+        "GD → flow as ε → 0"
+    )
 
 
 @register("es.equivalence", "numeric", "generalised ridge at the exact α_i vs the GD loop")
@@ -413,6 +417,29 @@ def _es_nonzero(ctx: CheckContext) -> CheckResult:
         loop = q.simulate_gd(eps, [tau], w0=w0)[0]
         tr.add(relative_error(ridge, loop), residual_tolerance(d, 1.0) * (1 + tau))
     return tr.result("penalty ½Σα_i(q_iᵀ(w − w⁽⁰⁾))²")
+
+
+def _gradient_flow_cases(ctx: CheckContext, tr: ErrorTracker) -> None:
+    """Gradient flow (the ε → 0 trajectory) against scipy.linalg.expm, and GD converging to it."""
+    rng = ctx.rng(22)
+    for _ in range(ctx.cases(30, 500)):
+        d, kappa = _sizes(ctx, rng)
+        q, _ = _quadratic(rng, d, min(kappa, 1e4))
+        alpha = 0.0 if rng.random() < 0.5 else float(10 ** rng.uniform(-3, 0))
+        t = float(10 ** rng.uniform(-2, 2))
+        w0 = rng.standard_normal(d)
+        target = q.w_star if alpha == 0 else q.l2_optimum(alpha)
+        dense = target + scipy.linalg.expm(-t * (q.H + alpha * np.eye(d))) @ (w0 - target)
+        flow = q.gradient_flow(t, w0=w0, alpha=alpha)[0]
+        norm_ht = (q.eigenvalues[-1] + alpha) * t  # scaling and squaring is accurate relative to ‖Ht‖
+        scale = float(np.linalg.norm(w0) + np.linalg.norm(target))
+        tr.add(float(np.linalg.norm(flow - dense)) / scale, residual_tolerance(d, max(norm_ht, 1.0)))
+        # GD with step ε and τ = t/ε steps approaches the flow at rate O(ε): ‖w_GD − w(t)‖ ≤ ε·t·λ²_max·…
+        eps = 1e-3 / (q.eigenvalues[-1] + alpha)
+        steps = round(t / eps)
+        gd = q.gd_iterates(t / steps, steps, w0=w0, alpha=alpha)[0]
+        bound = (t / steps) * (q.eigenvalues[-1] + alpha) / 2 * float(np.linalg.norm(w0 - target)) + 1e-15
+        tr.add(float(np.linalg.norm(gd - flow)), bound)
 
 
 @register("gd.stability", "numeric", "ε < 2/(λ_max + α) vs spectral norm of I − ε(H + αI) and the loop")

@@ -476,6 +476,22 @@ class Quadratic:
             )
         return out
 
+    def gradient_flow(self, t: ArrayLike, w0: ArrayLike | None = None, alpha: float = 0.0) -> FloatArray:
+        """Gradient flow ``ẇ = −∇(J + (α/2)‖w‖²)`` at times ``t``, shape (len(t), d).
+
+        ``w(t) = w̃ + Q e^{−t(Λ + αI)} Qᵀ(w⁽⁰⁾ − w̃)``; from 0 with α = 0, ``w(t) = Q[I − e^{−tΛ}]Qᵀw*``:
+        the ε → 0, ετ = t limit of :meth:`gd_iterates` (es.trajectory; the estimator of Ali, Kolter &
+        Tibshirani 2019, es.gf_vs_ridge). Along q_i it keeps ``1 − e^{−λ_i t}`` of w*, against ridge's
+        ``λ_i/(λ_i + 1/t)``.
+        """
+        times = as_vector(np.atleast_1d(np.asarray(t, dtype=float)), "t", dtype=self.dtype)
+        if (times < 0).any():
+            raise PreconditionError(f"gradient flow needs t ≥ 0; got t = {times[times < 0][0]}")
+        # the step size only enters through rate, which the flow does not use
+        _, a, start, gap, _ = self._gd_setup(1.0, alpha, w0, "es.trajectory")
+        done = -np.expm1(-times[:, None] * (self._lam + a))
+        return start + (done * gap) @ self._Q.T
+
     def simulate_gd(
         self, eps: float, taus: ArrayLike, w0: ArrayLike | None = None, alpha: float = 0.0
     ) -> FloatArray:
