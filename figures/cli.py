@@ -29,16 +29,37 @@ DEFAULT_OUT = Path("figures") / "out"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``wdt figures``."""
     parser.epilog = "example: wdt figures --only l2-contours shrinkage --format pdf,png"
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                        help=f"output directory (default {DEFAULT_OUT}/)")
-    parser.add_argument("--format", dest="formats", default="pdf,png", metavar="FMT[,FMT]",
-                        help="comma-separated formats among pdf, png, svg (default pdf,png)")
-    parser.add_argument("--only", nargs="+", action="extend", default=[], metavar="NAME",
-                        help="only these figures (see --list)")
-    parser.add_argument("--style", default="paper", metavar="STYLE",
-                        help="paper (column widths, 8 pt) or slides (large type); default paper")
-    parser.add_argument("--dpi", type=float, default=None,
-                        help="PNG resolution (default 300 for paper; the gallery uses 100)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"output directory (default {DEFAULT_OUT}/)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="formats",
+        default="pdf,png",
+        metavar="FMT[,FMT]",
+        help="comma-separated formats among pdf, png, svg (default pdf,png)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME",
+        help="only these figures (see --list)",
+    )
+    parser.add_argument(
+        "--style",
+        default="paper",
+        metavar="STYLE",
+        help="paper (column widths, 8 pt) or slides (large type); default paper",
+    )
+    parser.add_argument(
+        "--dpi", type=float, default=None, help="PNG resolution (default 300 for paper; the gallery uses 100)"
+    )
     parser.add_argument("--usetex", action="store_true", help="typeset text with LaTeX (needs TeX)")
     parser.add_argument("--list", action="store_true", help="name every figure, one line each")
 
@@ -75,8 +96,12 @@ def _list() -> int:
     have_torch = torch_available()
     for spec in specs:
         note = "" if have_torch or not spec.needs_torch else " [yellow](needs torch)[/]"
-        console.print(f"[bold]{spec.name:{width}s}[/]  {escape(spec.description)}{note}  "
-                      f"[dim]\\[{', '.join(spec.theorems)}][/]", soft_wrap=True, highlight=False)
+        console.print(
+            f"[bold]{spec.name:{width}s}[/]  {escape(spec.description)}{note}  "
+            f"[dim]\\[{', '.join(spec.theorems)}][/]",
+            soft_wrap=True,
+            highlight=False,
+        )
     return 0
 
 
@@ -134,22 +159,28 @@ def run(args: argparse.Namespace) -> int:
         try:
             with console.status(f"{spec.name} …"), rc_context(style.rc()):  # type: ignore[arg-type]
                 fig = spec.draw(spec.data(), style)
-                written = [
-                    save_figure(fig, out / f"{spec.name}.{fmt}", dpi=args.dpi)
-                    for fmt in formats
-                ]
+                written = [save_figure(fig, out / f"{spec.name}.{fmt}", dpi=args.dpi) for fmt in formats]
         except TheoryError as exc:  # one figure's theory refused its input: report, go on
             failed.append(spec.name)
-            table.add_row(spec.name, ", ".join(spec.theorems),
-                          f"[bold red]failed: {type(exc).__name__}: {escape(str(exc))}[/]",
-                          f"{time.perf_counter() - t0:.2f}")
+            table.add_row(
+                spec.name,
+                ", ".join(spec.theorems),
+                f"[bold red]failed: {type(exc).__name__}: {escape(str(exc))}[/]",
+                f"{time.perf_counter() - t0:.2f}",
+            )
             continue
         done += 1
-        table.add_row(spec.name, ", ".join(spec.theorems), " ".join(p.name for p in written),
-                      f"{time.perf_counter() - t0:.2f}")
+        table.add_row(
+            spec.name,
+            ", ".join(spec.theorems),
+            " ".join(p.name for p in written),
+            f"{time.perf_counter() - t0:.2f}",
+        )
     console.print(table)
-    console.print(f"{done} figure(s) in {time.perf_counter() - start:.1f} s"
-                  + (f"; [bold red]{len(failed)} failed: {', '.join(failed)}[/]" if failed else ""))
+    console.print(
+        f"{done} figure(s) in {time.perf_counter() - start:.1f} s"
+        + (f"; [bold red]{len(failed)} failed: {', '.join(failed)}[/]" if failed else "")
+    )
     if failed:
         return 1
     return 0

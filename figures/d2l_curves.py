@@ -64,8 +64,13 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
         ep = d[f"epochs_{key}"]
         ax.semilogy(ep, d[f"train_{key}"], color=blue, ls="-", label="train (SGD)")
         ax.semilogy(ep, d[f"test_{key}"], color=red, ls="--", label="test (SGD)")
-        ax.axhline(d[f"ridge_test_{key}"], color=green, ls=":", lw=style.line_width * 1.2,
-                   label="test, exact ridge from 0")
+        ax.axhline(
+            d[f"ridge_test_{key}"],
+            color=green,
+            ls=":",
+            lw=style.line_width * 1.2,
+            label="test, exact ridge from 0",
+        )
         ax.set_xlabel("epoch")
         if ax is axes[0]:
             ax.set_ylabel(r"loss $\frac{1}{2}\,\mathrm{mean}(\hat y - y)^2$")
@@ -77,13 +82,32 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     for i, lam in enumerate(d["lambdas"]):
         key = f"{lam:g}"
         ep = d[f"epochs_{key}"]
-        c.semilogy(ep, d[f"w_norm_{key}"], color=style.color(3 + i), ls=style.linestyle(i),
-                   label=rf"$\|w\|$, $\lambda = {lam:g}$")
-        c.plot(ep[-1], d[f"norm_predicted_{key}"], ls="none", marker="o", mfc="none", mec="k",
-               ms=style.marker_size * 1.6, mew=0.8)
-        c.annotate(rf"predicted {d[f'norm_predicted_{key}']:.3g}", (ep[-1], d[f"norm_predicted_{key}"]),
-                   xytext=(-6, -5), textcoords="offset points", ha="right", va="top",
-                   fontsize=style.small_size - 0.5)
+        c.semilogy(
+            ep,
+            d[f"w_norm_{key}"],
+            color=style.color(3 + i),
+            ls=style.linestyle(i),
+            label=rf"$\|w\|$, $\lambda = {lam:g}$",
+        )
+        c.plot(
+            ep[-1],
+            d[f"norm_predicted_{key}"],
+            ls="none",
+            marker="o",
+            mfc="none",
+            mec="k",
+            ms=style.marker_size * 1.6,
+            mew=0.8,
+        )
+        c.annotate(
+            rf"predicted {d[f'norm_predicted_{key}']:.3g}",
+            (ep[-1], d[f"norm_predicted_{key}"]),
+            xytext=(-6, -5),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=style.small_size - 0.5,
+        )
     c.set_xlabel("epoch")
     c.set_ylabel(r"$\|w\|_2$")
     c.set_ylim(0.1, 60)

@@ -60,8 +60,17 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.set_ylabel("final test loss")
     a.legend(loc="upper right", fontsize=style.small_size - 0.5, ncols=1)
     b.semilogy(lam, d["sgd_norm"], color=red, ls="-", marker="o", label="SGD from $w^{(0)}$")
-    b.semilogy(lam, d["norm_predicted"], ls="none", marker="o", ms=style.marker_size * 1.8, mfc="none",
-               mec="k", mew=0.8, label="predicted (null space)")
+    b.semilogy(
+        lam,
+        d["norm_predicted"],
+        ls="none",
+        marker="o",
+        ms=style.marker_size * 1.8,
+        mfc="none",
+        mec="k",
+        mew=0.8,
+        label="predicted (null space)",
+    )
     b.semilogy(lam, d["ridge_norm"], color=blue, ls="--", marker="s", label="exact ridge from 0")
     b.set_xlabel(r"$\lambda$")
     b.set_ylabel(r"$\|w\|_2$")

@@ -71,21 +71,54 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     levels = np.array([0.02, 0.12, 0.4, 1.0, 2.0])
     ax.contour(d["xs"], d["ys"], d["J"], levels=levels, colors="0.75", linewidths=0.6, linestyles="-")
     path, traj = d["path"], d["trajectory"]
-    ax.plot(path[:, 0], path[:, 1], color=green, ls="-", lw=style.line_width * 1.2,
-            label=r"ridge path $\tilde w(\alpha)$")
-    ax.plot(traj[:, 0], traj[:, 1], color=blue, ls="--", marker="o", ms=style.marker_size * 0.45,
-            label=rf"GD from 0, $\epsilon = {d['eps']:g}$")
-    ax.plot(*d["exact_points"].T, ls="none", marker="o", ms=style.marker_size * 1.9, mfc="none",
-            mec="k", mew=0.8, label=r"ridge with exact $\alpha_i$ (= GD)")
-    ax.plot(*d["rule_points"].T, ls="none", marker="s", ms=style.marker_size, color=red,
-            label=r"ridge with $\alpha = 1/(\epsilon\tau)$")
-    for g, r, t, a in zip(d["gd_points"], d["rule_points"], d["matched_taus"], d["exact_alphas"],
-                          strict=True):
+    ax.plot(
+        path[:, 0],
+        path[:, 1],
+        color=green,
+        ls="-",
+        lw=style.line_width * 1.2,
+        label=r"ridge path $\tilde w(\alpha)$",
+    )
+    ax.plot(
+        traj[:, 0],
+        traj[:, 1],
+        color=blue,
+        ls="--",
+        marker="o",
+        ms=style.marker_size * 0.45,
+        label=rf"GD from 0, $\epsilon = {d['eps']:g}$",
+    )
+    ax.plot(
+        *d["exact_points"].T,
+        ls="none",
+        marker="o",
+        ms=style.marker_size * 1.9,
+        mfc="none",
+        mec="k",
+        mew=0.8,
+        label=r"ridge with exact $\alpha_i$ (= GD)",
+    )
+    ax.plot(
+        *d["rule_points"].T,
+        ls="none",
+        marker="s",
+        ms=style.marker_size,
+        color=red,
+        label=r"ridge with $\alpha = 1/(\epsilon\tau)$",
+    )
+    for g, r, t, a in zip(
+        d["gd_points"], d["rule_points"], d["matched_taus"], d["exact_alphas"], strict=True
+    ):
         ax.plot([g[0], r[0]], [g[1], r[1]], color=red, ls=":", lw=0.9)
         ax.annotate(
-            rf"$\tau = {t}$: $\alpha_i = {a[0]:.2g}, {a[1]:.2g}$" "\n"
+            rf"$\tau = {t}$: $\alpha_i = {a[0]:.2g}, {a[1]:.2g}$"
+            "\n"
             rf"$1/(\epsilon\tau) = {1 / (d['eps'] * t):.3g}$",
-            r, xytext=(5, -3), textcoords="offset points", va="top", fontsize=style.small_size - 1,
+            r,
+            xytext=(5, -3),
+            textcoords="offset points",
+            va="top",
+            fontsize=style.small_size - 1,
             linespacing=1.1,
         )
     ax.plot(*d["w_star"], "*", color="k", ms=style.marker_size * 1.8)

@@ -78,14 +78,36 @@ def data() -> dict[str, Any]:
 def draw(d: dict[str, Any], style: Style) -> Figure:
     """(a) kept fraction against λ_i/α with the prediction; (b) shift error against α."""
     fig, (a, b) = new_figure(style, "text", 0.42, 1, 2, width_ratios=[1.35, 1])
-    a.semilogx(d["curve_x"], d["curve"], color="k", ls="-", lw=0.9, zorder=1,
-               label=r"predicted $\lambda_i/(\lambda_i + \alpha)$")
+    a.semilogx(
+        d["curve_x"],
+        d["curve"],
+        color="k",
+        ls="-",
+        lw=0.9,
+        zorder=1,
+        label=r"predicted $\lambda_i/(\lambda_i + \alpha)$",
+    )
     for j, alpha in enumerate(d["alphas"]):
-        a.semilogx(d["all_ratio"][j], d["all_measured"][j], ls="none", marker=style.marker(j),
-                   color=style.color(j), ms=style.marker_size * 0.9, mfc="none", mew=0.8,
-                   label=rf"$\alpha = {_sci(alpha)}$")
-    a.semilogx(d["top_ratio"].ravel(), d["measured"].ravel(), ls="none", marker="o",
-               ms=style.marker_size * 0.5, color="k", label=f"top {d['eigenvalues'].size} (eigsh)")
+        a.semilogx(
+            d["all_ratio"][j],
+            d["all_measured"][j],
+            ls="none",
+            marker=style.marker(j),
+            color=style.color(j),
+            ms=style.marker_size * 0.9,
+            mfc="none",
+            mew=0.8,
+            label=rf"$\alpha = {_sci(alpha)}$",
+        )
+    a.semilogx(
+        d["top_ratio"].ravel(),
+        d["measured"].ravel(),
+        ls="none",
+        marker="o",
+        ms=style.marker_size * 0.5,
+        color="k",
+        label=f"top {d['eigenvalues'].size} (eigsh)",
+    )
     a.set_xlabel(r"$\lambda_i / \alpha$, every eigenvector $q_i$ of $H(w^*)$")
     a.set_ylabel(r"kept fraction $q_i^\top\theta(\alpha) \,/\, q_i^\top w^*$")
     a.set_ylim(-0.7, 1.3)
@@ -97,14 +119,22 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     ref = d["shift_error"][-1] * small / al[-1]
     b.loglog(small, ref, color="0.5", ls="--", lw=0.8, label=r"slope 1: $O(\alpha)$")
     b.axvline(lam_min, color="0.6", lw=0.5, zorder=0)
-    b.annotate(r"$\alpha = \lambda_{\min}$", (lam_min, ref.min()), xytext=(-3, 0),
-               textcoords="offset points", ha="right", va="bottom", fontsize=style.small_size - 1,
-               color="0.4")
+    b.annotate(
+        r"$\alpha = \lambda_{\min}$",
+        (lam_min, ref.min()),
+        xytext=(-3, 0),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=style.small_size - 1,
+        color="0.4",
+    )
     b.set_xlabel(r"weight decay $\alpha$")
     b.set_ylabel(r"$\|\theta(\alpha) - \tilde w(\alpha)\| \,/\, \|w^* - \tilde w(\alpha)\|$")
     b.legend(loc="upper left", fontsize=style.small_size - 0.5)
-    a.set_title(f"MLP, {d['n_params']} parameters, {d['n_samples']} samples", fontsize=style.small_size,
-                loc="right")
+    a.set_title(
+        f"MLP, {d['n_params']} parameters, {d['n_samples']} samples", fontsize=style.small_size, loc="right"
+    )
     panel_label(a, "a", style)
     panel_label(b, "b", style)
     return fig

@@ -86,8 +86,13 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.plot(w, d["l2_1d"], color=blue, ls="--", label=r"L2: $\frac{H}{H+\alpha}w^*$")
     th = d["alpha_1d"]
     a.axvspan(-th, th, color=red, alpha=0.08, lw=0)
-    a.annotate(r"$|w^*| \leq \alpha/H$" "\n" r"$\Rightarrow w_{L1} = 0$", (0, -1.4), ha="center",
-               fontsize=style.small_size - 1, color=red)
+    a.annotate(
+        r"$|w^*| \leq \alpha/H$" "\n" r"$\Rightarrow w_{L1} = 0$",
+        (0, -1.4),
+        ha="center",
+        fontsize=style.small_size - 1,
+        color=red,
+    )
     a.set_xlabel(r"$w^*$")
     a.set_ylabel(r"regularised optimum $w$")
     a.set_aspect("equal")
@@ -95,8 +100,7 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.set_ylim(w[0], w[-1])
     a.legend(loc="upper left", fontsize=style.small_size - 1, handlelength=1.8)
 
-    b.contour(d["xs"], d["ys"], d["J"], levels=sorted([d["J_l1"], d["J_l2"]]), colors="0.55",
-              linewidths=0.7)
+    b.contour(d["xs"], d["ys"], d["J"], levels=sorted([d["J_l1"], d["J_l2"]]), colors="0.55", linewidths=0.7)
     b.contour(d["xs"], d["ys"], d["J"], levels=[0.05, 0.3], colors="0.8", linewidths=0.5)
     k1 = float(np.sum(np.abs(d["w_l1"])))
     from matplotlib.colors import to_rgba
@@ -110,10 +114,28 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     b.plot(*d["geometry_w_star"], "*", color="k", ms=style.marker_size * 1.6)
     b.annotate(r"$w^*$", d["geometry_w_star"], xytext=(4, 2), textcoords="offset points")
     box = {"fc": "white", "ec": "none", "pad": 0.2, "alpha": 0.85}
-    b.annotate(r"$w_{L1}$: $w_2 = 0$", d["w_l1"], xytext=(-3, -4), textcoords="offset points",
-               color=red, fontsize=style.small_size, ha="right", va="top", bbox=box)
-    b.annotate(r"$w_{L2}$", d["w_l2"], xytext=(-3, 3), textcoords="offset points", color=blue,
-               fontsize=style.small_size, ha="right", va="bottom", bbox=box)
+    b.annotate(
+        r"$w_{L1}$: $w_2 = 0$",
+        d["w_l1"],
+        xytext=(-3, -4),
+        textcoords="offset points",
+        color=red,
+        fontsize=style.small_size,
+        ha="right",
+        va="top",
+        bbox=box,
+    )
+    b.annotate(
+        r"$w_{L2}$",
+        d["w_l2"],
+        xytext=(-3, 3),
+        textcoords="offset points",
+        color=blue,
+        fontsize=style.small_size,
+        ha="right",
+        va="bottom",
+        bbox=box,
+    )
     b.axhline(0, color="0.7", lw=0.4, zorder=0)
     b.axvline(0, color="0.7", lw=0.4, zorder=0)
     b.set_aspect("equal")

@@ -73,8 +73,15 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     for r in k * np.array([0.5, 1.0, 1.5]):
         ax.plot(r * np.cos(t), r * np.sin(t), color=red, lw=0.7, ls="--")
     path = d["path"]
-    ax.plot(path[:, 0], path[:, 1], color=green, lw=style.line_width * 1.3, ls="-", zorder=3,
-            label=r"ridge path $\tilde w(\alpha)$, $\alpha \in (0, \infty)$")
+    ax.plot(
+        path[:, 0],
+        path[:, 1],
+        color=green,
+        lw=style.line_width * 1.3,
+        ls="-",
+        zorder=3,
+        label=r"ridge path $\tilde w(\alpha)$, $\alpha \in (0, \infty)$",
+    )
     ax.plot([], [], color=blue, lw=0.7, label=r"contours of $J(w)$")
     ax.plot([], [], color=red, lw=0.7, ls="--", label=r"$\|w\| = $ const")
     ws, wt = d["w_star"], d["w_tilde"]
@@ -82,11 +89,18 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     ax.plot(*wt, "s", color=red, ms=style.marker_size, zorder=4)
     ax.plot(0, 0, "+", color="k", ms=style.marker_size)
     ax.annotate(r"$w^*$", ws, xytext=(4, 3), textcoords="offset points")
-    ax.annotate(rf"$\tilde w$ ($\alpha = {d['alpha']:g}$)", wt, xytext=(-5, 5),
-                textcoords="offset points", ha="right", va="bottom",
-                bbox={"fc": "white", "ec": "none", "pad": 0.3, "alpha": 0.85})
-    ax.annotate(r"$\alpha \to \infty$", (0, 0), xytext=(4, -9), textcoords="offset points",
-                fontsize=style.small_size)
+    ax.annotate(
+        rf"$\tilde w$ ($\alpha = {d['alpha']:g}$)",
+        wt,
+        xytext=(-5, 5),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        bbox={"fc": "white", "ec": "none", "pad": 0.3, "alpha": 0.85},
+    )
+    ax.annotate(
+        r"$\alpha \to \infty$", (0, 0), xytext=(4, -9), textcoords="offset points", fontsize=style.small_size
+    )
     ax.set_aspect("equal")
     ax.set_xlim(d["xs"][0], d["xs"][-1])
     ax.set_ylim(d["ys"][0], d["ys"][-1])

@@ -85,15 +85,40 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     fig, (a, b) = new_figure(style, "text", 0.42, 1, 2)
     blue, red, green = style.color(0), style.color(1), style.color(2)
     s = d["sgd_steps"]
-    a.semilogy(s, d["sgd_decayed_distance"], color=blue, ls="-", lw=style.line_width * 2.2, alpha=0.45,
-               label="SGD(weight_decay=λ)")
-    a.semilogy(s, d["sgd_penalised_distance"], color=red, ls="--",
-               label=r"SGD on $L + \frac{\lambda}{2}\|\theta\|^2$")
-    a.semilogy(s[1:], np.maximum(d["sgd_difference"][1:], 1e-18), color="k", ls=":",
-               label="difference of the two runs\n(0 drawn at $10^{-18}$)")
+    a.semilogy(
+        s,
+        d["sgd_decayed_distance"],
+        color=blue,
+        ls="-",
+        lw=style.line_width * 2.2,
+        alpha=0.45,
+        label="SGD(weight_decay=λ)",
+    )
+    a.semilogy(
+        s,
+        d["sgd_penalised_distance"],
+        color=red,
+        ls="--",
+        label=r"SGD on $L + \frac{\lambda}{2}\|\theta\|^2$",
+    )
+    a.semilogy(
+        s[1:],
+        np.maximum(d["sgd_difference"][1:], 1e-18),
+        color="k",
+        ls=":",
+        label="difference of the two runs\n(0 drawn at $10^{-18}$)",
+    )
     a.axhline(d["sgd_tolerance"], color="0.6", lw=0.5)
-    a.annotate("test tolerance", (0.72 * s[-1], d["sgd_tolerance"]), xytext=(0, -2),
-               textcoords="offset points", ha="center", va="top", fontsize=style.small_size - 1, color="0.4")
+    a.annotate(
+        "test tolerance",
+        (0.72 * s[-1], d["sgd_tolerance"]),
+        xytext=(0, -2),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontsize=style.small_size - 1,
+        color="0.4",
+    )
     a.set_ylim(1e-18, 10)
     a.set_xlabel("step")
     a.set_ylabel(r"$\|\theta_t - \theta_{\mathrm{ridge}}\| / \|\theta_{\mathrm{ridge}}\|$")
@@ -104,17 +129,48 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     b.semilogy(t, d["adamw_distance"], color=red, ls="--")
     b.semilogy(t, d["adamw_fixed_point_distance"], color=green, ls=":")
     # direct labels instead of a legend: every region of this panel holds a curve
-    b.annotate(r"Adam + L2 $\to$ ridge", (t[-1], d["adam_distance"][-1]), xytext=(0, -3),
-               textcoords="offset points", ha="right", va="top", color=blue, fontsize=size)
-    b.annotate(r"AdamW $\to$ ridge", (t[-1], d["adamw_distance"][-1]), xytext=(0, 3),
-               textcoords="offset points", ha="right", va="bottom", color=red, fontsize=size)
+    b.annotate(
+        r"Adam + L2 $\to$ ridge",
+        (t[-1], d["adam_distance"][-1]),
+        xytext=(0, -3),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        color=blue,
+        fontsize=size,
+    )
+    b.annotate(
+        r"AdamW $\to$ ridge",
+        (t[-1], d["adamw_distance"][-1]),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        color=red,
+        fontsize=size,
+    )
     i = int(0.5 * (len(t) - 1))
-    b.annotate(r"AdamW $\to$ its fixed point", (t[i], d["adamw_fixed_point_distance"][i]), xytext=(3, 3),
-               textcoords="offset points", ha="left", va="bottom", color=green, fontsize=size)
-    b.annotate(rf"$\theta_{{\mathrm{{AdamW}}}}$ is {d['adamw_ridge_gap']:.2f} from this ridge,"
-               "\n" rf"{d['adamw_best_ridge_gap']:.2f} from the nearest ridge",
-               (t[-1], d["adamw_distance"][-1]), xytext=(0, -5), textcoords="offset points", ha="right",
-               va="top", fontsize=style.small_size - 1)
+    b.annotate(
+        r"AdamW $\to$ its fixed point",
+        (t[i], d["adamw_fixed_point_distance"][i]),
+        xytext=(3, 3),
+        textcoords="offset points",
+        ha="left",
+        va="bottom",
+        color=green,
+        fontsize=size,
+    )
+    b.annotate(
+        rf"$\theta_{{\mathrm{{AdamW}}}}$ is {d['adamw_ridge_gap']:.2f} from this ridge,"
+        "\n"
+        rf"{d['adamw_best_ridge_gap']:.2f} from the nearest ridge",
+        (t[-1], d["adamw_distance"][-1]),
+        xytext=(0, -5),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=style.small_size - 1,
+    )
     b.set_ylim(1e-17, 10)
     b.set_xlabel("step")
     b.set_ylabel("relative distance")

@@ -70,12 +70,30 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     eps = d["eps"]
     for i in range(d["ridge"].shape[1]):
         ax.semilogx(d["alphas"], d["ridge"][:, i], color=style.color(i), ls="-")
-        ax.semilogx(d["gd_alpha"], d["gd"][:, i], color=style.color(i), ls=(0, (2, 1.5)), lw=0.7,
-                    marker=style.marker(i), ms=style.marker_size * 0.6, mew=0.4, mfc="white")
+        ax.semilogx(
+            d["gd_alpha"],
+            d["gd"][:, i],
+            color=style.color(i),
+            ls=(0, (2, 1.5)),
+            lw=0.7,
+            marker=style.marker(i),
+            ms=style.marker_size * 0.6,
+            mew=0.4,
+            mfc="white",
+        )
     ax.axhline(0, color="0.6", lw=0.5, zorder=0)
     ax.plot([], [], color="k", ls="-", label=r"ridge $\tilde w(\alpha)$")
-    ax.plot([], [], color="k", ls=(0, (2, 1.5)), lw=0.7, marker="o", ms=style.marker_size * 0.6,
-            mfc="white", label=r"GD $w^{(\tau)}$ at $\alpha = 1/(\epsilon\tau)$")
+    ax.plot(
+        [],
+        [],
+        color="k",
+        ls=(0, (2, 1.5)),
+        lw=0.7,
+        marker="o",
+        ms=style.marker_size * 0.6,
+        mfc="white",
+        label=r"GD $w^{(\tau)}$ at $\alpha = 1/(\epsilon\tau)$",
+    )
     ax.invert_xaxis()
     ax.set_xlabel(r"$\alpha$ (ridge) or $1/(\epsilon\tau)$ (GD)")
     ax.set_ylabel(r"coefficient $w_i$")

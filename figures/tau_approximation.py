@@ -63,12 +63,23 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.axhline(1.0, color="k", lw=0.8, ls="-", label=r"rule $\alpha = 1/(\epsilon\tau)$")
     for k, tau in enumerate(d["taus"]):
         i = k + 1
-        a.semilogx(x, d[f"exact_{tau}"] / alpha, color=style.color(i), ls=style.linestyle(i),
-                   label=rf"exact $\alpha_i$, $\tau = {tau}$")
+        a.semilogx(
+            x,
+            d[f"exact_{tau}"] / alpha,
+            color=style.color(i),
+            ls=style.linestyle(i),
+            label=rf"exact $\alpha_i$, $\tau = {tau}$",
+        )
         b.loglog(x, d[f"error_{tau}"], color=style.color(i), ls=style.linestyle(i))
     tau = d["taus"][-1]
-    a.semilogx(x, d[f"series_{tau}"] / alpha, color="0.45", lw=0.8, ls=(0, (1, 1)),
-               label=r"series $\frac{1}{\epsilon\tau} - \frac{\lambda_i(\tau+1)}{2\tau}$")
+    a.semilogx(
+        x,
+        d[f"series_{tau}"] / alpha,
+        color="0.45",
+        lw=0.8,
+        ls=(0, (1, 1)),
+        label=r"series $\frac{1}{\epsilon\tau} - \frac{\lambda_i(\tau+1)}{2\tau}$",
+    )
     first_order = 1.0 - d[f"series_{tau}"] / alpha  # (1/(ετ) − series)·ετ = λε(τ+1)/2
     b.loglog(x, first_order, color="0.45", lw=0.8, ls=(0, (1, 1)), label=r"first order $\lambda_i/2\alpha$")
     a.set_ylim(0, 1.08)
@@ -76,8 +87,9 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.set_ylabel(r"$\alpha_i / \alpha$")
     a.legend(loc="lower left", fontsize=style.small_size - 0.5)
     b.axhline(0.1, color="0.6", lw=0.5, zorder=0)
-    b.annotate("10 %", (x[0], 0.1), xytext=(2, 2), textcoords="offset points",
-               fontsize=style.small_size, color="0.4")
+    b.annotate(
+        "10 %", (x[0], 0.1), xytext=(2, 2), textcoords="offset points", fontsize=style.small_size, color="0.4"
+    )
     b.set_ylim(1e-4, 1e3)
     b.set_xlabel(r"$\lambda_i / \alpha$")
     b.set_ylabel(r"relative error of $\alpha = 1/(\epsilon\tau)$")

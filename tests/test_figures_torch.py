@@ -86,8 +86,9 @@ def test_optimizers_data() -> None:
 
     d = data_of(m.NAME)
     X, y = m.problem()
-    sgd = sgd_equivalence(X, y, m.SGD_DECAY, lr=m.SGD_LR, momentum=m.SGD_MOMENTUM, steps=m.SGD_STEPS,
-                          seed=m.SEED)
+    sgd = sgd_equivalence(
+        X, y, m.SGD_DECAY, lr=m.SGD_LR, momentum=m.SGD_MOMENTUM, steps=m.SGD_STEPS, seed=m.SEED
+    )
     assert_array_equal(d["sgd_difference"], sgd.relative_difference)
     scale = np.linalg.norm(d["sgd_ridge"])
     distance = np.linalg.norm(sgd.decayed - d["sgd_ridge"], axis=1) / scale
@@ -125,7 +126,11 @@ def test_torch_figure_builds_are_byte_identical(tmp_path: Path) -> None:
     """The cheapest torch figure, built twice from scratch: same bytes (PNG and PDF)."""
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        assert main(["figures", "--out", str(out), "--format", "png,pdf", "--dpi", "100",
-                     "--only", "optimizers"]) == 0
+        assert (
+            main(
+                ["figures", "--out", str(out), "--format", "png,pdf", "--dpi", "100", "--only", "optimizers"]
+            )
+            == 0
+        )
     for name in ("optimizers.png", "optimizers.pdf"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name

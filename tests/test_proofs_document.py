@@ -36,8 +36,10 @@ def test_committed_document_is_up_to_date() -> None:
     recorded = re.search(rf"^{SYMPY_LINE} (\S+)\.$", committed, re.MULTILINE)
     assert recorded is not None, "proofs/DERIVATIONS.md does not say which SymPy rendered it"
     if recorded.group(1) != sympy.__version__:
-        pytest.skip(f"proofs/DERIVATIONS.md was rendered by SymPy {recorded.group(1)}, this is "
-                    f"{sympy.__version__}: LaTeX printing may differ between versions")
+        pytest.skip(
+            f"proofs/DERIVATIONS.md was rendered by SymPy {recorded.group(1)}, this is "
+            f"{sympy.__version__}: LaTeX printing may differ between versions"
+        )
     assert committed == _document(), (
         "proofs/DERIVATIONS.md is out of date: run `wdt proofs --out proofs/DERIVATIONS.md`"
     )
@@ -60,8 +62,15 @@ def test_document_does_not_depend_on_the_hash_seed() -> None:
     outputs = []
     for seed in ("0", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", _RENDER], env=env, cwd=ROOT, capture_output=True,
-                              text=True, check=True, encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-c", _RENDER],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            encoding="utf-8",
+        )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0] == _document()
@@ -97,8 +106,9 @@ def test_wdt_proofs_unknown_prefix_is_a_typed_error(capsys: pytest.CaptureFixtur
     assert "InputError" in capsys.readouterr().err
 
 
-def test_wdt_proofs_missing_directory_is_a_typed_error(tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_wdt_proofs_missing_directory_is_a_typed_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["proofs", "--only", "l2.update", "--out", str(tmp_path / "no" / "D.md")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
@@ -109,8 +119,9 @@ def test_wdt_proofs_exit_status_is_1_when_a_derivation_fails(monkeypatch: pytest
     assert run(_args("--only", "l2.update")) == 1
 
 
-def test_write_atomically_keeps_the_old_file_on_failure(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_atomically_keeps_the_old_file_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "D.md"
     target.write_text("old", encoding="utf-8")
 
@@ -141,8 +152,9 @@ def test_every_derivation_is_a_symbolic_check_of_wdt_verify() -> None:
 def test_a_failing_derivation_fails_its_verify_row(monkeypatch: pytest.MonkeyPatch) -> None:
     failing = Report("es.approx", False, 2, "proved for general n", 0.0, 3, "order terms differ")
     monkeypatch.setattr("proofs.checks.report", lambda theorem_id: failing)
-    check = next(c for c in all_checks(("proofs.checks",)) if c.theorem_id == "es.approx"
-                 and c.route == "symbolic")
+    check = next(
+        c for c in all_checks(("proofs.checks",)) if c.theorem_id == "es.approx" and c.route == "symbolic"
+    )
     outcome = run_check(check, CheckContext())
     assert outcome.status == "fail"
     assert outcome.detail == "step 3 fails: order terms differ"

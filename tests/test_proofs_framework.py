@@ -40,9 +40,22 @@ def test_every_derivation_holds(theorem_id: str) -> None:
 
 def test_the_issue_list_is_covered() -> None:
     wanted = {
-        "l2.update", "l2.optimum", "l2.eigen", "l2.ridge", "l2.pinv", "l1.soft_threshold",
-        "enet.diagonal", "bayes.gaussian", "bayes.laplace", "es.trajectory", "es.equivalence",
-        "es.approx", "gd.stability", "opt.sgd_equiv", "opt.adam_not_equiv", "gd.min_norm",
+        "l2.update",
+        "l2.optimum",
+        "l2.eigen",
+        "l2.ridge",
+        "l2.pinv",
+        "l1.soft_threshold",
+        "enet.diagonal",
+        "bayes.gaussian",
+        "bayes.laplace",
+        "es.trajectory",
+        "es.equivalence",
+        "es.approx",
+        "gd.stability",
+        "opt.sgd_equiv",
+        "opt.adam_not_equiv",
+        "gd.min_norm",
     }
     assert wanted <= set(registry.ids())
     assert set(registry.ids()) <= set(CATALOGUE)
@@ -163,9 +176,15 @@ def _wrong_variants() -> list[tuple[str, str | int, dict[str, object]]]:
         # flipped sign of the decay term
         ("l2.update", "collected in w", {"rhs": upd.rhs.subs(1 - eps * alpha_nn, 1 + eps * alpha_nn)}),
         # missing factor h in the soft threshold (α instead of α/h)
-        ("l1.soft_threshold", "this w is positive exactly",
-         {"lhs": sp.Subs(sp.Symbol("w^*", real=True) - alpha_nn, sp.Symbol("w^*", real=True),
-                         alpha_nn / h + t)}),
+        (
+            "l1.soft_threshold",
+            "this w is positive exactly",
+            {
+                "lhs": sp.Subs(
+                    sp.Symbol("w^*", real=True) - alpha_nn, sp.Symbol("w^*", real=True), alpha_nn / h + t
+                )
+            },
+        ),
         # denominator h instead of h + α₂
         ("enet.diagonal", e_index, {"rhs": e_pos.rhs.subs(h + a2, h)}),
         # (τ − 1) instead of (τ + 1) in the series
@@ -181,8 +200,11 @@ def _wrong_variants() -> list[tuple[str, str | int, dict[str, object]]]:
     ]
 
 
-@pytest.mark.parametrize(("theorem_id", "why", "changes"), _wrong_variants(),
-                         ids=lambda v: v if isinstance(v, str) and "." in v and " " not in v else "")
+@pytest.mark.parametrize(
+    ("theorem_id", "why", "changes"),
+    _wrong_variants(),
+    ids=lambda v: v if isinstance(v, str) and "." in v and " " not in v else "",
+)
 def test_wrong_variant_is_rejected(theorem_id: str, why: str | int, changes: dict[str, object]) -> None:
     wrong, index = _variant(theorem_id, why, **changes)
     assert check_step(wrong.steps[index - 1]) != "", "the checker accepted a wrong step"

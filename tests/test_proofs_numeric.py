@@ -31,8 +31,13 @@ def _fn(theorem_id: str, name: str) -> Callable[..., Any]:
     return registry.derivation(theorem_id).function(name)
 
 
-def _assert_close(actual: np.ndarray, expected: np.ndarray, tolerance: float, scale: float = 0.0,
-                  label: str = "error/tolerance") -> None:
+def _assert_close(
+    actual: np.ndarray,
+    expected: np.ndarray,
+    tolerance: float,
+    scale: float = 0.0,
+    label: str = "error/tolerance",
+) -> None:
     """``‖actual − expected‖ ≤ tolerance · max(‖expected‖, scale)``, with the ratio targeted."""
     actual = np.asarray(actual, dtype=float).reshape(np.shape(expected))
     denominator = max(float(np.linalg.norm(expected)), scale, np.finfo(float).tiny)
@@ -49,7 +54,10 @@ def _regression(seed: int, n: int, d: int, rank: int) -> tuple[np.ndarray, np.nd
 
 regressions = st.builds(
     lambda seed, n, d, r: _regression(seed, n, d, min(r, n, d)),
-    st.integers(0, 2**32 - 1), st.integers(1, 7), st.integers(1, 7), st.integers(1, 7),
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 7),
+    st.integers(1, 7),
+    st.integers(1, 7),
 )
 
 
@@ -94,14 +102,14 @@ def test_l2_eigen_factor_and_coordinates(qm: tuple[Quadratic, wst.Matrix], alpha
     _assert_close(_fn("l2.eigen", "shrinkage")(lam, alpha), q.shrinkage(alpha), 10 * EPS, label="factor")
     got = q.eigenvectors @ _fn("l2.eigen", "coordinate")(lam, c, alpha)
     kappa = (lam[-1] + alpha) / (lam[0] + alpha)
-    _assert_close(got, q.l2_optimum(alpha), residual_tolerance(q.d, kappa),
-                  float(np.linalg.norm(q.w_star)))
+    _assert_close(got, q.l2_optimum(alpha), residual_tolerance(q.d, kappa), float(np.linalg.norm(q.w_star)))
 
 
 @pytest.mark.parametrize("convention", ["half_sse", "sse"])
 @given(regressions, wst.alphas())
-def test_l2_ridge_both_conventions(convention: str, data: tuple[np.ndarray, np.ndarray],
-                                   alpha: float) -> None:
+def test_l2_ridge_both_conventions(
+    convention: str, data: tuple[np.ndarray, np.ndarray], alpha: float
+) -> None:
     X, y = data
     s, b, V, _ = _svd_coords(X, y)
     got = V @ _fn("l2.ridge", convention)(s, b, alpha)
@@ -163,7 +171,8 @@ def test_l2_constraint_radius(qm: tuple[Quadratic, wst.Matrix], alpha: float) ->
     terms = _fn("l2.constraint", "radius_terms")(q.eigenvalues, q.coordinates, alpha)
     tolerance = 10 * q.d * EPS
     assert math.sqrt(float(np.sum(terms))) == pytest.approx(
-        q.constraint_radius(alpha), rel=tolerance, abs=tolerance * float(np.abs(q.coordinates).max()))
+        q.constraint_radius(alpha), rel=tolerance, abs=tolerance * float(np.abs(q.coordinates).max())
+    )
 
 
 # ---------------------------------------------------------------------------- L1, elastic net
@@ -205,12 +214,17 @@ def test_bayes_gaussian(data: tuple[np.ndarray, np.ndarray], noise_var: float, p
     log_prior = _fn("bayes.gaussian", "log_prior")(w @ w, w.size, prior_var)
     assert log_prior == pytest.approx(bayes.gaussian_log_prior(w, prior_var), rel=1e3 * EPS, abs=1e3 * EPS)
     lam, Q = np.linalg.eigh(X.T @ X)
-    mean = Q @ _fn("bayes.gaussian", "posterior_mean")(np.maximum(lam, 0.0), Q.T @ X.T @ y, noise_var,
-                                                       prior_var)
+    mean = Q @ _fn("bayes.gaussian", "posterior_mean")(
+        np.maximum(lam, 0.0), Q.T @ X.T @ y, noise_var, prior_var
+    )
     expected, _ = bayes.gaussian_posterior(X, y, noise_var, prior_var)
     kappa = (lam[-1] + alpha) / (max(lam[0], 0.0) + alpha)
-    _assert_close(mean, expected, residual_tolerance(max(X.shape), kappa, c=100.0),
-                  float(np.linalg.norm(X.T @ y)) / alpha)
+    _assert_close(
+        mean,
+        expected,
+        residual_tolerance(max(X.shape), kappa, c=100.0),
+        float(np.linalg.norm(X.T @ y)) / alpha,
+    )
 
 
 @given(st.lists(st.floats(-10, 10), min_size=1, max_size=8), st.floats(1e-3, 1e3))
@@ -252,8 +266,12 @@ def test_es_trajectory_from_a_general_start(qm: tuple[Quadratic, wst.Matrix], f:
     w0 = np.cos(np.arange(q.d))
     z = _fn("es.trajectory", "coordinate")(q.eigenvalues, q.coordinates, q.eigenvectors.T @ w0, eps, tau)
     scale = float(np.linalg.norm(q.w_star) + np.linalg.norm(w0))
-    _assert_close(q.eigenvectors @ z, q.gd_iterates(eps, [tau], w0)[0],
-                  residual_tolerance(q.d, 1.0, c=10.0 * (tau + 1)), scale)
+    _assert_close(
+        q.eigenvectors @ z,
+        q.gd_iterates(eps, [tau], w0)[0],
+        residual_tolerance(q.d, 1.0, c=10.0 * (tau + 1)),
+        scale,
+    )
 
 
 @given(wst.quadratics(dims=(1, 6), max_condition=1e4), st.floats(0.01, 0.99), st.integers(1, 500))
@@ -296,8 +314,12 @@ def test_es_nonzero_init_centred_ridge(qm: tuple[Quadratic, wst.Matrix], alpha: 
     w0 = np.sin(np.arange(q.d) + 1.0)
     z = _fn("es.nonzero_init", "coordinate")(q.eigenvalues, q.coordinates, q.eigenvectors.T @ w0, alpha)
     kappa = (q.eigenvalues[-1] + alpha) / (q.eigenvalues[0] + alpha)
-    _assert_close(q.eigenvectors @ z, q.l2_optimum(alpha, center=w0), residual_tolerance(q.d, kappa),
-                  float(np.linalg.norm(q.w_star) + np.linalg.norm(w0)))
+    _assert_close(
+        q.eigenvectors @ z,
+        q.l2_optimum(alpha, center=w0),
+        residual_tolerance(q.d, kappa),
+        float(np.linalg.norm(q.w_star) + np.linalg.norm(w0)),
+    )
 
 
 @given(wst.quadratics(dims=(1, 6), singular=False), st.floats(0.0, 100.0))
@@ -315,8 +337,10 @@ def test_gradient_flow_ratios(x: float) -> None:
     assert tuned == pytest.approx(float(risk.tuned_bayes_ratio([x])[0]), rel=1e3 * EPS / min(x, 1.0))
 
 
-@pytest.mark.parametrize(("theorem_id", "worst"), [("es.gf_vs_ridge", risk.worst_variance_ratio),
-                                                   ("es.gf_vs_ridge_tuned", risk.worst_tuned_ratio)])
+@pytest.mark.parametrize(
+    ("theorem_id", "worst"),
+    [("es.gf_vs_ridge", risk.worst_variance_ratio), ("es.gf_vs_ridge_tuned", risk.worst_tuned_ratio)],
+)
 def test_gradient_flow_constants_match_the_numeric_search(theorem_id: str, worst: Callable[[], Any]) -> None:
     d = registry.derivation(theorem_id)
     (root,) = [float(s.rhs) for s in d.steps if s.by == "nsolve"]
@@ -347,8 +371,13 @@ def test_gd_min_norm_limit(data: tuple[np.ndarray, np.ndarray]) -> None:
     _assert_close(Vt.T @ z, expected, residual_tolerance(max(X.shape), kappa, c=100.0), scale)
 
 
-@given(st.floats(0.1, 10.0), st.floats(-10.0, 10.0), st.floats(-10.0, 10.0), st.floats(-5.0, 5.0),
-       st.floats(-5.0, 5.0))
+@given(
+    st.floats(0.1, 10.0),
+    st.floats(-10.0, 10.0),
+    st.floats(-10.0, 10.0),
+    st.floats(-5.0, 5.0),
+    st.floats(-5.0, 5.0),
+)
 def test_gd_min_norm_explicit_row(a: float, b: float, y: float, v1: float, v2: float) -> None:
     got = _fn("gd.min_norm", "row")(a, b, y, v1, v2)
     expected = regression.gd_least_squares_limit(np.array([[a, b]]), np.array([y]), np.array([v1, v2]))
@@ -360,8 +389,10 @@ def test_gd_min_norm_explicit_row(a: float, b: float, y: float, v1: float, v2: f
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize(("momentum", "dampening", "nesterov"), [(0.0, 0.0, False), (0.9, 0.0, False),
-                                                                  (0.9, 0.3, False), (0.8, 0.0, True)])
+@pytest.mark.parametrize(
+    ("momentum", "dampening", "nesterov"),
+    [(0.0, 0.0, False), (0.9, 0.0, False), (0.9, 0.3, False), (0.8, 0.0, True)],
+)
 def test_sgd_weight_decay_matches_torch(momentum: float, dampening: float, nesterov: bool) -> None:
     torch = pytest.importorskip("torch")
     buffer_fn, step_fn = _fn("opt.sgd_equiv", "buffer"), _fn("opt.sgd_equiv", "step")
@@ -369,8 +400,9 @@ def test_sgd_weight_decay_matches_torch(momentum: float, dampening: float, neste
     w_star = np.array([1.0, -2.0])
     lr, wd = 0.1, 0.3
     w = torch.tensor([0.5, 0.5], dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([w], lr=lr, momentum=momentum, dampening=dampening, weight_decay=wd,
-                          nesterov=nesterov)
+    opt = torch.optim.SGD(
+        [w], lr=lr, momentum=momentum, dampening=dampening, weight_decay=wd, nesterov=nesterov
+    )
     Ht, wst_ = torch.tensor(H), torch.tensor(w_star)
     ours, buf = np.array([0.5, 0.5]), None
     for _ in range(5):
