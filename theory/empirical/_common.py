@@ -17,7 +17,7 @@ from theory.validate import dtype_eps
 
 torch = require_torch()
 
-FloatArray = NDArray[np.float64]
+FloatArray = NDArray[np.floating[Any]]
 
 
 def setup(device: object, dtype: Any) -> tuple[Any, Any, str]:

@@ -307,7 +307,7 @@ def _gd_min_norm(ctx: CheckContext) -> CheckResult:
                     tracker.add(run.w_error, tol)
                 else:
                     # null part exact, row part ≈ full-batch ridge: allow the row part's size
-                    row = np.linalg.norm(run.w_predicted - data.null_projector @ run.w_predicted)
+                    row = float(np.linalg.norm(run.w_predicted - data.null_projector @ run.w_predicted))
                     tracker.add(
                         abs(run.w_norm[-1] - run.norm_predicted) / run.norm_predicted,
                         row / run.norm_predicted,

@@ -218,7 +218,7 @@ def train_d2l(
     null_pred_vec = decay * (P @ data.w0)
     null_meas_vec = P @ w_T
     null_err = float(
-        np.linalg.norm(null_meas_vec - null_pred_vec) / max(np.linalg.norm(null_pred_vec), 1e-300)
+        np.linalg.norm(null_meas_vec - null_pred_vec) / max(float(np.linalg.norm(null_pred_vec)), 1e-300)
     )
     ridge_w, ridge_b = canonical_ridge(data.X_train, data.y_train, lam, bias=True, decay_bias=False)
     if lam == 0:

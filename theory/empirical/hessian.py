@@ -336,7 +336,7 @@ def power_iteration(
     count = 0
     start = time.perf_counter()
     for i in range(k):
-        v = rng.standard_normal(dim)
+        v: FloatArray = rng.standard_normal(dim)
         lam_prev = math.inf
         lam = 0.0
         it = 0

@@ -293,7 +293,7 @@ def adam_vs_adamw(
         adamw_best_l2=best_l2,
         tolerance=1e3 * d * C.eps(name),
         lr=step,
-        betas=tuple(betas),
+        betas=(float(betas[0]), float(betas[1])),
         eps=e,
         weight_decay=wd,
     )
