@@ -191,7 +191,8 @@ CONVENTIONS: dict[str, Convention] = {
             "w ← w − lr·wd·w before the step",
             None,
             _l2_only("weight_decay"),
-            "decoupled, which for plain SGD equals L2 (opt.sgd_equiv)",
+            "decoupled; equals L2 only without momentum (opt.sgd_equiv): with momentum β its "
+            "fixed point is that of λ = (1 − β)·wd",
         ),
         _row(
             "keras.optimizers.Adam",
