@@ -331,9 +331,12 @@ def _scale(conv: Convention, n: Number, data_loss: str | None) -> Number:
     return DATA_LOSSES[name][1](n)
 
 
-def _kind(conv: Convention) -> str:
-    """``classification`` for a log-loss row, ``regression`` otherwise: penalties compare only within."""
-    return "classification" if conv.data_loss == "sum_logloss" else "regression"
+def _kind(conv: Convention, data_loss: str | None) -> str:
+    """``classification`` for a log-loss data term, else ``regression``: penalties compare only within.
+
+    Decided by the data loss in use: the row's fixed one, else the one the user chose (default mse).
+    """
+    return "classification" if (conv.data_loss or data_loss or "mse") == "sum_logloss" else "regression"
 
 
 def to_canonical(
@@ -401,11 +404,14 @@ def translate(
     source = get_convention(key)
     penalty = to_canonical(key, params, n=n, data_loss=data_loss)
     out: dict[str, dict[str, Number] | str] = {}
+    kind = _kind(source, data_loss)
     for other, conv in CONVENTIONS.items():
-        if _kind(conv) != _kind(source):
-            out[other] = f"{other} is a {_kind(conv)} loss and {key} a {_kind(source)} one: not comparable"
-            continue
         target = target_data_loss if conv.data_loss is None else None
+        if _kind(conv, target) != kind:
+            out[other] = (
+                f"{other} is a {_kind(conv, target)} loss here and {key} a {kind} one: not comparable"
+            )
+            continue
         try:
             out[other] = from_canonical(other, penalty, n=n, data_loss=target)
         except ConventionError as exc:
