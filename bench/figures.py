@@ -68,7 +68,7 @@ def main() -> None:
                 s = time.perf_counter()
                 figure_bytes(fig, fmt)
                 saves.append(time.perf_counter() - s)
-            plain_save += sum(saves[: 2])
+            plain_save += sum(saves[:2])
             # baseline: the same figure with matplotlib's default mathtext log labels
             base = spec.module.draw(d, style)
             _default_log_ticks(base)
@@ -78,12 +78,17 @@ def main() -> None:
             default_save += time.perf_counter() - s
         row = t1 - t0 + t2 - t1 + sum(saves)
         total += row
-        print(f"{spec.name:22s} {t1 - t0:7.2f} {t2 - t1:7.2f} " + " ".join(f"{x:7.2f}" for x in saves)
-              + f" {row:7.2f}")
+        print(
+            f"{spec.name:22s} {t1 - t0:7.2f} {t2 - t1:7.2f} "
+            + " ".join(f"{x:7.2f}" for x in saves)
+            + f" {row:7.2f}"
+        )
     print(f"\nall figures: {total:.1f} s = {total / BUDGET_S:.2f} × the {BUDGET_S:.0f} s budget")
     if plain_save > 0:
-        print(f"save with plain-text log ticks: {plain_save:.1f} s; with default mathtext ticks: "
-              f"{default_save:.1f} s (ratio {default_save / plain_save:.2f})")
+        print(
+            f"save with plain-text log ticks: {plain_save:.1f} s; with default mathtext ticks: "
+            f"{default_save:.1f} s (ratio {default_save / plain_save:.2f})"
+        )
 
 
 if __name__ == "__main__":

@@ -58,8 +58,10 @@ def main() -> None:
     sympy_import = min(float(run["import"]) for run in runs)  # type: ignore[arg-type]
     print(f"{'total, best run (build + check)':<{width + 6}}{total:>10.3f}")
     print(f"{'import sympy':<{width + 6}}{sympy_import:>10.3f}")
-    print(f"goal {GOAL_SECONDS:.0f} s on 2 cores: total/goal = {total / GOAL_SECONDS:.2f} "
-          f"({len(runs)} cold run(s), {time.perf_counter() - wall:.1f} s wall)")
+    print(
+        f"goal {GOAL_SECONDS:.0f} s on 2 cores: total/goal = {total / GOAL_SECONDS:.2f} "
+        f"({len(runs)} cold run(s), {time.perf_counter() - wall:.1f} s wall)"
+    )
 
 
 if __name__ == "__main__":

@@ -21,10 +21,19 @@ __all__ = ["add_arguments", "run", "write_atomically"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``wdt proofs``."""
-    parser.add_argument("--only", action="append", default=[], metavar="PREFIX",
-                        help="theorem id prefix, e.g. 'l2.' (repeatable)")
-    parser.add_argument("--out", metavar="FILE.md", type=Path,
-                        help="write the derivations document (Markdown with $$ math) to this file")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="theorem id prefix, e.g. 'l2.' (repeatable)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE.md",
+        type=Path,
+        help="write the derivations document (Markdown with $$ math) to this file",
+    )
 
 
 def write_atomically(path: Path, text: str) -> None:

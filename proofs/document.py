@@ -82,9 +82,11 @@ def render_step(step: Step) -> str:
         return rf"{_equations(expr)} \;\Longrightarrow\; {result}"
     if by == "nsolve":
         expr, guess, digits = step.problem
-        return (rf"{sp.latex(expr)} = 0,\ {sp.latex(step.lhs)} \approx {sp.latex(guess)} "
-                rf"\;\Longrightarrow\; {sp.latex(step.lhs)} = {sp.latex(step.rhs)} "
-                rf"\ (\text{{{digits} digits}})")
+        return (
+            rf"{sp.latex(expr)} = 0,\ {sp.latex(step.lhs)} \approx {sp.latex(guess)} "
+            rf"\;\Longrightarrow\; {sp.latex(step.lhs)} = {sp.latex(step.rhs)} "
+            rf"\ (\text{{{digits} digits}})"
+        )
     if by == "evalf":
         (digits,) = step.problem
         return rf"{sp.latex(step.lhs)} = {sp.latex(step.rhs)}\ (\text{{{digits} digits}})"
@@ -96,8 +98,10 @@ def render_step(step: Step) -> str:
     if by == "rsolve":
         recurrence, initial = step.problem
         starts = ",\\ ".join(rf"{sp.latex(k)} = {sp.latex(v)}" for k, v in initial.items())
-        return (rf"{sp.latex(recurrence)} = 0,\ {starts} \;\Longrightarrow\; "
-                rf"{sp.latex(step.lhs)} = {sp.latex(step.rhs)}")
+        return (
+            rf"{sp.latex(recurrence)} = 0,\ {starts} \;\Longrightarrow\; "
+            rf"{sp.latex(step.lhs)} = {sp.latex(step.rhs)}"
+        )
     return rf"{_tex(step.lhs)} = {_tex(step.rhs)}"
 
 
@@ -188,9 +192,9 @@ def render(derivations: Iterable[Derivation]) -> str:
         "never a blanket `simplify()`), or derives the stated result with `solve`, `solveset`, "
         "`rsolve`, `series`, `limit` or `sympy.stats.E` and compares. The only numerical steps "
         "(`nsolve`, `evalf`: the constants of `es.gf_vs_ridge` and `es.gf_vs_ridge_tuned`) say so. "
-        "\"Proved for general n\" means the proof is for symbolic size n (matrix symbols), or in an "
-        "eigenbasis where the problem decouples into one scalar problem per direction; \"checked for "
-        "n ≤ N\" means explicit sizes only.",
+        '"Proved for general n" means the proof is for symbolic size n (matrix symbols), or in an '
+        'eigenbasis where the problem decouples into one scalar problem per direction; "checked for '
+        'n ≤ N" means explicit sizes only.',
         "",
         "| id | theorem | how far | steps |",
         "|---|---|---|---|",

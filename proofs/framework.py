@@ -63,8 +63,23 @@ __all__ = [
 ]
 
 Method = Literal[
-    "cancel", "factor", "expand", "expand_log", "expand_sum", "equals", "matrix", "gradient",
-    "holds", "solve", "solveset", "rsolve", "series", "limit", "expectation", "nsolve", "evalf",
+    "cancel",
+    "factor",
+    "expand",
+    "expand_log",
+    "expand_sum",
+    "equals",
+    "matrix",
+    "gradient",
+    "holds",
+    "solve",
+    "solveset",
+    "rsolve",
+    "series",
+    "limit",
+    "expectation",
+    "nsolve",
+    "evalf",
 ]
 _IDENTITY_METHODS: dict[str, Callable[[Any], Any]] = {
     "cancel": lambda e: sp.cancel(sp.together(e)),
@@ -178,17 +193,20 @@ class Report:
 # ---------------------------------------------------------------------------- step constructors
 
 
-def identity(lhs: Any, rhs: Any, why: str, by: Method = "cancel", *, case: str = "",
-             facts: Iterable[Any] = ()) -> Step:
+def identity(
+    lhs: Any, rhs: Any, why: str, by: Method = "cancel", *, case: str = "", facts: Iterable[Any] = ()
+) -> Step:
     """A step ``lhs = rhs`` proved by rewriting ``lhs − rhs`` to 0 with ``by``."""
     if by not in (*_IDENTITY_METHODS, "equals", "matrix"):
-        raise InputError(f"identity steps are checked by {', '.join(_IDENTITY_METHODS)}, equals or "
-                         f"matrix; got {by!r}")
+        raise InputError(
+            f"identity steps are checked by {', '.join(_IDENTITY_METHODS)}, equals or matrix; got {by!r}"
+        )
     return Step(lhs, rhs, why, by, case, (), tuple(facts))
 
 
-def gradient(expr: Any, variable: Any, stated: Any, why: str, *, case: str = "",
-             facts: Iterable[Any] = ()) -> Step:
+def gradient(
+    expr: Any, variable: Any, stated: Any, why: str, *, case: str = "", facts: Iterable[Any] = ()
+) -> Step:
     """``∇_variable expr = stated``, derived by SymPy's matrix calculus (``expr.diff(variable)``)."""
     return Step(expr, stated, why, "gradient", case, (variable,), tuple(facts))
 
@@ -216,8 +234,9 @@ def solveset(unknown: Any, claim: Any, stated: sp.Set, why: str, *, case: str = 
     return Step(unknown, stated, why, "solveset", case, (claim,))
 
 
-def rsolve(call: Any, recurrence: Any, initial: Mapping[Any, Any], stated: Any, why: str, *,
-           case: str = "") -> Step:
+def rsolve(
+    call: Any, recurrence: Any, initial: Mapping[Any, Any], stated: Any, why: str, *, case: str = ""
+) -> Step:
     """``rsolve(recurrence = 0, call, initial)`` must equal ``stated``."""
     return Step(call, stated, why, "rsolve", case, (recurrence, dict(initial)))
 
@@ -227,11 +246,13 @@ def series(expr: Any, variable: Any, order: int, stated: Any, why: str, *, case:
     return Step(expr, stated, why, "series", case, (variable, 0, order))
 
 
-def limit(expr: Any, variable: Any, point: Any, stated: Any, why: str, *, direction: str = "+",
-          case: str = "") -> Step:
+def limit(
+    expr: Any, variable: Any, point: Any, stated: Any, why: str, *, direction: str = "+", case: str = ""
+) -> Step:
     """``limit(expr, variable, point, direction)`` must equal ``stated``."""
-    return Step(sp.Limit(expr, variable, point, direction), stated, why, "limit", case,
-                (variable, point, direction))
+    return Step(
+        sp.Limit(expr, variable, point, direction), stated, why, "limit", case, (variable, point, direction)
+    )
 
 
 def expectation(expr: Any, stated: Any, why: str, *, case: str = "") -> Step:
@@ -240,8 +261,9 @@ def expectation(expr: Any, stated: Any, why: str, *, case: str = "") -> Step:
     return Step(expr, stated, why, "expectation", case)
 
 
-def nsolve(unknown: Any, expr: Any, guess: Any, stated: Any, digits: int, why: str, *,
-           case: str = "") -> Step:
+def nsolve(
+    unknown: Any, expr: Any, guess: Any, stated: Any, digits: int, why: str, *, case: str = ""
+) -> Step:
     """``nsolve(expr = 0, unknown, guess)`` at ``digits + 10`` digits must agree with ``stated`` to
     ``digits`` digits: a numerical root, for an equation with no closed form."""
     return Step(unknown, stated, why, "nsolve", case, (expr, guess, digits))
@@ -270,7 +292,7 @@ def _explicit(value: Any) -> Any:
 
 
 def _differs(a: Any, b: Any) -> str:
-    """"" when the expressions (or matrices, entry by entry) agree after ``cancel``, else the residue."""
+    """ "" when the expressions (or matrices, entry by entry) agree after ``cancel``, else the residue."""
     ea, eb = _entries(a), _entries(b)
     if len(ea) != len(eb):
         return f"{len(ea)} entries against {len(eb)}"
@@ -292,7 +314,7 @@ def _same_set(got: sp.Set, stated: sp.Set) -> str:
 
 
 def _zero_matrix_expr(residue: Any, facts: tuple[Any, ...]) -> str:
-    """"" when a matrix expression is zero: refine with the facts before or after expanding."""
+    """ "" when a matrix expression is zero: refine with the facts before or after expanding."""
     assume = sp.And(*facts)
     refined_first = sp.expand(sp.refine(residue, assume).doit()).doit()
     if refined_first == 0 or isinstance(refined_first, sp.ZeroMatrix):
@@ -420,7 +442,15 @@ def check(derivation: Derivation) -> Report:
     for index, step in enumerate(derivation.steps, start=1):
         reason = check_step(step)
         if reason:
-            return Report(derivation.theorem_id, False, index - 1, derivation.scope,
-                          time.perf_counter() - start, index, f"{step.why}: {reason}")
-    return Report(derivation.theorem_id, True, len(derivation.steps), derivation.scope,
-                  time.perf_counter() - start)
+            return Report(
+                derivation.theorem_id,
+                False,
+                index - 1,
+                derivation.scope,
+                time.perf_counter() - start,
+                index,
+                f"{step.why}: {reason}",
+            )
+    return Report(
+        derivation.theorem_id, True, len(derivation.steps), derivation.scope, time.perf_counter() - start
+    )

@@ -37,8 +37,12 @@ def update() -> Derivation:
     grad_tilde = grad_J + alpha * _w
     steps = (
         gradient(penalty, _w, alpha * _w, "gradient of the penalty (α/2)wᵀw (G 7.3)"),
-        identity(_w - eps * grad_tilde, (1 - eps * alpha) * _w - eps * grad_J,
-                 "GD step w ← w − ε∇J̃(w) with ∇J̃ = ∇J + αw, collected in w (G 7.5)", "matrix"),
+        identity(
+            _w - eps * grad_tilde,
+            (1 - eps * alpha) * _w - eps * grad_J,
+            "GD step w ← w − ε∇J̃(w) with ∇J̃ = ∇J + αw, collected in w (G 7.5)",
+            "matrix",
+        ),
     )
     x, g = sp.symbols("x g", real=True)
     return Derivation(
@@ -63,14 +67,25 @@ def optimum() -> Derivation:
     A = _H + alpha * _I
     w_tilde = A.I * _H * _w_star
     steps = [
-        gradient(_quadratic(_w - _w_star, _H), _w, _H * (_w - _w_star),
-                 "gradient of ½(w − w*)ᵀH(w − w*) with H = Hᵀ (G 7.7)", facts=facts),
-        identity(_H * (_w - _w_star) + alpha * _w, A * _w - _H * _w_star,
-                 "∇J̃(w) = H(w − w*) + αw = 0 is the normal equation (H + αI)w = Hw* (G 7.8–7.9)",
-                 "matrix"),
-        identity(A * w_tilde, _H * _w_star,
-                 "w̃ = (H + αI)⁻¹Hw* solves it; H + αI ≻ 0 makes it the unique minimiser (G 7.10)",
-                 "matrix"),
+        gradient(
+            _quadratic(_w - _w_star, _H),
+            _w,
+            _H * (_w - _w_star),
+            "gradient of ½(w − w*)ᵀH(w − w*) with H = Hᵀ (G 7.7)",
+            facts=facts,
+        ),
+        identity(
+            _H * (_w - _w_star) + alpha * _w,
+            A * _w - _H * _w_star,
+            "∇J̃(w) = H(w − w*) + αw = 0 is the normal equation (H + αI)w = Hw* (G 7.8–7.9)",
+            "matrix",
+        ),
+        identity(
+            A * w_tilde,
+            _H * _w_star,
+            "w̃ = (H + αI)⁻¹Hw* solves it; H + αI ≻ 0 makes it the unique minimiser (G 7.10)",
+            "matrix",
+        ),
     ]
     results: dict[str, Result] = {}
     for size, names in ((2, "a b c"), (3, "a b c d e f")):
@@ -83,12 +98,23 @@ def optimum() -> Derivation:
         adj, det = An.adjugate(), An.det()
         solution = adj * Hn * ws / det
         steps += [
-            identity(An * adj, det * sp.eye(size), "A adj(A) = det(A) I, so A⁻¹ = adj(A)/det(A)",
-                     "expand", case=case),
-            identity(An * solution, Hn * ws, "w̃ = adj(H + αI)Hw*/det(H + αI) solves (H + αI)w̃ = Hw*",
-                     case=case),
-            solve(tuple(wn), list(An * sp.Matrix(wn) - Hn * ws), tuple(solution),
-                  "the normal equations solved for w by SymPy give the same w̃", case=case),
+            identity(
+                An * adj,
+                det * sp.eye(size),
+                "A adj(A) = det(A) I, so A⁻¹ = adj(A)/det(A)",
+                "expand",
+                case=case,
+            ),
+            identity(
+                An * solution, Hn * ws, "w̃ = adj(H + αI)Hw*/det(H + αI) solves (H + αI)w̃ = Hw*", case=case
+            ),
+            solve(
+                tuple(wn),
+                list(An * sp.Matrix(wn) - Hn * ws),
+                tuple(solution),
+                "the normal equations solved for w by SymPy give the same w̃",
+                case=case,
+            ),
         ]
         results[f"n{size}"] = Result((*entries, alpha, *ws), solution)
     return Derivation(
@@ -97,8 +123,10 @@ def optimum() -> Derivation:
         tuple(steps),
         "proved for general n",
         results,
-        ("H + αI ≻ 0 is what makes the inverse exist and the stationary point the minimiser.",
-         "The adjugate form is a second check at n = 2, 3; it is never expanded by simplify()."),
+        (
+            "H + αI ≻ 0 is what makes the inverse exist and the stationary point the minimiser.",
+            "The adjugate form is a second check at n = 2, 3; it is never expanded by simplify().",
+        ),
     )
 
 
@@ -126,19 +154,37 @@ def eigen() -> Derivation:
     D = (Lam + alpha * _I).I * Lam
     factor = lam / (lam + alpha)
     steps = (
-        identity(A, Q * (Lam + alpha * _I) * Q.T, "H + αI = Q(Λ + αI)Qᵀ because QQᵀ = I (G 7.11)",
-                 "matrix", facts=facts),
-        identity(Q * (Lam + alpha * _I) * Q.T * (Q * D * Q.T), H_eig,
-                 "Q(Λ + αI)⁻¹ΛQᵀ times H + αI = Q(Λ + αI)Qᵀ is H (QᵀQ = I), so "
-                 "(H + αI)⁻¹H = Q(Λ + αI)⁻¹ΛQᵀ (G 7.12)", "matrix", facts=facts),
-        solve(z, (lam + alpha) * z - lam * c, factor * c,
-              "along q_i the normal equation is (λ_i + α)z_i = λ_i c_i with c = Qᵀw* (G 7.13)"),
+        identity(
+            A,
+            Q * (Lam + alpha * _I) * Q.T,
+            "H + αI = Q(Λ + αI)Qᵀ because QQᵀ = I (G 7.11)",
+            "matrix",
+            facts=facts,
+        ),
+        identity(
+            Q * (Lam + alpha * _I) * Q.T * (Q * D * Q.T),
+            H_eig,
+            "Q(Λ + αI)⁻¹ΛQᵀ times H + αI = Q(Λ + αI)Qᵀ is H (QᵀQ = I), so "
+            "(H + αI)⁻¹H = Q(Λ + αI)⁻¹ΛQᵀ (G 7.12)",
+            "matrix",
+            facts=facts,
+        ),
+        solve(
+            z,
+            (lam + alpha) * z - lam * c,
+            factor * c,
+            "along q_i the normal equation is (λ_i + α)z_i = λ_i c_i with c = Qᵀw* (G 7.13)",
+        ),
         identity(factor, 1 - alpha / (lam + alpha), "the shrinkage factor is 1 − α/(λ_i + α)"),
-        holds(sp.And(sp.Ge(factor, 0, evaluate=False), sp.Gt(alpha / (lam + alpha), 0, evaluate=False),
-                     evaluate=False),
-              "so 0 ≤ λ_i/(λ_i + α) < 1: every direction is shrunk, λ_i ≪ α ones almost to 0"),
-        identity(sp.Derivative(factor, alpha), -lam / (lam + alpha) ** 2,
-                 "the factor decreases as α grows"),
+        holds(
+            sp.And(
+                sp.Ge(factor, 0, evaluate=False),
+                sp.Gt(alpha / (lam + alpha), 0, evaluate=False),
+                evaluate=False,
+            ),
+            "so 0 ≤ λ_i/(λ_i + α) < 1: every direction is shrunk, λ_i ≪ α ones almost to 0",
+        ),
+        identity(sp.Derivative(factor, alpha), -lam / (lam + alpha) ** 2, "the factor decreases as α grows"),
     )
     return Derivation(
         "l2.eigen",
@@ -174,25 +220,62 @@ def ridge() -> Derivation:
     g717 = s * b_nz / (s**2 + alpha)
     steps = (
         gradient(half_sse, _w, X.T * r + alpha * _w, "gradient of the ½-SSE objective", case=half_case),
-        identity(X.T * r + alpha * _w, (XtX + alpha * _I) * _w - X.T * y,
-                 "= 0 is the normal equation (XᵀX + αI)w = Xᵀy", "matrix", case=half_case),
-        identity((XtX + alpha * _I) * ((XtX + alpha * _I).I * X.T * y), X.T * y,
-                 "w = (XᵀX + αI)⁻¹Xᵀy solves it (G 7.17)", "matrix", case=half_case),
-        solve(z, (s**2 + alpha) * z - s * b, s * b / (s**2 + alpha),
-              "along v_i (X = USVᵀ, b_i = u_iᵀy): (s_i² + α)z_i = s_i b_i", case=half_case),
-        gradient(sse, _w, 2 * X.T * r + alpha * _w, "gradient of G 7.15's objective: no ½, so a 2",
-                 case=sse_case),
-        identity(2 * X.T * r + alpha * _w, 2 * ((XtX + alpha / 2 * _I) * _w - X.T * y),
-                 "= 0 is (XᵀX + (α/2)I)w = Xᵀy: α/2, not α", "matrix", case=sse_case),
-        identity((XtX + alpha / 2 * _I) * ((XtX + alpha / 2 * _I).I * X.T * y), X.T * y,
-                 "w = (XᵀX + (α/2)I)⁻¹Xᵀy solves it", "matrix", case=sse_case),
-        solve(z, 2 * (s**2 * z - s * b) + alpha * z, s * b / (s**2 + alpha / 2),
-              "along v_i: 2(s_i² z_i − s_i b_i) + αz_i = 0", case=sse_case),
-        identity(2 * (s**2 * g717 - s * b_nz) + alpha * g717, -alpha * s * b_nz / (s**2 + alpha),
-                 "G 7.17's answer leaves this gradient at −αs_i b_i/(s_i² + α)", case=sse_case),
-        holds(sp.Ne(-alpha * s * b_nz / (s**2 + alpha), 0, evaluate=False),
-              "which is non-zero for α > 0 whenever b_i ≠ 0: G 7.17 does not minimise G 7.15",
-              case=sse_case),
+        identity(
+            X.T * r + alpha * _w,
+            (XtX + alpha * _I) * _w - X.T * y,
+            "= 0 is the normal equation (XᵀX + αI)w = Xᵀy",
+            "matrix",
+            case=half_case,
+        ),
+        identity(
+            (XtX + alpha * _I) * ((XtX + alpha * _I).I * X.T * y),
+            X.T * y,
+            "w = (XᵀX + αI)⁻¹Xᵀy solves it (G 7.17)",
+            "matrix",
+            case=half_case,
+        ),
+        solve(
+            z,
+            (s**2 + alpha) * z - s * b,
+            s * b / (s**2 + alpha),
+            "along v_i (X = USVᵀ, b_i = u_iᵀy): (s_i² + α)z_i = s_i b_i",
+            case=half_case,
+        ),
+        gradient(
+            sse, _w, 2 * X.T * r + alpha * _w, "gradient of G 7.15's objective: no ½, so a 2", case=sse_case
+        ),
+        identity(
+            2 * X.T * r + alpha * _w,
+            2 * ((XtX + alpha / 2 * _I) * _w - X.T * y),
+            "= 0 is (XᵀX + (α/2)I)w = Xᵀy: α/2, not α",
+            "matrix",
+            case=sse_case,
+        ),
+        identity(
+            (XtX + alpha / 2 * _I) * ((XtX + alpha / 2 * _I).I * X.T * y),
+            X.T * y,
+            "w = (XᵀX + (α/2)I)⁻¹Xᵀy solves it",
+            "matrix",
+            case=sse_case,
+        ),
+        solve(
+            z,
+            2 * (s**2 * z - s * b) + alpha * z,
+            s * b / (s**2 + alpha / 2),
+            "along v_i: 2(s_i² z_i − s_i b_i) + αz_i = 0",
+            case=sse_case,
+        ),
+        identity(
+            2 * (s**2 * g717 - s * b_nz) + alpha * g717,
+            -alpha * s * b_nz / (s**2 + alpha),
+            "G 7.17's answer leaves this gradient at −αs_i b_i/(s_i² + α)",
+            case=sse_case,
+        ),
+        holds(
+            sp.Ne(-alpha * s * b_nz / (s**2 + alpha), 0, evaluate=False),
+            "which is non-zero for α > 0 whenever b_i ≠ 0: G 7.17 does not minimise G 7.15",
+            case=sse_case,
+        ),
     )
     return Derivation(
         "l2.ridge",
@@ -203,8 +286,10 @@ def ridge() -> Derivation:
             "half_sse": Result((s, b, alpha), s * b / (s**2 + alpha)),
             "sse": Result((s, b, alpha), s * b / (s**2 + alpha / 2)),
         },
-        ("The two answers differ by α ↔ α/2; each is right for its own objective "
-         "(theory.regression.ridge, conventions 'half_sse' and 'sse').",),
+        (
+            "The two answers differ by α ↔ α/2; each is right for its own objective "
+            "(theory.regression.ridge, conventions 'half_sse' and 'sse').",
+        ),
     )
 
 
@@ -229,21 +314,37 @@ def pinv() -> Derivation:
     G = X.T / (a**2 + bb**2)
     steps = (
         limit(s / (s**2 + alpha), alpha, 0, 1 / s, "coefficient s_i/(s_i² + α) → 1/s_i", case=pos),
-        limit(lam / (lam + alpha), alpha, 0, 1, "and (XᵀX + αI)⁻¹XᵀX along v_i: λ_i/(λ_i + α) → 1",
-              case=pos),
-        identity(sp.Subs(s0 / (s0**2 + alpha), s0, 0), 0,
-                 "substituted before the limit: 0/(0 + α) = 0 for every α > 0, so the limit is 0",
-                 case=zero),
-        identity(sp.Subs(s0**2 / (s0**2 + alpha), s0, 0), 0,
-                 "and XᵀX's null direction gets 0, not 1: the limit is the projector X⁺X", case=zero),
-        identity(ridge_map, X.T / (a**2 + bb**2 + alpha),
-                 "(XᵀX + αI)⁻¹Xᵀ by the adjugate of the 2×2 XᵀX + αI", case=explicit),
-        limit(a / (a**2 + bb**2 + alpha), alpha, 0, a / (a**2 + bb**2), "first entry as α → 0⁺",
-              case=explicit),
-        limit(bb / (a**2 + bb**2 + alpha), alpha, 0, bb / (a**2 + bb**2), "second entry as α → 0⁺",
-              case=explicit),
-        identity(X * G * X, X, "the limit G = Xᵀ/(a² + b²) satisfies XGX = X (Penrose 1)",
-                 case=explicit),
+        limit(lam / (lam + alpha), alpha, 0, 1, "and (XᵀX + αI)⁻¹XᵀX along v_i: λ_i/(λ_i + α) → 1", case=pos),
+        identity(
+            sp.Subs(s0 / (s0**2 + alpha), s0, 0),
+            0,
+            "substituted before the limit: 0/(0 + α) = 0 for every α > 0, so the limit is 0",
+            case=zero,
+        ),
+        identity(
+            sp.Subs(s0**2 / (s0**2 + alpha), s0, 0),
+            0,
+            "and XᵀX's null direction gets 0, not 1: the limit is the projector X⁺X",
+            case=zero,
+        ),
+        identity(
+            ridge_map,
+            X.T / (a**2 + bb**2 + alpha),
+            "(XᵀX + αI)⁻¹Xᵀ by the adjugate of the 2×2 XᵀX + αI",
+            case=explicit,
+        ),
+        limit(
+            a / (a**2 + bb**2 + alpha), alpha, 0, a / (a**2 + bb**2), "first entry as α → 0⁺", case=explicit
+        ),
+        limit(
+            bb / (a**2 + bb**2 + alpha),
+            alpha,
+            0,
+            bb / (a**2 + bb**2),
+            "second entry as α → 0⁺",
+            case=explicit,
+        ),
+        identity(X * G * X, X, "the limit G = Xᵀ/(a² + b²) satisfies XGX = X (Penrose 1)", case=explicit),
         identity(G * X * G, G, "GXG = G (Penrose 2)", case=explicit),
         identity((X * G).T, X * G, "(XG)ᵀ = XG (Penrose 3)", case=explicit),
         identity((G * X).T, G * X, "(GX)ᵀ = GX (Penrose 4): G = X⁺", case=explicit),
@@ -254,8 +355,10 @@ def pinv() -> Derivation:
         steps,
         "proved for general n",
         {"coefficient": Result((s0,), sp.Piecewise((1 / s0, s0 > 0), (0, True)))},
-        ("SymPy's limit(λ/(λ + α), α → 0⁺) returns 1 even for a λ that may be 0; the case s_i = 0 is "
-         "therefore substituted before any limit is taken.",),
+        (
+            "SymPy's limit(λ/(λ + α), α → 0⁺) returns 1 even for a λ that may be 0; the case s_i = 0 is "
+            "therefore substituted before any limit is taken.",
+        ),
     )
 
 
@@ -278,18 +381,27 @@ def dof() -> Derivation:
     via_symmetric = 2 - alpha * (H2.trace() + 2 * alpha) / A2.det()
     explicit = "Second check: n = 2"
     steps = (
-        identity(sp.Derivative(term, alpha), -lam0 / (lam0 + alpha) ** 2,
-                 "each term λ_i/(λ_i + α) has derivative −λ_i/(λ_i + α)² in α"),
+        identity(
+            sp.Derivative(term, alpha),
+            -lam0 / (lam0 + alpha) ** 2,
+            "each term λ_i/(λ_i + α) has derivative −λ_i/(λ_i + α)² in α",
+        ),
         holds(sp.Le(-lam0 / (lam0 + alpha) ** 2, 0, evaluate=False), "so df(α) is non-increasing"),
         limit(lam / (lam + alpha), alpha, 0, 1, "λ_i > 0: the term tends to 1 as α → 0⁺"),
         identity(sp.Subs(term, lam0, 0), 0, "λ_i = 0: the term is 0 for every α > 0, so df(0⁺) = rank H"),
         limit(term, alpha, sp.oo, 0, "and every term tends to 0 as α → ∞", direction="-"),
-        identity((A2.adjugate() * H2).trace() / A2.det(), via_symmetric,
-                 "tr[(H + αI)⁻¹H] with the inverse in adjugate form", case=explicit),
-        identity(l1 / (l1 + alpha) + l2 / (l2 + alpha),
-                 2 - alpha * ((l1 + l2) + 2 * alpha) / ((l1 + alpha) * (l2 + alpha)),
-                 "Σ λ_i/(λ_i + α) is the same function of tr H = λ₁ + λ₂ and det(H + αI) = (λ₁ + α)(λ₂ + α)",
-                 case=explicit),
+        identity(
+            (A2.adjugate() * H2).trace() / A2.det(),
+            via_symmetric,
+            "tr[(H + αI)⁻¹H] with the inverse in adjugate form",
+            case=explicit,
+        ),
+        identity(
+            l1 / (l1 + alpha) + l2 / (l2 + alpha),
+            2 - alpha * ((l1 + l2) + 2 * alpha) / ((l1 + alpha) * (l2 + alpha)),
+            "Σ λ_i/(λ_i + α) is the same function of tr H = λ₁ + λ₂ and det(H + αI) = (λ₁ + α)(λ₂ + α)",
+            case=explicit,
+        ),
     )
     return Derivation(
         "l2.dof",
@@ -319,16 +431,30 @@ def constraint() -> Derivation:
     w_tilde = (_H + alpha * _I).I * _H * _w_star
     coordinate = lam * c / (lam + alpha)
     steps = (
-        gradient(lagrangian, _w, _H * (_w - _w_star) + alpha * _w,
-                 "∇_w of the Lagrangian J(w) + (α/2)(‖w‖² − k²) (k² is constant) is the penalised "
-                 "gradient (G 7.26)", facts=facts),
-        identity((_H + alpha * _I) * w_tilde - _H * _w_star, sp.ZeroMatrix(_n, 1),
-                 "so w̃(α) = (H + αI)⁻¹Hw* is stationary (l2.optimum)", "matrix"),
-        identity(sp.Derivative(coordinate**2, alpha), -2 * lam**2 * c**2 / (lam + alpha) ** 3,
-                 "along q_i the squared coordinate of w̃(α) has this derivative in α"),
-        holds(sp.Le(-2 * lam**2 * c**2 / (lam + alpha) ** 3, 0, evaluate=False),
-              "≤ 0, so k(α)² = Σ_i (λ_i c_i/(λ_i + α))² is non-increasing: a larger α is a smaller ball "
-              "(G 7.28)"),
+        gradient(
+            lagrangian,
+            _w,
+            _H * (_w - _w_star) + alpha * _w,
+            "∇_w of the Lagrangian J(w) + (α/2)(‖w‖² − k²) (k² is constant) is the penalised "
+            "gradient (G 7.26)",
+            facts=facts,
+        ),
+        identity(
+            (_H + alpha * _I) * w_tilde - _H * _w_star,
+            sp.ZeroMatrix(_n, 1),
+            "so w̃(α) = (H + αI)⁻¹Hw* is stationary (l2.optimum)",
+            "matrix",
+        ),
+        identity(
+            sp.Derivative(coordinate**2, alpha),
+            -2 * lam**2 * c**2 / (lam + alpha) ** 3,
+            "along q_i the squared coordinate of w̃(α) has this derivative in α",
+        ),
+        holds(
+            sp.Le(-2 * lam**2 * c**2 / (lam + alpha) ** 3, 0, evaluate=False),
+            "≤ 0, so k(α)² = Σ_i (λ_i c_i/(λ_i + α))² is non-increasing: a larger α is a smaller ball "
+            "(G 7.28)",
+        ),
     )
     return Derivation(
         "l2.constraint",
@@ -336,7 +462,9 @@ def constraint() -> Derivation:
         steps,
         "proved for general n",
         {"radius_terms": Result((lam, c, alpha), coordinate**2)},
-        ("With k = ‖w̃(α)‖ the constraint is active, so complementary slackness α(‖w̃‖² − k²) = 0 holds "
-         "by the choice of k; J is convex (H ⪰ 0) and the ball is convex, so the KKT conditions are "
-         "sufficient.",),
+        (
+            "With k = ‖w̃(α)‖ the constraint is active, so complementary slackness α(‖w̃‖² − k²) = 0 holds "
+            "by the choice of k; J is convex (H ⪰ 0) and the ball is convex, so the KKT conditions are "
+            "sufficient.",
+        ),
     )

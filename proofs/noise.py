@@ -36,13 +36,19 @@ def input_noise() -> Derivation:
     u = sp.Symbol("u", real=True)
     q = sp.Symbol("q", nonnegative=True)
     steps = (
-        identity((r - u) ** 2, r**2 - 2 * r * u + u**2, "expand the per-example loss", "expand",
-                 case=general),
-        identity(sp.Subs(r**2 - 2 * r * m1 + m2, (m1, m2), (0, s**2 * q)), r**2 + s**2 * q,
-                 "take expectations term by term: E[u] = E[ξ]ᵀw = 0 and E[u²] = wᵀ(s²I)w = s²q with "
-                 "q = ‖w‖²: the penalty s²‖w‖²", case=general),
-        expectation(noisy**2, fit**2 + s**2 * norm2,
-                    "the same, expanding every product of the noise", case=explicit),
+        identity(
+            (r - u) ** 2, r**2 - 2 * r * u + u**2, "expand the per-example loss", "expand", case=general
+        ),
+        identity(
+            sp.Subs(r**2 - 2 * r * m1 + m2, (m1, m2), (0, s**2 * q)),
+            r**2 + s**2 * q,
+            "take expectations term by term: E[u] = E[ξ]ᵀw = 0 and E[u²] = wᵀ(s²I)w = s²q with "
+            "q = ‖w‖²: the penalty s²‖w‖²",
+            case=general,
+        ),
+        expectation(
+            noisy**2, fit**2 + s**2 * norm2, "the same, expanding every product of the noise", case=explicit
+        ),
     )
     return Derivation(
         "noise.tikhonov",
@@ -50,8 +56,10 @@ def input_noise() -> Derivation:
         steps,
         "checked for d ≤ 3",
         {"expected_loss": Result((*x, y, *w, s), fit**2 + s**2 * norm2)},
-        ("Averaging the per-example identity over n examples gives the mean form of the statement; "
-         "s² here is 2 × (λ/2) on the mean squared error, i.e. the canonical λ = s² after halving.",),
+        (
+            "Averaging the per-example identity over n examples gives the mean form of the statement; "
+            "s² here is 2 × (λ/2) on the mean squared error, i.e. the canonical λ = s² after halving.",
+        ),
     )
 
 
@@ -70,11 +78,16 @@ def dropout() -> Derivation:
     keep = (y - p * X * w).dot(y - p * X * w) + p * (1 - p) * penalty
     rescaled = (y - X * w).dot(y - X * w) + (1 - p) / p * penalty
     steps = (
-        expectation(masked.dot(masked), keep,
-                    "E R = E R² = p and independence: the mean fit plus p(1 − p) Σ_j (XᵀX)_jj w_j²"),
-        expectation((y - R.multiply_elementwise(X) * w / p).dot(y - R.multiply_elementwise(X) * w / p),
-                    rescaled,
-                    "PyTorch rescales kept units by 1/p: penalty ((1 − p)/p)‖Γw‖² on the unscaled fit"),
+        expectation(
+            masked.dot(masked),
+            keep,
+            "E R = E R² = p and independence: the mean fit plus p(1 − p) Σ_j (XᵀX)_jj w_j²",
+        ),
+        expectation(
+            (y - R.multiply_elementwise(X) * w / p).dot(y - R.multiply_elementwise(X) * w / p),
+            rescaled,
+            "PyTorch rescales kept units by 1/p: penalty ((1 − p)/p)‖Γw‖² on the unscaled fit",
+        ),
     )
     args = (*X, *y, *w, p)
     return Derivation(
@@ -83,7 +96,9 @@ def dropout() -> Derivation:
         steps,
         "checked for n, d ≤ 2",
         {"expected_loss": Result(args, keep), "expected_loss_rescaled": Result(args, rescaled)},
-        ("p is the keep probability; PyTorch's Dropout(q) drops with probability q = 1 − p.",
-         "Both sides are sums over examples and features of the same per-entry terms, so the 2×2 "
-         "check exercises every kind of term (squares, cross terms within a row, the Γ sum over rows)."),
+        (
+            "p is the keep probability; PyTorch's Dropout(q) drops with probability q = 1 − p.",
+            "Both sides are sums over examples and features of the same per-entry terms, so the 2×2 "
+            "check exercises every kind of term (squares, cross terms within a row, the Γ sum over rows).",
+        ),
     )

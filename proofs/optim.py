@@ -44,24 +44,45 @@ def sgd_equiv() -> Derivation:
     decoupled = "Coupled vs decoupled decay (SGDW)"
     steps = (
         gradient(sp.MatMul(wd / 2, w.T, w), w, wd * w, "∇(λ/2)‖w‖² = λw"),
-        identity(w - eta * grad_pen, w - eta * (g + wd * w),
-                 "plain step: torch adds λw to the gradient; SGD on L + (λ/2)‖w‖² uses ∇L + λw",
-                 "matrix"),
-        identity(new_buf, mu * buf + (1 - damp) * (g + wd * w),
-                 "b ← μb + (1 − δ)(∇L + λw): the same buffer update as on the penalised loss",
-                 "matrix", case=momentum),
-        identity(w - eta * (grad_pen + mu * new_buf), w - eta * ((g + wd * w) + mu * new_buf),
-                 "Nesterov: w ← w − η(g + μb) with the same g: the same step; by induction every step "
-                 "agrees", "matrix", case=momentum),
-        identity((1 - eta * wd) * w - eta * g, w - eta * (g + wd * w),
-                 "without momentum, decaying w by (1 − ηλ) is the same step (L&H Prop. 1)", "matrix",
-                 case=decoupled),
-        identity(w2_coupled - w2_decoupled, -eta * mu_p * wd_p * w0_nz,
-                 "with momentum μ they differ after two steps (generic gradient g(·), n = 1)", "expand",
-                 case=decoupled),
-        holds(sp.Ne(-eta * mu_p * wd_p * w0_nz, 0, evaluate=False),
-              "by −ημλw_0 ≠ 0: torch's coupled weight_decay is the L2 penalty, decoupled decay is not",
-              case=decoupled),
+        identity(
+            w - eta * grad_pen,
+            w - eta * (g + wd * w),
+            "plain step: torch adds λw to the gradient; SGD on L + (λ/2)‖w‖² uses ∇L + λw",
+            "matrix",
+        ),
+        identity(
+            new_buf,
+            mu * buf + (1 - damp) * (g + wd * w),
+            "b ← μb + (1 − δ)(∇L + λw): the same buffer update as on the penalised loss",
+            "matrix",
+            case=momentum,
+        ),
+        identity(
+            w - eta * (grad_pen + mu * new_buf),
+            w - eta * ((g + wd * w) + mu * new_buf),
+            "Nesterov: w ← w − η(g + μb) with the same g: the same step; by induction every step agrees",
+            "matrix",
+            case=momentum,
+        ),
+        identity(
+            (1 - eta * wd) * w - eta * g,
+            w - eta * (g + wd * w),
+            "without momentum, decaying w by (1 − ηλ) is the same step (L&H Prop. 1)",
+            "matrix",
+            case=decoupled,
+        ),
+        identity(
+            w2_coupled - w2_decoupled,
+            -eta * mu_p * wd_p * w0_nz,
+            "with momentum μ they differ after two steps (generic gradient g(·), n = 1)",
+            "expand",
+            case=decoupled,
+        ),
+        holds(
+            sp.Ne(-eta * mu_p * wd_p * w0_nz, 0, evaluate=False),
+            "by −ημλw_0 ≠ 0: torch's coupled weight_decay is the L2 penalty, decoupled decay is not",
+            case=decoupled,
+        ),
     )
     x, b, gx = sp.symbols("x b g", real=True)
     return Derivation(
@@ -73,8 +94,10 @@ def sgd_equiv() -> Derivation:
             "buffer": Result((b, gx, x, wd, mu, damp), mu * b + (1 - damp) * (gx + wd * x)),
             "step": Result((x, b, eta), x - eta * b),
         },
-        ("η is torch's lr, λ its weight_decay; the equality is of the one-step maps, so it holds for "
-         "every step by induction.",),
+        (
+            "η is torch's lr, λ its weight_decay; the equality is of the one-step maps, so it holds for "
+            "every step by induction.",
+        ),
     )
 
 
@@ -108,26 +131,51 @@ def adam_not_equiv() -> Derivation:
     lam_fp = 1 + k
     gaps = [at(adam_l2_update, i) - at(adamw_update, i) for i in (0, 1)]
     steps = (
-        identity(sp.Subs(m / c1, m, c1 * gt), gt,
-                 "first step from m = v = 0: m = c₁g̃ with c₁ = 1 − β₁, so m̂ = m/c₁ = g̃ (bias correction)"),
-        identity(sp.Subs(sp.sqrt(v / c2), v, c2 * gt**2), sp.Abs(gt),
-                 "and √v̂ = |g̃|, so the first step is −lr·g̃/(|g̃| + ε)", "equals"),
-        solve(lp, gaps[0], sp.Rational(1, 2),
-              "coordinate 1: Adam with g̃ = ∇L + λ'w matches AdamW only for λ' = 1/2", case=one),
-        solve(lp, gaps[1], sp.Rational(9, 7),
-              "coordinate 2: only for λ' = 9/7", case=one),
-        solve(lp, gaps, [],
-              "so no λ' makes the first steps equal", case=one),
-        identity(h * (1 / lam_fp - 1), -h * k / (1 + k),
-                 "AdamW at w_i = 1/λ: the gradient h_i(w_i − 1) ...", case=fixed),
-        holds(sp.Lt(-h * k / (1 + k), 0, evaluate=False),
-              "... is negative, so m̂/√v̂ = sign(g_i) = −1 = −λw_i: w = (1/λ, 1/λ) is AdamW's fixed point",
-              case=fixed),
-        solve(wi, h * (wi - 1) + lp * wi, h / (h + lp),
-              "Adam + L2 stops where ∇L + λ'w = 0: the ridge optimum h_i/(h_i + λ')", case=fixed),
-        solve(lp, [1 / (1 + lp) - 1 / lam_fp, 4 / (4 + lp) - 1 / lam_fp], [],
-              "h = 1 needs λ' = λ − 1, h = 4 needs λ' = 4(λ − 1): no λ' gives AdamW's fixed point",
-              case=fixed),
+        identity(
+            sp.Subs(m / c1, m, c1 * gt),
+            gt,
+            "first step from m = v = 0: m = c₁g̃ with c₁ = 1 − β₁, so m̂ = m/c₁ = g̃ (bias correction)",
+        ),
+        identity(
+            sp.Subs(sp.sqrt(v / c2), v, c2 * gt**2),
+            sp.Abs(gt),
+            "and √v̂ = |g̃|, so the first step is −lr·g̃/(|g̃| + ε)",
+            "equals",
+        ),
+        solve(
+            lp,
+            gaps[0],
+            sp.Rational(1, 2),
+            "coordinate 1: Adam with g̃ = ∇L + λ'w matches AdamW only for λ' = 1/2",
+            case=one,
+        ),
+        solve(lp, gaps[1], sp.Rational(9, 7), "coordinate 2: only for λ' = 9/7", case=one),
+        solve(lp, gaps, [], "so no λ' makes the first steps equal", case=one),
+        identity(
+            h * (1 / lam_fp - 1),
+            -h * k / (1 + k),
+            "AdamW at w_i = 1/λ: the gradient h_i(w_i − 1) ...",
+            case=fixed,
+        ),
+        holds(
+            sp.Lt(-h * k / (1 + k), 0, evaluate=False),
+            "... is negative, so m̂/√v̂ = sign(g_i) = −1 = −λw_i: w = (1/λ, 1/λ) is AdamW's fixed point",
+            case=fixed,
+        ),
+        solve(
+            wi,
+            h * (wi - 1) + lp * wi,
+            h / (h + lp),
+            "Adam + L2 stops where ∇L + λ'w = 0: the ridge optimum h_i/(h_i + λ')",
+            case=fixed,
+        ),
+        solve(
+            lp,
+            [1 / (1 + lp) - 1 / lam_fp, 4 / (4 + lp) - 1 / lam_fp],
+            [],
+            "h = 1 needs λ' = λ − 1, h = 4 needs λ' = 4(λ − 1): no λ' gives AdamW's fixed point",
+            case=fixed,
+        ),
     )
     return Derivation(
         "opt.adam_not_equiv",
@@ -138,7 +186,9 @@ def adam_not_equiv() -> Derivation:
             "adam_l2_first_step": Result((x, gx, lr, lp, eps), x - adam_l2_update),
             "adamw_first_step": Result((x, gx, lr, lam, eps), x - adamw_update),
         },
-        ("c₁ = 1 − β₁ and c₂ = 1 − β₂ are positive (Adam's 0 ≤ β_k < 1).",
-         "A counterexample suffices to show that no L2 coefficient makes Adam equal AdamW; the "
-         "preconditioner 1/(√v̂ + ε) is not a multiple of I in it.",),
+        (
+            "c₁ = 1 − β₁ and c₂ = 1 − β₂ are positive (Adam's 0 ≤ β_k < 1).",
+            "A counterexample suffices to show that no L2 coefficient makes Adam equal AdamW; the "
+            "preconditioner 1/(√v̂ + ε) is not a multiple of I in it.",
+        ),
     )

@@ -60,8 +60,9 @@ def ids(prefixes: tuple[str, ...] | list[str] = ()) -> list[str]:
     known = [tid for tid in CATALOGUE if tid in BUILDERS]
     for prefix in prefixes:
         if not any(tid.startswith(prefix) for tid in known):
-            raise InputError(f"--only {prefix!r} matches no derivation; ids with derivations: "
-                             f"{', '.join(known)}")
+            raise InputError(
+                f"--only {prefix!r} matches no derivation; ids with derivations: {', '.join(known)}"
+            )
     return [tid for tid in known if not prefixes or any(tid.startswith(p) for p in prefixes)]
 
 

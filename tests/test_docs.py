@@ -27,3 +27,11 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci
     assert "torch==2.13.0" in ci and "torch==2.13.0" in commands[0]
+
+
+def test_readme_python_examples_run():
+    """Every ```python block of the README runs as written."""
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})

@@ -584,7 +584,13 @@ def _gd_generalized_ridge(ctx: CheckContext) -> CheckResult:
             Qk = (V * (S / ((1 - eps * S) ** (-k) - 1))) @ V.T
         ridge = scipy.linalg.solve(X.T @ X + n * Qk, X.T @ y, assume_a="pos")
         loop = q.simulate_gd(eps, [k])[0]
-        tr.add(relative_error(ridge, loop), residual_tolerance(d, S[-1] / S[0]) * (1 + k))
+        # the solve's forward error relative to its terms (Xᵀy may cancel): A = n·V(S + diag α_i)Vᵀ
+        a_eig = n * (S + q.early_stopping_alpha(eps, k))
+        scale = (
+            a_eig.max() / a_eig.min() * float(np.linalg.norm(ridge))
+            + float(np.linalg.norm(X, 2) * np.linalg.norm(y)) / a_eig.min()
+        )
+        tr.add(float(np.linalg.norm(ridge - loop)), residual_tolerance(d, 1.0) * (1 + k) * scale)
         tr.add(relative_error(risk.gd_penalty_matrix(X, eps, k), Qk), residual_tolerance(d, 1.0) * (1 + k))
     return tr.result("supplement Lemma 3; Q_k equals V diag(α_i) Vᵀ with es.equivalence's α_i")
 
