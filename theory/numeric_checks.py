@@ -155,11 +155,13 @@ def _l2_ridge(ctx: CheckContext) -> CheckResult:
             aug_y = np.concatenate([y, np.zeros(d)])
             w_ls = scipy.linalg.lstsq(aug_X, aug_y, lapack_driver="gelsy")[0]
             smin2 = (cond**-2 if d <= n else 0.0) + m(n) * alpha  # XᵀX is singular when d > n
-            kappa = (1 + m(n) * alpha) / smin2
-            tr.add(
-                relative_error(regression.ridge(X, y, alpha, convention=conv), w_ls),
-                residual_tolerance(n + d, math.sqrt(kappa) * 10),
-            )
+            kappa_aug = math.sqrt((1 + m(n) * alpha) / smin2)  # κ of [X; √(mα)I], with s_max(X) = 1
+            residual = float(np.linalg.norm(aug_X @ w_ls - aug_y))
+            # least-squares forward error (Wedin; Higham §20.1): κ‖w‖ + κ²‖r‖/‖A‖, ‖A‖ ≥ 1 here; the
+            # SVD route's own error is of the first kind
+            bound = kappa_aug * float(np.linalg.norm(w_ls)) + kappa_aug**2 * residual
+            w = regression.ridge(X, y, alpha, convention=conv)
+            tr.add(float(np.linalg.norm(w - w_ls)), residual_tolerance(n + d, 1.0) * max(bound, 1e-300))
         # G 7.15 (‖r‖² + (α/2)‖w‖²) is G 7.17's formula at α/2: the factor-of-2 trap
         tr.add(
             relative_error(
@@ -535,16 +537,24 @@ def _gf_vs_ridge(ctx: CheckContext) -> CheckResult:
 
         def risk_of(
             A: FloatArray, X: FloatArray = X, beta0: FloatArray = beta0, noise: float = noise
-        ) -> float:
-            bias = A @ X @ beta0 - beta0  # E‖AY − β₀‖² = ‖(AX − I)β₀‖² + σ² tr(AAᵀ)
-            return float(bias @ bias + noise * np.sum(A * A))
+        ) -> tuple[float, float]:
+            """E‖AY − β₀‖² = ‖(AX − I)β₀‖² + σ² tr(AAᵀ), and the size of the terms it sums."""
+            AX = A @ X
+            bias = AX @ beta0 - beta0  # may cancel when AX ≈ I: rounding is relative to the terms
+            terms = (float(np.linalg.norm(AX, 2)) + 1) ** 2 * float(beta0 @ beta0) + noise * np.sum(A * A)
+            return float(bias @ bias + noise * np.sum(A * A)), float(terms)
 
         gf_risk, ridge_risk = risk.estimation_risks(X, beta0, noise, t)
         # the per-direction formulas against the matrices built with expm and a solve
         # scaling-and-squaring expm is accurate relative to ‖Ht‖ (Higham, SIAM J. Matrix Anal. 2005)
-        norm_ht = float(np.linalg.norm(X, 2) ** 2 / n * t)
-        tr.add(abs(gf_risk - risk_of(gf_map)) / risk_of(gf_map), residual_tolerance(2 * d, norm_ht))
-        tr.add(abs(ridge_risk - risk_of(ridge_map)) / risk_of(ridge_map), residual_tolerance(d, 1e3))
+        H = X.T @ X / n
+        norm_ht = float(np.linalg.norm(H, 2) * t)
+        kappa_ridge = float(np.linalg.cond(H + np.eye(d) / t))
+        for formula, (dense, terms), kappa in (
+            (gf_risk, risk_of(gf_map), max(norm_ht, 1.0)),
+            (ridge_risk, risk_of(ridge_map), kappa_ridge),
+        ):
+            tr.add(abs(formula - dense), residual_tolerance(2 * d, kappa) * terms)
         tr.add(max(gf_risk / ridge_risk - sup, 0.0), 1e-12)  # the theorem: ratio ≤ 1.685909…
     return tr.result(f"sup = {sup:.9f} at x = {arg:.5f}; estimators built with scipy.linalg.expm")
 
