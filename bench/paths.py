@@ -192,22 +192,15 @@ def bench_path(sizes: Sizes, console: Console) -> list[Row]:
         ),
     ]
     err_solve = max_relative_disagreement(w_path, w_solve)
+    agreement_solve = Row(
+        "agreement path vs solve", "max over α", None, None, f"{err_solve:.1e}", "≤ 1e-8", err_solve <= 1e-8
+    )
 
     try:
         from sklearn.linear_model import Ridge
     except ImportError:
         console.print("[yellow]scikit-learn not installed: skipping the Ridge baseline[/]")
-        rows.append(
-            Row(
-                "agreement path vs solve",
-                "max over α",
-                None,
-                None,
-                f"{err_solve:.1e}",
-                "≤ 1e-8",
-                err_solve <= 1e-8,
-            )
-        )
+        rows.append(agreement_solve)
         return rows
 
     sk_alphas = [float(from_canonical("sklearn.Ridge", Penalty(l2=float(a)), n=n)["alpha"]) for a in alphas]
@@ -229,15 +222,7 @@ def bench_path(sizes: Sizes, console: Console) -> list[Row]:
             "≥ 20×",
             t_sk / t_path >= 20,
         ),
-        Row(
-            "agreement path vs solve",
-            "max over α",
-            None,
-            None,
-            f"{err_solve:.1e}",
-            "≤ 1e-8",
-            err_solve <= 1e-8,
-        ),
+        agreement_solve,
         Row("agreement path vs sklearn", "max over α", None, None, f"{err_sk:.1e}", "≤ 1e-8", err_sk <= 1e-8),
     ]
     return rows

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from theory import Quadratic, bayes, regression
 from theory.numerics import relative_error, residual_tolerance
+from theory.testing.strategies import design_with_condition
 
 EPS = np.finfo(np.float64).eps
 
@@ -25,12 +26,7 @@ def designs(draw, max_cond: float = 1e4):
     d = draw(st.integers(1, 25))
     cond = 10 ** draw(st.floats(0, math.log10(max_cond)))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    U = np.linalg.qr(rng.standard_normal((n, n)))[0]
-    V = np.linalg.qr(rng.standard_normal((d, d)))[0]
-    k = min(n, d)
-    s = cond ** (-np.linspace(0, 1, k))
-    X = (U[:, :k] * s) @ V[:, :k].T
-    return X, rng.standard_normal(n), cond
+    return design_with_condition(rng, n, d, cond), rng.standard_normal(n), cond
 
 
 @given(designs(), st.floats(-3, 2), st.sampled_from(["mean", "half_sse", "sse"]))

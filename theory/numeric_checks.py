@@ -24,7 +24,7 @@ from theory import bayes, regression
 from theory.checks import CheckContext, CheckResult, ErrorTracker, register
 from theory.numerics import eigenbasis_tolerance, relative_error, residual_tolerance
 from theory.quadratic import Quadratic
-from theory.testing.strategies import log_spaced_spectrum, matrix_from_spectrum
+from theory.testing.strategies import design_with_condition, log_spaced_spectrum, matrix_from_spectrum
 
 __all__: list[str] = []  # everything here registers itself; nothing to import
 
@@ -127,13 +127,8 @@ def _regression_case(rng: np.random.Generator, max_cond: float = 1e4) -> tuple[F
     n = int(rng.integers(2, 30))
     d = int(rng.integers(1, 30))
     cond = float(10 ** rng.uniform(0, math.log10(max_cond)))
-    U = np.linalg.qr(rng.standard_normal((n, n)))[0]
-    V = np.linalg.qr(rng.standard_normal((d, d)))[0]
-    k = min(n, d)
-    s = cond ** (-np.linspace(0, 1, k))
-    X = (U[:, :k] * s) @ V[:, :k].T
-    y = rng.standard_normal(n)
-    return X, y, cond
+    X = design_with_condition(rng, n, d, cond)
+    return X, rng.standard_normal(n), cond
 
 
 @register("l2.ridge", "numeric", "SVD ridge vs augmented least squares, in three conventions")

@@ -30,6 +30,7 @@ from theory.quadratic import Quadratic
 __all__ = [
     "Matrix",
     "alphas",
+    "design_with_condition",
     "haar_orthogonal",
     "log_spaced_spectrum",
     "matrix_from_spectrum",
@@ -67,6 +68,18 @@ def haar_orthogonal(d: int, rng: np.random.Generator) -> FloatArray:
     Z = rng.standard_normal((d, d))
     Q, R = np.linalg.qr(Z)
     return Q * np.sign(np.diag(R))
+
+
+def design_with_condition(rng: np.random.Generator, n: int, d: int, cond: float) -> FloatArray:
+    """An n×d design ``X = U diag(s) Vᵀ`` with singular values log-spaced from 1 down to ``1/cond``.
+
+    U and V are Haar-random; with n < d the Gram matrix ``XᵀX`` is singular (rank n).
+    """
+    k = min(n, d)
+    U = haar_orthogonal(n, rng)[:, :k]
+    V = haar_orthogonal(d, rng)[:, :k]
+    s = cond ** (-np.linspace(0, 1, k))
+    return (U * s) @ V.T
 
 
 def log_spaced_spectrum(
