@@ -90,7 +90,9 @@ class CheckResult:
 
     ``max_error`` and ``tolerance`` belong to the case with the largest error/tolerance ratio.
     ``status`` is derived (``pass`` iff ``max_error <= tolerance``) unless given explicitly, which a
-    symbolic check does when "proved" is the whole answer.
+    symbolic check does when "proved" is the whole answer. ``empirical`` is ``None`` when the
+    tolerance is derived from the route's error bound (conditioning, dtype, rounding); otherwise it is
+    the reason the tolerance could only be set empirically, and ``wdt verify`` flags the row.
     """
 
     cases: int
@@ -98,6 +100,7 @@ class CheckResult:
     tolerance: float
     detail: str = ""
     status: Status | None = None
+    empirical: str | None = None
 
     @property
     def ratio(self) -> float:
@@ -125,6 +128,15 @@ class ErrorTracker:
     tolerance: float = 0.0
     worst_ratio: float = -1.0
     notes: list[str] = field(default_factory=list)
+    #: ``None``: every tolerance passed to :meth:`add` is derived from an error bound; else the reason
+    #: the tolerance is empirical (set it with :meth:`empirical_tolerance`).
+    empirical: str | None = None
+
+    def empirical_tolerance(self, reason: str) -> None:
+        """Mark this check's tolerance as empirical, with ``reason`` (printed by ``wdt verify``)."""
+        if not reason.strip():
+            raise InputError("an empirical tolerance needs its reason")
+        self.empirical = reason if self.empirical is None else f"{self.empirical}; {reason}"
 
     def add(self, error: float, tolerance: float) -> None:
         """Record one case. A NaN error counts as infinitely bad."""
@@ -143,7 +155,7 @@ class ErrorTracker:
         """The worst case as a :class:`CheckResult`."""
         if self.cases == 0:
             raise InputError("a check must try at least one case")
-        return CheckResult(self.cases, self.max_error, self.tolerance, detail)
+        return CheckResult(self.cases, self.max_error, self.tolerance, detail, empirical=self.empirical)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +184,9 @@ class Outcome:
     ratio: float
     seconds: float
     detail: str
+    #: ``"derived"`` (from the route's error bound) or ``"empirical"`` (see ``empirical_reason``)
+    tolerance_basis: str = "derived"
+    empirical_reason: str = ""
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready: non-finite floats become ``None``."""
@@ -274,4 +289,6 @@ def run_check(check: Check, ctx: CheckContext) -> Outcome:
         ratio=result.ratio,
         seconds=seconds,
         detail=result.detail,
+        tolerance_basis="derived" if result.empirical is None else "empirical",
+        empirical_reason=result.empirical or "",
     )
