@@ -272,3 +272,24 @@ def test_duplicated_column_gram_is_zero_within_rounding(d, scale, seed):
     mu = np.linalg.eigvalsh(Z.T @ Z)
     assert not is_zero_within_rounding(mu[0], d, mu[-1])
     assert rounding_zero_tolerance(4, 0.0) == 0.0 and is_zero_within_rounding(0.0, 4, 0.0)
+
+
+# ---------------------------------------------------------------- empirical: rounded λ_min is not > 0
+
+
+@pytest.mark.parametrize("rounded_lambda_min", [2.9e-17, 0.0, -2.9e-17])
+def test_fit_ridge_refuses_a_lambda_min_that_is_rounding(monkeypatch, rounded_lambda_min):
+    """A duplicated column gives λ_min = ±3e-17 (the sign is the machine's rounding): both are 0.
+
+    ``_objective_spectrum`` is pinned to the value a clean machine returned in the audit, so the test
+    does not depend on this machine's rounding.
+    """
+    pytest.importorskip("torch")
+    from theory.empirical import linear
+
+    monkeypatch.setattr(linear, "_objective_spectrum", lambda *a, **k: (rounded_lambda_min, 2.0))
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3))
+    X = np.hstack([X, X[:, :1]])
+    with pytest.raises(PreconditionError, match=r"not strongly convex .* rounding threshold"):
+        linear.fit_ridge(X, rng.standard_normal(20), 0.0)
