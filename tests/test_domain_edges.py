@@ -293,3 +293,25 @@ def test_fit_ridge_refuses_a_lambda_min_that_is_rounding(monkeypatch, rounded_la
     X = np.hstack([X, X[:, :1]])
     with pytest.raises(PreconditionError, match=r"not strongly convex .* rounding threshold"):
         linear.fit_ridge(X, rng.standard_normal(20), 0.0)
+
+
+def test_hessian_minimise_refuses_a_lambda_min_that_is_rounding(monkeypatch):
+    """A duplicated column gives a flat direction: λ_min = +2.9e-17 is rounding, not a strict minimum."""
+    torch = pytest.importorskip("torch")
+    from theory.empirical import hessian
+
+    real = torch.linalg.eigvalsh
+
+    def rounded_positive(A):  # what a clean machine returned: the zero eigenvalue rounded up
+        ev = real(A).clone()
+        ev[0] = torch.clamp(ev[0], min=2.9e-17)
+        return ev
+
+    monkeypatch.setattr(torch.linalg, "eigvalsh", rounded_positive)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 2))
+    X = torch.tensor(np.hstack([X, X[:, :1]]))
+    model = torch.nn.Linear(3, 1, bias=False).double()
+    flat = hessian.FlatLoss(model, X, X[:, 0] + 0.5 * X[:, 1])
+    with pytest.raises(PreconditionError, match="no strict minimum"):
+        hessian.minimise(flat, alpha=0.0)
