@@ -105,9 +105,10 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "enet.diagonal",
         "Elastic net for diagonal H",
-        r"w_i = \operatorname{sign}(w^*_i)\frac{\max(H_{ii}|w^*_i| - \alpha_1, 0)}{H_{ii} + \alpha_2}",
+        r"w_i = \operatorname{sign}(H_{ii} w^*_i)"
+        r"\frac{\max(|H_{ii} w^*_i| - \alpha_1, 0)}{H_{ii} + \alpha_2}",
         "derived here; Zou & Hastie 2005",
-        ("H diagonal", "H_ii + α₂ > 0", "α₁, α₂ ≥ 0"),
+        ("H diagonal", "H_ii + α₂ > 0 (H_ii < 0 allowed)", "α₁, α₂ ≥ 0"),
     ),
     Theorem(
         "bayes.gaussian",
@@ -166,9 +167,12 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "gd.min_norm",
         "GD on least squares finds the minimum-norm solution",
-        r"w^{(\infty)} = X^+ y + (I - X^+X) w^{(0)}",
+        r"\text{GD on } \tfrac{1}{2n}\|Xw - y\|^2:\ w^{(\infty)} = X^+ y + (I - X^+X) w^{(0)}",
         "standard",
-        ("0 < ε < 2/λ_max(XᵀX/n)",),
+        (
+            "loss (1/2n)‖Xw − y‖², so H = XᵀX/n and the step is w ← w − (ε/n)Xᵀ(Xw − y)",
+            "0 < ε < 2/λ_max(XᵀX/n), X ≠ 0 (for X = 0 every ε > 0 and w⁽∞⁾ = w⁽⁰⁾)",
+        ),
     ),
     Theorem(
         "opt.sgd_equiv",

@@ -38,6 +38,7 @@ from numpy.typing import ArrayLike
 
 from theory.empirical import _common as C
 from theory.errors import ConvergenceError, InputError, PreconditionError
+from theory.numerics import rounding_zero_tolerance
 from theory.quadratic import Quadratic
 
 torch = C.torch
@@ -544,8 +545,11 @@ def minimise(
                 "too flat here (a near-singular Hessian)"
             )
         Hm = hess_fn(th)
-        lo = float(torch.linalg.eigvalsh((Hm + Hm.T) / 2)[0])
-    if lo <= 0:
+        ev = torch.linalg.eigvalsh((Hm + Hm.T) / 2)
+        lo = float(ev[0])
+        # λ_min within eigvalsh's rounding of 0 is 0 (a flat direction), not a strict minimum
+        zero_tol = rounding_zero_tolerance(flat.dim, float(ev.abs().max()), eps=C.eps(th.dtype))
+    if lo <= zero_tol:
         raise PreconditionError(
             f"the penalised loss has no strict minimum here: smallest Hessian eigenvalue {lo:.3g} "
             f"(α = {a}); use more data than parameters, another seed or a larger α"
