@@ -129,7 +129,7 @@ def laplace() -> Derivation:
             "expand_sum",
         ),
         identity(
-            -(-J + log_prior),
+            sp.Mul(-1, -J + log_prior, evaluate=False),
             J + alpha * l1 - d * sp.log(alpha) + d * sp.log(2),
             "−log p(w | y) = J(w) + α‖w‖₁ + const with J = −log p(y | w): MAP is the L1 optimum",
             "expand",
