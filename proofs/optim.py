@@ -206,7 +206,8 @@ def sgd_equiv() -> Derivation:
         },
         (
             "η is torch's lr, λ its weight_decay, δ its dampening; the equality is of the one-step maps "
-            "(state: weights and buffer), so it holds for every step by induction.",
+            "(state: weights and buffer), so it holds for every step by induction. Torch refuses "
+            "Nesterov with δ ≠ 0; the derivation covers every δ.",
             "w^torch, b^torch name torch's update on L, w^F, b^F momentum SGD on F (subscript HB: heavy "
             "ball, Nes: Nesterov; arguments: the parameters used, a number: the step); the checker "
             "compares the expressions the two functions of proofs/optim.py compute.",
