@@ -82,7 +82,7 @@ def gaussian() -> Derivation:
     )
     return Derivation(
         "bayes.gaussian",
-        (sigma2, s2, n, d, R, q, lam, b),
+        (sigma2, s2, n, d, R, q, lam, b, z),
         steps,
         "proved for general n",
         {
@@ -137,7 +137,7 @@ def laplace() -> Derivation:
     )
     return Derivation(
         "bayes.laplace",
-        (alpha, d, w),
+        (alpha, d, i, w, x, J),
         steps,
         "proved for general n",
         {

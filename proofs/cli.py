@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         outcome = registry.report(theorem_id)
         failed += not outcome.ok
         status = "[green]proved[/green]" if outcome.ok else "[red]FAIL[/red]"
-        table.add_row(theorem_id, status, escape(outcome.detail), str(outcome.steps), f"{outcome.seconds:.2f}")
+        detail = escape(outcome.detail)
+        table.add_row(theorem_id, status, detail, str(outcome.steps), f"{outcome.seconds:.2f}")
     console = Console()
     console.print(table)
     if args.out is not None:

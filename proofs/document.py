@@ -126,25 +126,36 @@ def _render_step(step: Step) -> str:
     return rf"{_tex(lhs)} = {_tex(rhs)}"
 
 
-def _assumption(symbol: Any) -> str:
+def _assumption(symbol: Any) -> tuple[str, str]:
+    """``(name, what it is)``: the LaTeX name and its set or sign from the SymPy assumptions."""
     name = sp.latex(symbol)
     if isinstance(symbol, sp.MatrixSymbol):
         rows, cols = symbol.shape
-        return rf"{name} \in \mathbb{{R}}^{{{sp.latex(rows)} \times {sp.latex(cols)}}}"
+        return name, rf"\in \mathbb{{R}}^{{{sp.latex(rows)} \times {sp.latex(cols)}}}"
     if isinstance(symbol, sp.IndexedBase):
-        return rf"{name}_{{i}} \in \mathbb{{R}}"
+        return rf"{name}_{{i}}", r"\in \mathbb{R}"
     if symbol.is_integer:
         low = "> 0" if symbol.is_positive else r"\ge 0"
-        return rf"{name} \in \mathbb{{Z}}_{{{low}}}"
+        return name, rf"\in \mathbb{{Z}}_{{{low}}}"
     if symbol.is_positive:
-        return rf"{name} > 0"
+        return name, "> 0"
     if symbol.is_nonnegative:
-        return rf"{name} \ge 0"
+        return name, r"\ge 0"
     if symbol.is_real and symbol.is_nonzero:
-        return rf"{name} \in \mathbb{{R}} \setminus \{{0\}}"
+        return name, r"\in \mathbb{R} \setminus \{0\}"
     if symbol.is_real:
-        return rf"{name} \in \mathbb{{R}}"
-    return name
+        return name, r"\in \mathbb{R}"
+    return name, ""
+
+
+def _symbol_lines(symbols: Iterable[Any]) -> list[str]:
+    """The symbols grouped by what they are (``$a, b, c \\in \\mathbb{R}$``), one group a line, in
+    order of first appearance."""
+    groups: dict[str, list[str]] = {}
+    for symbol in symbols:
+        name, what = _assumption(symbol)
+        groups.setdefault(what, []).append(name)
+    return [f"${', '.join(names)} {what}$".replace(" $", "$") for what, names in groups.items()]
 
 
 def _how_far(derivation: Derivation) -> str:
@@ -176,7 +187,7 @@ def render_derivation(derivation: Derivation) -> str:
     ]
     if theorem.assumptions:
         lines += [f"**Assumptions** (catalogue): {markdown_text('; '.join(theorem.assumptions))}.", ""]
-    symbols = ", ".join(f"${_assumption(s)}$" for s in derivation.symbols)
+    symbols = ",\n".join(_symbol_lines(derivation.symbols))
     lines += [
         f"**Symbols** (SymPy assumptions): {symbols}.",
         "",

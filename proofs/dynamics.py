@@ -91,7 +91,7 @@ def trajectory() -> Derivation:
     )
     return Derivation(
         "es.trajectory",
-        (H, w_star, _eps, _lam, _c, _z0, _tau),
+        (H, w, w_star, _eps, _lam, _c, _z0, _tau),
         steps,
         "proved for general n",
         {"coordinate": Result((_lam, _c, _z0, _eps, _tau), closed)},
@@ -171,7 +171,7 @@ def equivalence() -> Derivation:
     )
     return Derivation(
         "es.equivalence",
-        (_eps, lam, tau, alpha, r, p),
+        (_eps, lam, tau, alpha, r, p, y, k),
         steps,
         "proved for general n",
         {"alpha": Result((lam, _eps, tau), alpha_i)},
@@ -231,7 +231,7 @@ def approx() -> Derivation:
     )
     return Derivation(
         "es.approx",
-        (_eps, lam, tau, alpha),
+        (_eps, lam, tau, alpha, a_i, x),
         steps,
         "proved for general n",
         {
@@ -274,7 +274,7 @@ def nonzero_init() -> Derivation:
     )
     return Derivation(
         "es.nonzero_init",
-        (lam, c, z0, alpha, r),
+        (lam, c, z0, z, alpha, r),
         steps,
         "proved for general n",
         {"coordinate": Result((lam, c, z0, alpha), centred)},
@@ -332,7 +332,7 @@ def stability() -> Derivation:
     lam_max = sp.Symbol("lambda_max", nonnegative=True)
     return Derivation(
         "gd.stability",
-        (eps, alpha, lam, mu, t),
+        (eps, alpha, lam, c, z, e0, mu, t, _tau),
         steps,
         "proved for general n",
         {"max_step": Result((lam_max, alpha), 2 / (lam_max + alpha))},
@@ -452,7 +452,7 @@ def min_norm() -> Derivation:
     )
     return Derivation(
         "gd.min_norm",
-        (eps, n, s, b, _z0, _tau, lam_max, q, t),
+        (eps, n, s, b, _z0, _tau, lam_max, q, t, a, bb, y, w1, w2, v1, v2),
         steps,
         "proved for general n",
         {
@@ -503,7 +503,7 @@ def generalized_ridge() -> Derivation:
     eps = _eps
     return Derivation(
         "es.gd_generalized_ridge",
-        (s, n, k, q),
+        (s, n, k, q, b, r, z),
         steps,
         "proved for general n",
         {"q": Result((s, eps, k), s / ((1 - eps * s) ** (-k) - 1))},

@@ -39,7 +39,8 @@ where.
 
 Symbols. One name, one object: :func:`symbol_clashes` lists names used by two different SymPy objects
 (``Symbol('t', positive=True)`` and ``Symbol('t', nonnegative=True)``, a symbol and a function ``e``),
-and :func:`check` fails a derivation that has any.
+and :func:`check` fails a derivation that has any, or that uses a symbol it does not declare
+(:func:`undeclared_symbols`: the document lists every declared symbol with its assumptions).
 
 :func:`check` runs every step and reports the first failing one, so a deliberately wrong variant
 (``α`` in place of ``α/2``, a flipped sign, a missing factor) is rejected, not silently accepted.
@@ -84,6 +85,7 @@ __all__ = [
     "solve",
     "solveset",
     "symbol_clashes",
+    "undeclared_symbols",
 ]
 
 Method = Literal[
@@ -614,10 +616,14 @@ def _objects(value: Any) -> list[Any]:
 
 
 def _named(obj: Any) -> set[Any]:
-    """The named atoms of one object: symbols (not dummies), matrix symbols, indexed bases, undefined
+    """The named atoms of one object: symbols (not dummies, not a limit's direction ``+``/``-``, not
+    the symbol inside a ``sympy.stats`` random variable), matrix symbols, indexed bases, undefined
     functions (by their class)."""
+    from sympy.stats.rv import RandomSymbol
+
     atoms: set[Any] = set()
-    atoms |= {a for a in obj.atoms(sp.Symbol) if not isinstance(a, sp.Dummy)}
+    hidden = {r.symbol for r in obj.atoms(RandomSymbol)} | {sp.Symbol("+"), sp.Symbol("-")}
+    atoms |= {a for a in obj.atoms(sp.Symbol) if not isinstance(a, sp.Dummy) and a not in hidden}
     atoms |= obj.atoms(sp.MatrixSymbol)
     bases = obj.atoms(sp.IndexedBase)
     atoms -= {base.label for base in bases}  # w[i]'s label is the base's own name
@@ -655,6 +661,19 @@ def symbol_clashes(derivation: Derivation) -> dict[str, list[str]]:
 _SHOWN_FACTS = ("integer", "positive", "nonnegative", "nonzero", "real")
 
 
+def undeclared_symbols(derivation: Derivation) -> list[str]:
+    """Names used by the steps but missing from ``derivation.symbols``: their assumptions would be
+    hidden from the document's symbol list (undefined functions are exempt; their arguments are not)."""
+    declared: set[Any] = set()
+    for obj in _objects(list(derivation.symbols)):
+        declared |= _named(obj)
+    used: set[Any] = set()
+    for step in derivation.steps:
+        for obj in _objects([step.lhs, step.rhs, list(step.problem), list(step.facts)]):
+            used |= _named(obj)
+    return sorted({_name(a) for a in used - declared if not isinstance(a, type)})
+
+
 def _describe(atom: Any) -> str:
     if isinstance(atom, sp.Symbol):
         facts = ", ".join(k for k in _SHOWN_FACTS if atom.assumptions0.get(k) is True)
@@ -665,12 +684,18 @@ def _describe(atom: Any) -> str:
 def check(derivation: Derivation) -> Report:
     """Check every step in order; stop at the first that fails and report it (1-based).
 
-    A derivation with a symbol clash (:func:`symbol_clashes`) fails at "step 0" before any step runs.
+    A derivation with a symbol clash (:func:`symbol_clashes`) or a symbol missing from its declared
+    symbols (:func:`undeclared_symbols`) fails at "step 0" before any step runs.
     """
     start = time.perf_counter()
     clashes = symbol_clashes(derivation)
-    if clashes:
+    missing = undeclared_symbols(derivation)
+    if clashes or missing:
         listed = "; ".join(f"{name}: {' vs '.join(kinds)}" for name, kinds in sorted(clashes.items()))
+        if clashes:
+            listed = f"one name, two SymPy objects: {listed}"
+        if missing:
+            listed += ("; " if clashes else "") + f"used but not declared: {', '.join(missing)}"
         return Report(
             derivation.theorem_id,
             False,
@@ -678,7 +703,7 @@ def check(derivation: Derivation) -> Report:
             derivation.extent,
             time.perf_counter() - start,
             0,
-            f"one name, two SymPy objects: {listed}",
+            listed,
             derivation.definitions,
         )
     for index, step in enumerate(derivation.steps, start=1):

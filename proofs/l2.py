@@ -88,6 +88,7 @@ def optimum() -> Derivation:
         ),
     ]
     results: dict[str, Result] = {}
+    explicit: dict[sp.Symbol, None] = {}
     for size, names in ((2, "a b c"), (3, "a b c d e f")):
         case = f"Second check: explicit symmetric n = {size}, adjugate form"
         entries = sp.symbols(names, real=True)
@@ -96,6 +97,7 @@ def optimum() -> Derivation:
         wn = sp.symbols(f"w_1:{size + 1}", real=True)
         An = Hn + alpha * sp.eye(size)
         adj, det = An.adjugate(), An.det()
+        explicit.update(dict.fromkeys((*entries, *ws, *wn)))
         solution = adj * Hn * ws / det
         steps += [
             identity(
@@ -125,7 +127,7 @@ def optimum() -> Derivation:
         results[f"n{size}"] = Result((*entries, alpha, *ws), solution)
     return Derivation(
         "l2.optimum",
-        (_H, _w_star, alpha),
+        (_H, _w, _w_star, alpha, *explicit),
         tuple(steps),
         "proved for general n",
         results,
@@ -194,7 +196,7 @@ def eigen() -> Derivation:
     )
     return Derivation(
         "l2.eigen",
-        (Q, Lam, lam, c, alpha),
+        (Q, Lam, lam, c, z, alpha),
         steps,
         "proved for general n",
         {"shrinkage": Result((lam, alpha), factor), "coordinate": Result((lam, c, alpha), factor * c)},
@@ -286,7 +288,7 @@ def ridge() -> Derivation:
     )
     return Derivation(
         "l2.ridge",
-        (X, y, alpha, s, b),
+        (X, y, _w, alpha, s, b, z),
         steps,
         "proved for general n",
         {
@@ -386,7 +388,7 @@ def pinv() -> Derivation:
     )
     return Derivation(
         "l2.pinv",
-        (s, alpha, a, bb),
+        (s, s0, lam, alpha, a, bb),
         steps,
         "proved for general n",
         {"coefficient": Result((s0,), sp.Piecewise((1 / s0, s0 > 0), (0, True)))},
@@ -448,7 +450,7 @@ def dof() -> Derivation:
     )
     return Derivation(
         "l2.dof",
-        (lam0, alpha),
+        (lam0, lam, alpha, a, b, c, l1, l2),
         steps,
         "proved for general n",
         {"term": Result((lam0, alpha), sp.Piecewise((term, lam0 > 0), (0, True)))},
@@ -543,7 +545,7 @@ def constraint() -> Derivation:
     )
     return Derivation(
         "l2.constraint",
-        (_H, _w_star, alpha, k, lam, c, lam_j, c_j),
+        (_H, _w, _w_star, alpha, k, lam, c, lam_j, c_j),
         steps,
         "proved for general n",
         {"radius_terms": Result((lam, c, alpha), coordinate**2)},

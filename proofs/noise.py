@@ -56,7 +56,7 @@ def input_noise() -> Derivation:
     )
     return Derivation(
         "noise.tikhonov",
-        (s, y, *x, *w),
+        (s, y, *x, *w, r, u, q, m1, m2),
         steps,
         "checked for d = 3 (every product expanded); general d from the two moments E[u] = 0, "
         "E[u²] = s²‖w‖², substituted in step 2",

@@ -197,7 +197,7 @@ def sgd_equiv() -> Derivation:
     grad_F_j = sp.diff(loss(wj) + wd / 2 * wj**2, wj).subs(sp.Derivative(loss(wj), wj), gj)
     return Derivation(
         "opt.sgd_equiv",
-        (w, buf, eta, wd, mu, damp),
+        (w, buf, g, eta, wd, mu, damp, w0, x),
         tuple(steps),
         "proved for general n",
         {
@@ -293,7 +293,7 @@ def adam_not_equiv() -> Derivation:
     )
     return Derivation(
         "opt.adam_not_equiv",
-        (c1, c2, eps, lp, k),
+        (c1, c2, gt, m, v, eps, lp, k, h, wi),
         steps,
         "checked for n = 2 (a counterexample)",
         {

@@ -24,6 +24,7 @@ from proofs.framework import (
     solve,
     solveset,
     symbol_clashes,
+    undeclared_symbols,
 )
 from theory.catalogue import CATALOGUE
 from theory.errors import InputError
@@ -42,6 +43,7 @@ def test_every_derivation_holds(theorem_id: str) -> None:
     assert outcome.detail == d.extent
     assert outcome.detail.startswith(("proved for general n", "checked for ", "the constant "))
     assert not symbol_clashes(d)
+    assert not undeclared_symbols(d)
 
 
 def test_the_issue_list_is_covered() -> None:
@@ -360,7 +362,7 @@ def test_identical_sides_are_a_definition_not_a_proof() -> None:
 def test_definitions_are_counted_apart() -> None:
     d = Derivation(
         "l2.update",
-        (),
+        (x, a, sp.Symbol("y")),
         (
             define(sp.Symbol("y"), x + a, "y := x + a"),
             identity((x + a) ** 2, x**2 + 2 * a * x + a**2, "sq", "expand"),
@@ -393,6 +395,19 @@ def test_a_symbol_clash_fails_the_derivation() -> None:
         "proved for general n",
     )
     assert "e" in symbol_clashes(function_and_symbol)
+
+
+def test_an_undeclared_symbol_fails_the_derivation() -> None:
+    """Every symbol a step uses is declared, so the document lists its assumptions (issue 8: h_i)."""
+    h = sp.Symbol("h_i", positive=True)
+    step = holds(sp.Gt(h + a, 0, evaluate=False), "h_i + a > 0 needs h_i > 0")
+    hidden = Derivation("l2.update", (a,), (step,), "proved for general n")
+    assert undeclared_symbols(hidden) == ["h_i"]
+    outcome = check(hidden)
+    assert not outcome.ok and outcome.failed_step == 0 and "used but not declared: h_i" in outcome.detail
+    assert check(dataclasses.replace(hidden, symbols=(a, h))).ok
+    adam = registry.derivation("opt.adam_not_equiv")
+    assert "h_i" in [str(sym) for sym in adam.symbols]
 
 
 def test_general_scope_needs_general_steps() -> None:
