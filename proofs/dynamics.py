@@ -699,7 +699,11 @@ def gradient_flow_vs_tuned_ridge() -> Derivation:
             "combsimp",
             case=unique,
         ),
-        holds(sp.Gt(2**7, 2 * (7**2 + 1), evaluate=False), "2^k > 2(k² + 1) at k = 7 ...", case=unique),
+        holds(
+            sp.Gt(sp.Subs(2**k - 2 * (k**2 + 1), k, 7), 0, evaluate=False),
+            "2^k > 2(k² + 1) at k = 7 (128 > 100) ...",
+            case=unique,
+        ),
         identity(
             2 * 2 * (k**2 + 1) - 2 * ((k + 1) ** 2 + 1),
             2 * k * (k - 2),

@@ -547,7 +547,7 @@ def constraint() -> Derivation:
         "l2.constraint",
         (_H, _w, _w_star, alpha, k, lam, c, lam_j, c_j),
         steps,
-        "proved for general n",
+        "proved for general n, citing the KKT conditions and the intermediate value theorem",
         {"radius_terms": Result((lam, c, alpha), coordinate**2)},
         (
             "With k = ‖w̃(α)‖ the constraint is active, so complementary slackness α(‖w̃‖² − k²) = 0 holds "
