@@ -91,7 +91,8 @@ _THEOREMS: tuple[Theorem, ...] = (
         "l2.constraint",
         "Penalty ⇔ norm constraint",
         r"\tilde w(\alpha) \in \arg\min_{\|w\| \le k} J(w),\ k = \|\tilde w(\alpha)\|"
-        r"\text{ decreasing in } \alpha",
+        r"\text{ decreasing in } \alpha;\ \text{conversely } \arg\min_{\|w\| \le k} J = \{\tilde w(\alpha)\}"
+        r"\text{ for the one } \alpha > 0 \text{ with } \|\tilde w(\alpha)\| = k,\ 0 < k < \|\tilde w(0^+)\|",
         "G 7.26–7.28",
         ("H ⪰ 0", "α > 0"),
     ),
