@@ -282,6 +282,24 @@ def test_d2l_check_verifies_both_parts(d2l_runs: tuple[d2l.D2LRun, ...]) -> None
     assert "seed" not in summary and "‖w‖ = 12.91" in summary and "‖w‖ = 0.3487" in summary
 
 
+def test_the_readme_quotes_the_checked_d2l_and_eigen_numbers(
+    d2l_runs: tuple[d2l.D2LRun, ...], shrinkage: hessian.ShrinkageResult
+) -> None:
+    """README, figures (SEED = 0) and `wdt verify` (--seed 0) quote one draw: these numbers."""
+    from pathlib import Path
+
+    readme = " ".join(Path(__file__).resolve().parents[1].joinpath("README.md").read_text().split())
+    r0, r3 = d2l_runs
+    assert f"‖w‖ = {r0.w_norm[-1]:.4g} at λ = 0 and {r3.w_norm[-1]:.4g} at λ = 3" in readme
+    assert f"within {100 * r0.row_error:.2g}% and {100 * r3.row_error:.2g}% of full-batch GD" in readme
+    assert f"test loss is {r0.test_loss[-1]:.3g} at λ = 0 and {r3.test_loss[-1]:.2g} at λ = 3" in readme
+    s = shrinkage
+    errors = ", ".join(f"{e:.2g}" for e in s.shift_error[:-1]) + f" and {s.shift_error[-1]:.2g}"
+    assert f"is {errors} at α/λ_min = 10, 1, 0.1, 0.01 and 0.001" in readme
+    assert f"of order {s.shift_order:.2f} in α" in readme
+    assert f"(order ≥ {s.direction_orders()[1].min():.2f};" in readme
+
+
 def test_tripling_the_row_space_prediction_fails_the_d2l_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """The old check verified only the null part and ‖w‖: a 3× row-space prediction passed it."""
     from theory.empirical.checks import d2l_verdicts
