@@ -555,6 +555,18 @@ def test_cuda_checks_skip_with_a_reason_without_cuda() -> None:
         assert out.status == "skip" and out.detail.startswith("CUDA not available"), out
 
 
+@pytest.mark.parametrize("wrong", [1.1, 0.9])
+def test_a_wrong_stability_bound_fails_the_gd_stability_check(
+    monkeypatch: pytest.MonkeyPatch, wrong: float
+) -> None:
+    """The tolerances come from the spectrum and the factor, not from the bound under test: the old
+    check passed 1.1× the bound only by luck of its 10⁻⁶, and a rate taken from ε would pass any bound."""
+    true_bound = Quadratic.max_stable_step
+    monkeypatch.setattr(Quadratic, "max_stable_step", lambda self, alpha=0.0: wrong * true_bound(self, alpha))
+    (check,) = [c for c in all_checks() if c.theorem_id == "gd.stability" and c.route == "empirical"]
+    assert run_check(check, CheckContext()).status == "fail"
+
+
 def test_the_runner_refuses_a_missing_device(capsys: pytest.CaptureFixture[str]) -> None:
     """``python -m theory.empirical --device cuda`` without CUDA: exit 2 and the reason, no rows."""
     from theory.empirical.__main__ import main

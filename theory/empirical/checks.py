@@ -255,11 +255,14 @@ def _es_nonzero_init(ctx: CheckContext) -> CheckResult:
 def _gd_stability(ctx: CheckContext) -> CheckResult:
     """600 full-batch steps from 0 at 0.97× and 1.03× the bound ``2/(λ_max + α)``.
 
-    Tolerances from the iteration itself (w − w̃ ← (I − ε(H + αI))(w − w̃), G 7.33): below the bound
-    the relative distance to w̃ is at most ``r^600 + 10·d·eps/(1 − r)`` with ``r = max_i |1 − ε(λ_i + α)|``
-    (contraction plus the rounding of each step, summed geometrically); above it the component along
-    the top eigenvector grows by ``|1 − ε(λ_max + α)|^600``, so the distance must be at least half of
-    that growth times ``|q_maxᵀw̃|/‖w̃‖`` (an overflow, a ConvergenceError, counts as infinite).
+    Tolerances from the iteration the theorem describes (w − w̃ ← (I − ε(H + αI))(w − w̃), G 7.33), at
+    ``ε = f·2/(λ_max + α)``: the rates are ``|1 − 2f|`` along q_max and ``1 − 2f(λ_min + α)/(λ_max + α)``
+    along q_min, taken from f and the spectrum, not from the ε the bound under test produced (else a
+    wrong bound would move the tolerance with it). For f = 0.97 the relative distance to w̃ is at
+    most ``r^600 + 10·d·eps/(1 − r)``, r the larger rate (contraction plus each step's rounding,
+    summed geometrically); for f = 1.03 the component along q_max grows by ``|1 − 2f|^600``, so the
+    distance must be at least half that growth times ``|q_maxᵀw̃|/‖w̃‖`` (an overflow, a
+    ConvergenceError, counts as infinite).
     """
     device = _device(ctx)
     from theory.empirical.linear import gd_trajectory, make_regression
@@ -279,19 +282,20 @@ def _gd_stability(ctx: CheckContext) -> CheckResult:
             bound = q.max_stable_step(alpha)
             limit = q.l2_optimum(alpha)
             top = abs(float(q.eigenvectors[:, -1] @ limit)) / float(np.linalg.norm(limit))
+            lo, hi = float(q.eigenvalues[0]) + alpha, float(q.eigenvalues[-1]) + alpha
             for factor in (0.97, 1.03):
                 eps_ = factor * bound
-                rates = np.abs(1.0 - eps_ * (q.eigenvalues + alpha))
+                top_rate = abs(1.0 - 2.0 * factor)
                 try:
                     w = gd_trajectory(X, y, eps_, [steps], l2=alpha, device=device)[0]
                     dist = relative_error(w, limit)
                 except ConvergenceError:
                     dist = math.inf
                 if factor < 1:
-                    r = float(rates.max())
+                    r = max(top_rate, abs(1.0 - 2.0 * factor * lo / hi))
                     tracker.add(dist, r**steps + 10.0 * q.d * eps64 / (1.0 - r))
                 else:  # error 1/dist against tolerance 2/(predicted growth): passes iff dist ≥ growth/2
-                    growth = float(rates[-1]) ** steps * top
+                    growth = top_rate**steps * top
                     growths.append(growth)
                     tracker.add(1.0 / dist, 2.0 / growth)
     return tracker.result(
