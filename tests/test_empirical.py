@@ -559,8 +559,8 @@ def test_cuda_checks_skip_with_a_reason_without_cuda() -> None:
 def test_a_wrong_stability_bound_fails_the_gd_stability_check(
     monkeypatch: pytest.MonkeyPatch, wrong: float
 ) -> None:
-    """The tolerances come from the spectrum and the factor, not from the bound under test: the old
-    check passed 1.1× the bound only by luck of its 10⁻⁶, and a rate taken from ε would pass any bound."""
+    """The derived tolerances come from the spectrum and the factor f, not from the bound under test
+    (rates computed from the ε a wrong bound produces would move with it and pass any bound)."""
     true_bound = Quadratic.max_stable_step
     monkeypatch.setattr(Quadratic, "max_stable_step", lambda self, alpha=0.0: wrong * true_bound(self, alpha))
     (check,) = [c for c in all_checks() if c.theorem_id == "gd.stability" and c.route == "empirical"]
