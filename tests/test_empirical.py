@@ -293,6 +293,10 @@ def test_the_readme_quotes_the_checked_d2l_and_eigen_numbers(
     assert f"‖w‖ = {r0.w_norm[-1]:.4g} at λ = 0 and {r3.w_norm[-1]:.4g} at λ = 3" in readme
     assert f"within {100 * r0.row_error:.2g}% and {100 * r3.row_error:.2g}% of full-batch GD" in readme
     assert f"test loss is {r0.test_loss[-1]:.3g} at λ = 0 and {r3.test_loss[-1]:.2g} at λ = 3" in readme
+    assert f"ridge from zero has {r0.ridge_test_loss:.2g} and {r3.ridge_test_loss:.2g}." in readme
+    assert f"the null part to rounding ({max(r0.null_error, r3.null_error):.2g})" in readme
+    spread = d2l.row_space_spread(3.0, data=d2l.d2l_data(seed=0), seed=0, orders=4)
+    assert f"{100 * spread:.2g}% spread across 4 batch orders" in readme
     s = shrinkage
     errors = ", ".join(f"{e:.2g}" for e in s.shift_error[:-1]) + f" and {s.shift_error[-1]:.2g}"
     assert f"is {errors} at α/λ_min = 10, 1, 0.1, 0.01 and 0.001" in readme
