@@ -131,66 +131,101 @@ def _regression_case(rng: np.random.Generator, max_cond: float = 1e4) -> tuple[F
     return X, rng.standard_normal(n), cond
 
 
-@register("l2.ridge", "numeric", "SVD ridge vs augmented least squares, in three conventions")
+#: each convention's objective, written out from its formula (G 7.15, G 7.17 and the canonical mean
+#: loss) and evaluated as written: the l2.ridge check never reads theory.regression's multipliers
+RIDGE_OBJECTIVES: dict[regression.RidgeConvention, tuple[str, Callable[..., float]]] = {
+    "mean": (
+        "(1/2n)‖Xw − y‖² + (α/2)‖w‖²",
+        lambda w, X, y, a: float((X @ w - y) @ (X @ w - y)) / (2 * len(y)) + a / 2 * float(w @ w),
+    ),
+    "half_sse": (
+        "½‖Xw − y‖² + (α/2)‖w‖²",
+        lambda w, X, y, a: float((X @ w - y) @ (X @ w - y)) / 2 + a / 2 * float(w @ w),
+    ),
+    "sse": (
+        "‖Xw − y‖² + (α/2)‖w‖²",
+        lambda w, X, y, a: float((X @ w - y) @ (X @ w - y)) + a / 2 * float(w @ w),
+    ),
+}
+
+
+def _objective_gradient(f: Callable[..., float], w: FloatArray, h: float, *args: Any) -> FloatArray:
+    """∇f(w, *args) in w by central differences: exact for a quadratic f (its cubic and higher terms
+    vanish), so the only error is rounding, ``≤ max|f|·γ/h`` per component for f evaluated to relative
+    error γ."""
+    return np.array([(f(w + h * e, *args) - f(w - h * e, *args)) / (2 * h) for e in np.eye(w.size)])
+
+
+@register("l2.ridge", "numeric", "SVD ridge vs the gradient of each convention's objective, written out")
 def _l2_ridge(ctx: CheckContext) -> CheckResult:
+    """Each convention's ridge solution is the stationary point of *its own* objective.
+
+    The objective is written out in :data:`RIDGE_OBJECTIVES` (not taken from ``theory``); its gradient
+    at theory's w comes from central differences of the objective alone, exact for a quadratic up to
+    rounding. Every objective is ``aΣr² + (α/2)‖w‖²`` with Hessian ``A ⪰ αI``, so ``‖w − w_true‖ ≤
+    ‖∇f(w)‖/α``: a wrong factor in α (the G 7.15 trap: using (XᵀX + αI)⁻¹Xᵀy for ‖Xw − y‖² +
+    (α/2)‖w‖²) leaves a gradient ``≈ (α/2)‖w‖``, far above the rounding the tolerance allows.
+    """
     rng = ctx.rng(4)
     tr = ErrorTracker()
-    # the multiplier m in (XᵀX + mα)w = Xᵀy, derived from each objective independently of theory
-    weights: dict[regression.RidgeConvention, Callable[[int], float]] = {
-        "mean": lambda n: float(n),
-        "half_sse": lambda n: 1.0,
-        "sse": lambda n: 0.5,
-    }
     for _ in range(ctx.cases(40, 1000)):
         X, y, cond = _regression_case(rng)
         n, d = X.shape
         alpha = float(10 ** rng.uniform(-3, 2))
-        for conv, m in weights.items():
-            aug_X = np.vstack([X, math.sqrt(m(n) * alpha) * np.eye(d)])
-            aug_y = np.concatenate([y, np.zeros(d)])
-            w_ls = scipy.linalg.lstsq(aug_X, aug_y, lapack_driver="gelsy")[0]
-            smin2 = (cond**-2 if d <= n else 0.0) + m(n) * alpha  # XᵀX is singular when d > n
-            kappa_aug = math.sqrt((1 + m(n) * alpha) / smin2)  # κ of [X; √(mα)I], with s_max(X) = 1
-            residual = float(np.linalg.norm(aug_X @ w_ls - aug_y))
-            # least-squares forward error (Wedin; Higham §20.1): κ‖w‖ + κ²‖r‖/‖A‖, ‖A‖ ≥ 1 here; the
-            # SVD route's own error is of the first kind
-            bound = kappa_aug * float(np.linalg.norm(w_ls)) + kappa_aug**2 * residual
+        for conv, (_, objective) in RIDGE_OBJECTIVES.items():
             w = regression.ridge(X, y, alpha, convention=conv)
-            tr.add(float(np.linalg.norm(w - w_ls)), residual_tolerance(n + d, 1.0) * max(bound, 1e-300))
-        # G 7.15 (‖r‖² + (α/2)‖w‖²) is G 7.17's formula at α/2: the factor-of-2 trap
-        tr.add(
-            relative_error(
-                regression.ridge(X, y, alpha, convention="sse"),
-                regression.ridge(X, y, alpha / 2, convention="half_sse"),
-            ),
-            residual_tolerance(d, 1.0),
-        )
-    return tr.result("G 7.15's minimiser is (XᵀX + (α/2)I)⁻¹Xᵀy, not G 7.17's")
+            h = 1.0 + float(np.linalg.norm(w))
+            grad = _objective_gradient(objective, w, h, X, y, alpha)
+            # data weight a = f's value on the residual alone; A = 2aXᵀX + αI with s_max(X) = 1
+            a = objective(np.zeros(d), X, np.ones(n), 0.0) / n
+            smin2 = cond**-2 if d <= n else 0.0
+            norm_a, kappa_a = 2 * a + alpha, (2 * a + alpha) / (2 * a * smin2 + alpha)
+            # rounding of f at w ± he_i: its terms are a(‖X‖(‖w‖ + h) + ‖y‖)² and (α/2)(‖w‖ + h)²,
+            # each summed from n + d products; the SVD route's forward error, through ‖A‖
+            terms = a * (float(np.linalg.norm(w)) + h + float(np.linalg.norm(y))) ** 2 + alpha * h * h
+            fd = math.sqrt(d) * residual_tolerance(n + d, 1.0) * terms / h
+            svd = norm_a * residual_tolerance(n + d, kappa_a) * float(np.linalg.norm(w))
+            tr.add(float(np.linalg.norm(grad)), fd + svd)
+    return tr.result("∇ of (1/2n)‖r‖², ½‖r‖², ‖r‖² + (α/2)‖w‖² (G 7.15's minimiser is (XᵀX + (α/2)I)⁻¹Xᵀy)")
 
 
-@register("l2.pinv", "numeric", "(XᵀX + αI)⁻¹Xᵀ → X⁺ (numpy.linalg.pinv) as α → 0⁺")
+@register("l2.pinv", "numeric", "theory's ridge (XᵀX + αI)⁻¹Xᵀ → X⁺ (numpy.linalg.pinv) as α → 0⁺")
 def _l2_pinv(ctx: CheckContext) -> CheckResult:
+    """``regression.ridge`` applied to the columns of I_n gives ``(XᵀX + αI)⁻¹Xᵀ``; its distance to
+    ``numpy.linalg.pinv(X)`` is ``α/(s_min(s_min² + α))`` exactly (singular values from numpy's SVD),
+    so the gap is O(α) with that constant. At α = 0 theory's ``ridge`` (the minimum-norm solution) is
+    checked against LAPACK's minimum-norm least squares (``gelsd``)."""
     rng = ctx.rng(5)
     tr = ErrorTracker()
     for _ in range(ctx.cases(30, 600)):
-        X, _, _ = _regression_case(rng, max_cond=1e3)
+        X, y, _ = _regression_case(rng, max_cond=1e3)
         n, d = X.shape
         s = np.linalg.svd(X, compute_uv=False)
-        smin = float(s[s > 1e-12 * s[0]].min())
+        smin = float(s[-1])  # every singular value is ≥ 1/1e3 by construction
         pinv = np.linalg.pinv(X)
-        for frac in (1e-1, 1e-2, 1e-3):  # κ(XᵀX + αI) ≤ s_max²/α ≤ 1e9: the solve stays accurate
+        for frac in (1e-1, 1e-2, 1e-3):
             alpha = frac * smin**2
-            A = scipy.linalg.solve(X.T @ X + alpha * np.eye(d), X.T, assume_a="pos")
-            # ‖(XᵀX + αI)⁻¹Xᵀ − X⁺‖₂ = max_i α/(s_i(s_i² + α)) = α/(s_min(s_min² + α)) exactly:
-            # the distance is O(α) with this constant; what remains is rounding of the solve
+            A = np.column_stack([regression.ridge(X, e, alpha, convention="half_sse") for e in np.eye(n)])
             gap = float(np.linalg.norm(A - pinv, 2))
             exact = alpha / (smin * (smin**2 + alpha))
-            tr.add(abs(gap - exact), residual_tolerance(n + d, (s[0] ** 2 + alpha) / alpha) / smin)
-    return tr.result("‖(XᵀX + αI)⁻¹Xᵀ − X⁺‖₂ = α/(s_min(s_min² + α)) → 0, α = 1e-1…1e-3·s_min²")
+            # both sides are SVD-based: each coefficient s/(s² + α) and 1/s is accurate to
+            # O((n + d)·eps·s_max/s_min) relative (Weyl), times ‖·‖ ≤ 1/s_min
+            tr.add(abs(gap - exact), 2 * residual_tolerance(n + d, s[0] / smin) / smin)
+        # α = 0: the minimum-norm least-squares solution; Wedin's bound κ‖w‖ + κ²‖r‖ (‖X‖ = 1)
+        w_ls, *_ = scipy.linalg.lstsq(X, y, lapack_driver="gelsd")
+        kappa = float(s[0] / smin)
+        residual = float(np.linalg.norm(X @ w_ls - y))
+        bound = kappa * float(np.linalg.norm(w_ls)) + kappa**2 * residual
+        error = float(np.linalg.norm(regression.ridge(X, y, 0.0) - w_ls))
+        tr.add(error, residual_tolerance(n + d, 1.0) * bound)
+    return tr.result("‖ridge_α − X⁺‖₂ = α/(s_min(s_min² + α)), α = 1e-1…1e-3·s_min²; ridge_0 = gelsd's X⁺y")
 
 
-@register("l2.dof", "numeric", "Σ λ/(λ+α) vs tr(H(H + αI)⁻¹) by dense solve")
+@register("l2.dof", "numeric", "Σ λ/(λ+α) vs tr(H(H + αI)⁻¹) by dense solve; df(0⁺) vs rank(X) by SVD")
 def _l2_dof(ctx: CheckContext) -> CheckResult:
+    """df(α) against the trace of a dense solve, and ``df(0⁺) = rank`` against ranks not computed from
+    theory's thresholded eigenvalues: the rank a spectrum was built with, and for H = XᵀX/n the rank of
+    X (numpy's SVD of X) and the trace of the hat matrix ``XX⁺`` (X⁺ by LAPACK least squares)."""
     rng = ctx.rng(6)
     tr = ErrorTracker()
     for _ in range(ctx.cases(60, 2000)):
@@ -201,8 +236,19 @@ def _l2_dof(ctx: CheckContext) -> CheckResult:
         dense = float(np.trace(scipy.linalg.solve(q.H + alpha * np.eye(d), q.H, assume_a="pos")))
         kappa_shift = (q.eigenvalues[-1] + alpha) / (q.eigenvalues[0] + alpha)
         tr.add(abs(q.effective_dof(alpha) - dense), residual_tolerance(d, kappa_shift) * d)
-        tr.add(abs(q.effective_dof(0.0) - q.rank), 0.5)  # the α → 0⁺ limit is rank(H)
-    return tr.result("df(0⁺) = rank(H)")
+        # the spectrum was built with exactly `rank` non-zero eigenvalues (κ ≤ 1e10 keeps them far
+        # above eigh's rounding, d·eps·λ_max); summing ones is exact, so any miscount is an error ≥ 1
+        tr.add(abs(q.effective_dof(0.0) - rank), residual_tolerance(d, 1.0) * rank)
+        # H = XᵀX/n with rounding-level "zero" eigenvalues when n < d
+        n = int(rng.integers(1, 2 * d + 2))
+        X = design_with_condition(rng, n, d, float(10 ** rng.uniform(0, 4)))
+        qx = Quadratic.from_regression(X, rng.standard_normal(n))
+        svd_rank = int(np.linalg.matrix_rank(X))  # numpy: s > max(n, d)·eps·s_max, s from X itself
+        hat = X @ scipy.linalg.lstsq(X, np.eye(n), lapack_driver="gelsd")[0]
+        tr.add(abs(qx.effective_dof(0.0) - svd_rank), residual_tolerance(d, 1.0) * max(svd_rank, 1))
+        # tr(XX⁺) = rank: a projector's trace, accurate to n·(n + d)·κ(X)·eps (κ ≤ 1e4 here)
+        tr.add(abs(qx.effective_dof(0.0) - float(np.trace(hat))), n * residual_tolerance(n + d, 1e4))
+    return tr.result("df(0⁺) = rank: the built rank, numpy's rank of X, and tr(XX⁺) by lstsq")
 
 
 @register("l2.constraint", "numeric", "penalised optimum vs SLSQP on min J s.t. ‖w‖ ≤ k")
