@@ -4,7 +4,7 @@ A bare ``1e-8`` means nothing for a matrix with condition number 1e12. The bound
 standard backward-error argument (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
 §7.1): solving or eigendecomposing a d×d system with condition number κ in precision ``eps`` gives a
 relative error of order ``d·κ·eps`` in a residual-type identity, and of order ``d·κ²·eps`` in a
-product or commutator of two such matrices (REFERENCE.md, "Traps"). Checks report the measured
+product or commutator of two such matrices (docs/reference.md, "Traps"). Checks report the measured
 ``error / tolerance`` so a reader sees the margin.
 """
 
