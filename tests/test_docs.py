@@ -130,3 +130,12 @@ def test_write_all_rewrites_only_the_blocks(tmp_path):
             encoding="utf-8"
         )
     assert write_all(tmp_path) == []
+
+
+def test_readme_lists_every_json_key_of_wdt_verify():
+    from theory.checks import Outcome
+
+    row = next(line for line in README.splitlines() if line.startswith("| `wdt verify ["))
+    listed = re.search(r"array of objects with `([^`]*)`", row)
+    assert listed is not None
+    assert [key.strip() for key in listed.group(1).split(",")] == list(Outcome.__slots__)
