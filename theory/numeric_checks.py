@@ -399,7 +399,7 @@ def _bayes_laplace(ctx: CheckContext) -> CheckResult:
         w = rng.standard_normal(d) * 3
         # reference: log of the density (1/2b)·e^{−|w|/b}, b = 1/α, evaluated in 40-digit mpmath (SciPy
         # 1.17's laplace.logpdf loses digits where the density is subnormal, |w|α > 708: relative error
-        # 3.9e-9 at 732, 6e-4 at 743.5, −inf from 744.04; the README gives the command)
+        # 3.9e-9 at 732, and −inf at 744.04; the README gives the command)
         with mpmath.workdps(40):
             b = 1 / mpmath.mpf(alpha)
             ref = float(sum(mpmath.log(mpmath.exp(-abs(mpmath.mpf(float(v))) / b) / (2 * b)) for v in w))
