@@ -517,8 +517,7 @@ def _es_approx(ctx: CheckContext) -> CheckResult:
         eps = float(10 ** rng.uniform(-4, -1))
         # λ with x = ετλ ∈ [1e-4, 1e-2]: deep in the regime of the series
         x = 10 ** rng.uniform(-4, -2, size=5)
-        lam = x / (eps * tau)
-        q = Quadratic(np.diag(lam), np.ones(5))
+        q = Quadratic(np.diag(x / (eps * tau)), np.ones(5))
         lam = q.eigenvalues  # sorted, as theory returns α_i
         exact = q.early_stopping_alpha(eps, tau)
         series = q.early_stopping_alpha_series(eps, tau)
