@@ -146,7 +146,11 @@ def run_module(module: str, max_children: int) -> float:
     """``mutmut run`` on every mutant of one module; returns the wall time. Output goes to a log."""
     dotted = module.removesuffix(".py").replace("/", ".")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut puts ./mutants first
-    env.update(CI="true", HYPOTHESIS_PROFILE="ci")
+    # derandomised Hypothesis; one BLAS thread per worker (the workers are the parallelism)
+    # PYTHONHASHSEED fixes the order in which mutmut hands a mutant's tests to pytest (a set)
+    env.update(
+        CI="true", HYPOTHESIS_PROFILE="ci", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONHASHSEED="0"
+    )
     log = ROOT / "mutants" / f"run-{dotted}.log"
     log.parent.mkdir(exist_ok=True)
     cmd = ["mutmut", "run", "--max-children", str(max_children), f"{dotted}.*"]
