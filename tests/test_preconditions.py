@@ -159,6 +159,14 @@ def test_as_steps():
 
 
 def test_regression_guards():
+    with pytest.raises(InputError, match=r"^X must be finite; 1 of 2 entries are NaN or infinite"):
+        regression.ridge([[1.0], [np.nan]], [1.0, 2.0], 1.0)
+    with pytest.raises(InputError, match=r"^y must be finite; 1 of 2 entries are NaN or infinite"):
+        regression.ridge([[1.0], [2.0]], [np.inf, 2.0], 1.0)
+    with _raises(InputError, "X must be 2-D; got shape (2,)"):
+        regression.validate_regression([1.0, 2.0], [1.0, 2.0])
+    with _raises(InputError, "y must be 1-D; got shape (2, 1)"):
+        regression.validate_regression([[1.0], [2.0]], [[1.0], [2.0]])
     with _raises(InputError, "y must have one entry per row of X: X has shape (3, 2), y has (2,)"):
         regression.ridge(X3, [1, 2], 1.0)
     with _raises(PreconditionError, "l2.ridge: alpha must be ≥ 0; got alpha = -1.0"):
@@ -252,6 +260,12 @@ def test_noise_guards():
 
 
 def test_risk_guards():
+    with _raises(InputError, "es.gf_vs_ridge: x = s·t must be > 0; got -1.0"):
+        risk.variance_ratio([0.5, -1.0])  # the first x ≤ 0, not the first x ≤ 1
+    with pytest.raises(InputError, match=r"^x must be finite; 1 of 2 entries are NaN or infinite"):
+        risk.variance_ratio([1.0, np.nan])
+    with pytest.raises(InputError, match=r"^u must be finite; 1 of 1 entries are NaN or infinite"):
+        risk.tuned_bayes_ratio([np.inf])
     with _raises(InputError, "es.gf_vs_ridge: x = s·t must be > 0; got -1.0"):
         risk.variance_ratio([2.0, -1.0, 0.0])
     with _raises(InputError, "es.gf_vs_ridge: x = s·t must be > 0; got 0.0"):

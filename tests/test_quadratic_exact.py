@@ -112,7 +112,19 @@ def test_condition_number_of_singular_and_indefinite_h_is_inf():
 def test_float32_inputs_stay_float32():
     q = Quadratic(_f(H).astype(np.float32), _f(W_STAR).astype(np.float32))
     assert q.dtype == np.float32 and q.eigenvalues.dtype == np.float32
-    assert q.l2_optimum(1.0).dtype == np.float32
+    for result in (
+        q.l2_optimum(1.0),
+        q.l2_path([1.0, 2.0]),
+        q.generalized_ridge([1.0, 2.0]),  # float64 penalties, float32 problem
+        q.gradient_flow([0.5, 1.0]),
+        q.gd_iterates(0.1, [1, 2]),
+        q.shrinkage(1.0),
+    ):
+        assert result.dtype == np.float32
+    exact = _solve(_shift(H, F(1)), _mv(H, W_STAR))
+    assert relative_error(q.generalized_ridge(np.array([1.0, 1.0])), _f(exact)) <= residual_tolerance(
+        2, KAPPA, np.float32
+    )
     assert relative_error(q.eigenvalues, _f(LAM)) <= residual_tolerance(2, KAPPA, np.float32)
 
 
@@ -140,6 +152,15 @@ def test_l2_optimum_with_centre_exact():
     alpha, w0 = F(2), [F(-1), F(3)]
     rhs = [a + alpha * b for a, b in zip(_mv(H, W_STAR), w0, strict=True)]
     assert _close(_q().l2_optimum(2.0, center=_f(w0)), _solve(_shift(H, alpha), rhs))
+
+
+def test_path_on_singular_h_needs_every_alpha_positive():
+    q = Quadratic(np.diag([0.0, 2.0]), [0.0, 1.0])
+    assert _close(q.l2_path([1.0, 2.0]), [[0.0, 2 / 3], [0.0, 0.5]], 4 * EPS)
+    with pytest.raises(
+        PreconditionError, match=r"^l2\.optimum needs H \+ αI positive definite; smallest eigenvalue"
+    ):
+        q.l2_path([0.0, 1.0])  # the smallest α decides
 
 
 def test_shrinkage_at_zero_on_singular_h_projects_onto_the_range():
@@ -323,7 +344,7 @@ def test_proximal_on_a_rotated_h_satisfies_the_optimality_conditions():
     [
         (lambda q: q.l2_optimum(-1.0), "l2.optimum: alpha must be ≥ 0; got alpha = -1.0"),
         (lambda q: q.shrinkage(-1.0), "l2.eigen: alpha must be ≥ 0; got alpha = -1.0"),
-        (lambda q: q.l2_path([1.0, -2.0]), "l2.optimum: alpha must be ≥ 0; got alpha = -2.0"),
+        (lambda q: q.l2_path([0.5, -2.0]), "l2.optimum: alpha must be ≥ 0; got alpha = -2.0"),
         (lambda q: q.alpha_for_radius(0.0), "l2.constraint: radius must be > 0; got radius = 0.0"),
         (lambda q: q.l1_optimum(-1.0), "l1.soft_threshold: alpha must be ≥ 0; got alpha = -1.0"),
         (lambda q: q.elastic_net_optimum(-1.0, 0.0), "enet.diagonal: l1 must be ≥ 0; got l1 = -1.0"),
@@ -335,7 +356,7 @@ def test_proximal_on_a_rotated_h_satisfies_the_optimality_conditions():
         (lambda q: q.gd_iterates(0.0, [1]), "es.trajectory: eps must be > 0; got eps = 0.0"),
         (lambda q: q.gd_iterates(0.1, [1], alpha=-1.0), "es.trajectory: alpha must be ≥ 0; got alpha = -1.0"),
         (lambda q: q.gradient_flow([1.0], alpha=-1.0), "es.trajectory: alpha must be ≥ 0; got alpha = -1.0"),
-        (lambda q: q.gradient_flow([1.0, -0.5]), "gradient flow needs t ≥ 0; got t = -0.5"),
+        (lambda q: q.gradient_flow([0.5, -0.5]), "gradient flow needs t ≥ 0; got t = -0.5"),
         (lambda q: q.simulate_gd(0.0, [1]), "l2.update: eps must be > 0; got eps = 0.0"),
         (lambda q: q.simulate_gd(0.1, [1], alpha=-1.0), "l2.update: alpha must be ≥ 0; got alpha = -1.0"),
         (lambda q: q.gd_limit(0.0), "gd.stability: eps must be > 0; got eps = 0.0"),
