@@ -95,6 +95,7 @@ def test_symmetric_tolerance_is_rounding_of_the_largest_entry():
     assert v.symmetric_tolerance(H) == 100 * 2 * 2.0**-52 * 4.0
     assert v.symmetric_tolerance(H.astype(np.float32)) == pytest.approx(100 * 2 * 2.0**-23 * 4.0, rel=1e-7)
     assert v.symmetric_tolerance(np.zeros((3, 3))) == 100 * 3 * 2.0**-52 * np.finfo(np.float64).tiny
+    assert v.symmetric_tolerance(np.zeros((0, 0))) == 0.0
 
 
 @pytest.mark.parametrize("good", [2, 2.5, np.float32(2.5), np.int64(2), np.array(2.5), np.array(2)])
@@ -119,6 +120,8 @@ def test_scalars_accepted(good):
 def test_scalars_rejected(bad, message):
     with _raises(InputError, message):
         v.as_nonneg_float(bad, "alpha", where="l2.optimum")
+    with _raises(InputError, message):
+        v.as_positive_float(bad, "alpha", where="l2.optimum")
 
 
 def test_sign_guards_and_their_boundaries():
@@ -148,7 +151,7 @@ def test_as_steps():
     with _raises(InputError, "tau must be integers; got 10.5"):
         v.as_steps([1.0, 10.5])
     with _raises(InputError, "tau must be ≥ 0; got -1"):
-        v.as_steps([2, -1])
+        v.as_steps([0, -1])  # the first negative entry, not the first ≤ 0
     with _raises(InputError, "tau must be ≥ 0; got -3.0"):
         v.as_steps([-3.0])
     with pytest.raises(InputError, match="^tau must be finite; 1 of 2 entries"):

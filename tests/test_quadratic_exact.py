@@ -426,3 +426,55 @@ def test_l1_needs_positive_diagonal():
     q = Quadratic(np.diag([3.0, 0.0, 2.0]), [1.0, 1.0, 1.0])
     with pytest.raises(PreconditionError, match=r"^l1\.soft_threshold needs H_ii > 0; H_11 = 0$"):
         q.l1_optimum(1.0)
+
+
+# ---------------------------------------------------------------- a 3×3 H whose eigenbasis is not symmetric
+
+# R3 is orthogonal and R3·D is not symmetric for any signs D (|R3_01| ≠ |R3_10|), so a formula that uses
+# Q where Qᵀ belongs fails whatever signs the eigensolver picks; for 2×2 it may return a reflection,
+# which is symmetric.
+R3 = [[F(1, 9), F(-4, 9), F(8, 9)], [F(8, 9), F(4, 9), F(1, 9)], [F(-4, 9), F(7, 9), F(4, 9)]]
+LAM3 = [F(1), F(2), F(5)]
+H3 = [[sum(R3[i][k] * LAM3[k] * R3[j][k] for k in range(3)) for j in range(3)] for i in range(3)]
+W3 = [F(1), F(-2), F(3)]
+W03 = [F(2), F(1), F(-1)]
+
+
+def _coords3(x: Vec) -> Vec:
+    return [sum(R3[i][k] * x[i] for i in range(3)) for k in range(3)]
+
+
+def _from3(z: list[float] | Vec) -> list[float]:
+    return [float(sum(R3[i][k] * F(z[k]) for k in range(3))) for i in range(3)]
+
+
+def test_rotations_on_a_3x3_hessian_with_a_nonsymmetric_eigenbasis():
+    """Per eigendirection k (coordinates z = R3ᵀx): ridge with centre, generalized ridge, GD from w⁽⁰⁾
+    with weight decay, gradient flow and the GD limit, each rotated back with R3."""
+    q = Quadratic(_f(H3), _f(W3))
+    tol = residual_tolerance(3, 5.0)
+    c, c0 = _coords3(W3), _coords3(W03)
+    assert _close(np.abs(q.coordinates), np.abs(_f(c)), tol)
+    Qc = q.eigenvectors.T @ _f(W03)
+    assert _close(np.abs(Qc), np.abs(_f(c0)), tol)
+    # ridge with centre w₀ and a generalized ridge, both with centre
+    alpha, alphas = F(3, 2), [F(1), F(1, 2), F(4)]
+    z = [(lam * ck + alpha * c0k) / (lam + alpha) for lam, ck, c0k in zip(LAM3, c, c0, strict=True)]
+    assert _close(q.l2_optimum(1.5, center=_f(W03)), _from3(z), tol)
+    assert _close(
+        q.l2_path([1.5])[0], _from3([lam * ck / (lam + alpha) for lam, ck in zip(LAM3, c, strict=True)]), tol
+    )
+    z = [(lam * ck + a * c0k) / (lam + a) for lam, ck, a, c0k in zip(LAM3, c, alphas, c0, strict=True)]
+    assert _close(q.generalized_ridge(_f(alphas), center=_f(W03)), _from3(z), tol)
+    # GD from w₀ with weight decay α: z(τ) = z̃ + (1 − ε(λ + α))^τ (z0 − z̃), z̃ = λc/(λ + α)
+    eps, tau, a = F(1, 10), 3, F(1, 2)
+    fixed = [lam * ck / (lam + a) for lam, ck in zip(LAM3, c, strict=True)]
+    z = [f + (1 - eps * (lam + a)) ** tau * (z0 - f) for lam, f, z0 in zip(LAM3, fixed, c0, strict=True)]
+    assert _close(q.gd_iterates(0.1, [tau], w0=_f(W03), alpha=0.5)[0], _from3(z), tol * (1 + tau))
+    assert _close(q.gd_limit(0.1, w0=_f(W03), alpha=0.5), _from3(fixed), tol)
+    t = 0.7
+    z = [
+        float(f) + math.exp(-t * float(lam + a)) * float(z0 - f)
+        for lam, f, z0 in zip(LAM3, fixed, c0, strict=True)
+    ]
+    assert _close(q.gradient_flow([t], w0=_f(W03), alpha=0.5)[0], _from3(z), tol)
