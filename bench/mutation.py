@@ -27,6 +27,7 @@ Exit status 1 when a module scores below ``--threshold`` (95 %), 2 when mutmut i
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -143,6 +144,22 @@ def diff_of(mutant: str, module: str) -> str:
         return out.stdout
 
 
+def drop_stale_stats() -> None:
+    """Make mutmut re-record which tests run which function when a test file changed since it last did.
+
+    mutmut records that mapping once and afterwards only adds tests it has never seen: a test that was
+    edited to call one more function would never be run against that function's mutants.
+    """
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        digest.update(path.read_bytes())
+    stamp = ROOT / "mutants" / "tests.sha256"  # the tests the recorded mapping was made with
+    if not stamp.exists() or stamp.read_text() != digest.hexdigest():
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+        stamp.parent.mkdir(exist_ok=True)
+        stamp.write_text(digest.hexdigest())
+
+
 def run_module(module: str, max_children: int, names: list[str] | None = None) -> float:
     """``mutmut run`` on every mutant of one module (or on ``names``); returns the wall time.
 
@@ -157,6 +174,7 @@ def run_module(module: str, max_children: int, names: list[str] | None = None) -
     )
     log = ROOT / "mutants" / f"run-{dotted}.log"
     log.parent.mkdir(exist_ok=True)
+    drop_stale_stats()
     cmd = ["mutmut", "run", "--max-children", str(max_children), *(names or [f"{dotted}.*"])]
     start = time.perf_counter()
     with log.open("w") as fh:

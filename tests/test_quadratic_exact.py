@@ -344,7 +344,7 @@ def test_proximal_on_a_rotated_h_satisfies_the_optimality_conditions():
     [
         (lambda q: q.l2_optimum(-1.0), "l2.optimum: alpha must be ≥ 0; got alpha = -1.0"),
         (lambda q: q.shrinkage(-1.0), "l2.eigen: alpha must be ≥ 0; got alpha = -1.0"),
-        (lambda q: q.l2_path([0.5, -2.0]), "l2.optimum: alpha must be ≥ 0; got alpha = -2.0"),
+        (lambda q: q.l2_path([0.0, -2.0]), "l2.optimum: alpha must be ≥ 0; got alpha = -2.0"),
         (lambda q: q.alpha_for_radius(0.0), "l2.constraint: radius must be > 0; got radius = 0.0"),
         (lambda q: q.l1_optimum(-1.0), "l1.soft_threshold: alpha must be ≥ 0; got alpha = -1.0"),
         (lambda q: q.elastic_net_optimum(-1.0, 0.0), "enet.diagonal: l1 must be ≥ 0; got l1 = -1.0"),
@@ -356,7 +356,7 @@ def test_proximal_on_a_rotated_h_satisfies_the_optimality_conditions():
         (lambda q: q.gd_iterates(0.0, [1]), "es.trajectory: eps must be > 0; got eps = 0.0"),
         (lambda q: q.gd_iterates(0.1, [1], alpha=-1.0), "es.trajectory: alpha must be ≥ 0; got alpha = -1.0"),
         (lambda q: q.gradient_flow([1.0], alpha=-1.0), "es.trajectory: alpha must be ≥ 0; got alpha = -1.0"),
-        (lambda q: q.gradient_flow([0.5, -0.5]), "gradient flow needs t ≥ 0; got t = -0.5"),
+        (lambda q: q.gradient_flow([0.0, -0.5]), "gradient flow needs t ≥ 0; got t = -0.5"),
         (lambda q: q.simulate_gd(0.0, [1]), "l2.update: eps must be > 0; got eps = 0.0"),
         (lambda q: q.simulate_gd(0.1, [1], alpha=-1.0), "l2.update: alpha must be ≥ 0; got alpha = -1.0"),
         (lambda q: q.gd_limit(0.0), "gd.stability: eps must be > 0; got eps = 0.0"),
@@ -383,6 +383,18 @@ def test_proximal_on_a_rotated_h_satisfies_the_optimality_conditions():
             "es.approx needs 0 < ελ_i < 1 for every i (monotone GD, G 7.41); ελ_max = 1.2",
         ),
         (lambda q: q.generalized_ridge([1.0, -2.0]), "generalized_ridge needs α_i ≥ 0; α_1 = -2.0"),
+        (
+            lambda q: q.gradient_flow([np.nan]),
+            "t must be finite; 1 of 1 entries are NaN or infinite (first at index (0,): nan)",
+        ),
+        (
+            lambda q: q.l2_path([1.0, np.inf]),
+            "alphas must be finite; 1 of 2 entries are NaN or infinite (first at index (1,): inf)",
+        ),
+        (
+            lambda q: q.generalized_ridge([np.nan, 1.0]),
+            "alphas must be finite; 1 of 2 entries are NaN or infinite (first at index (0,): nan)",
+        ),
         (lambda q: q.generalized_ridge([1.0]), "alphas must have length 2; got shape (1,)"),
         (lambda q: q.l2_optimum(1.0, center=[1.0]), "center must have length 2; got shape (1,)"),
         (lambda q: q.gd_iterates(0.1, [1], w0=[1.0]), "w0 must have length 2; got shape (1,)"),
@@ -420,6 +432,14 @@ def test_diagonal_closed_forms_accept_1x1_and_rounding_off_diagonals():
     assert Quadratic([[2.0]], [3.0]).l1_optimum(2.0) == pytest.approx([2.0])
     tiny = np.array([[1.0, 1e-17], [1e-17, 4.0]])
     np.testing.assert_array_equal(Quadratic(tiny, [2.0, -1.0]).l1_optimum(1.0), [1.0, -0.75])
+
+
+def test_radius_needs_psd_h():
+    q = Quadratic(np.diag([3.0, -1.0, 2.0]), [1.0, 1.0, 1.0], allow_indefinite=True)
+    with pytest.raises(
+        PreconditionError, match=r"^l2\.constraint needs H ⪰ 0; its smallest eigenvalue is -1$"
+    ):
+        q.alpha_for_radius(1.0)
 
 
 def test_l1_needs_positive_diagonal():
