@@ -97,7 +97,7 @@ def test_ridge_objective_default_convention_and_penalty_sign():
     # mean scale by default; the penalty adds (α/2)‖w‖² = 3·4/2 = 6 to the data term 17/6
     value = regression.ridge_objective([1, -1], X3, Y3, 3.0)
     assert abs(value - (17 / 6 + 3.0)) <= 4 * EPS * (17 / 6 + 3.0)
-    assert regression.ridge_objective([0, 0], X3, Y3, 3.0) == pytest.approx(14 / 6, rel=4 * EPS)
+    assert regression.ridge_objective([0, 0], X3, Y3, 3.0) == pytest.approx(14 / 6, rel=4 * EPS, abs=0)
 
 
 def test_ridge_at_zero_alpha_is_the_pseudoinverse_solution():
@@ -264,14 +264,14 @@ def _argmax_mp(f, x0: float) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf]:
 def test_variance_and_tuned_ratios_match_high_precision(x):
     # each is a few elementary operations on expm1/exp: a relative error of a few eps
     assert float(risk.variance_ratio(x)) == pytest.approx(
-        float(_variance_ratio_mp(mpmath.mpf(x))), rel=16 * EPS
+        float(_variance_ratio_mp(mpmath.mpf(x))), rel=16 * EPS, abs=0
     )
     assert float(risk.tuned_bayes_ratio(x)) == pytest.approx(
-        float(_tuned_ratio_mp(mpmath.mpf(x))), rel=16 * EPS
+        float(_tuned_ratio_mp(mpmath.mpf(x))), rel=16 * EPS, abs=0
     )
     both = risk.variance_ratio(np.array([x, 2 * x]))
     assert both.shape == (2,) and float(both[1]) == pytest.approx(
-        float(_variance_ratio_mp(mpmath.mpf(2 * x))), rel=16 * EPS
+        float(_variance_ratio_mp(mpmath.mpf(2 * x))), rel=16 * EPS, abs=0
     )
 
 

@@ -75,7 +75,7 @@ def test_eigenpairs_properties_value_gradient():
     q = _q()
     assert q.d == 2 and q.rank == 2 and q.dtype == np.float64
     assert _close(q.eigenvalues, LAM)
-    assert q.condition_number == pytest.approx(KAPPA, rel=TOL)
+    assert q.condition_number == pytest.approx(KAPPA, rel=TOL, abs=0)
     # eigenvectors up to sign, and w* along them
     Q = q.eigenvectors
     for k in range(2):
@@ -89,7 +89,7 @@ def test_eigenpairs_properties_value_gradient():
     dw = [a - b for a, b in zip(w, W_STAR, strict=True)]
     Hdw = _mv(H, dw)
     assert q.value(_f(w)) == pytest.approx(
-        float(F(1, 2) * sum(a * b for a, b in zip(dw, Hdw, strict=True))), rel=TOL
+        float(F(1, 2) * sum(a * b for a, b in zip(dw, Hdw, strict=True))), rel=TOL, abs=0
     )
     assert _close(q.gradient(_f(w)), Hdw)
     assert q.value(_f(W_STAR)) == 0.0
@@ -142,9 +142,9 @@ def test_l2_optimum_path_shrinkage_dof_radius_exact(alpha):
     assert _close(path[1], _solve(_shift(H, F(2)), _mv(H, W_STAR)))
     shrink = [lam / (lam + alpha) for lam in LAM]
     assert _close(q.shrinkage(float(alpha)), shrink)
-    assert q.effective_dof(float(alpha)) == pytest.approx(float(sum(shrink)), rel=TOL)
+    assert q.effective_dof(float(alpha)) == pytest.approx(float(sum(shrink)), rel=TOL, abs=0)
     radius = math.sqrt(sum(float(x) ** 2 for x in exact))
-    assert q.constraint_radius(float(alpha)) == pytest.approx(radius, rel=TOL)
+    assert q.constraint_radius(float(alpha)) == pytest.approx(radius, rel=TOL, abs=0)
 
 
 def test_l2_optimum_with_centre_exact():
@@ -181,7 +181,9 @@ def test_alpha_for_radius_round_trip_and_inactive_constraint():
             float(sum(alpha * lam**2 * ci**2 / (lam + alpha) ** 3 for lam, ci in zip(LAM, c, strict=True)))
             / radius**2
         )
-        assert q.alpha_for_radius(radius) == pytest.approx(float(alpha), rel=residual_tolerance(2, 1 / slope))
+        assert q.alpha_for_radius(radius) == pytest.approx(
+            float(alpha), rel=residual_tolerance(2, 1 / slope), abs=0
+        )
     assert q.alpha_for_radius(q.constraint_radius(0.0)) == 0.0
     assert q.alpha_for_radius(10.0) == 0.0
 
@@ -238,8 +240,8 @@ def test_gd_limit_keeps_the_null_space_part_of_the_start():
 
 def test_max_stable_step_exact():
     q = _q()
-    assert q.max_stable_step() == pytest.approx(0.5, rel=TOL)
-    assert q.max_stable_step(1.0) == pytest.approx(0.4, rel=TOL)
+    assert q.max_stable_step() == pytest.approx(0.5, rel=TOL, abs=0)
+    assert q.max_stable_step(1.0) == pytest.approx(0.4, rel=TOL, abs=0)
 
 
 @pytest.mark.parametrize(("alpha", "w0"), [(0.0, None), (0.5, None), (0.0, [2.0, -3.0]), (1.5, [2.0, -3.0])])
@@ -287,8 +289,8 @@ def test_early_stopping_alpha_series_and_error_exact():
 def test_early_stopping_alpha_of_a_zero_eigenvalue_is_its_limit():
     q = Quadratic(np.diag([0.0, 4.0]), [1.0, 1.0])
     alphas = q.early_stopping_alpha(0.1, 4)
-    assert alphas[0] == pytest.approx(1 / (0.1 * 4), rel=4 * EPS)
-    assert alphas[1] == pytest.approx(4 * 0.6**4 / (1 - 0.6**4), rel=residual_tolerance(2, 4))
+    assert alphas[0] == pytest.approx(1 / (0.1 * 4), rel=4 * EPS, abs=0)
+    assert alphas[1] == pytest.approx(4 * 0.6**4 / (1 - 0.6**4), rel=residual_tolerance(2, 4), abs=0)
 
 
 # ---------------------------------------------------------------- L1 and elastic net (diagonal H)
@@ -312,7 +314,30 @@ def test_elastic_net_exact_and_proximal_agrees():
     # strongly convex with μ = min H_ii + α₂ = 2: ‖w − w_opt‖ ≤ √d·(KKT violation)/μ, plus rounding
     assert res.kkt_violation <= res.tolerance and res.iterations >= 1
     assert np.linalg.norm(res.w - [0.5, -0.6]) <= math.sqrt(2) * res.tolerance / 2 + 8 * EPS
-    assert res.tolerance == pytest.approx(1000 * 2 * EPS * 4.0, rel=EPS)  # 1000·d·eps·max(‖Hw*‖∞, α₁)
+    assert res.tolerance == pytest.approx(1000 * 2 * EPS * 4.0, rel=EPS, abs=0)  # 1000·d·eps·max(‖Hw*‖∞, α₁)
+
+
+def test_proximal_defaults_tolerance_scale_and_constant_objective():
+    """l1 defaults to 0 (ridge); the KKT tolerance is 1000·d·eps(dtype)·max(‖Hw*‖∞, α₁, tiny); for H = 0 and
+    α₂ = 0 the objective is α₁‖w‖₁ alone, minimised at 0 without iterating."""
+    q = Quadratic(np.diag([1.0, 4.0]), [2.0, -1.0])
+    ridge = q.proximal_optimum(l2=1.0)
+    assert np.linalg.norm(ridge.w - [1.0, -0.8]) <= math.sqrt(2) * ridge.tolerance / 2 + 8 * EPS
+    big_l1 = q.proximal_optimum(l1=10.0)  # α₁ = 10 > ‖Hw*‖∞ = 4 sets the scale; w = 0
+    assert big_l1.tolerance == pytest.approx(1000 * 2 * EPS * 10.0, rel=EPS, abs=0)
+    np.testing.assert_array_equal(big_l1.w, [0.0, 0.0])
+    at_zero = Quadratic(np.diag([1.0, 4.0]), [0.0, 0.0]).proximal_optimum(l2=1.0)
+    assert at_zero.tolerance == 1000 * 2 * EPS * np.finfo(np.float64).tiny
+    np.testing.assert_array_equal(at_zero.w, [0.0, 0.0])
+    q32 = Quadratic(np.diag([1.0, 4.0]).astype(np.float32), np.array([2.0, -1.0], dtype=np.float32))
+    res32 = q32.proximal_optimum(l1=1.0, l2=1.0)
+    e32 = float(np.finfo(np.float32).eps)
+    assert res32.tolerance == pytest.approx(1000 * 2 * e32 * 4.0, rel=e32, abs=0)
+    assert np.linalg.norm(res32.w - [0.5, -0.6]) <= math.sqrt(2) * res32.tolerance / 2 + 8 * e32
+    flat = Quadratic(np.zeros((2, 2)), [1.0, 2.0]).proximal_optimum(l1=1.0)
+    np.testing.assert_array_equal(flat.w, [0.0, 0.0])
+    assert flat.w.shape == (2,) and flat.iterations == 0 and flat.kkt_violation == 0.0
+    assert flat.tolerance == 1000 * 2 * EPS * 1.0
 
 
 def test_proximal_on_a_rotated_h_satisfies_the_optimality_conditions():
@@ -429,7 +454,7 @@ def test_l1_and_enet_need_a_diagonal_h(where, call):
 
 def test_diagonal_closed_forms_accept_1x1_and_rounding_off_diagonals():
     # a 1×1 H is diagonal; rounding-level off-diagonal entries are accepted
-    assert Quadratic([[2.0]], [3.0]).l1_optimum(2.0) == pytest.approx([2.0])
+    assert Quadratic([[2.0]], [3.0]).l1_optimum(2.0)[0] == 2.0
     tiny = np.array([[1.0, 1e-17], [1e-17, 4.0]])
     np.testing.assert_array_equal(Quadratic(tiny, [2.0, -1.0]).l1_optimum(1.0), [1.0, -0.75])
 
