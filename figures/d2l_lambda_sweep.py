@@ -4,8 +4,9 @@ For each λ on a grid in [0, 10], :func:`theory.empirical.d2l.d2l_sweep` trains 
 (``w⁽⁰⁾ ~ N(0, I)``, 400 SGD steps) and computes exact ridge from zero (canonical λ, bias not
 penalised; l2.ridge). (a) Test loss: SGD's test loss falls by orders of magnitude as λ
 grows, while exact ridge's barely changes: what λ removes is the initialisation's null-space
-part, ``‖Pw⁽ᵀ⁾‖ = (1 − ηλ)^T ‖Pw⁽⁰⁾‖`` (gd.min_norm, es.nonzero_init). (b) ‖w‖: trained, closed form,
-and the prediction of that analysis.
+part, ``‖Pw⁽ᵀ⁾‖ = (1 − ηλ)^T ‖Pw⁽⁰⁾‖`` (gd.min_norm, es.nonzero_init, l2.update). (b) ‖w‖: trained,
+closed form, and the prediction of that analysis (null part exact, row part from full-batch GD after
+the same T steps, as checked by ``gd.min_norm``). Same draw as ``d2l-curves`` (``SEED = 0``).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
         mfc="none",
         mec="k",
         mew=0.8,
-        label="predicted (null space)",
+        label="predicted (null part + GD row part)",
     )
     b.semilogy(lam, d["ridge_norm"], color=blue, ls="--", marker="s", label="exact ridge from 0")
     b.set_xlabel(r"$\lambda$")

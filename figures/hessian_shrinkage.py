@@ -14,6 +14,10 @@ network leaves the quadratic regime and the points scatter.
 (b) The relative error of the quadratic prediction of the move, ``‖θ(α) − w̃(α)‖/‖w* − w̃(α)‖``,
 falls like O(α): the network's minimiser and the quadratic model's agree to first order in α
 (implicit function theorem).
+
+The draw is ``SEED = 0``, the one ``wdt verify --only l2.eigen --route empirical`` checks (order of
+the shift error 0.97 over the last decade, factor error of order ≥ 0.84 along all 37 eigenvectors)
+and the README quotes.
 """
 
 from __future__ import annotations

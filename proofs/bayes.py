@@ -82,7 +82,7 @@ def gaussian() -> Derivation:
     )
     return Derivation(
         "bayes.gaussian",
-        (sigma2, s2, n, d, R, q, lam, b),
+        (sigma2, s2, n, d, R, q, lam, b, z),
         steps,
         "proved for general n",
         {
@@ -129,7 +129,7 @@ def laplace() -> Derivation:
             "expand_sum",
         ),
         identity(
-            -(-J + log_prior),
+            sp.Mul(-1, -J + log_prior, evaluate=False),
             J + alpha * l1 - d * sp.log(alpha) + d * sp.log(2),
             "−log p(w | y) = J(w) + α‖w‖₁ + const with J = −log p(y | w): MAP is the L1 optimum",
             "expand",
@@ -137,7 +137,7 @@ def laplace() -> Derivation:
     )
     return Derivation(
         "bayes.laplace",
-        (alpha, d, w),
+        (alpha, d, i, w, x, J),
         steps,
         "proved for general n",
         {

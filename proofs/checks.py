@@ -2,9 +2,10 @@
 
 Importing this module registers the checks without importing SymPy; each check builds and verifies its
 derivation on first use (cached in :mod:`proofs.registry`, so ``wdt verify`` and ``wdt proofs`` in one
-process do the work once). A proved derivation is reported as ``cases`` = steps checked,
-``max_error = tolerance = 0`` and the detail "proved for general n" (or "checked for n ≤ N"); a failing
-step makes the row ``fail`` with that step in the detail.
+process do the work once). A proved derivation is reported as ``cases`` = steps checked (definitions
+excluded), ``max_error = tolerance = 0`` and the detail :attr:`~proofs.framework.Derivation.extent`
+("proved for general n", with the explicit sizes of second checks and the number of definitions, or
+"checked for n ≤ N"); a failing step makes the row ``fail`` with that step in the detail.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def symbolic_check(theorem_id: str) -> Callable[[CheckContext], CheckResult]:
     def run(ctx: CheckContext) -> CheckResult:
         outcome = report(theorem_id)
         return CheckResult(
-            cases=outcome.steps,
+            cases=outcome.checked,
             max_error=0.0,
             tolerance=0.0,
             detail=outcome.detail,

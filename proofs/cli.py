@@ -54,6 +54,7 @@ def write_atomically(path: Path, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the selected derivations, print one row each, write ``--out``; 0 iff all hold."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from proofs import registry
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         outcome = registry.report(theorem_id)
         failed += not outcome.ok
         status = "[green]proved[/green]" if outcome.ok else "[red]FAIL[/red]"
-        table.add_row(theorem_id, status, outcome.detail, str(outcome.steps), f"{outcome.seconds:.2f}")
+        detail = escape(outcome.detail)
+        table.add_row(theorem_id, status, detail, str(outcome.steps), f"{outcome.seconds:.2f}")
     console = Console()
     console.print(table)
     if args.out is not None:

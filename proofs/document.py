@@ -15,7 +15,7 @@ import sympy as sp
 
 from proofs.framework import Derivation, Step
 
-__all__ = ["SYMPY_LINE", "markdown_text", "render", "render_derivation", "render_step"]
+__all__ = ["MAX_FORMULA", "SYMPY_LINE", "markdown_text", "render", "render_derivation", "render_step"]
 
 _HOW = {
     "cancel": "`cancel` reduces lhs − rhs to 0",
@@ -23,6 +23,7 @@ _HOW = {
     "expand": "`expand` reduces lhs − rhs to 0",
     "expand_log": "`expand_log` reduces lhs − rhs to 0",
     "expand_sum": "`expand` and `sum_simplify` reduce lhs − rhs to 0",
+    "combsimp": "`combsimp` (factorials and binomials) reduces lhs − rhs to 0",
     "equals": "`equals` proves lhs = rhs",
     "matrix": "matrix algebra (`expand`, `refine` with the facts) reduces lhs − rhs to 0",
     "gradient": "SymPy's matrix calculus (`diff`) gives the stated gradient",
@@ -35,7 +36,12 @@ _HOW = {
     "expectation": "`sympy.stats.E` of the expanded expression returns the stated value",
     "nsolve": "`nsolve` (numerical) finds the stated root to the stated digits",
     "evalf": "`evalf` (numerical) gives the stated value to the stated digits",
+    "partition": "the intervals tile ℝ: consecutive ones share one endpoint, contained in exactly one",
+    "definition": "none: a definition names an expression, it proves nothing",
 }
+
+#: the longest formula line the document prints; a longer one (explicit n = 3 entries) is summarised
+MAX_FORMULA = 400
 
 #: the line that records the SymPy version whose printer wrote the document
 SYMPY_LINE = "Rendered with SymPy"
@@ -64,8 +70,22 @@ def _equations(expr: Any) -> str:
 
 
 def render_step(step: Step) -> str:
-    """The LaTeX (no ``$$``) of one step, from the objects the checker uses."""
+    """The LaTeX (no ``$$``) of one step, from the objects the checker uses (or the step's ``shown``
+    sides); a formula longer than :data:`MAX_FORMULA` characters is replaced by a sentence saying what
+    was checked for which size."""
+    text = _render_step(step)
+    if len(text) <= MAX_FORMULA:
+        return text
+    size = step.sizes or "explicit sizes"
+    return rf"\text{{checked entry by entry for {size}; the {len(text)}-character formula is omitted}}"
+
+
+def _render_step(step: Step) -> str:
     by = step.by
+    if by == "definition":
+        return rf"{_tex(step.lhs)} := {_tex(step.rhs)}"
+    if by == "partition":
+        return r" \sqcup ".join(sp.latex(i) for i in step.lhs) + r" = \mathbb{R}"
     if by == "holds":
         return sp.latex(step.lhs)
     if by == "gradient":
@@ -102,28 +122,48 @@ def render_step(step: Step) -> str:
             rf"{sp.latex(recurrence)} = 0,\ {starts} \;\Longrightarrow\; "
             rf"{sp.latex(step.lhs)} = {sp.latex(step.rhs)}"
         )
-    return rf"{_tex(step.lhs)} = {_tex(step.rhs)}"
+    lhs, rhs = step.displayed
+    return rf"{_tex(lhs)} = {_tex(rhs)}"
 
 
-def _assumption(symbol: Any) -> str:
+def _assumption(symbol: Any) -> tuple[str, str]:
+    """``(name, what it is)``: the LaTeX name and its set or sign from the SymPy assumptions."""
     name = sp.latex(symbol)
     if isinstance(symbol, sp.MatrixSymbol):
         rows, cols = symbol.shape
-        return rf"{name} \in \mathbb{{R}}^{{{sp.latex(rows)} \times {sp.latex(cols)}}}"
+        return name, rf"\in \mathbb{{R}}^{{{sp.latex(rows)} \times {sp.latex(cols)}}}"
     if isinstance(symbol, sp.IndexedBase):
-        return rf"{name}_{{i}} \in \mathbb{{R}}"
+        return rf"{name}_{{i}}", r"\in \mathbb{R}"
     if symbol.is_integer:
         low = "> 0" if symbol.is_positive else r"\ge 0"
-        return rf"{name} \in \mathbb{{Z}}_{{{low}}}"
+        return name, rf"\in \mathbb{{Z}}_{{{low}}}"
     if symbol.is_positive:
-        return rf"{name} > 0"
+        return name, "> 0"
     if symbol.is_nonnegative:
-        return rf"{name} \ge 0"
+        return name, r"\ge 0"
     if symbol.is_real and symbol.is_nonzero:
-        return rf"{name} \in \mathbb{{R}} \setminus \{{0\}}"
+        return name, r"\in \mathbb{R} \setminus \{0\}"
     if symbol.is_real:
-        return rf"{name} \in \mathbb{{R}}"
-    return name
+        return name, r"\in \mathbb{R}"
+    return name, ""
+
+
+def _symbol_lines(symbols: Iterable[Any]) -> list[str]:
+    """The symbols grouped by what they are (``$a, b, c \\in \\mathbb{R}$``), one group a line, in
+    order of first appearance."""
+    groups: dict[str, list[str]] = {}
+    for symbol in symbols:
+        name, what = _assumption(symbol)
+        groups.setdefault(what, []).append(name)
+    return [f"${', '.join(names)} {what}$".replace(" $", "$") for what, names in groups.items()]
+
+
+def _how_far(derivation: Derivation) -> str:
+    checked = len(derivation.steps) - derivation.definitions
+    counted = f"{checked} steps, each checked by SymPy"
+    if derivation.definitions:
+        counted += f", and {derivation.definitions} definition{'s' * (derivation.definitions > 1)}"
+    return f"{derivation.extent}; {counted}"
 
 
 def _anchor(theorem_id: str) -> str:
@@ -147,11 +187,11 @@ def render_derivation(derivation: Derivation) -> str:
     ]
     if theorem.assumptions:
         lines += [f"**Assumptions** (catalogue): {markdown_text('; '.join(theorem.assumptions))}.", ""]
-    symbols = ", ".join(f"${_assumption(s)}$" for s in derivation.symbols)
+    symbols = ",\n".join(_symbol_lines(derivation.symbols))
     lines += [
         f"**Symbols** (SymPy assumptions): {symbols}.",
         "",
-        f"**How far:** {derivation.scope}; {len(derivation.steps)} steps, each checked by SymPy.",
+        f"**How far:** {_how_far(derivation)}.",
         "",
     ]
     case = ""
@@ -163,8 +203,10 @@ def render_derivation(derivation: Derivation) -> str:
         if step.facts:
             facts = " Facts: " + ", ".join(f"${sp.latex(f)}$" for f in step.facts) + "."
         sentence = markdown_text(step.why if step.why.endswith((".", "...")) else f"{step.why}.")
+        label = "*Definition* (not checked)." if step.by == "definition" else f"*Check:* {_HOW[step.by]}."
+        sizes = f" Checked for {step.sizes} only." if step.sizes else ""
         lines += [
-            f"{number}. {sentence} *Check:* {_HOW[step.by]}.{facts}",
+            f"{number}. {sentence} {label}{facts}{sizes}",
             "",
             "$$",
             render_step(step),
@@ -189,19 +231,25 @@ def render(derivations: Iterable[Derivation]) -> str:
         "",
         "Each step is an equation with a one-line justification. Checking it either proves the two "
         "sides equal by a targeted rewrite (`cancel`, `factor`, `expand`, `equals`, matrix algebra; "
-        "never a blanket `simplify()`), or derives the stated result with `solve`, `solveset`, "
-        "`rsolve`, `series`, `limit` or `sympy.stats.E` and compares. The only numerical steps "
-        "(`nsolve`, `evalf`: the constants of `es.gf_vs_ridge` and `es.gf_vs_ridge_tuned`) say so. "
-        '"Proved for general n" means the proof is for symbolic size n (matrix symbols), or in an '
-        'eigenbasis where the problem decouples into one scalar problem per direction; "checked for '
-        'n ≤ N" means explicit sizes only.',
+        "never a blanket `simplify()`),",
+        "or derives the stated result with `solve`, `solveset`, `rsolve`, `series`, `limit` or "
+        "`sympy.stats.E` and compares, or checks that a case split tiles the real line. The only "
+        "numerical steps (`nsolve`, `evalf`: the constants of `es.gf_vs_ridge` and `es.gf_vs_ridge_tuned`) "
+        "say so.",
+        '"Proved for general n" means every step of the proof is for symbolic size n (matrix symbols), '
+        "or in an eigenbasis where the problem decouples into one scalar problem per direction;",
+        "steps checked only at explicit sizes are then second checks or counterexamples, and the sizes are "
+        'listed after the scope. "Checked for n ≤ N" means explicit sizes only.',
+        "A *definition* names an expression and proves nothing; it is labelled and counted apart. "
+        f"Formulas longer than {MAX_FORMULA} characters (explicit n = 3 entries) are checked but not "
+        "printed.",
         "",
         "| id | theorem | how far | steps |",
         "|---|---|---|---|",
     ]
     for d in items:
         link = f"[`{d.theorem_id}`](#{_anchor(d.theorem_id)})"
-        lines.append(f"| {link} | {markdown_text(d.theorem.title)} | {d.scope} | {len(d.steps)} |")
+        lines.append(f"| {link} | {markdown_text(d.theorem.title)} | {d.extent} | {len(d.steps)} |")
     lines.append("")
     for d in items:
         lines.append(render_derivation(d))

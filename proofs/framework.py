@@ -4,16 +4,18 @@ A :class:`Derivation` carries the theorem id (``theory.catalogue``), the symbols
 assumptions, and a tuple of :class:`Step` objects. Each step is one equation (or claim) with a one-line
 justification and a *method* that says how the checker establishes it:
 
-* ``cancel`` / ``factor`` / ``expand`` / ``expand_log`` / ``expand_sum``: ``lhs − rhs`` (after
-  ``doit()``, which evaluates ``Subs`` and ``Sum`` objects) reduces to 0 under that rewrite, entry by
-  entry for explicit matrices. ``expand_sum`` expands and then combines sums (``sum_simplify``).
-  ``cancel`` is ``cancel(together(·))``, so nested fractions are normalised first. Never a blanket
-  ``simplify()``.
+* ``cancel`` / ``factor`` / ``expand`` / ``expand_log`` / ``expand_sum`` / ``combsimp``
+  (factorials): ``lhs − rhs`` (after ``doit()``, which evaluates ``Subs`` and ``Sum`` objects)
+  reduces to 0 under that rewrite, entry by entry for explicit matrices. ``expand_sum`` expands and
+  then combines sums (``sum_simplify``). ``cancel`` is ``cancel(together(·))``, so nested
+  fractions are normalised first. Never a blanket ``simplify()``.
 * ``equals``: ``lhs.equals(rhs) is True`` (SymPy's numerical-and-structural test).
 * ``matrix``: ``lhs − rhs`` of matrix expressions (``MatrixSymbol``) expands to the zero matrix,
   after ``refine`` with the step's SymPy ``Q`` facts (``Q.orthogonal(Q)``, ...).
 * ``gradient``: ``∇_w lhs`` (SymPy's matrix calculus, ``lhs.diff(w)``) minus ``rhs`` expands to
   zero after ``refine`` with the step's facts (``Q.symmetric(H)``).
+* ``partition``: intervals (with symbolic endpoints) tile the real line, each non-empty and
+  consecutive ones sharing an endpoint exactly one contains: an exhaustive, disjoint case split.
 * ``holds``: a relational or boolean claim evaluates to ``True`` from the symbols' assumptions.
 * ``solve`` / ``solveset`` / ``rsolve`` / ``series`` / ``limit`` / ``expectation`` (``sympy.stats.E``
   of the expanded expression) / ``nsolve`` and ``evalf`` (a root of a transcendental equation, and a
@@ -22,18 +24,38 @@ justification and a *method* that says how the checker establishes it:
   compares what it returns with the stated right-hand side (``cancel`` of the difference, set
   equality, or agreement to the stated digits).
 
+:func:`define` marks a step as a *definition* (``name := expression``): it introduces a name and
+proves nothing; the document labels it "Definition" and :class:`Report` counts it apart from the
+checked steps. An identity step whose two displayed sides are the same expression is rejected: it would
+be a definition posing as a proof. Two computations that should agree (torch's SGD update against SGD
+on the penalised loss) are compared with ``shown=(name_lhs, name_rhs)``: the document shows the names,
+the checker compares the computed values.
+
+Scope. A step checked only for explicit sizes carries ``sizes`` (``"n = 3"``); a derivation whose
+scope says "proved for general n" may hold such steps only under a case headed "Second check" or
+"Counterexample" (:meth:`Derivation.__post_init__` enforces it), and :attr:`Derivation.extent` appends
+the explicit sizes to the scope, so the row of ``wdt verify`` and the document say what was checked
+where.
+
+Symbols. One name, one object: :func:`symbol_clashes` lists names used by two different SymPy objects
+(``Symbol('t', positive=True)`` and ``Symbol('t', nonnegative=True)``, a symbol and a function ``e``),
+and :func:`check` fails a derivation that has any, or that uses a symbol it does not declare
+(:func:`undeclared_symbols`: the document lists every declared symbol with its assumptions).
+
 :func:`check` runs every step and reports the first failing one, so a deliberately wrong variant
 (``α`` in place of ``α/2``, a flipped sign, a missing factor) is rejected, not silently accepted.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.simplify.simplify import sum_simplify
 
@@ -49,6 +71,7 @@ __all__ = [
     "Step",
     "check",
     "check_step",
+    "define",
     "evalf",
     "expectation",
     "gradient",
@@ -56,10 +79,13 @@ __all__ = [
     "identity",
     "limit",
     "nsolve",
+    "partition",
     "rsolve",
     "series",
     "solve",
     "solveset",
+    "symbol_clashes",
+    "undeclared_symbols",
 ]
 
 Method = Literal[
@@ -68,6 +94,7 @@ Method = Literal[
     "expand",
     "expand_log",
     "expand_sum",
+    "combsimp",
     "equals",
     "matrix",
     "gradient",
@@ -80,6 +107,8 @@ Method = Literal[
     "expectation",
     "nsolve",
     "evalf",
+    "definition",
+    "partition",
 ]
 _IDENTITY_METHODS: dict[str, Callable[[Any], Any]] = {
     "cancel": lambda e: sp.cancel(sp.together(e)),
@@ -87,7 +116,11 @@ _IDENTITY_METHODS: dict[str, Callable[[Any], Any]] = {
     "expand": sp.expand,
     "expand_log": lambda e: sp.expand(sp.expand_log(e)),
     "expand_sum": lambda e: sum_simplify(sp.expand(sp.expand(e).doit())),
+    "combsimp": sp.combsimp,
 }
+#: case headings under which explicit-size steps do not limit a "proved for general n" scope
+SUPPORTING_CASES = ("Second check", "Counterexample")
+_GENERAL = "proved for general n"
 _DERIVE_METHODS = ("solve", "solveset", "rsolve", "series", "limit", "expectation", "nsolve", "evalf")
 
 
@@ -107,6 +140,10 @@ class Step:
             ``nsolve`` ``(expr, guess, digits)``, ``evalf`` ``(digits,)``; for ``gradient`` the
             variable ``(w,)``.
         facts: SymPy ``Q`` predicates used by ``matrix`` steps (for ``refine``).
+        sizes: "" when the step holds for symbolic sizes; else the explicit sizes it is checked for
+            (``"n = 3"``).
+        shown: ``(lhs, rhs)`` displayed in the document instead of the checked objects, for steps whose
+            sides are long computations (named there) or explicit matrices with long entries.
     """
 
     lhs: Any
@@ -116,6 +153,13 @@ class Step:
     case: str = ""
     problem: tuple[Any, ...] = ()
     facts: tuple[Any, ...] = ()
+    sizes: str = ""
+    shown: tuple[Any, Any] | None = None
+
+    @property
+    def displayed(self) -> tuple[Any, Any]:
+        """The two sides the document shows: ``shown`` or ``(lhs, rhs)``."""
+        return self.shown if self.shown is not None else (self.lhs, self.rhs)
 
 
 @dataclass(frozen=True)
@@ -155,6 +199,37 @@ class Derivation:
         get_theorem(self.theorem_id)  # raises InputError naming the known ids
         if not self.steps:
             raise InputError(f"derivation {self.theorem_id!r} has no steps")
+        if self.scope.startswith(_GENERAL):
+            limited = [
+                i
+                for i, step in enumerate(self.steps, start=1)
+                if step.sizes and not step.case.startswith(SUPPORTING_CASES)
+            ]
+            if limited:
+                raise InputError(
+                    f"derivation {self.theorem_id!r} says {self.scope!r} but steps {limited} are checked "
+                    f"for explicit sizes only ({', '.join(self.steps[i - 1].sizes for i in limited)})"
+                )
+
+    @property
+    def sizes(self) -> tuple[str, ...]:
+        """The explicit sizes some steps are checked for, in order of first use."""
+        return tuple(dict.fromkeys(step.sizes for step in self.steps if step.sizes))
+
+    @property
+    def definitions(self) -> int:
+        """How many steps are definitions (named, not proved)."""
+        return sum(step.by == "definition" for step in self.steps)
+
+    @property
+    def extent(self) -> str:
+        """The scope with what the metadata adds: explicit sizes of supporting steps, definitions."""
+        extras = []
+        if self.sizes and self.scope.startswith(_GENERAL):
+            extras.append(f"explicit checks at {', '.join(self.sizes)}")
+        if self.definitions:
+            extras.append(f"{self.definitions} definition{'s' * (self.definitions > 1)}")
+        return f"{self.scope} ({'; '.join(extras)})" if extras else self.scope
 
     @property
     def theorem(self) -> Theorem:
@@ -181,10 +256,17 @@ class Report:
     seconds: float
     failed_step: int | None = None
     reason: str = ""
+    definitions: int = 0
+
+    @property
+    def checked(self) -> int:
+        """Steps checked, definitions excluded."""
+        return self.steps - self.definitions
 
     @property
     def detail(self) -> str:
-        """``scope`` when every step holds, else which step failed and why."""
+        """``scope`` (the derivation's :attr:`~Derivation.extent`) when every step holds, else which
+        step failed and why."""
         if self.ok:
             return self.scope
         return f"step {self.failed_step} fails: {self.reason}"
@@ -194,14 +276,58 @@ class Report:
 
 
 def identity(
-    lhs: Any, rhs: Any, why: str, by: Method = "cancel", *, case: str = "", facts: Iterable[Any] = ()
+    lhs: Any,
+    rhs: Any,
+    why: str,
+    by: Method = "cancel",
+    *,
+    case: str = "",
+    facts: Iterable[Any] = (),
+    sizes: str = "",
+    shown: tuple[Any, Any] | None = None,
 ) -> Step:
-    """A step ``lhs = rhs`` proved by rewriting ``lhs − rhs`` to 0 with ``by``."""
+    """A step ``lhs = rhs`` proved by rewriting ``lhs − rhs`` to 0 with ``by``.
+
+    Build ``lhs`` unevaluated (``sp.Subs``, ``sp.Derivative``, ``sp.MatMul(..., evaluate=False)``) so
+    the document shows what was proved, not ``X = X``; ``shown`` names the sides instead.
+    """
     if by not in (*_IDENTITY_METHODS, "equals", "matrix"):
         raise InputError(
             f"identity steps are checked by {', '.join(_IDENTITY_METHODS)}, equals or matrix; got {by!r}"
         )
-    return Step(lhs, rhs, why, by, case, (), tuple(facts))
+    return Step(lhs, rhs, why, by, case, (), tuple(facts), sizes, shown)
+
+
+def partition(intervals: Iterable[sp.Interval], why: str, *, case: str = "") -> Step:
+    """The intervals, in order, tile the real line: the first starts at −∞, the last ends at ∞, each
+    is non-empty (start ≤ end from the assumptions), and consecutive ones share an endpoint that
+    exactly one of them contains. The check that a case split is exhaustive and its cases disjoint."""
+    return Step(tuple(intervals), sp.S.Reals, why, "partition", case)
+
+
+def _check_partition(intervals: tuple[sp.Interval, ...]) -> str:
+    if not intervals or not all(isinstance(i, sp.Interval) for i in intervals):
+        return f"a partition needs intervals, got {intervals}"
+    if intervals[0].start != -sp.oo or intervals[-1].end != sp.oo:
+        return f"the intervals run from {intervals[0].start} to {intervals[-1].end}, not from −∞ to ∞"
+    for k, piece in enumerate(intervals):
+        if piece.start.is_infinite or piece.end.is_infinite:
+            continue
+        if _decide(sp.Le(piece.start, piece.end, evaluate=False)) is not sp.true:
+            return f"interval {k + 1} {piece} may be empty: {piece.start} ≤ {piece.end} is not known"
+    for k, (left, right) in enumerate(itertools.pairwise(intervals)):
+        if sp.cancel(sp.together(left.end - right.start)) != 0:
+            return f"intervals {k + 1} and {k + 2} leave a gap or overlap: {left.end} vs {right.start}"
+        if left.right_open == right.left_open:
+            both = "neither contains" if left.right_open else "both contain"
+            return f"intervals {k + 1} and {k + 2}: {both} the shared endpoint {left.end}"
+    return ""
+
+
+def define(name: Any, value: Any, why: str, *, case: str = "") -> Step:
+    """A definition ``name := value``: it introduces ``name`` (a symbol, matrix symbol or undefined
+    function applied to symbols) and proves nothing; shown and counted as a definition."""
+    return Step(name, value, why, "definition", case)
 
 
 def gradient(
@@ -211,22 +337,22 @@ def gradient(
     return Step(expr, stated, why, "gradient", case, (variable,), tuple(facts))
 
 
-def holds(claim: Any, why: str, *, case: str = "") -> Step:
+def holds(claim: Any, why: str, *, case: str = "", sizes: str = "") -> Step:
     """A claim that must evaluate to ``True`` from the symbols' assumptions.
 
     Build relationals with ``evaluate=False`` (``sp.Gt(x, 0, evaluate=False)``) so the document shows
     the claim, not its value; the checker evaluates it (``doit()``).
     """
-    return Step(claim, sp.true, why, "holds", case)
+    return Step(claim, sp.true, why, "holds", case, sizes=sizes)
 
 
-def solve(unknown: Any, expr: Any, stated: Any, why: str, *, case: str = "") -> Step:
+def solve(unknown: Any, expr: Any, stated: Any, why: str, *, case: str = "", sizes: str = "") -> Step:
     """``solve(expr = 0, unknown)`` must return exactly the stated solutions.
 
     ``unknown`` may be a tuple of symbols and ``expr`` a list of equations (a system); ``stated`` is
     then a tuple of values. A list ``stated`` means several solutions; ``[]`` means none.
     """
-    return Step(unknown, stated, why, "solve", case, (expr,))
+    return Step(unknown, stated, why, "solve", case, (expr,), sizes=sizes)
 
 
 def solveset(unknown: Any, claim: Any, stated: sp.Set, why: str, *, case: str = "") -> Step:
@@ -247,18 +373,32 @@ def series(expr: Any, variable: Any, order: int, stated: Any, why: str, *, case:
 
 
 def limit(
-    expr: Any, variable: Any, point: Any, stated: Any, why: str, *, direction: str = "+", case: str = ""
+    expr: Any,
+    variable: Any,
+    point: Any,
+    stated: Any,
+    why: str,
+    *,
+    direction: str = "+",
+    case: str = "",
+    sizes: str = "",
 ) -> Step:
     """``limit(expr, variable, point, direction)`` must equal ``stated``."""
     return Step(
-        sp.Limit(expr, variable, point, direction), stated, why, "limit", case, (variable, point, direction)
+        sp.Limit(expr, variable, point, direction),
+        stated,
+        why,
+        "limit",
+        case,
+        (variable, point, direction),
+        sizes=sizes,
     )
 
 
-def expectation(expr: Any, stated: Any, why: str, *, case: str = "") -> Step:
+def expectation(expr: Any, stated: Any, why: str, *, case: str = "", sizes: str = "") -> Step:
     """``sympy.stats.E(expand(expr))`` (``expr`` built from ``sympy.stats`` random symbols) must equal
     ``stated``."""
-    return Step(expr, stated, why, "expectation", case)
+    return Step(expr, stated, why, "expectation", case, sizes=sizes)
 
 
 def nsolve(
@@ -297,6 +437,8 @@ def _differs(a: Any, b: Any) -> str:
     if len(ea) != len(eb):
         return f"{len(ea)} entries against {len(eb)}"
     for x, y in zip(ea, eb, strict=True):
+        if sp.sympify(x) == sp.sympify(y):  # also ±∞, where x − y is nan
+            continue
         residue = sp.cancel(sp.together(sp.sympify(x) - sp.sympify(y)))
         if residue != 0:
             return f"difference {residue} ≠ 0"
@@ -423,8 +565,29 @@ def _check_derived(step: Step) -> str:
     return reason and f"limit gave {got}: {reason}"
 
 
+def _is_name(value: Any) -> bool:
+    if isinstance(value, sp.Symbol | sp.MatrixSymbol):
+        return True
+    return isinstance(value, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in value.args)
+
+
 def check_step(step: Step) -> str:
-    """Check one step: ``""`` when it holds, else the reason it does not (a SymPy error counts too)."""
+    """Check one step: ``""`` when it holds, else the reason it does not (a SymPy error counts too).
+
+    A definition holds when it names something (``lhs`` a symbol or an undefined function of
+    symbols); an identity whose displayed sides are the same expression fails (it proves nothing).
+    """
+    if step.by == "definition":
+        return "" if _is_name(step.lhs) else f"a definition must introduce a name, not {step.lhs}"
+    if step.by == "partition":
+        return _check_partition(step.lhs)
+    if step.by in (*_IDENTITY_METHODS, "equals", "matrix"):
+        shown_lhs, shown_rhs = step.displayed
+        if _same_expression(shown_lhs, shown_rhs):
+            return (
+                f"both sides are the same expression {shown_lhs} as built: a definition, not a proof "
+                "(build the left side unevaluated or mark the step as a definition)"
+            )
     try:
         if step.by == "holds":
             value = _decide(step.lhs)
@@ -436,9 +599,113 @@ def check_step(step: Step) -> str:
         return f"{type(exc).__name__}: {exc}"
 
 
+def _same_expression(a: Any, b: Any) -> bool:
+    try:
+        return bool(sp.sympify(a) == sp.sympify(b))
+    except (sp.SympifyError, TypeError):
+        return a is b
+
+
+def _objects(value: Any) -> list[Any]:
+    """Every SymPy object reachable from ``value`` (tuples, lists, dicts opened)."""
+    if isinstance(value, dict | Mapping):
+        return [o for k, v in value.items() for o in (*_objects(k), *_objects(v))]
+    if isinstance(value, list | tuple):
+        return [o for v in value for o in _objects(v)]
+    return [value] if isinstance(value, sp.Basic | sp.MatrixBase) else []
+
+
+def _named(obj: Any) -> set[Any]:
+    """The named atoms of one object: symbols (not dummies, not a limit's direction ``+``/``-``, not
+    the symbol inside a ``sympy.stats`` random variable), matrix symbols, indexed bases, undefined
+    functions (by their class)."""
+    from sympy.stats.rv import RandomSymbol
+
+    atoms: set[Any] = set()
+    hidden = {r.symbol for r in obj.atoms(RandomSymbol)} | {sp.Symbol("+"), sp.Symbol("-")}
+    atoms |= {a for a in obj.atoms(sp.Symbol) if not isinstance(a, sp.Dummy) and a not in hidden}
+    atoms |= obj.atoms(sp.MatrixSymbol)
+    bases = obj.atoms(sp.IndexedBase)
+    atoms -= {base.label for base in bases}  # w[i]'s label is the base's own name
+    atoms |= bases
+    atoms |= {f.func for f in obj.atoms(AppliedUndef)}
+    return atoms
+
+
+def _name(atom: Any) -> str:
+    if isinstance(atom, sp.MatrixSymbol | sp.IndexedBase):
+        return str(atom.name if isinstance(atom, sp.MatrixSymbol) else atom.label)
+    return str(getattr(atom, "name", atom))
+
+
+def symbol_clashes(derivation: Derivation) -> dict[str, list[str]]:
+    """Names used by two or more different SymPy objects in one derivation, with a description of
+    each (its assumptions, or its kind): one name must have one meaning and one set of assumptions.
+
+    Scanned: the declared symbols, every step (sides, problem, facts, shown), the results.
+    """
+    objects = _objects(list(derivation.symbols))
+    for step in derivation.steps:
+        objects += _objects([step.lhs, step.rhs, list(step.problem), list(step.facts)])
+        if step.shown is not None:
+            objects += _objects(list(step.shown))
+    for result in derivation.results.values():
+        objects += _objects([list(result.args), result.expr])
+    by_name: dict[str, set[Any]] = {}
+    for obj in objects:
+        for atom in _named(obj):
+            by_name.setdefault(_name(atom), set()).add(atom)
+    return {name: sorted(_describe(a) for a in atoms) for name, atoms in by_name.items() if len(atoms) > 1}
+
+
+_SHOWN_FACTS = ("integer", "positive", "nonnegative", "nonzero", "real")
+
+
+def undeclared_symbols(derivation: Derivation) -> list[str]:
+    """Names used by the steps but missing from ``derivation.symbols``: their assumptions would be
+    hidden from the document's symbol list (undefined functions are exempt; their arguments are not)."""
+    declared: set[Any] = set()
+    for obj in _objects(list(derivation.symbols)):
+        declared |= _named(obj)
+    used: set[Any] = set()
+    for step in derivation.steps:
+        for obj in _objects([step.lhs, step.rhs, list(step.problem), list(step.facts)]):
+            used |= _named(obj)
+    return sorted({_name(a) for a in used - declared if not isinstance(a, type)})
+
+
+def _describe(atom: Any) -> str:
+    if isinstance(atom, sp.Symbol):
+        facts = ", ".join(k for k in _SHOWN_FACTS if atom.assumptions0.get(k) is True)
+        return f"Symbol({facts})"
+    return type(atom).__name__ if not isinstance(atom, type) else "function"
+
+
 def check(derivation: Derivation) -> Report:
-    """Check every step in order; stop at the first that fails and report it (1-based)."""
+    """Check every step in order; stop at the first that fails and report it (1-based).
+
+    A derivation with a symbol clash (:func:`symbol_clashes`) or a symbol missing from its declared
+    symbols (:func:`undeclared_symbols`) fails at "step 0" before any step runs.
+    """
     start = time.perf_counter()
+    clashes = symbol_clashes(derivation)
+    missing = undeclared_symbols(derivation)
+    if clashes or missing:
+        listed = "; ".join(f"{name}: {' vs '.join(kinds)}" for name, kinds in sorted(clashes.items()))
+        if clashes:
+            listed = f"one name, two SymPy objects: {listed}"
+        if missing:
+            listed += ("; " if clashes else "") + f"used but not declared: {', '.join(missing)}"
+        return Report(
+            derivation.theorem_id,
+            False,
+            0,
+            derivation.extent,
+            time.perf_counter() - start,
+            0,
+            listed,
+            derivation.definitions,
+        )
     for index, step in enumerate(derivation.steps, start=1):
         reason = check_step(step)
         if reason:
@@ -446,11 +713,17 @@ def check(derivation: Derivation) -> Report:
                 derivation.theorem_id,
                 False,
                 index - 1,
-                derivation.scope,
+                derivation.extent,
                 time.perf_counter() - start,
                 index,
                 f"{step.why}: {reason}",
+                sum(s.by == "definition" for s in derivation.steps[: index - 1]),
             )
     return Report(
-        derivation.theorem_id, True, len(derivation.steps), derivation.scope, time.perf_counter() - start
+        derivation.theorem_id,
+        True,
+        len(derivation.steps),
+        derivation.extent,
+        time.perf_counter() - start,
+        definitions=derivation.definitions,
     )

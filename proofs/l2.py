@@ -81,13 +81,14 @@ def optimum() -> Derivation:
             "matrix",
         ),
         identity(
-            A * w_tilde,
+            sp.MatMul(A, w_tilde, evaluate=False),
             _H * _w_star,
             "w̃ = (H + αI)⁻¹Hw* solves it; H + αI ≻ 0 makes it the unique minimiser (G 7.10)",
             "matrix",
         ),
     ]
     results: dict[str, Result] = {}
+    explicit: dict[sp.Symbol, None] = {}
     for size, names in ((2, "a b c"), (3, "a b c d e f")):
         case = f"Second check: explicit symmetric n = {size}, adjugate form"
         entries = sp.symbols(names, real=True)
@@ -96,17 +97,23 @@ def optimum() -> Derivation:
         wn = sp.symbols(f"w_1:{size + 1}", real=True)
         An = Hn + alpha * sp.eye(size)
         adj, det = An.adjugate(), An.det()
+        explicit.update(dict.fromkeys((*entries, *ws, *wn)))
         solution = adj * Hn * ws / det
         steps += [
             identity(
-                An * adj,
+                sp.MatMul(sp.ImmutableMatrix(An), sp.ImmutableMatrix(adj), evaluate=False),
                 det * sp.eye(size),
                 "A adj(A) = det(A) I, so A⁻¹ = adj(A)/det(A)",
                 "expand",
                 case=case,
+                sizes=f"n = {size}",
             ),
             identity(
-                An * solution, Hn * ws, "w̃ = adj(H + αI)Hw*/det(H + αI) solves (H + αI)w̃ = Hw*", case=case
+                sp.MatMul(sp.ImmutableMatrix(An), sp.ImmutableMatrix(solution), evaluate=False),
+                Hn * ws,
+                "w̃ = adj(H + αI)Hw*/det(H + αI) solves (H + αI)w̃ = Hw*",
+                case=case,
+                sizes=f"n = {size}",
             ),
             solve(
                 tuple(wn),
@@ -114,12 +121,13 @@ def optimum() -> Derivation:
                 tuple(solution),
                 "the normal equations solved for w by SymPy give the same w̃",
                 case=case,
+                sizes=f"n = {size}",
             ),
         ]
         results[f"n{size}"] = Result((*entries, alpha, *ws), solution)
     return Derivation(
         "l2.optimum",
-        (_H, _w_star, alpha),
+        (_H, _w, _w_star, alpha, *explicit),
         tuple(steps),
         "proved for general n",
         results,
@@ -188,7 +196,7 @@ def eigen() -> Derivation:
     )
     return Derivation(
         "l2.eigen",
-        (Q, Lam, lam, c, alpha),
+        (Q, Lam, lam, c, z, alpha),
         steps,
         "proved for general n",
         {"shrinkage": Result((lam, alpha), factor), "coordinate": Result((lam, c, alpha), factor * c)},
@@ -213,11 +221,10 @@ def ridge() -> Derivation:
     XtX = X.T * X
     s = sp.Symbol("s_i", positive=True)
     b = sp.Symbol("b_i", real=True)
-    b_nz = sp.Symbol("b_i", real=True, nonzero=True)
     z = sp.Symbol("z_i", real=True)
     half_case = "Convention ½‖Xw − y‖² + (α/2)‖w‖² (G 7.17)"
     sse_case = "Convention ‖Xw − y‖² + (α/2)‖w‖² (G 7.15 as printed)"
-    g717 = s * b_nz / (s**2 + alpha)
+    g717 = s * b / (s**2 + alpha)
     steps = (
         gradient(half_sse, _w, X.T * r + alpha * _w, "gradient of the ½-SSE objective", case=half_case),
         identity(
@@ -228,7 +235,7 @@ def ridge() -> Derivation:
             case=half_case,
         ),
         identity(
-            (XtX + alpha * _I) * ((XtX + alpha * _I).I * X.T * y),
+            sp.MatMul(XtX + alpha * _I, (XtX + alpha * _I).I * X.T * y, evaluate=False),
             X.T * y,
             "w = (XᵀX + αI)⁻¹Xᵀy solves it (G 7.17)",
             "matrix",
@@ -252,7 +259,7 @@ def ridge() -> Derivation:
             case=sse_case,
         ),
         identity(
-            (XtX + alpha / 2 * _I) * ((XtX + alpha / 2 * _I).I * X.T * y),
+            sp.MatMul(XtX + alpha / 2 * _I, (XtX + alpha / 2 * _I).I * X.T * y, evaluate=False),
             X.T * y,
             "w = (XᵀX + (α/2)I)⁻¹Xᵀy solves it",
             "matrix",
@@ -266,20 +273,22 @@ def ridge() -> Derivation:
             case=sse_case,
         ),
         identity(
-            2 * (s**2 * g717 - s * b_nz) + alpha * g717,
-            -alpha * s * b_nz / (s**2 + alpha),
+            sp.Subs(2 * (s**2 * z - s * b) + alpha * z, z, g717),
+            -alpha * s * b / (s**2 + alpha),
             "G 7.17's answer leaves this gradient at −αs_i b_i/(s_i² + α)",
             case=sse_case,
         ),
-        holds(
-            sp.Ne(-alpha * s * b_nz / (s**2 + alpha), 0, evaluate=False),
-            "which is non-zero for α > 0 whenever b_i ≠ 0: G 7.17 does not minimise G 7.15",
+        solve(
+            b,
+            -alpha * s * b / (s**2 + alpha),
+            sp.S.Zero,
+            "which vanishes only for b_i = 0 (α > 0): G 7.17 does not minimise G 7.15",
             case=sse_case,
         ),
     )
     return Derivation(
         "l2.ridge",
-        (X, y, alpha, s, b),
+        (X, y, _w, alpha, s, b, z),
         steps,
         "proved for general n",
         {
@@ -303,11 +312,12 @@ def pinv() -> Derivation:
     """
     alpha = sp.Symbol("alpha", positive=True)
     s = sp.Symbol("s_i", positive=True)
-    s0 = sp.Symbol("s_i", nonnegative=True)
+    s0 = sp.Symbol("sigma", nonnegative=True)
     lam = sp.Symbol("lambda_i", positive=True)
     a = sp.Symbol("a", real=True, nonzero=True)
     bb = sp.Symbol("b", real=True)
-    pos, zero, explicit = ("Case s_i > 0", "Case s_i = 0", "Second check: X = (a  b), XᵀX singular")
+    pos, zero, explicit = ("Case s_i > 0", "Case σ = 0", "Second check: X = (a  b), XᵀX singular")
+    one = "X of size 1 × 2"
     X = sp.Matrix([[a, bb]])
     A = X.T * X + alpha * sp.eye(2)
     ridge_map = A.adjugate() * X.T / A.det()
@@ -318,7 +328,8 @@ def pinv() -> Derivation:
         identity(
             sp.Subs(s0 / (s0**2 + alpha), s0, 0),
             0,
-            "substituted before the limit: 0/(0 + α) = 0 for every α > 0, so the limit is 0",
+            "the coefficient σ/(σ² + α) of a singular value σ ≥ 0, at σ = 0 before the limit: 0/(0 + α) = 0 "
+            "for every α > 0, so the limit is 0",
             case=zero,
         ),
         identity(
@@ -332,9 +343,16 @@ def pinv() -> Derivation:
             X.T / (a**2 + bb**2 + alpha),
             "(XᵀX + αI)⁻¹Xᵀ by the adjugate of the 2×2 XᵀX + αI",
             case=explicit,
+            sizes=one,
         ),
         limit(
-            a / (a**2 + bb**2 + alpha), alpha, 0, a / (a**2 + bb**2), "first entry as α → 0⁺", case=explicit
+            a / (a**2 + bb**2 + alpha),
+            alpha,
+            0,
+            a / (a**2 + bb**2),
+            "first entry as α → 0⁺",
+            case=explicit,
+            sizes=one,
         ),
         limit(
             bb / (a**2 + bb**2 + alpha),
@@ -343,23 +361,48 @@ def pinv() -> Derivation:
             bb / (a**2 + bb**2),
             "second entry as α → 0⁺",
             case=explicit,
+            sizes=one,
         ),
-        identity(X * G * X, X, "the limit G = Xᵀ/(a² + b²) satisfies XGX = X (Penrose 1)", case=explicit),
-        identity(G * X * G, G, "GXG = G (Penrose 2)", case=explicit),
-        identity((X * G).T, X * G, "(XG)ᵀ = XG (Penrose 3)", case=explicit),
-        identity((G * X).T, G * X, "(GX)ᵀ = GX (Penrose 4): G = X⁺", case=explicit),
+        identity(
+            _product(X, G, X),
+            X,
+            "the limit G = Xᵀ/(a² + b²) satisfies XGX = X (Penrose 1)",
+            case=explicit,
+            sizes=one,
+        ),
+        identity(_product(G, X, G), G, "GXG = G (Penrose 2)", case=explicit, sizes=one),
+        identity(
+            sp.Transpose(sp.ImmutableMatrix(X * G)),
+            X * G,
+            "(XG)ᵀ = XG (Penrose 3)",
+            case=explicit,
+            sizes=one,
+        ),
+        identity(
+            sp.Transpose(sp.ImmutableMatrix(G * X)),
+            G * X,
+            "(GX)ᵀ = GX (Penrose 4): G = X⁺",
+            case=explicit,
+            sizes=one,
+        ),
     )
     return Derivation(
         "l2.pinv",
-        (s, alpha, a, bb),
+        (s, s0, lam, alpha, a, bb),
         steps,
         "proved for general n",
         {"coefficient": Result((s0,), sp.Piecewise((1 / s0, s0 > 0), (0, True)))},
         (
-            "SymPy's limit(λ/(λ + α), α → 0⁺) returns 1 even for a λ that may be 0; the case s_i = 0 is "
+            "SymPy's limit(λ/(λ + α), α → 0⁺) returns 1 even for a λ that may be 0; the case σ = 0 is "
             "therefore substituted before any limit is taken.",
+            "s_i denotes a positive singular value, σ ≥ 0 any singular value.",
         ),
     )
+
+
+def _product(*factors: sp.Matrix) -> sp.MatMul:
+    """The unevaluated product of explicit matrices (shown as a product, evaluated by the checker)."""
+    return sp.MatMul(*(sp.ImmutableMatrix(f) for f in factors), evaluate=False)
 
 
 def dof() -> Derivation:
@@ -372,7 +415,7 @@ def dof() -> Derivation:
     """
     alpha = sp.Symbol("alpha", positive=True)
     lam = sp.Symbol("lambda_i", positive=True)
-    lam0 = sp.Symbol("lambda_i", nonnegative=True)
+    lam0 = sp.Symbol("lambda", nonnegative=True)
     l1, l2 = sp.symbols("lambda_1 lambda_2", nonnegative=True)
     a, b, c = sp.symbols("a b c", real=True)
     term = lam0 / (lam0 + alpha)
@@ -384,28 +427,30 @@ def dof() -> Derivation:
         identity(
             sp.Derivative(term, alpha),
             -lam0 / (lam0 + alpha) ** 2,
-            "each term λ_i/(λ_i + α) has derivative −λ_i/(λ_i + α)² in α",
+            "each term λ/(λ + α) (λ ≥ 0 an eigenvalue of H) has derivative −λ/(λ + α)² in α",
         ),
         holds(sp.Le(-lam0 / (lam0 + alpha) ** 2, 0, evaluate=False), "so df(α) is non-increasing"),
-        limit(lam / (lam + alpha), alpha, 0, 1, "λ_i > 0: the term tends to 1 as α → 0⁺"),
-        identity(sp.Subs(term, lam0, 0), 0, "λ_i = 0: the term is 0 for every α > 0, so df(0⁺) = rank H"),
+        limit(lam / (lam + alpha), alpha, 0, 1, "an eigenvalue λ_i > 0: its term tends to 1 as α → 0⁺"),
+        identity(sp.Subs(term, lam0, 0), 0, "λ = 0: the term is 0 for every α > 0, so df(0⁺) = rank H"),
         limit(term, alpha, sp.oo, 0, "and every term tends to 0 as α → ∞", direction="-"),
         identity(
             (A2.adjugate() * H2).trace() / A2.det(),
             via_symmetric,
             "tr[(H + αI)⁻¹H] with the inverse in adjugate form",
             case=explicit,
+            sizes="n = 2",
         ),
         identity(
             l1 / (l1 + alpha) + l2 / (l2 + alpha),
             2 - alpha * ((l1 + l2) + 2 * alpha) / ((l1 + alpha) * (l2 + alpha)),
             "Σ λ_i/(λ_i + α) is the same function of tr H = λ₁ + λ₂ and det(H + αI) = (λ₁ + α)(λ₂ + α)",
             case=explicit,
+            sizes="n = 2",
         ),
     )
     return Derivation(
         "l2.dof",
-        (lam0, alpha),
+        (lam0, lam, alpha, a, b, c, l1, l2),
         steps,
         "proved for general n",
         {"term": Result((lam0, alpha), sp.Piecewise((term, lam0 > 0), (0, True)))},
@@ -414,22 +459,32 @@ def dof() -> Derivation:
 
 
 def constraint() -> Derivation:
-    """l2.constraint: ``w̃(α)`` solves ``min J(w) s.t. ‖w‖ ≤ k`` with ``k = ‖w̃(α)‖``, and k decreases
-    in α (G 7.26–7.28).
+    """l2.constraint: ``w̃(α)`` solves ``min J(w) s.t. ‖w‖ ≤ k`` with ``k = ‖w̃(α)‖``, k decreases
+    strictly in α, and conversely every radius ``0 < k < ‖w̃(0⁺)‖`` is ``‖w̃(α)‖`` for exactly one
+    α > 0, whose w̃(α) is then the only solution of the constrained problem (G 7.26–7.28).
 
-    KKT for the convex problem: the Lagrangian ``J(w) + (α/2)(‖w‖² − k²)`` has the penalised
+    ⇒ (KKT for the convex problem): the Lagrangian ``J(w) + (α/2)(‖w‖² − k²)`` has the penalised
     objective's gradient, so w̃(α) is stationary; it is feasible with equality, so complementary
-    slackness holds, and α ≥ 0 is the multiplier. Along q_i, ``(q_iᵀw̃)² = (λ_i c_i/(λ_i + α))²``
-    decreases in α, hence so does ``k² = Σ_i (q_iᵀw̃)²``.
+    slackness holds, and α > 0 is the multiplier. Along q_i, ``(q_iᵀw̃)² = (λ_i c_i/(λ_i + α))²``
+    decreases in α, strictly where λ_i c_i ≠ 0, hence so does ``k² = Σ_i (q_iᵀw̃)²``.
+
+    ⇐: k(α) is continuous and strictly decreasing from ``k(0⁺)² = Σ_{λ_i>0} c_i²`` to 0, so each radius
+    in between is hit by one α; a constrained minimiser with such a radius has an active constraint and
+    a multiplier α > 0 (Slater: w = 0 is strictly feasible), and the Lagrangian's Hessian H + αI ≻ 0
+    makes w̃(α) its only stationary point.
     """
     alpha = sp.Symbol("alpha", positive=True)
     k = sp.Symbol("k", positive=True)
     lam = sp.Symbol("lambda_i", nonnegative=True)
     c = sp.Symbol("c_i", real=True)
+    lam_j = sp.Symbol("lambda_j", positive=True)
+    c_j = sp.Symbol("c_j", real=True, nonzero=True)
     facts = (sp.Q.symmetric(_H),)
     lagrangian = _quadratic(_w - _w_star, _H) + sp.MatMul(alpha / 2, _w.T, _w)
     w_tilde = (_H + alpha * _I).I * _H * _w_star
     coordinate = lam * c / (lam + alpha)
+    coordinate_j = lam_j * c_j / (lam_j + alpha)
+    converse = "Converse: each radius 0 < k < k(0⁺) comes from exactly one α > 0"
     steps = (
         gradient(
             lagrangian,
@@ -440,7 +495,7 @@ def constraint() -> Derivation:
             facts=facts,
         ),
         identity(
-            (_H + alpha * _I) * w_tilde - _H * _w_star,
+            sp.MatAdd(sp.MatMul(_H + alpha * _I, w_tilde, evaluate=False), -_H * _w_star, evaluate=False),
             sp.ZeroMatrix(_n, 1),
             "so w̃(α) = (H + αI)⁻¹Hw* is stationary (l2.optimum)",
             "matrix",
@@ -455,16 +510,50 @@ def constraint() -> Derivation:
             "≤ 0, so k(α)² = Σ_i (λ_i c_i/(λ_i + α))² is non-increasing: a larger α is a smaller ball "
             "(G 7.28)",
         ),
+        holds(
+            sp.Lt(sp.Derivative(coordinate_j**2, alpha), 0, evaluate=False),
+            "unless w̃ ≡ 0 some direction j has λ_j > 0 and c_j ≠ 0, and its term decreases strictly: "
+            "k(α) is strictly decreasing, so no two α give the same radius",
+            case=converse,
+        ),
+        limit(
+            coordinate**2, alpha, sp.oo, 0, "every term → 0 as α → ∞: k(α) → 0", direction="-", case=converse
+        ),
+        limit(
+            coordinate_j**2,
+            alpha,
+            0,
+            c_j**2,
+            "as α → 0⁺ a term with λ_j > 0 tends to c_j² ...",
+            case=converse,
+        ),
+        identity(
+            sp.Subs(coordinate**2, lam, 0),
+            0,
+            "... and a term with λ_i = 0 is 0: k(α)² → k(0⁺)² = Σ_{λ_i>0} c_i²; k is continuous (its "
+            "terms are rational with denominators (λ_i + α)² > 0), so every 0 < k < k(0⁺) is k(α) for "
+            "exactly one α > 0",
+            case=converse,
+        ),
+        holds(
+            sp.Gt(lam + alpha, 0, evaluate=False),
+            "at that α the Lagrangian's Hessian H + αI has eigenvalues λ_i + α > 0: its only stationary "
+            "point, and so the only constrained minimiser (active constraint, multiplier α > 0 by KKT "
+            "with Slater's condition), is w̃(α)",
+            case=converse,
+        ),
     )
     return Derivation(
         "l2.constraint",
-        (_H, _w_star, alpha, k, lam, c),
+        (_H, _w, _w_star, alpha, k, lam, c, lam_j, c_j),
         steps,
-        "proved for general n",
+        "proved for general n, citing the KKT conditions and the intermediate value theorem",
         {"radius_terms": Result((lam, c, alpha), coordinate**2)},
         (
             "With k = ‖w̃(α)‖ the constraint is active, so complementary slackness α(‖w̃‖² − k²) = 0 holds "
             "by the choice of k; J is convex (H ⪰ 0) and the ball is convex, so the KKT conditions are "
             "sufficient.",
+            "Cited, not checked by SymPy: the KKT conditions (necessary under Slater's condition, "
+            "sufficient for a convex problem) and the intermediate value theorem for the continuous k(α).",
         ),
     )

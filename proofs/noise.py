@@ -47,14 +47,19 @@ def input_noise() -> Derivation:
             case=general,
         ),
         expectation(
-            noisy**2, fit**2 + s**2 * norm2, "the same, expanding every product of the noise", case=explicit
+            noisy**2,
+            fit**2 + s**2 * norm2,
+            "the same, expanding every product of the noise",
+            case=explicit,
+            sizes="d = 3",
         ),
     )
     return Derivation(
         "noise.tikhonov",
-        (s, y, *x, *w),
+        (s, y, *x, *w, r, u, q, m1, m2),
         steps,
-        "checked for d ≤ 3",
+        "checked for d = 3 (every product expanded); general d from the two moments E[u] = 0, "
+        "E[u²] = s²‖w‖², substituted in step 2",
         {"expected_loss": Result((*x, y, *w, s), fit**2 + s**2 * norm2)},
         (
             "Averaging the per-example identity over n examples gives the mean form of the statement; "
@@ -82,11 +87,13 @@ def dropout() -> Derivation:
             masked.dot(masked),
             keep,
             "E R = E R² = p and independence: the mean fit plus p(1 − p) Σ_j (XᵀX)_jj w_j²",
+            sizes="n = d = 2",
         ),
         expectation(
             (y - R.multiply_elementwise(X) * w / p).dot(y - R.multiply_elementwise(X) * w / p),
             rescaled,
             "PyTorch rescales kept units by 1/p: penalty ((1 − p)/p)‖Γw‖² on the unscaled fit",
+            sizes="n = d = 2",
         ),
     )
     args = (*X, *y, *w, p)

@@ -9,94 +9,208 @@ coefficient makes them agree, step by step or at the fixed point (L&H Prop. 2).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
-from proofs.framework import Derivation, Result, gradient, holds, identity, solve
+from proofs.framework import Derivation, Result, Step, define, gradient, holds, identity, solve
 
-__all__ = ["adam_not_equiv", "sgd_equiv"]
+__all__ = ["adam_not_equiv", "heavy_ball_step", "sgd_equiv", "torch_sgd_step"]
 
 _n = sp.Symbol("n", integer=True, positive=True)
 
 
+def torch_sgd_step(
+    grad_f: Any, theta: Any, buf: Any, first: bool, lr: Any, wd: Any, mu: Any, damp: Any, nesterov: bool
+) -> tuple[Any, Any]:
+    """One step of ``torch.optim.SGD`` as its documentation writes it (torch 2.x, "Algorithm"):
+    ``g ← ∇f(θ)``; ``g ← g + λθ``; with momentum μ ≠ 0, ``b ← g`` on the first step and
+    ``b ← μb + (1 − τ)g`` after; ``g ← g + μb`` (Nesterov) or ``g ← b``; ``θ ← θ − γg``.
+
+    ``grad_f`` is the gradient of the loss f at θ (weight decay not included), ``buf`` the buffer
+    before the step (ignored on the first); returns ``(θ_new, b_new)`` (``b_new = None`` without
+    momentum). Written independently of :func:`heavy_ball_step`.
+    """
+    g = grad_f + wd * theta
+    if mu == 0:
+        return theta - lr * g, None
+    b = g if first else mu * buf + (1 - damp) * g
+    g = g + mu * b if nesterov else b
+    return theta - lr * g, b
+
+
+def heavy_ball_step(
+    grad_objective: Any, w: Any, velocity: Any, first: bool, eta: Any, mu: Any, damp: Any, nesterov: bool
+) -> tuple[Any, Any]:
+    """Plain SGD with momentum (heavy ball, or Nesterov's look-ahead form) on an objective whose
+    gradient at w is ``grad_objective``, no weight decay: the velocity starts at the first gradient and
+    then accumulates ``v ← μv + (1 − δ)∇F``; the step is ``ηv`` (heavy ball) or ``η(∇F + μv)``
+    (Nesterov). ``mu`` = 0 is plain gradient descent."""
+    if mu == 0:
+        return w - eta * grad_objective, None
+    v = grad_objective if first else mu * velocity + (1 - damp) * grad_objective
+    step = grad_objective + mu * v if nesterov else v
+    return w - eta * step, v
+
+
 def sgd_equiv() -> Derivation:
     """opt.sgd_equiv: ``SGD(weight_decay=λ)`` on L takes the steps of plain SGD on
-    ``L + (λ/2)‖w‖²``, with momentum μ, dampening δ and Nesterov too (L&H 2019, Prop. 1)."""
+    ``L + (λ/2)‖w‖²``, with momentum μ, dampening δ and Nesterov too (L&H 2019, Prop. 1).
+
+    Two routes, written apart: torch's documented update (:func:`torch_sgd_step`, which adds λw to ∇L)
+    on L, and momentum SGD (:func:`heavy_ball_step`) on ``F = L + (λ/2)‖w‖²`` whose gradient SymPy
+    differentiates from F. The one-step maps agree for general n, on the first step (b₁ = g) and after,
+    with and without Nesterov, and without momentum; by induction on the step every iterate agrees.
+    Second check: three steps unrolled for a generic one-dimensional loss L(w).
+    """
     eta = sp.Symbol("eta", positive=True)
     wd = sp.Symbol("lambda", nonnegative=True)
-    mu = sp.Symbol("mu", nonnegative=True)
+    mu = sp.Symbol("mu", positive=True)
     damp = sp.Symbol("delta", nonnegative=True)
     w = sp.MatrixSymbol("w", _n, 1)
     buf = sp.MatrixSymbol("b", _n, 1)
     g = sp.MatrixSymbol(r"\nabla L(w)", _n, 1)
-    grad_pen = g + wd * w
-    new_buf = mu * buf + (1 - damp) * grad_pen
-    # two steps in one dimension with a generic gradient g(·), momentum μ, no dampening
-    gf = sp.Function("g")
-    mu_p = sp.Symbol("mu", positive=True)
-    wd_p = sp.Symbol("lambda", positive=True)
-    w0_nz = sp.Symbol("w_0", real=True, nonzero=True)
-    b1c = gf(w0_nz) + wd_p * w0_nz
-    w1 = sp.expand(w0_nz - eta * b1c)
-    w2_coupled = w1 - eta * (mu_p * b1c + gf(w1) + wd_p * w1)
-    w1_decoupled = sp.expand(w0_nz - eta * wd_p * w0_nz - eta * gf(w0_nz))
-    w2_decoupled = w1_decoupled - eta * wd_p * w1_decoupled - eta * (mu_p * gf(w0_nz) + gf(w1_decoupled))
-    momentum = "Momentum μ, dampening δ (torch: the first step sets b = the gradient)"
-    decoupled = "Coupled vs decoupled decay (SGDW)"
-    steps = (
-        gradient(sp.MatMul(wd / 2, w.T, w), w, wd * w, "∇(λ/2)‖w‖² = λw"),
-        identity(
-            w - eta * grad_pen,
-            w - eta * (g + wd * w),
-            "plain step: torch adds λw to the gradient; SGD on L + (λ/2)‖w‖² uses ∇L + λw",
-            "matrix",
+    penalty = sp.MatMul(wd / 2, w.T, w)
+    grad_penalty = penalty.diff(w)  # SymPy's matrix calculus: λw
+    grad_F = g + grad_penalty
+
+    def named(symbol: str, route: str, kind: str = "") -> Any:
+        return sp.Function(
+            rf"{symbol}^{{{route}}}_{{\mathrm{{{kind}}}}}" if kind else rf"{symbol}^{{{route}}}"
+        )
+
+    torch_w, plain_w = named("w", "torch"), named("w", "F")
+    maps = "One step, general n: torch on L against momentum SGD on F = L + (λ/2)‖w‖²"
+    later_t = torch_sgd_step(g, w, buf, False, eta, wd, mu, damp, True)[0]
+    later_p = heavy_ball_step(grad_F, w, buf, False, eta, mu, damp, True)[0]
+    steps: list[Step] = [
+        gradient(penalty, w, wd * w, "∇(λ/2)‖w‖² = λw, so ∇F = ∇L + λw (SymPy's matrix calculus)"),
+        define(
+            named("w", "torch", "Nes")(eta, wd, mu, damp),
+            later_t,
+            "torch's Nesterov update after the first step, as torch_sgd_step computes it from ∇L(w), λ "
+            "and the buffer b (the other cases are named the same way, by their parameters)",
+            case=maps,
+        ),
+        define(
+            named("w", "F", "Nes")(eta, wd, mu, damp),
+            later_p,
+            "momentum SGD's Nesterov update on F, as heavy_ball_step computes it from ∇F (differentiated)",
+            case=maps,
         ),
         identity(
-            new_buf,
-            mu * buf + (1 - damp) * (g + wd * w),
-            "b ← μb + (1 − δ)(∇L + λw): the same buffer update as on the penalised loss",
+            torch_sgd_step(g, w, buf, True, eta, wd, 0, damp, False)[0],
+            heavy_ball_step(grad_F, w, buf, True, eta, 0, damp, False)[0],
+            "without momentum: torch's w − η(∇L + λw) is gradient descent on F",
             "matrix",
-            case=momentum,
+            case=maps,
+            shown=(torch_w(eta, wd), plain_w(eta, wd)),
         ),
-        identity(
-            w - eta * (grad_pen + mu * new_buf),
-            w - eta * ((g + wd * w) + mu * new_buf),
-            "Nesterov: w ← w − η(g + μb) with the same g: the same step; by induction every step agrees",
-            "matrix",
-            case=momentum,
-        ),
+    ]
+    for first in (True, False):
+        for nesterov in (False, True):
+            t_w, t_b = torch_sgd_step(g, w, buf, first, eta, wd, mu, damp, nesterov)
+            p_w, p_b = heavy_ball_step(grad_F, w, buf, first, eta, mu, damp, nesterov)
+            when = "first step (b₁ = g)" if first else "later step (b ← μb + (1 − δ)g)"
+            kind = "Nesterov" if nesterov else "heavy ball"
+            tag = "Nes" if nesterov else "HB"
+            args = (eta, wd, mu, damp) if not first else (eta, wd, mu)
+            steps += [
+                identity(
+                    t_b,
+                    p_b,
+                    f"{kind}, {when}: the buffers agree",
+                    "matrix",
+                    case=maps,
+                    shown=(named("b", "torch", tag)(*args), named("b", "F", tag)(*args)),
+                ),
+                identity(
+                    t_w,
+                    p_w,
+                    f"{kind}, {when}: the new weights agree",
+                    "matrix",
+                    case=maps,
+                    shown=(named("w", "torch", tag)(*args), named("w", "F", tag)(*args)),
+                ),
+            ]
+    # second check: three steps unrolled, one dimension, a generic loss L
+    x = sp.Symbol("x", real=True)
+    w0 = sp.Symbol("w_0", real=True)
+    loss = sp.Function("L")
+    objective = loss(x) + wd / 2 * x**2
+
+    def grad_L(at: Any) -> Any:
+        return sp.Derivative(loss(x), x).subs(x, at)
+
+    def grad_objective(at: Any) -> Any:
+        return sp.diff(objective, x).subs(x, at)
+
+    unrolled = "Second check: three steps unrolled, n = 1, generic loss L"
+    for nesterov in (False, True):
+        tw, tb, pw, pb = w0, None, w0, None
+        for k in (1, 2, 3):
+            tw, tb = torch_sgd_step(grad_L(tw), tw, tb, k == 1, eta, wd, mu, damp, nesterov)
+            pw, pb = heavy_ball_step(grad_objective(pw), pw, pb, k == 1, eta, mu, damp, nesterov)
+        kind, tag = ("Nesterov", "Nes") if nesterov else ("heavy ball", "HB")
+        steps.append(
+            identity(
+                tw,
+                pw,
+                f"{kind}: after three steps from w_0 the iterates agree",
+                "expand",
+                case=unrolled,
+                sizes="n = 1",
+                shown=(named("w", "torch", tag)(3), named("w", "F", tag)(3)),
+            )
+        )
+    decoupled = "Counterexample: coupled vs decoupled decay (SGDW) with momentum"
+    half, one = sp.Rational(1, 2), sp.Integer(1)
+
+    def sgdw_step(at: Any, velocity: Any, first: bool) -> tuple[Any, Any]:  # decay outside the buffer
+        v = grad_L(at) if first else half * velocity + grad_L(at)
+        return at - eta * one * at - eta * v, v
+
+    cw, cb = torch_sgd_step(grad_L(one), one, None, True, eta, one, half, 0, False)
+    cw, _ = torch_sgd_step(grad_L(cw), cw, cb, False, eta, one, half, 0, False)
+    dw, db = sgdw_step(one, None, True)
+    dw, _ = sgdw_step(dw, db, False)
+    steps += [
         identity(
             (1 - eta * wd) * w - eta * g,
-            w - eta * (g + wd * w),
-            "without momentum, decaying w by (1 − ηλ) is the same step (L&H Prop. 1)",
+            torch_sgd_step(g, w, buf, True, eta, wd, 0, damp, False)[0],
+            "without momentum, decaying w by (1 − ηλ) (SGDW) is torch's step (L&H Prop. 1)",
             "matrix",
-            case=decoupled,
+            case="Decoupled decay without momentum",
         ),
         identity(
-            w2_coupled - w2_decoupled,
-            -eta * mu_p * wd_p * w0_nz,
-            "with momentum μ they differ after two steps (generic gradient g(·), n = 1)",
+            cw,
+            dw - eta / 2,
+            "with μ = 1/2, λ = 1, w_0 = 1 and any loss L, torch's second iterate is SGDW's minus η/2 "
+            "(−ημλw_0 ≠ 0): torch's coupled weight_decay is the L2 penalty, decoupled decay is not",
             "expand",
             case=decoupled,
+            sizes="n = 1",
+            shown=(named("w", "torch", "HB")(2), named("w", "SGDW", "HB")(2) - eta / 2),
         ),
-        holds(
-            sp.Ne(-eta * mu_p * wd_p * w0_nz, 0, evaluate=False),
-            "by −ημλw_0 ≠ 0: torch's coupled weight_decay is the L2 penalty, decoupled decay is not",
-            case=decoupled,
-        ),
-    )
-    x, b, gx = sp.symbols("x b g", real=True)
+    ]
+    wj, bj, gj = sp.symbols("w_j b_j g_j", real=True)
+    grad_F_j = sp.diff(loss(wj) + wd / 2 * wj**2, wj).subs(sp.Derivative(loss(wj), wj), gj)
     return Derivation(
         "opt.sgd_equiv",
-        (w, buf, eta, wd, mu, damp),
-        steps,
+        (w, buf, g, eta, wd, mu, damp, w0, x),
+        tuple(steps),
         "proved for general n",
         {
-            "buffer": Result((b, gx, x, wd, mu, damp), mu * b + (1 - damp) * (gx + wd * x)),
-            "step": Result((x, b, eta), x - eta * b),
+            "buffer": Result((bj, gj, wj, wd, mu, damp), mu * bj + (1 - damp) * grad_F_j),
+            "step": Result((wj, bj, eta), wj - eta * bj),
         },
         (
-            "η is torch's lr, λ its weight_decay; the equality is of the one-step maps, so it holds for "
-            "every step by induction.",
+            "η is torch's lr, λ its weight_decay, δ its dampening; the equality is of the one-step maps "
+            "(state: weights and buffer), so it holds for every step by induction. Torch refuses "
+            "Nesterov with δ ≠ 0; the derivation covers every δ.",
+            "w^torch, b^torch name torch's update on L, w^F, b^F momentum SGD on F (subscript HB: heavy "
+            "ball, Nes: Nesterov; arguments: the parameters used, a number: the step); the checker "
+            "compares the expressions the two functions of proofs/optim.py compute.",
         ),
     )
 
@@ -179,7 +293,7 @@ def adam_not_equiv() -> Derivation:
     )
     return Derivation(
         "opt.adam_not_equiv",
-        (c1, c2, eps, lp, k),
+        (c1, c2, gt, m, v, eps, lp, k, h, wi),
         steps,
         "checked for n = 2 (a counterexample)",
         {

@@ -2,239 +2,223 @@
 
 For diagonal H the objective separates into one scalar problem per coordinate,
 ``f(w) = (h/2)(w − w*)² + α₁|w| + (α₂/2)w²`` (α₂ = 0 for L1), so each case below is proved for one
-coordinate and therefore for every n. ``f`` is strictly convex (h + α₂ > 0), so the point where 0 lies
-in the subdifferential ``h(w − w*) + α₂w + α₁∂|w|`` is the unique minimiser; the three cases w > 0,
-w < 0 and w = 0 (where ∂|w| = [−1, 1]) cover every w*. Each region is written with fresh
-non-negative symbols (``w* = α/h + t``, t > 0, and so on), so that SymPy evaluates the closed form's
-``sign`` and ``max`` from the assumptions alone.
+coordinate and therefore for every n. Up to a constant, ``f(w) = (a/2)w² − bw + α₁|w|`` with
+``a = h + α₂`` and ``b = hw*``. With ``a > 0`` (the stated assumption ``H_ii + α₂ > 0``; h itself may
+be negative) the smooth part is strictly convex and ``|w|`` is convex, so f is strictly convex: it has
+at most one minimiser, and a point where 0 lies in the subdifferential ``aw − b + α₁∂|w|`` is it. The
+three cases w > 0, w < 0 and w = 0 (where ∂|w| = [−1, 1]) are checked to tile every value of b. Each
+region is written with fresh symbols (``b = α₁ + t``, t > 0; ``b = u``, ``α₁ = u + v``, u, v ≥ 0), so
+that SymPy evaluates the closed form's ``sign`` and ``max`` from the assumptions alone.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from proofs.framework import Derivation, Result, holds, identity, solve
+from proofs.framework import Derivation, Result, Step, holds, identity, partition, solve, solveset
 
 __all__ = ["elastic_net", "soft_threshold"]
 
 _w = sp.Symbol("w", real=True)
 _w_star = sp.Symbol("w^*", real=True)
-_h = sp.Symbol("h", positive=True)
 _t = sp.Symbol("t", positive=True)
 _u = sp.Symbol("u", nonnegative=True)
-_t0 = sp.Symbol("t", nonnegative=True)
+_v = sp.Symbol("v", nonnegative=True)
+
+
+def _cases(
+    a: sp.Expr, b: sp.Symbol, a1: sp.Symbol, closed: sp.Expr, tag: str
+) -> tuple[list[Step], tuple[str, str, str]]:
+    """The three subgradient cases of ``(a/2)w² − bw + α₁|w|`` (a > 0), each checked against
+    ``closed`` (a function of b and α₁), and the check that their regions of b tile ℝ."""
+    pos, neg, zero = "Case w > 0", "Case w < 0", "Case w = 0 (∂|w| = [−1, 1])"
+    steps: list[Step] = [
+        solve(_w, a * _w - b + a1, (b - a1) / a, f"f'(w) = {tag}w − b + α₁ = 0 on w > 0", case=pos),
+        solveset(
+            b,
+            sp.Gt(b - a1, 0, evaluate=False),
+            sp.Interval.open(a1, sp.oo),
+            "as a > 0, this w is positive exactly when b − α₁ > 0",
+            case=pos,
+        ),
+        identity(
+            sp.Subs(closed, b, a1 + _t), _t / a, "there (b = α₁ + t, t > 0) the closed form agrees", case=pos
+        ),
+        solve(_w, a * _w - b - a1, (b + a1) / a, f"f'(w) = {tag}w − b − α₁ = 0 on w < 0", case=neg),
+        solveset(
+            b,
+            sp.Lt(b + a1, 0, evaluate=False),
+            sp.Interval.open(-sp.oo, -a1),
+            "as a > 0, this w is negative exactly when b + α₁ < 0",
+            case=neg,
+        ),
+        identity(
+            sp.Subs(closed, b, -a1 - _t),
+            -_t / a,
+            "there (b = −α₁ − t, t > 0) the closed form agrees",
+            case=neg,
+        ),
+        holds(
+            sp.Ge(sp.Subs(a1 - sp.Abs(b), (b, a1), (_u, _u + _v)), 0, evaluate=False),
+            "0 ∈ −b + α₁[−1, 1] iff |b| ≤ α₁; for 0 ≤ b ≤ α₁ write b = u, α₁ = u + v (u, v ≥ 0)",
+            case=zero,
+        ),
+        identity(sp.Subs(closed, (b, a1), (_u, _u + _v)), 0, "there the closed form gives 0", case=zero),
+        holds(
+            sp.Ge(sp.Subs(a1 - sp.Abs(b), (b, a1), (-_u, _u + _v)), 0, evaluate=False),
+            "likewise for −α₁ ≤ b ≤ 0: b = −u, α₁ = u + v",
+            case=zero,
+        ),
+        identity(sp.Subs(closed, (b, a1), (-_u, _u + _v)), 0, "and again the closed form gives 0", case=zero),
+        partition(
+            (sp.Interval.open(-sp.oo, -a1), sp.Interval(-a1, a1), sp.Interval.open(a1, sp.oo)),
+            "the regions b < −α₁, |b| ≤ α₁, b > α₁ of the three cases cover every b once: the case "
+            "split is exhaustive",
+            case="Every b is in exactly one case",
+        ),
+    ]
+    return steps, (pos, neg, zero)
 
 
 def soft_threshold() -> Derivation:
-    """l1.soft_threshold: ``w_i = sign(w*_i) max(|w*_i| − α/H_ii, 0)`` for diagonal H (G 7.20–7.23)."""
+    """l1.soft_threshold: ``w_i = sign(w*_i) max(|w*_i| − α/H_ii, 0)`` for diagonal H, H_ii > 0
+    (G 7.20–7.23); the enet.diagonal cases with α₂ = 0, a = h, b = hw*."""
     alpha = sp.Symbol("alpha", nonnegative=True)
-    w_nz = sp.Symbol("w^*", real=True, nonzero=True)
-    closed = sp.sign(_w_star) * sp.Max(sp.Abs(_w_star) - alpha / _h, 0)
-    pos, neg, zero, l2 = (
-        "Case w > 0",
-        "Case w < 0",
-        "Case w = 0 (∂|w| = [−1, 1])",
-        "L2 never zeroes a coordinate",
-    )
-    steps = (
-        solve(
-            _w,
-            _h * (_w - _w_star) + alpha,
-            _w_star - alpha / _h,
-            "f'(w) = h(w − w*) + α = 0 on w > 0 (G 7.21)",
-            case=pos,
+    h = sp.Symbol("h", positive=True)
+    b = sp.Symbol("b", real=True)
+    closed = sp.sign(_w_star) * sp.Max(sp.Abs(_w_star) - alpha / h, 0)
+    closed_b = sp.sign(b) * sp.Max(sp.Abs(b) - alpha, 0) / h
+    unique, l2 = "Uniqueness", "L2 never zeroes a coordinate"
+    cases, _ = _cases(h, b, alpha, closed_b, "h")
+    steps = [
+        identity(
+            sp.Derivative(h / 2 * (_w - _w_star) ** 2, _w, 2),
+            h,
+            "the smooth part (h/2)(w − w*)² has second derivative h > 0, and α|w| is convex (triangle "
+            "inequality): f is strictly convex, so it has at most one minimiser, the point where 0 ∈ ∂f",
+            case=unique,
         ),
         identity(
-            sp.Subs(_w_star - alpha / _h, _w_star, alpha / _h + _t),
-            _t,
-            "this w is positive exactly when w* = α/h + t with t > 0",
-            case=pos,
+            sp.Subs(h / 2 * (_w - _w_star) ** 2, _w_star, b / h),
+            h / 2 * _w**2 - b * _w + b**2 / (2 * h),
+            "with b = hw*, f(w) = (h/2)w² − bw + α|w| + const: the cases below are on b",
+            "expand",
         ),
+        *cases,
         identity(
-            sp.Subs(closed, _w_star, alpha / _h + _t),
-            _t,
-            "and there the closed form gives the same w",
-            case=pos,
-        ),
-        solve(
-            _w,
-            _h * (_w - _w_star) - alpha,
-            _w_star + alpha / _h,
-            "f'(w) = h(w − w*) − α = 0 on w < 0",
-            case=neg,
-        ),
-        identity(
-            sp.Subs(_w_star + alpha / _h, _w_star, -alpha / _h - _t),
-            -_t,
-            "this w is negative exactly when w* = −α/h − t with t > 0",
-            case=neg,
-        ),
-        identity(
-            sp.Subs(closed, _w_star, -alpha / _h - _t),
-            -_t,
-            "and there the closed form gives the same w",
-            case=neg,
-        ),
-        holds(
-            sp.Ge(
-                sp.Subs(alpha - _h * sp.Abs(_w_star), (_w_star, alpha), (_u, _h * (_u + _t0))),
-                0,
-                evaluate=False,
-            ),
-            "0 ∈ −hw* + α[−1, 1] iff |w*| ≤ α/h; for 0 ≤ w* ≤ α/h write w* = u, α = h(u + t)",
-            case=zero,
-        ),
-        identity(
-            sp.Subs(closed, (_w_star, alpha), (_u, _h * (_u + _t0))),
-            0,
-            "there the closed form gives 0",
-            case=zero,
-        ),
-        holds(
-            sp.Ge(
-                sp.Subs(alpha - _h * sp.Abs(_w_star), (_w_star, alpha), (-_u, _h * (_u + _t0))),
-                0,
-                evaluate=False,
-            ),
-            "likewise for −α/h ≤ w* ≤ 0: w* = −u, α = h(u + t)",
-            case=zero,
-        ),
-        identity(
-            sp.Subs(closed, (_w_star, alpha), (-_u, _h * (_u + _t0))),
-            0,
-            "and again the closed form gives 0 (G 7.22–7.23)",
-            case=zero,
+            sp.Subs(closed_b, b, h * _w_star),
+            closed,
+            "back in w*: sign(hw*) = sign(w*) and |hw*|/h = |w*| for h > 0 (G 7.22–7.23)",
+            "equals",
         ),
         solve(
             _w,
-            _h * (_w - w_nz) + alpha * _w,
-            _h * w_nz / (_h + alpha),
+            h * (_w - _w_star) + alpha * _w,
+            h * _w_star / (h + alpha),
             "with the L2 penalty (α/2)w² instead, f'(w) = h(w − w*) + αw = 0",
             case=l2,
         ),
-        holds(
-            sp.Ne(_h * w_nz / (_h + alpha), 0, evaluate=False),
-            "which is non-zero whenever w* ≠ 0: only L1 produces exact zeros",
+        solve(
+            _w_star,
+            h * _w_star / (h + alpha),
+            sp.S.Zero,
+            "which is 0 only for w* = 0: only L1 produces exact zeros",
             case=l2,
         ),
-    )
+    ]
     return Derivation(
         "l1.soft_threshold",
-        (_w, _w_star, _h, alpha, _t, _u),
-        steps,
+        (_w, _w_star, h, alpha, b, _t, _u, _v),
+        tuple(steps),
         "proved for general n",
-        {"w": Result((_w_star, _h, alpha), closed)},
+        {"w": Result((_w_star, h, alpha), closed)},
         (
             "h = H_ii > 0; the cases are one coordinate of a diagonal H, so they hold for every n.",
-            "t > 0 in the cases w ≠ 0; in the case w = 0, t ≥ 0 (the boundary |w*| = α/h included).",
+            "t > 0 in the cases w ≠ 0; in the case w = 0, u, v ≥ 0 (the boundary |b| = α included).",
         ),
     )
 
 
 def elastic_net() -> Derivation:
-    """enet.diagonal: ``w_i = sign(w*_i) max(H_ii|w*_i| − α₁, 0)/(H_ii + α₂)`` (Zou & Hastie 2005).
+    """enet.diagonal: ``w_i = sign(H_ii w*_i) max(|H_ii w*_i| − α₁, 0)/(H_ii + α₂)`` on the whole
+    domain ``H_ii + α₂ > 0`` (Zou & Hastie 2005 for the penalty; the formula derived here).
 
-    Penalty ``α₁‖w‖₁ + (α₂/2)‖w‖²``, diagonal H; the case H_ii = 0 (allowed when α₂ > 0) is its own
-    case, since the parametrisation ``w* = (α₁ + t)/h`` needs h > 0.
+    Penalty ``α₁‖w‖₁ + (α₂/2)‖w‖²``, diagonal H. H_ii may be zero or negative: only a = H_ii + α₂ > 0
+    is used, and b = H_ii w*_i carries the sign. For H_ii > 0 this is the catalogue's earlier
+    ``sign(w*) max(H_ii|w*| − α₁, 0)/(H_ii + α₂)``, which is wrong for H_ii < 0 (counterexample below).
     """
     a1 = sp.Symbol("alpha_1", nonnegative=True)
     a2 = sp.Symbol("alpha_2", nonnegative=True)
-    a2_pos = sp.Symbol("alpha_2", positive=True)
-    closed = sp.sign(_w_star) * sp.Max(_h * sp.Abs(_w_star) - a1, 0) / (_h + a2)
-    pos, neg, zero, flat = (
-        "Case w > 0",
-        "Case w < 0",
-        "Case w = 0 (∂|w| = [−1, 1])",
-        "Case H_ii = 0 (then α₂ > 0)",
+    h = sp.Symbol("h", real=True)
+    a = sp.Symbol("a", positive=True)
+    b = sp.Symbol("b", real=True)
+    closed_ab = sp.sign(b) * sp.Max(sp.Abs(b) - a1, 0) / a
+    closed = sp.sign(h * _w_star) * sp.Max(sp.Abs(h * _w_star) - a1, 0) / (h + a2)
+    unique, special, counter = (
+        "Uniqueness",
+        "Special cases",
+        "Counterexample: the earlier formula at H_ii = −1",
     )
-    h0 = sp.Symbol("h", nonnegative=True)
-    closed_h = sp.sign(_w_star) * sp.Max(h0 * sp.Abs(_w_star) - a1, 0) / (h0 + a2_pos)
-    steps = (
-        solve(
-            _w,
-            _h * (_w - _w_star) + a1 + a2 * _w,
-            (_h * _w_star - a1) / (_h + a2),
-            "f'(w) = h(w − w*) + α₁ + α₂w = 0 on w > 0",
-            case=pos,
+    cases, _ = _cases(a, b, a1, closed_ab, "a")
+    smooth = h / 2 * (_w - _w_star) ** 2 + a2 / 2 * _w**2
+    old = sp.sign(_w_star) * sp.Max(h * sp.Abs(_w_star) - a1, 0) / (h + a2)
+    example = ((h, a2, a1, _w_star), (-1, 2, 0, 1))
+    steps = [
+        identity(
+            smooth,
+            sp.Subs(a / 2 * _w**2 - b * _w, (a, b), (h + a2, h * _w_star)) + h * _w_star**2 / 2,
+            "the smooth part is (a/2)w² − bw + const with a = h + α₂ > 0 and b = hw* (h may be ≤ 0)",
+            "expand",
         ),
         identity(
-            sp.Subs((_h * _w_star - a1) / (_h + a2), _w_star, (a1 + _t) / _h),
-            _t / (_h + a2),
-            "this w is positive exactly when hw* = α₁ + t with t > 0",
-            case=pos,
+            sp.Derivative(a / 2 * _w**2 - b * _w, _w, 2),
+            a,
+            "its second derivative is a > 0 and α₁|w| is convex: f is strictly convex, so it has at most "
+            "one minimiser, the point where 0 ∈ aw − b + α₁∂|w|",
+            case=unique,
         ),
+        *cases,
         identity(
-            sp.Subs(closed, _w_star, (a1 + _t) / _h),
-            _t / (_h + a2),
-            "and there the closed form gives the same w",
-            case=pos,
-        ),
-        solve(
-            _w,
-            _h * (_w - _w_star) - a1 + a2 * _w,
-            (_h * _w_star + a1) / (_h + a2),
-            "f'(w) = h(w − w*) − α₁ + α₂w = 0 on w < 0",
-            case=neg,
-        ),
-        identity(
-            sp.Subs((_h * _w_star + a1) / (_h + a2), _w_star, -(a1 + _t) / _h),
-            -_t / (_h + a2),
-            "this w is negative exactly when hw* = −α₁ − t with t > 0",
-            case=neg,
-        ),
-        identity(
-            sp.Subs(closed, _w_star, -(a1 + _t) / _h),
-            -_t / (_h + a2),
-            "and there the closed form gives the same w",
-            case=neg,
-        ),
-        holds(
-            sp.Ge(sp.Subs(a1 - _h * sp.Abs(_w_star), (_w_star, a1), (_u / _h, _u + _t0)), 0, evaluate=False),
-            "0 ∈ −hw* + α₁[−1, 1] iff h|w*| ≤ α₁; for w* ≥ 0 write hw* = u, α₁ = u + t",
-            case=zero,
-        ),
-        identity(
-            sp.Subs(closed, (_w_star, a1), (_u / _h, _u + _t0)), 0, "there the closed form gives 0", case=zero
-        ),
-        holds(
-            sp.Ge(sp.Subs(a1 - _h * sp.Abs(_w_star), (_w_star, a1), (-_u / _h, _u + _t0)), 0, evaluate=False),
-            "likewise for w* ≤ 0: hw* = −u, α₁ = u + t",
-            case=zero,
-        ),
-        identity(
-            sp.Subs(closed, (_w_star, a1), (-_u / _h, _u + _t0)),
-            0,
-            "and again the closed form gives 0",
-            case=zero,
-        ),
-        identity(
-            sp.Subs(closed_h, h0, 0),
-            0,
-            "f(w) = α₁|w| + (α₂/2)w² is minimised at 0, and the closed form gives 0",
-            case=flat,
-        ),
-        identity(
-            sp.Subs(closed, a2, 0),
-            sp.sign(_w_star) * sp.Max(_h * sp.Abs(_w_star) - a1, 0) / _h,
-            "α₂ = 0 leaves h⁻¹ sign(w*) max(h|w*| − α₁, 0), the soft threshold of l1.soft_threshold",
-            case="Special cases",
-        ),
-        identity(
-            sp.Subs(closed, a1, 0),
-            _h * _w_star / (_h + a2),
-            "α₁ = 0 leaves the L2 shrinkage h w*/(h + α₂) of l2.eigen (sign(w*)|w*| = w*)",
+            sp.Subs(closed_ab, (a, b), (h + a2, h * _w_star)),
+            closed,
+            "back in H_ii and w*: w = sign(hw*) max(|hw*| − α₁, 0)/(h + α₂)",
             "equals",
-            case="Special cases",
         ),
-    )
+        identity(
+            sp.Subs(closed_ab, a1, 0),
+            b / a,
+            "α₁ = 0 leaves b/a = hw*/(h + α₂), the L2 shrinkage of l2.eigen (sign(b)|b| = b)",
+            "equals",
+            case=special,
+        ),
+        identity(
+            sp.Subs(closed, _w_star, 0),
+            0,
+            "w* = 0 (or H_ii = 0, where b = 0 too) gives w = 0: the minimiser of α₁|w| + (α₂/2)w²",
+            case=special,
+        ),
+        identity(
+            sp.Subs(closed, *example),
+            -1,
+            "H_ii = −1, α₂ = 2, α₁ = 0, w* = 1: the formula gives −1, the ridge optimum (l2.optimum)",
+            case=counter,
+        ),
+        identity(
+            sp.Subs(old, *example),
+            0,
+            "while sign(w*) max(H_ii|w*| − α₁, 0)/(H_ii + α₂) gives 0: it holds only for H_ii ≥ 0",
+            case=counter,
+        ),
+    ]
     return Derivation(
         "enet.diagonal",
-        (_w, _w_star, _h, a1, a2, _t, _u),
-        steps,
+        (_w, _w_star, h, a1, a2, a, b, _t, _u, _v),
+        tuple(steps),
         "proved for general n",
-        {"w": Result((_w_star, _h, a1, a2), closed)},
+        {"w": Result((_w_star, h, a1, a2), closed)},
         (
-            "h = H_ii; the cases are one coordinate of a diagonal H, so they hold for every n.",
-            "t > 0 in the cases w ≠ 0; in the case w = 0, t ≥ 0 (the boundary h|w*| = α₁ included).",
+            "h = H_ii with h + α₂ > 0; the cases are one coordinate of a diagonal H, so they hold for "
+            "every n.",
+            "t > 0 in the cases w ≠ 0; in the case w = 0, u, v ≥ 0 (the boundary |b| = α₁ included).",
         ),
     )

@@ -34,7 +34,8 @@ def test_submodules_raise_the_same_error_without_torch(
 ) -> None:
     for name in ("_common", "linear"):  # forget any earlier import, module and package attribute
         monkeypatch.delitem(sys.modules, f"theory.empirical.{name}", raising=False)
-        monkeypatch.delattr(emp, name, raising=False)
+        if name in vars(emp):  # not hasattr: the package's __getattr__ would import the submodule
+            monkeypatch.delattr(emp, name)
     with pytest.raises(MissingDependencyError, match="weight-decay-theory\\[torch\\]"):
         from theory.empirical import linear  # noqa: F401
 
@@ -82,6 +83,31 @@ def test_importing_the_package_does_not_import_torch() -> None:
 def test_unknown_device_is_an_input_error(device: object) -> None:
     with pytest.raises(InputError, match="device must be"):
         emp.resolve_device(device)
+
+
+def test_missing_cuda_is_a_typed_error_naming_the_device_and_why() -> None:
+    """The one device check (theory.empirical.resolve_device): typed, from theory.errors."""
+    from theory.errors import DeviceUnavailableError
+
+    torch = pytest.importorskip("torch")
+    assert emp.DeviceUnavailableError is DeviceUnavailableError
+    assert emp.resolve_device("cpu") == "cpu"
+    if torch.cuda.is_available():
+        count = torch.cuda.device_count()
+        with pytest.raises(DeviceUnavailableError, match=f"cuda:{count}.*{count} CUDA device"):
+            emp.resolve_device(f"cuda:{count}")
+        return
+    for device in ("cuda", "cuda:1"):
+        with pytest.raises(DeviceUnavailableError) as info:
+            emp.resolve_device(device)
+        message = str(info.value)
+        assert repr(device) in message and torch.__version__ in message
+        assert ("no CUDA support" in message) == (torch.version.cuda is None)
+
+
+def test_missing_device_needs_torch_first(no_torch: None) -> None:
+    with pytest.raises(MissingDependencyError, match="extra"):
+        emp.resolve_device("cuda")
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int64", "complex128", int, object])

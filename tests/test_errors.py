@@ -77,8 +77,10 @@ def test_indefinite_allowed_only_where_shift_makes_it_definite():
     assert np.isfinite(q.l2_optimum(0.5)).all()
     with pytest.raises(PreconditionError, match="H ⪰ 0"):
         q.alpha_for_radius(1.0)
-    with pytest.raises(PreconditionError, match="H ⪰ 0"):
-        q.proximal_optimum(l1=0.1)
+    with pytest.raises(PreconditionError, match=r"H \+ α₂I ≻ 0 .* -0\.31 and α₂ = 0\.1"):
+        q.proximal_optimum(l1=0.1, l2=0.1)
+    # α₂ beyond −λ_min makes the objective strongly convex: FISTA applies (enet.diagonal's domain)
+    q.proximal_optimum(l1=0.1, l2=0.5)
 
 
 def test_singular_h_needs_positive_alpha():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import subprocess
@@ -14,7 +15,7 @@ import sympy
 
 from proofs import registry
 from proofs.cli import add_arguments, run, write_atomically
-from proofs.document import SYMPY_LINE, markdown_text, render
+from proofs.document import MAX_FORMULA, SYMPY_LINE, markdown_text, render
 from proofs.framework import Report
 from theory.checks import CheckContext, all_checks, run_check
 from theory.cli import main
@@ -58,6 +59,61 @@ def test_document_has_every_derivation_and_step() -> None:
     assert "w\\* = (1, 1)" in text  # an asterisk in prose cannot open or close emphasis
 
 
+def _top_level_sides(formula: str) -> list[str]:
+    """The parts of a LaTeX formula between ``=`` signs outside braces (``:=`` counts too)."""
+    parts, depth, current = [], 0, []
+    for ch in formula:
+        depth += (ch == "{") - (ch == "}")
+        if ch == "=" and depth == 0:
+            parts.append("".join(current).rstrip(": ").strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return parts
+
+
+def _formulas(text: str) -> list[str]:
+    return re.findall(r"^\$\$\n(.*?)\n\$\$$", text, re.MULTILINE | re.DOTALL)
+
+
+def test_no_rendered_step_is_x_equals_x() -> None:
+    """A step shown as ``A = A`` tells a student nothing: the left side must be shown unevaluated."""
+    same = []
+    for formula in _formulas(_document()):
+        sides = _top_level_sides(formula)
+        same += [formula for left, right in itertools.pairwise(sides) if left == right]
+    assert not same, f"steps rendered with identical sides: {same}"
+
+
+def test_the_x_equals_x_detector_finds_one() -> None:
+    assert _top_level_sides(r"H w^{*} = H w^{*}") == ["H w^{*}", "H w^{*}"]
+    assert _top_level_sides(r"\left. x \right|_{\substack{ a=1 }} = 0") == [
+        r"\left. x \right|_{\substack{ a=1 }}",
+        "0",
+    ]
+    assert _formulas("$$\nA = A\n$$\n") == ["A = A"]
+
+
+def test_no_line_of_the_document_is_too_long() -> None:
+    """The n = 3 adjugate entries were thousands of characters on one line; now summarised."""
+    limit = 400  # a sane line for a reader, whatever the renderer's own threshold says
+    assert limit >= MAX_FORMULA
+    long = [(n, len(line)) for n, line in enumerate(_document().splitlines(), 1) if len(line) > limit]
+    assert not long, f"lines longer than {limit} characters: {long}"
+    assert "formula is omitted" in _document()  # the n = 3 lines are summarised, not dropped silently
+
+
+def test_definitions_and_explicit_sizes_are_shown() -> None:
+    text = _document()
+    assert "*Definition* (not checked)." in text
+    assert "Checked for n = 3 only." in text
+    sgd = registry.derivation("opt.sgd_equiv")
+    assert sgd.definitions == 2
+    assert registry.report("opt.sgd_equiv").detail == sgd.extent
+    assert "2 definitions" in sgd.extent and "n = 1" in sgd.extent
+
+
 def test_document_does_not_depend_on_the_hash_seed() -> None:
     outputs = []
     for seed in ("0", "4242"):
@@ -99,6 +155,12 @@ def test_wdt_proofs_writes_the_document(tmp_path: Path, capsys: pytest.CaptureFi
     assert [p.name for p in tmp_path.iterdir()] == ["D.md"]  # no temporary file left behind
     printed = capsys.readouterr().out
     assert "l2.pinv" in printed and "proved for general n" in printed and "es.approx" not in printed
+
+
+def test_wdt_proofs_prints_brackets_in_the_scope(capsys: pytest.CaptureFixture[str]) -> None:
+    """Rich markup must not swallow "E[u]" (it read "[u]" as an underline tag)."""
+    assert main(["proofs", "--only", "noise.tikhonov"]) == 0
+    assert "E[u] = 0" in " ".join(capsys.readouterr().out.split())
 
 
 def test_wdt_proofs_unknown_prefix_is_a_typed_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -146,6 +208,10 @@ def test_every_derivation_is_a_symbolic_check_of_wdt_verify() -> None:
     assert outcome.status == "pass"
     assert outcome.detail == "proved for general n"
     assert outcome.cases == len(registry.derivation("es.approx").steps)
+    sgd = next(c for c in checks if c.theorem_id == "opt.sgd_equiv")
+    sgd_outcome = run_check(sgd, CheckContext())
+    assert sgd_outcome.detail == registry.derivation("opt.sgd_equiv").extent
+    assert sgd_outcome.cases == registry.report("opt.sgd_equiv").checked  # definitions are not cases
     assert outcome.max_error == 0.0 and outcome.tolerance == 0.0
 
 

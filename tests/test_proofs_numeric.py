@@ -202,6 +202,40 @@ def test_elastic_net_diagonal(problem: tuple[list[float], list[float]], l1: floa
     _assert_close(got, expected, 10 * EPS, float(np.linalg.norm(w_star)))
 
 
+@given(
+    st.lists(st.tuples(st.floats(-10, 10), st.floats(1e-3, 20), st.floats(-10, 10)), min_size=1, max_size=6),
+    st.floats(0.0, 50.0),
+)
+def test_elastic_net_diagonal_on_the_whole_domain(rows: list[tuple[float, float, float]], l1: float) -> None:
+    """H_ii may be negative (only H_ii + α₂ > 0 is assumed): the derivation's w satisfies the optimality
+    condition 0 ∈ a w − b + α₁∂|w| (a = H_ii + α₂, b = H_ii w*), checked directly, not by the formula.
+
+    Tolerance: b = fl(h w*) and w = fl(fl(|b| − α₁)/a) carry at most 3 roundings relative to |b| + α₁,
+    and a·w − b + α₁ sign(w) adds 3 more: 8·eps·(|b| + α₁) bounds the residual.
+    """
+    h = np.array([r[0] for r in rows])
+    margin = np.array([r[1] for r in rows])
+    w_star = np.array([r[2] for r in rows])
+    l2 = float(np.max(np.maximum(-h, 0.0) + margin))  # one α₂ with H_ii + α₂ ≥ margin > 0 for every i
+    a, b = h + l2, h * w_star
+    assume(bool(np.all(a > 0)))
+    w = np.asarray(_fn("enet.diagonal", "w")(w_star, h, l1, l2), dtype=float)
+    scale = 8 * EPS * (np.abs(b) + l1)
+    moving = w != 0
+    residual = np.abs(a * w - b + l1 * np.sign(w))[moving]
+    assert np.all(residual <= scale[moving] + np.finfo(float).tiny), (w, residual)
+    assert np.all(np.abs(b[~moving]) <= l1 + scale[~moving]), (b, l1)
+
+
+def test_elastic_net_diagonal_at_the_issue_counterexample() -> None:
+    """Quadratic(diag(−1, 2), [1, 1]) with α₁ = 0, α₂ = 2 is ridge: [−1, 0.5] (issue 8); the H_ii ≥ 0
+    formula gave [0, 0.5]."""
+    q = Quadratic(np.diag([-1.0, 2.0]), np.array([1.0, 1.0]), allow_indefinite=True)
+    got = np.asarray(_fn("enet.diagonal", "w")(np.array([1.0, 1.0]), np.array([-1.0, 2.0]), 0.0, 2.0))
+    expected = q.l2_optimum(2.0)
+    assert np.linalg.norm(got - expected) <= 10 * EPS * np.linalg.norm(expected), (got, expected)
+
+
 # ---------------------------------------------------------------------------- Bayes
 
 
@@ -415,6 +449,45 @@ def test_sgd_weight_decay_matches_torch(momentum: float, dampening: float, neste
         direction = g_pen + momentum * buf if nesterov else (buf if momentum else g_pen)
         ours = step_fn(ours, direction, lr)
     np.testing.assert_allclose(ours, w.detach().numpy(), rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("momentum", "dampening", "nesterov"),
+    [(0.0, 0.0, False), (0.9, 0.0, False), (0.9, 0.3, False), (0.8, 0.0, True), (0.0, 0.5, False)],
+)
+def test_the_derivations_torch_route_is_torch(momentum: float, dampening: float, nesterov: bool) -> None:
+    """opt.sgd_equiv's written-out torch update (proofs.optim.torch_sgd_step, from torch's documented
+    algorithm) and momentum SGD on L + (λ/2)‖w‖² (heavy_ball_step) both reproduce torch.optim.SGD.
+
+    Tolerance: the routes differ only in rounding order; 5 steps × ≤ 10 flops per coordinate, each
+    rounding ≤ eps × the largest intermediate (|w|, |g|, |b| ≤ 5 here), bound 5·10·5·eps ≈ 5.6e-14,
+    so 1e-13 absolute."""
+    torch = pytest.importorskip("torch")
+    from proofs.optim import heavy_ball_step, torch_sgd_step
+
+    H = np.array([[2.0, 0.5], [0.5, 1.0]])
+    w_star = np.array([1.0, -2.0])
+    lr, wd = 0.1, 0.3
+    w = torch.tensor([0.5, 0.5], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD(
+        [w], lr=lr, momentum=momentum, dampening=dampening, weight_decay=wd, nesterov=nesterov
+    )
+    Ht, wst_ = torch.tensor(H), torch.tensor(w_star)
+    ours, buf, plain, velocity = np.array([0.5, 0.5]), None, np.array([0.5, 0.5]), None
+    for k in range(5):
+        opt.zero_grad()
+        (0.5 * (w - wst_) @ Ht @ (w - wst_)).backward()
+        opt.step()
+        ours, buf = torch_sgd_step(
+            H @ (ours - w_star), ours, buf, k == 0, lr, wd, momentum, dampening, nesterov
+        )
+        penalised = H @ (plain - w_star) + wd * plain  # ∇(L + (λ/2)‖w‖²)
+        plain, velocity = heavy_ball_step(
+            penalised, plain, velocity, k == 0, lr, momentum, dampening, nesterov
+        )
+    np.testing.assert_allclose(ours, w.detach().numpy(), rtol=0, atol=1e-13)
+    np.testing.assert_allclose(plain, w.detach().numpy(), rtol=0, atol=1e-13)
 
 
 @pytest.mark.torch

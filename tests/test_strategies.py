@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,3 +54,24 @@ def test_l2_update_one_step(qm, alpha, seed):
     for route in (q.gd_iterates(eps, 1, w0=w, alpha=alpha)[0], q.simulate_gd(eps, 1, w0=w, alpha=alpha)[0]):
         assert np.linalg.norm(route - direct) <= 3 * residual_tolerance(q.d, 1.0) * terms
     assert relative_error(q.simulate_gd(eps, 0, w0=w)[0], w) == 0
+
+
+@given(wst.elastic_net_problems())
+def test_elastic_net_problems_cover_the_stated_domain(problem):
+    """Diagonal H, H_ii + α₂ within the drawn curvature range [0.05, 20], penalties in range."""
+    q, l1, l2 = problem
+    h = np.diag(q.H)
+    assert np.array_equal(q.H, np.diag(h))
+    assert np.all(h + l2 >= 0.05 * (1 - 1e-15)) and np.all(h + l2 <= 20 * (1 + 1e-15))
+    assert 0 <= l1 <= 5 and 0 <= l2 <= 5
+
+
+def test_elastic_net_problems_draw_negative_curvature():
+    """The point of the strategy: H_ii < 0 (held by α₂ > −H_ii) is drawn, and not when disallowed."""
+    from hypothesis import find
+    from hypothesis.errors import NoSuchExample
+
+    q, _, l2 = find(wst.elastic_net_problems(), lambda p: bool(np.min(np.diag(p[0].H)) < 0))
+    assert np.min(np.diag(q.H)) + l2 > 0
+    with pytest.raises(NoSuchExample):
+        find(wst.elastic_net_problems(allow_negative=False), lambda p: bool(np.min(np.diag(p[0].H)) < 0))

@@ -91,7 +91,8 @@ _THEOREMS: tuple[Theorem, ...] = (
         "l2.constraint",
         "Penalty ⇔ norm constraint",
         r"\tilde w(\alpha) \in \arg\min_{\|w\| \le k} J(w),\ k = \|\tilde w(\alpha)\|"
-        r"\text{ decreasing in } \alpha",
+        r"\text{ decreasing in } \alpha;\ \text{conversely } \arg\min_{\|w\| \le k} J = \{\tilde w(\alpha)\}"
+        r"\text{ for the one } \alpha > 0 \text{ with } \|\tilde w(\alpha)\| = k,\ 0 < k < \|\tilde w(0^+)\|",
         "G 7.26–7.28",
         ("H ⪰ 0", "α > 0"),
     ),
@@ -105,9 +106,10 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "enet.diagonal",
         "Elastic net for diagonal H",
-        r"w_i = \operatorname{sign}(w^*_i)\frac{\max(H_{ii}|w^*_i| - \alpha_1, 0)}{H_{ii} + \alpha_2}",
+        r"w_i = \operatorname{sign}(H_{ii} w^*_i)"
+        r"\frac{\max(|H_{ii} w^*_i| - \alpha_1, 0)}{H_{ii} + \alpha_2}",
         "derived here; Zou & Hastie 2005",
-        ("H diagonal", "H_ii + α₂ > 0", "α₁, α₂ ≥ 0"),
+        ("H diagonal", "H_ii + α₂ > 0 (H_ii < 0 allowed)", "α₁, α₂ ≥ 0"),
     ),
     Theorem(
         "bayes.gaussian",
@@ -166,9 +168,12 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "gd.min_norm",
         "GD on least squares finds the minimum-norm solution",
-        r"w^{(\infty)} = X^+ y + (I - X^+X) w^{(0)}",
+        r"\text{GD on } \tfrac{1}{2n}\|Xw - y\|^2:\ w^{(\infty)} = X^+ y + (I - X^+X) w^{(0)}",
         "standard",
-        ("0 < ε < 2/λ_max(XᵀX/n)",),
+        (
+            "loss (1/2n)‖Xw − y‖², so H = XᵀX/n and the step is w ← w − (ε/n)Xᵀ(Xw − y)",
+            "0 < ε < 2/λ_max(XᵀX/n), X ≠ 0 (for X = 0 every ε > 0 and w⁽∞⁾ = w⁽⁰⁾)",
+        ),
     ),
     Theorem(
         "opt.sgd_equiv",

@@ -14,6 +14,7 @@ from __future__ import annotations
 __all__ = [
     "ConventionError",
     "ConvergenceError",
+    "DeviceUnavailableError",
     "InputError",
     "MissingDependencyError",
     "PreconditionError",
@@ -48,3 +49,7 @@ class ConventionError(TheoryError):
 
 class MissingDependencyError(TheoryError, ImportError):
     """An optional dependency (an extra such as ``torch``) is not installed."""
+
+
+class DeviceUnavailableError(TheoryError):
+    """A well-formed torch device that this machine does not have (``"cuda"`` without a GPU)."""

@@ -23,6 +23,7 @@ import scipy.optimize
 from numpy.typing import ArrayLike, NDArray
 
 from theory.errors import ConvergenceError, InputError, PreconditionError, StabilityError
+from theory.numerics import gd_fraction_done, rounding_zero_tolerance
 from theory.validate import (
     as_matrix,
     as_nonneg_float,
@@ -98,7 +99,7 @@ class Quadratic:
         # within 3·d·eps, and every formula here rotates through Q twice
         lam, Q = scipy.linalg.eigh(Hm, check_finite=False, driver="evd")
         # eigenvalues within rounding of zero are zero: |λ| ≤ c·d·eps·‖H‖₂ (Higham §7.1)
-        zero_tol = 10.0 * d * dtype_eps(Hm.dtype) * max(float(np.max(np.abs(lam))), 0.0)
+        zero_tol = rounding_zero_tolerance(d, float(np.max(np.abs(lam))), Hm.dtype)
         if lam[0] < -zero_tol and not allow_indefinite:
             raise PreconditionError(
                 f"H must be positive semidefinite; its smallest eigenvalue is {lam[0]:.6g} "
@@ -236,12 +237,13 @@ class Quadratic:
         if (av < 0).any():
             i = int(np.argmin(av))
             raise PreconditionError(f"generalized_ridge needs α_i ≥ 0; α_{i} = {av[i]}")
-        den = self._lam + av
-        if (den <= 0).any():
-            i = int(np.argmin(den))
+        bad = ~self._positive_shift(self._lam, av)
+        if bad.any():
+            i = int(np.argmax(bad))
             raise PreconditionError(
-                f"generalized_ridge needs λ_i + α_i > 0; direction {i} has λ = {self._lam[i]:.6g}, "
-                f"α = {av[i]:.6g}"
+                f"generalized_ridge needs λ_i + α_i > 0 (beyond the rounding {self._zero_tol:.3g} of λ when "
+                f"λ_i < 0); direction {i} has λ_{i} = {self._lam[i]:.6g}, α_{i} = {av[i]:.6g}, "
+                f"λ_{i} + α_{i} = {self._lam[i] + av[i]:.6g}"
             )
         return self._ridge_in_eigenbasis(av, center)
 
@@ -331,19 +333,33 @@ class Quadratic:
         return np.sign(w) * np.maximum(np.abs(w) - a / h, 0.0)
 
     def elastic_net_optimum(self, l1: float, l2: float) -> FloatArray:
-        """``w_i = sign(w*_i) max(H_ii|w*_i| − α₁, 0)/(H_ii + α₂)`` (enet.diagonal).
+        """``w_i = sign(H_ii w*_i) max(|H_ii w*_i| − α₁, 0)/(H_ii + α₂)`` (enet.diagonal).
 
-        Minimises ``J(w) + α₁‖w‖₁ + (α₂/2)‖w‖²`` for diagonal H (Zou & Hastie 2005; derived in
-        ``proofs``). Needs ``H_ii + α₂ > 0``.
+        Minimises ``J(w) + α₁‖w‖₁ + (α₂/2)‖w‖²`` for diagonal H (Zou & Hastie 2005 for the penalty;
+        the per-coordinate derivation is in ``proofs/sparsity.py``). Per coordinate the objective is
+        ``½(H_ii + α₂)w² − (H_ii w*_i)w + α₁|w|`` up to a constant: a strictly convex parabola plus
+        α₁|w| whenever ``H_ii + α₂ > 0``, minimised by soft-thresholding the linear coefficient
+        ``b_i = H_ii w*_i`` at α₁ and dividing by the curvature ``H_ii + α₂``. The sign is that of
+        ``b_i``, which is −sign(w*_i) when ``H_ii < 0`` (a saddle direction held by α₂ > −H_ii); for
+        ``H_ii > 0`` this is ``sign(w*_i) max(H_ii|w*_i| − α₁, 0)/(H_ii + α₂)``. With α₁ = 0 it is
+        :meth:`l2_optimum`, with α₂ = 0 :meth:`l1_optimum`.
+
+        Raises:
+            PreconditionError: α₁ or α₂ < 0, H not diagonal, or ``H_ii + α₂ ≤ 0`` for some i (beyond
+                the rounding of H_ii when H_ii < 0; an indefinite H also needs ``allow_indefinite``).
         """
         a1 = as_nonneg_float(l1, "l1", where="enet.diagonal")
         a2 = as_nonneg_float(l2, "l2", where="enet.diagonal")
         h = self._diagonal("enet.diagonal")
-        if (h + a2 <= 0).any():
-            i = int(np.argmin(h))
-            raise PreconditionError(f"enet.diagonal needs H_ii + α₂ > 0; H_{i}{i} = {h[i]:.6g} and α₂ = {a2}")
-        w = self._w_star
-        return np.sign(w) * np.maximum(h * np.abs(w) - a1, 0.0) / (h + a2)
+        bad = ~self._positive_shift(h, a2)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise PreconditionError(
+                f"enet.diagonal needs H_ii + α₂ > 0; H_{i}{i} = {h[i]:.6g} and α₂ = {a2} "
+                f"(H_{i}{i} + α₂ = {h[i] + a2:.6g})"
+            )
+        b = h * self._w_star
+        return np.sign(b) * np.maximum(np.abs(b) - a1, 0.0) / (h + a2)
 
     def proximal_optimum(
         self,
@@ -354,7 +370,7 @@ class Quadratic:
         max_iter: int = 200_000,
         w0: ArrayLike | None = None,
     ) -> ProximalResult:
-        """Minimise ``J(w) + α₁‖w‖₁ + (α₂/2)‖w‖²`` for any PSD H by FISTA with adaptive restart.
+        """Minimise ``J(w) + α₁‖w‖₁ + (α₂/2)‖w‖²`` for PSD H (or ``H + α₂I ≻ 0``) by FISTA with restart.
 
         FISTA: Beck & Teboulle, SIAM J. Imaging Sci. 2009; restart: O'Donoghue & Candès, Found.
         Comput. Math. 2015. Step ``1/L`` with ``L = λ_max + α₂``; proximal map the soft threshold
@@ -368,9 +384,10 @@ class Quadratic:
         """
         a1 = as_nonneg_float(l1, "l1", where="proximal_optimum")
         a2 = as_nonneg_float(l2, "l2", where="proximal_optimum")
-        if self._indefinite:
+        if self._indefinite and not bool(self._positive_shift(self._lam[:1], a2)[0]):
             raise PreconditionError(
-                f"proximal_optimum needs H ⪰ 0; its smallest eigenvalue is {self._lam[0]:.6g}"
+                f"proximal_optimum needs H + α₂I ≻ 0 for an indefinite H (a convex objective); its "
+                f"smallest eigenvalue is {self._lam[0]:.6g} and α₂ = {a2}"
             )
         rel = 1000.0 * self.d * dtype_eps(self.dtype) if tol is None else as_positive_float(tol, "tol")
         H, ws = self._H, self._w_star
@@ -418,9 +435,19 @@ class Quadratic:
     # ------------------------------------------------------------------ gradient descent
 
     def max_stable_step(self, alpha: float = 0.0) -> float:
-        """``2/(λ_max + α)``: GD on ``J + (α/2)‖w‖²`` converges iff ``0 < ε <`` this (gd.stability)."""
+        """``2/(λ_max + α)``: GD on ``J + (α/2)‖w‖²`` converges iff ``0 < ε <`` this (gd.stability).
+
+        For ``H = 0`` (every eigenvalue zero within rounding) and α = 0 the gradient is identically 0, GD
+        never moves and every step is stable: the bound is ``2/0 = +inf``.
+
+        Raises:
+            PreconditionError: ``λ_max + α < 0`` (every direction grows: no step is stable), or
+                ``λ_max + α = 0`` with a negative eigenvalue.
+        """
         a = as_nonneg_float(alpha, "alpha", where="gd.stability")
         top = float(self._lam[-1]) + a
+        if top == 0 and float(self._lam[0]) == 0:  # exact: λ is 0 after rounding-to-zero, α = 0
+            return math.inf
         if top <= 0:
             raise PreconditionError(f"gd.stability needs λ_max + α > 0; λ_max = {self._lam[-1]:.6g}, α = {a}")
         return 2.0 / top
@@ -428,20 +455,28 @@ class Quadratic:
     def _gd_setup(
         self, eps: float, alpha: float, w0: ArrayLike | None, where: str
     ) -> tuple[float, float, FloatArray, FloatArray, FloatArray]:
-        """(ε, α, w⁽⁰⁾, Qᵀ(fixed point − w⁽⁰⁾), rate 1 − ε(λ_i + α)): what GD from w⁽⁰⁾ needs."""
+        """(ε, α, w⁽⁰⁾, Qᵀ(fixed point − w⁽⁰⁾), x_i = ε(λ_i + α)): what GD from w⁽⁰⁾ needs.
+
+        The per-direction rate is ``1 − x_i``; x is returned, not the rate, because rounding ``1 − x``
+        loses ``log10(1/x)`` digits of x (see :func:`theory.numerics.gd_fraction_done`).
+        """
         e = as_positive_float(eps, "eps", where=where)
         a = as_nonneg_float(alpha, "alpha", where=where)
         start = np.zeros_like(self._w_star) if w0 is None else self._vector(w0, "w0")
         den = self._lam + a
-        if a > 0 and (den == 0).any():
-            raise PreconditionError(f"{where} needs H + αI invertible; α = {a} = −λ for some λ of H")
+        if a > 0 and not self._positive_shift(self._lam, a).all() and (np.abs(den) <= self._zero_tol).any():
+            i = int(np.argmin(np.abs(den)))
+            raise PreconditionError(
+                f"{where} needs H + αI invertible; λ_{i} + α = {self._lam[i]:.6g} + {a} is zero within the "
+                f"rounding {self._zero_tol:.3g} of the eigenvalues"
+            )
         # the fixed point is w* for α = 0 (the gap Qᵀ(w* − w⁽⁰⁾) taken before rotating, to keep
         # precision), and w̃(α) = Q(λ/(λ + α))c for α > 0
         if a == 0:
             gap = self._Q.T @ (self._w_star - start)
         else:
             gap = self._lam * self._c / np.where(den == 0, 1.0, den) - self._Q.T @ start
-        return e, a, start, gap, 1.0 - e * den
+        return e, a, start, gap, e * den
 
     def gd_iterates(
         self, eps: float, taus: ArrayLike, w0: ArrayLike | None = None, alpha: float = 0.0
@@ -452,21 +487,22 @@ class Quadratic:
         ``w⁽⁰⁾ = 0``: ``w⁽τ⁾ = Q[I − (I − εΛ)^τ]Qᵀw*``, G 7.40). Computed per eigendirection, then one
         (k×d)·(d×d) product. ``taus`` are non-negative integers (a scalar gives one row).
 
-        Written as ``w⁽τ⁾ = w⁽⁰⁾ + Q[1 − r^τ]Qᵀ(w̃ − w⁽⁰⁾)``, ``r = 1 − ε(λ_i + α)`` per direction, with
-        ``1 − r^τ = −expm1(τ·log1p(−ε(λ_i + α)))`` when r > 0: the naive ``z̃ − r^τz̃`` loses
-        ``log10(1/(ελτ))`` digits to cancellation early in training (a property test found 1e-14 errors
-        at τ = 1 that this removes).
+        Written as ``w⁽τ⁾ = w⁽⁰⁾ + Q[1 − r^τ]Qᵀ(w̃ − w⁽⁰⁾)``, ``r = 1 − x_i``, ``x_i = ε(λ_i + α)`` per
+        direction, with ``1 − r^τ = −expm1(τ·log1p(−x_i))`` when x_i < 1, taken from the product x_i
+        itself (:func:`theory.numerics.gd_fraction_done`): the naive ``z̃ − r^τz̃`` loses
+        ``log10(1/(ελτ))`` digits to cancellation, and even ``log1p(r − 1)`` loses ``log10(1/(ελ))``
+        because ``r`` is rounded first. The factor is accurate to ``eps·(κ + 2.5)`` relative,
+        ``κ = x/((1 − x)|log1p(−x)|)``, for every τ (:func:`theory.numerics.gd_fraction_done_tolerance`;
+        tested against a 50-digit mpmath reference down to ελ = 1e-12).
 
         Raises:
             StabilityError: an iterate overflows (ε beyond :meth:`max_stable_step` and τ large).
         """
         steps = as_steps(taus, "taus")
-        _, _, start, gap, rate = self._gd_setup(eps, alpha, w0, "es.trajectory")
+        _, _, start, gap, x = self._gd_setup(eps, alpha, w0, "es.trajectory")
         t = steps[:, None].astype(self.dtype)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            monotone = rate > 0
-            log_rate = np.log1p(np.where(monotone, rate - 1.0, 0.0))  # rate − 1 = −ε(λ + α) exactly
-            done = np.where(monotone, -np.expm1(t * log_rate), 1.0 - np.power(rate, t))
+            done = gd_fraction_done(x, t)
             # w⁽⁰⁾ is added in the original basis: τ = 0 returns it exactly, not Q(Qᵀw⁽⁰⁾)
             out = start + (done * gap) @ self._Q.T
         if not np.isfinite(out).all():
@@ -517,25 +553,40 @@ class Quadratic:
     def gd_limit(self, eps: float, w0: ArrayLike | None = None, alpha: float = 0.0) -> FloatArray:
         """``lim_{τ→∞} w⁽τ⁾`` of GD on ``J + (α/2)‖w‖²`` from ``w⁽⁰⁾``.
 
-        For α > 0 this is w̃(α). For α = 0 and singular H, the null-space part of ``w⁽⁰⁾`` never
-        moves: the limit is ``w* + (I − H⁺H)(w⁽⁰⁾ − w*)``; on least squares with the minimum-norm w*
-        that is ``X⁺y + (I − X⁺X)w⁽⁰⁾`` (gd.min_norm).
+        The iteration is ``w ← w − ε(H(w − w*) + αw)``: per eigendirection the error is multiplied by
+        ``1 − ε(λ_i + α)`` each step, so (gd.stability, G 7.33–7.40):
+
+        * α > 0 and ``H + αI ≻ 0`` (any α > 0 for PSD H; α > −λ_min for an indefinite one): the limit is
+          the ridge optimum w̃(α) = :meth:`l2_optimum` (α) for every ``0 < ε < 2/(λ_max + α)``, whatever
+          ``w⁽⁰⁾``;
+        * α = 0 and singular PSD H: a direction with λ_i = 0 has zero gradient and keeps its ``w⁽⁰⁾``
+          component, so the limit is ``w* + (I − H⁺H)(w⁽⁰⁾ − w*)``; on least squares with the
+          minimum-norm w* that is ``X⁺y + (I − X⁺X)w⁽⁰⁾`` (gd.min_norm); for H = 0 it is ``w⁽⁰⁾`` for
+          every ε (:meth:`max_stable_step` is +inf).
+
+        Scale: ε is the step on J itself. For :meth:`from_regression` (``H = XᵀX/n``) that is GD on the
+        mean loss ``(1/2n)‖Xw − y‖²``, ``w ← w − (ε/n)Xᵀ(Xw − y)``, stable for ``ε < 2/λ_max(XᵀX/n)``
+        (:func:`theory.regression.max_stable_step`); on ``½‖Xw − y‖²`` the same ε is n times larger.
 
         Raises:
+            PreconditionError: ``H + αI`` has an eigenvalue ≤ 0 beyond rounding while H has a negative
+                one (GD diverges along it, or drifts under a constant gradient when it is 0).
             StabilityError: ε ≥ 2/(λ_max + α) (gd.stability): GD does not converge.
-            PreconditionError: H + αI has a negative eigenvalue (no minimiser to converge to).
         """
         e, a, start, gap, _ = self._gd_setup(eps, alpha, w0, "gd.stability")
+        if self._indefinite and not bool(self._positive_shift(self._lam[:1], a)[0]):
+            raise PreconditionError(
+                f"gd.stability needs H + αI ≻ 0 for a limit when H is indefinite; λ_min + α = "
+                f"{self._lam[0]:.6g} + {a} = {self._lam[0] + a:.6g}"
+            )
         bound = self.max_stable_step(a)
         if not e < bound:
             raise StabilityError(
                 f"gd.stability: GD converges only for 0 < ε < 2/(λ_max + α) = {bound:.6g}; got ε = {e}"
             )
-        if float(self._lam[0]) + a < 0:
-            raise PreconditionError(
-                f"gd.stability needs H + αI ⪰ 0 for a limit; λ_min + α = {self._lam[0] + a:.6g}"
-            )
-        moving = (self._lam + a) > 0  # a direction with λ + α = 0 keeps its w⁽⁰⁾ component
+        # here every λ_i + α > 0 except, for α = 0, the λ_i that are exactly 0 (rounded to 0 in
+        # __init__): those directions have zero gradient and keep their w⁽⁰⁾ component
+        moving = (self._lam + a) > 0
         return start + self._Q @ np.where(moving, gap, 0.0)
 
     # ------------------------------------------------------------------ early stopping ⇔ L2
@@ -591,9 +642,19 @@ class Quadratic:
     def _vector(self, value: ArrayLike, name: str) -> FloatArray:
         return as_vector(value, name, size=self.d, dtype=self.dtype)
 
+    def _positive_shift(self, lam: FloatArray, alpha: float | FloatArray) -> NDArray[np.bool_]:
+        """``λ_i + α_i > 0`` decided beyond rounding.
+
+        λ_i ≥ 0 here is exact (eigenvalues within rounding of 0 were set to 0) and α ≥ 0, so the sign of
+        ``λ_i + α_i`` is exact; a negative λ_i is known only to ``±zero_tol``, so ``λ_i + α_i`` must
+        exceed that to be positive.
+        """
+        margin = np.where(lam < 0, self._zero_tol, 0.0)
+        return np.asarray(lam + alpha > margin)
+
     def _need_positive_shift(self, alpha: float, where: str, *, allow_zero_limit: bool = False) -> None:
         lo = float(self._lam[0])
-        if lo + alpha > 0:
+        if bool(self._positive_shift(self._lam[:1], alpha)[0]):
             return
         if allow_zero_limit and alpha == 0 and lo == 0:
             return

@@ -25,13 +25,14 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 
-from theory.errors import InputError
-from theory.validate import as_matrix, as_nonneg_float, as_vector, dtype_eps
+from theory.errors import InputError, StabilityError
+from theory.validate import as_matrix, as_nonneg_float, as_positive_float, as_vector, dtype_eps
 
 __all__ = [
     "RIDGE_CONVENTIONS",
     "RidgeConvention",
     "gd_least_squares_limit",
+    "max_stable_step",
     "min_norm_solution",
     "ridge",
     "ridge_objective",
@@ -119,13 +120,46 @@ def ridge_objective(
     return float(weight[convention] * (r @ r) + 0.5 * a * (wv @ wv))
 
 
-def gd_least_squares_limit(X: ArrayLike, y: ArrayLike, w0: ArrayLike | None = None) -> FloatArray:
-    """``X⁺y + (I − X⁺X)w⁽⁰⁾``: where GD on least squares from ``w⁽⁰⁾`` converges (gd.min_norm).
+def max_stable_step(X: ArrayLike) -> float:
+    """``2/λ_max(XᵀX/n) = 2n/s_max(X)²``: GD on ``(1/2n)‖Xw − y‖²`` converges iff ``0 < ε <`` this.
 
-    GD never leaves ``w⁽⁰⁾ + range(Xᵀ)``, so the null-space part of ``w⁽⁰⁾`` survives; from 0 the limit
-    is the minimum-norm solution. (The step must satisfy gd.stability; this function gives the limit.)
+    This is gd.stability for the canonical (mean) scale, ``H = XᵀX/n`` (the step is
+    ``w ← w − (ε/n)Xᵀ(Xw − y)``). On ``½‖Xw − y‖²`` the bound is n times smaller, ``2/s_max²``. For
+    X = 0 the gradient vanishes, GD never moves, and the bound is +inf.
+    """
+    Xm = as_matrix(X, "X")
+    if not np.any(Xm):  # an input property (X is exactly 0), not a rounded singular value
+        return float("inf")
+    s_max = float(scipy.linalg.svdvals(Xm, check_finite=False)[0])  # ≥ max|X_ij| > 0
+    return 2.0 * Xm.shape[0] / (s_max * s_max)
+
+
+def gd_least_squares_limit(
+    X: ArrayLike, y: ArrayLike, w0: ArrayLike | None = None, *, eps: float | None = None
+) -> FloatArray:
+    """``X⁺y + (I − X⁺X)w⁽⁰⁾``: where GD on ``(1/2n)‖Xw − y‖²`` from ``w⁽⁰⁾`` converges (gd.min_norm).
+
+    The loss is the canonical mean scale, ``(1/2n)‖Xw − y‖²`` (``H = XᵀX/n``), and GD is
+    ``w ← w − (ε/n)Xᵀ(Xw − y)`` with ``0 < ε < 2/λ_max(XᵀX/n)`` (:func:`max_stable_step`). Every
+    gradient lies in range(Xᵀ), so GD never leaves ``w⁽⁰⁾ + range(Xᵀ)``: the null-space part of
+    ``w⁽⁰⁾`` survives, and from 0 the limit is the minimum-norm solution. For X = 0 nothing moves and
+    the limit is ``w⁽⁰⁾`` (0 from the default start).
+
+    Args:
+        eps: when given, the step is checked against :func:`max_stable_step` (on the same scale).
+
+    Raises:
+        StabilityError: ``eps ≥ 2/λ_max(XᵀX/n)``: GD diverges, there is no limit.
     """
     Xm, yv = validate_regression(X, y)
+    if eps is not None:
+        e = as_positive_float(eps, "eps", where="gd.min_norm")
+        bound = max_stable_step(Xm)
+        if not e < bound:
+            raise StabilityError(
+                f"gd.min_norm: GD on (1/2n)‖Xw − y‖² converges only for 0 < ε < 2/λ_max(XᵀX/n) = "
+                f"{bound:.6g}; got ε = {e}"
+            )
     base = min_norm_solution(Xm, yv)
     if w0 is None:
         return base

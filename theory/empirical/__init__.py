@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from theory.errors import InputError, MissingDependencyError, TheoryError
+from theory.errors import DeviceUnavailableError, InputError, MissingDependencyError
 
 __all__ = [
     "TORCH_HINT",
@@ -54,10 +54,6 @@ __all__ = [
 TORCH_HINT = "pip install 'weight-decay-theory[torch]'"
 
 _SUBMODULES = ("checks", "d2l", "hessian", "linear", "optimizers")
-
-
-class DeviceUnavailableError(TheoryError):
-    """The requested torch device is well formed but not present here (``"cuda"`` without a GPU)."""
 
 
 def require_torch() -> ModuleType:
@@ -90,9 +86,14 @@ _DEVICE = re.compile(r"^(cpu|cuda)(:\d+)?$")
 def resolve_device(device: object = "cpu") -> str:
     """Validate a device name and check that it exists: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
 
+    The one device check of the project: the empirical checks, ``python -m theory.empirical`` and
+    ``wdt verify --device`` all call it, so asking for a device that is not there is an error with
+    the reason, never a run that "passes" with every check skipped.
+
     Raises:
         InputError: not a string of that form (``"gpu"``, ``"mps"``, ``3``, ``"cpu:1"``).
-        DeviceUnavailableError: a CUDA device that this machine does not have.
+        DeviceUnavailableError: a CUDA device that this machine does not have; the message names the
+            device and why (a CPU-only torch build, no visible device, or an index out of range).
         MissingDependencyError: torch is not installed.
     """
     if not isinstance(device, str) or not _DEVICE.match(device) or device.startswith("cpu:"):
@@ -100,13 +101,21 @@ def resolve_device(device: object = "cpu") -> str:
     torch = require_torch()
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
+            why = (
+                "this torch build has no CUDA support (a CPU-only wheel)"
+                if torch.version.cuda is None
+                else f"torch (CUDA {torch.version.cuda}) sees no CUDA device (driver, CUDA_VISIBLE_DEVICES)"
+            )
             raise DeviceUnavailableError(
-                f"device {device!r} requested but torch {torch.__version__} sees no CUDA device"
+                f"device {device!r} requested but {why}; torch {torch.__version__}. Use --device cpu"
             )
         index = int(device.split(":")[1]) if ":" in device else 0
         count = torch.cuda.device_count()
         if index >= count:
-            raise DeviceUnavailableError(f"device {device!r} requested but only {count} CUDA device(s)")
+            raise DeviceUnavailableError(
+                f"device {device!r} requested but this machine has {count} CUDA device(s) "
+                f"(cuda:0 … cuda:{count - 1})"
+            )
     return device
 
 

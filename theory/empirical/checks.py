@@ -253,12 +253,26 @@ def _es_nonzero_init(ctx: CheckContext) -> CheckResult:
 
 @register("gd.stability", "empirical", "torch SGD converges for ε < 2/(λ_max + α), diverges above")
 def _gd_stability(ctx: CheckContext) -> CheckResult:
+    """600 full-batch steps from 0 at 0.97× and 1.03× the bound ``2/(λ_max + α)``.
+
+    Tolerances from the iteration the theorem describes (w − w̃ ← (I − ε(H + αI))(w − w̃), G 7.33), at
+    ``ε = f·2/(λ_max + α)``: the rates are ``|1 − 2f|`` along q_max and ``1 − 2f(λ_min + α)/(λ_max + α)``
+    along q_min, taken from f and the spectrum, not from the ε the bound under test produced (else a
+    wrong bound would move the tolerance with it). For f = 0.97 the relative distance to w̃ is at
+    most ``r^600 + 10·d·eps/(1 − r)``, r the larger rate (contraction plus each step's rounding,
+    summed geometrically); for f = 1.03 the component along q_max grows by ``|1 − 2f|^600``, so the
+    distance must be at least half that growth times ``|q_maxᵀw̃|/‖w̃‖`` (an overflow, a
+    ConvergenceError, counts as infinite).
+    """
     device = _device(ctx)
     from theory.empirical.linear import gd_trajectory, make_regression
     from theory.errors import ConvergenceError
     from theory.quadratic import Quadratic
 
     tracker = ErrorTracker()
+    steps = 600
+    eps64 = float(np.finfo(np.float64).eps)
+    growths = []
     with _small():
         for case in range(ctx.cases(3, 20)):
             rng = ctx.rng(700 + case)
@@ -267,53 +281,91 @@ def _gd_stability(ctx: CheckContext) -> CheckResult:
             q = Quadratic.from_regression(X, y)
             bound = q.max_stable_step(alpha)
             limit = q.l2_optimum(alpha)
-            for factor, converges in ((0.97, True), (1.03, False)):
+            top = abs(float(q.eigenvectors[:, -1] @ limit)) / float(np.linalg.norm(limit))
+            lo, hi = float(q.eigenvalues[0]) + alpha, float(q.eigenvalues[-1]) + alpha
+            for factor in (0.97, 1.03):
+                eps_ = factor * bound
+                top_rate = abs(1.0 - 2.0 * factor)
                 try:
-                    w = gd_trajectory(X, y, factor * bound, [600], l2=alpha, device=device)[0]
+                    w = gd_trajectory(X, y, eps_, [steps], l2=alpha, device=device)[0]
                     dist = relative_error(w, limit)
                 except ConvergenceError:
                     dist = math.inf
-                if converges:
-                    tracker.add(dist, 1e-6)
-                else:  # must be far away: record 1/dist against 1e-6 (passes iff dist ≥ 10⁶)
-                    tracker.add(1.0 / dist if dist > 0 else math.inf, 1e-6)
-    return tracker.result("600 steps at 0.97× and 1.03× the bound; diverging runs must grow ≥ 10⁶×")
+                if factor < 1:
+                    r = max(top_rate, abs(1.0 - 2.0 * factor * lo / hi))
+                    tracker.add(dist, r**steps + 10.0 * q.d * eps64 / (1.0 - r))
+                else:  # error 1/dist against tolerance 2/(predicted growth): passes iff dist ≥ growth/2
+                    growth = top_rate**steps * top
+                    growths.append(growth)
+                    tracker.add(1.0 / dist, 2.0 / growth)
+    return tracker.result(
+        f"{steps} steps at 0.97× and 1.03× the bound; diverging runs grew as predicted "
+        f"(≥ {min(growths):.2g}× along q_max)"
+    )
+
+
+#: the row-space part of the d2l run may differ from full-batch GD by this fraction of its norm
+D2L_ROW_TOLERANCE = 0.1
+D2L_ROW_REASON = (
+    "row-space part within 10% of full-batch GD: minibatch SGD differs from it by its sampling noise "
+    "(spread across batch orders, printed) and an O(η²) drift of without-replacement epochs, with no "
+    "closed-form bound derived here; measured 0.3–1.8% on 6 draws, a wrong prediction such as "
+    "3× the row part or the ridge optimum without the slow bias gives 25–200%"
+)
+
+
+def d2l_verdicts(runs: Any, spread: float) -> tuple[list[tuple[str, float, float]], str]:
+    """The gd.min_norm comparisons of ``d2l_experiment((0, 3), seed=s)`` (the numbers the README and
+    the ``d2l-curves`` figure quote): ``(what, error, tolerance)`` rows and a summary.
+
+    - null-space part ``Pw_T = (1 − ηλ)^T Pw⁽⁰⁾`` (l2.update, G 7.5, applied T times; every
+      minibatch gradient ``X_Bᵀr`` lies in the row space): relative error ≤ ``10·(T + d)·eps`` times
+      ``‖w⁽⁰⁾‖/‖(1 − ηλ)^T Pw⁽⁰⁾‖`` (a few roundings of size ``eps·‖w_t‖ ≤ eps·‖w⁽⁰⁾‖`` per step, and
+      the projector's ``d·eps``);
+    - row-space part ``(I − P)w_T`` as a vector against full-batch GD after the same T steps
+      (:func:`theory.empirical.d2l.full_batch_iterate`): :data:`D2L_ROW_TOLERANCE` (empirical).
+    """
+    eps64 = float(np.finfo(np.float64).eps)
+    rows: list[tuple[str, float, float]] = []
+    parts = []
+    for run in runs:
+        d = run.w.shape[0]
+        growth = float(np.linalg.norm(run.w_norm[0])) / max(run.null_predicted, 1e-300)
+        rows.append((f"λ={run.lambd:g} null space", run.null_error, 10.0 * (run.steps + d) * eps64 * growth))
+        rows.append((f"λ={run.lambd:g} row space", run.row_error, D2L_ROW_TOLERANCE))
+        parts.append(
+            f"λ={run.lambd:g}: ‖w‖ = {run.w_norm[-1]:.4g} (predicted {run.norm_predicted:.4g}; null part "
+            f"{run.null_measured:.4g} = (1 − ηλ)^{run.steps}·‖Pw⁽⁰⁾‖ to {run.null_error:.1g}, l2.update), "
+            f"row part {run.row_measured:.3g} vs full-batch GD {run.row_predicted:.3g} "
+            f"(error {100 * run.row_error:.2g}%); test loss {run.test_loss[-1]:.3g} (exact ridge from 0: "
+            f"{run.ridge_test_loss:.2g})"
+        )
+    summary = "; ".join(parts) + f"; batch-order spread of the λ=3 row part {100 * spread:.2g}%"
+    return rows, summary
 
 
 @register("gd.min_norm", "empirical", "d2l recipe: minibatch SGD from w⁽⁰⁾, λ ∈ {0, 3}")
 def _gd_min_norm(ctx: CheckContext) -> CheckResult:
     device = _device(ctx)
-    from theory.empirical.d2l import D2LRecipe, d2l_data, train_d2l
+    from theory.empirical.d2l import D2LRecipe, d2l_data, d2l_experiment, row_space_spread
 
     tracker = ErrorTracker()
+    tracker.empirical_tolerance(D2L_ROW_REASON)
     recipe = D2LRecipe()
-    eps64 = float(np.finfo(np.float64).eps)
-    notes = []
+    details = []
     with _small():
         for case in range(ctx.cases(1, 5)):
-            seed = _seed(ctx, 800 + case)
+            # case 0 is the draw the README and the d2l-curves figure quote: data seed = --seed
+            seed = ctx.seed if case == 0 else _seed(ctx, 800 + case)
+            # the function the d2l-curves figure calls: one set of numbers
+            runs = d2l_experiment((0.0, 3.0), recipe=recipe, seed=seed, device=device)
             data = d2l_data(recipe, seed=seed)
-            n = data.X_train.shape[0]
-            Xa = np.hstack([data.X_train, np.ones((n, 1))])
-            s = np.linalg.svd(Xa, compute_uv=False)
-            lam_min = float(s[s > 1e-10 * s[0]][-1] ** 2) / n
-            for lam in (0.0, 3.0):
-                run = train_d2l(lam, recipe=recipe, data=data, seed=seed, device=device)
-                # the null-space part of w obeys P w ← (1 − ηλ) P w exactly
-                tracker.add(run.null_error, 10.0 * run.steps * eps64 * 100)
-                if lam == 0:
-                    # the row-space part contracts at least like full-batch GD, (1 − ηλ⁺_min)^T
-                    tol = 10.0 * (1 - recipe.lr * lam_min) ** run.steps
-                    tracker.add(run.w_error, tol)
-                else:
-                    # null part exact, row part ≈ full-batch ridge: allow the row part's size
-                    row = float(np.linalg.norm(run.w_predicted - data.null_projector @ run.w_predicted))
-                    tracker.add(
-                        abs(run.w_norm[-1] - run.norm_predicted) / run.norm_predicted,
-                        row / run.norm_predicted,
-                    )
-                notes.append(f"λ={lam:g}: ‖w‖ = {run.w_norm[-1]:.4g} (predicted {run.norm_predicted:.4g})")
-    return tracker.result("; ".join(notes[:2]) + f"; (1 − ηλ)^400 = {(1 - 0.009) ** 400:.4f}")
+            spread = row_space_spread(3.0, recipe=recipe, data=data, seed=seed, orders=4, device=device)
+            rows, summary = d2l_verdicts(runs, spread)
+            for _, error, tolerance in rows:
+                tracker.add(error, tolerance)
+            details.append(f"seed {seed}: {summary}")
+    return tracker.result(" | ".join(details[:2]))
 
 
 # --------------------------------------------------------------------------------- L1
@@ -374,7 +426,7 @@ def _sgd_equiv(ctx: CheckContext) -> CheckResult:
                         dtype=dtype,
                     )
                     tracker.add(r.max_relative_error, r.tolerance)
-    return tracker.result("50 steps, weight and bias decayed; tolerance 4500·eps (1e-12 in float64)")
+    return tracker.result("50 steps, weight and bias decayed; tolerance 10·steps·p·eps (1e-12 in float64)")
 
 
 @register("opt.adam_not_equiv", "empirical", "Adam(weight_decay) → ridge; AdamW → its own fixed point")
@@ -384,6 +436,11 @@ def _adam(ctx: CheckContext) -> CheckResult:
     from theory.empirical.optimizers import adam_vs_adamw
 
     tracker = ErrorTracker()
+    tracker.empirical_tolerance(
+        "1e3·d·eps: how close 1500 steps of Adam/AdamW (non-linear iterations with no a-priori rate) "
+        "get to their fixed points with the default settings; AdamW must be farther than that from "
+        "every ridge solution"
+    )
     gaps = []
     with _small():
         for case in range(ctx.cases(1, 5)):
@@ -391,7 +448,9 @@ def _adam(ctx: CheckContext) -> CheckResult:
             r = adam_vs_adamw(X, y, 0.5, device=device)
             tracker.add(r.adam_error, r.tolerance)
             tracker.add(r.adamw_error, r.tolerance)
-            tracker.add(0.01, r.adamw_best_ridge_gap)  # passes iff AdamW is ≥ 1% from every ridge solution
+            # not equivalent: AdamW's fixed point is resolved as distinct from every ridge solution,
+            # i.e. the gap exceeds the accuracy to which the trained points are known
+            tracker.add(r.tolerance, r.adamw_best_ridge_gap)
             gaps.append(f"{r.adamw_best_ridge_gap:.3f} (λ' = {r.adamw_best_l2:.3g})")
     return tracker.result(
         "fixed point g + λθ(|g| + ε) = 0 by scipy.optimize.root; AdamW's distance to the nearest ridge "
@@ -402,27 +461,70 @@ def _adam(ctx: CheckContext) -> CheckResult:
 # --------------------------------------------------------------------------------- l2.eigen
 
 
-@register("l2.eigen", "empirical", "MLP: dense vs eigsh Hessian; retrained w̃ vs (H + αI)⁻¹Hw*")
+#: δ of the order check: the measured order of the shift error must be ≥ 1 − δ
+EIGEN_ORDER_SLACK = 0.25
+#: δ along each eigenvector: the order of the factor error (relative to 1 − λ/(λ + α)) must be ≥ 1 − δ
+EIGEN_DIRECTION_SLACK = 0.5
+EIGEN_ORDER_REASON = (
+    "order ≥ 1 − δ: the O(α²) remainder of a network's minimiser (third derivatives of the loss) has "
+    "no a-priori bound, so the order measured over one decade of α falls short of 1; δ = 0.25 for the "
+    "whole move (measured 0.83–0.99 in 7 runs: 5 seeds, 3 architectures; an O(√α) error has order 0.5), "
+    "δ = 0.5 along each eigenvector (measured ≥ 0.67; a wrong factor such as λ/(λ + 2α) has order ≤ 0)"
+)
+
+
+def eigen_verdicts(r: Any) -> tuple[list[tuple[str, float, float]], str]:
+    """The l2.eigen comparisons of one :class:`~theory.empirical.hessian.ShrinkageResult`:
+    ``(what, error, tolerance)`` rows (each passes iff error ≤ tolerance) and a one-line summary.
+
+    - dense vs eigsh eigenvalues and the eigsh residuals, relative to λ_max: ``100·p·eps`` (eigh's
+      and ARPACK's backward error, ``O(p·eps·‖H‖)``);
+    - the order of the shift error ``‖θ(α) − w̃‖/‖w* − w̃‖`` over the last decade of α, and of the
+      error of the predicted move along each informative eigenvector ``q_i`` (the factor
+      ``q_iᵀθ(α)/q_iᵀw*`` against ``λ_i/(λ_i + α)``): ``1 − order ≤ δ`` (:data:`EIGEN_ORDER_SLACK`
+      for the whole move, :data:`EIGEN_DIRECTION_SLACK` along each eigenvector).
+    """
+    eps_tol = residual_tolerance(r.n_params, 1.0, np.float64, c=100.0)
+    _, orders = r.direction_orders()
+    rows: list[tuple[str, float, float]] = [
+        ("dense vs eigsh", r.dense_vs_eigsh, eps_tol),
+        ("eigsh residual", r.eigsh_residual, eps_tol),
+        ("1 − order of the shift error", 1.0 - r.shift_order, EIGEN_ORDER_SLACK),
+    ]
+    if orders.size == 0:  # nothing testable along the eigenvectors is a failure, not a pass
+        rows.append(("no informative eigenvector", math.inf, EIGEN_DIRECTION_SLACK))
+    else:
+        rows.append(("1 − min order along eigenvectors", 1.0 - float(orders.min()), EIGEN_DIRECTION_SLACK))
+    inf = r.informative[-1]
+    factor_err = np.abs(r.all_measured[-1] - r.all_predicted[-1])[inf]
+    worst_factor = float(factor_err.max()) if factor_err.size else math.nan
+    summary = (
+        f"p = {r.n_params}, κ(H) = {r.condition_number:.2g}, eigsh {r.eigsh_matvecs} HVPs; shift error "
+        f"{' → '.join(f'{e:.2g}' for e in r.shift_error)} for α/λ_min = "
+        f"{', '.join(f'{a / r.all_eigenvalues[0]:.0e}' for a in r.alphas)}, order {r.shift_order:.3f}; "
+        f"λ_i/(λ_i + α) along {orders.size}/{r.n_params} eigenvectors: min order "
+        f"{(orders.min() if orders.size else math.nan):.3f}, worst factor error {worst_factor:.2g} "
+        f"at α = λ_min·{r.alphas[-1] / r.all_eigenvalues[0]:.0e}"
+    )
+    return rows, summary
+
+
+@register("l2.eigen", "empirical", "MLP: dense vs eigsh Hessian; retrained w̃ vs (H + αI)⁻¹Hw*, O(α)")
 def _l2_eigen(ctx: CheckContext) -> CheckResult:
     device = _device(ctx)
     from theory.empirical.hessian import shrinkage_experiment
 
     tracker = ErrorTracker()
+    tracker.empirical_tolerance(EIGEN_ORDER_REASON)
     configs: list[tuple[tuple[int, ...], int]] = [((4, 6, 1), 1024)]
     if ctx.thorough:
         configs += [((6, 8, 1), 2048), ((4, 6, 6, 1), 2048)]  # p = 65 and 79, two hidden layers
     details = []
     for sizes, n in configs:
-        r = shrinkage_experiment(sizes=sizes, n=n, k=5, seed=_seed(ctx, 1300), device=device)
-        eps_tol = residual_tolerance(r.n_params, 1.0, np.float64, c=100.0)
-        tracker.add(r.dense_vs_eigsh, eps_tol)
-        tracker.add(r.eigsh_residual, eps_tol)
-        # the quadratic prediction is first-order exact: at α = 10⁻³λ_min the move is right to 2%,
-        tracker.add(float(r.shift_error[-1]), 0.02)
-        # and its error falls at least like √α over the last decade (O(α) expected)
-        tracker.add(float(r.shift_error[-1] / r.shift_error[-2]), math.sqrt(r.alphas[-1] / r.alphas[-2]))
-        details.append(
-            f"p = {r.n_params}, κ(H) = {r.condition_number:.2g}, eigsh {r.eigsh_matvecs} HVPs, "
-            f"shift error {' → '.join(f'{e:.2g}' for e in r.shift_error)} for α/λ_min = 10 … 10⁻³"
-        )
+        # data seed = --seed: the draw of the hessian-shrinkage figure (SEED = 0) and the README
+        r = shrinkage_experiment(sizes=sizes, n=n, k=5, seed=ctx.seed, device=device)
+        rows, summary = eigen_verdicts(r)
+        for _, error, tolerance in rows:
+            tracker.add(error, tolerance)
+        details.append(summary)
     return tracker.result("; ".join(details))

@@ -14,6 +14,14 @@ null space of X obeys ``Pw⁽ᵗ⁺¹⁾ = (1 − ηλ)·Pw⁽ᵗ⁾`` exactly (
 λ = 0 SGD converges to the interpolating solution nearest the start, ``X̃⁺y + (I − X̃⁺X̃)θ⁽⁰⁾`` with
 ``X̃ = [X, 1]`` and ``θ = (w, b)`` (gd.min_norm). The test loss of exact ridge from zero barely depends
 on λ: the "overfitting" of the λ = 0 curve is the untouched null-space part of ``w⁽⁰⁾``.
+
+The row-space part ``(I − P)w`` is predicted by full-batch GD on the same objective for the same T
+steps, in closed form (es.trajectory): ``θ_T = θ_∞ + (I − ηA)^T(θ⁽⁰⁾ − θ_∞)`` with
+``A = X̃ᵀX̃/n + λ·diag(1, …, 1, 0)`` and ``θ_∞`` the ridge optimum with undecayed bias (λ > 0) or the
+interpolant nearest θ⁽⁰⁾ (λ = 0). The ridge *optimum* alone is not a prediction at T = 400: the
+undecayed bias converges slowly and drags the row part with it. Minibatch SGD differs from that
+full-batch iterate by its sampling noise and an O(η²) drift of without-replacement epochs
+(:func:`row_space_spread` measures the first across batch orders).
 """
 
 from __future__ import annotations
@@ -40,6 +48,8 @@ __all__ = [
     "d2l_data",
     "d2l_experiment",
     "d2l_sweep",
+    "full_batch_iterate",
+    "row_space_spread",
     "train_d2l",
 ]
 
@@ -94,11 +104,16 @@ class D2LRun:
         w, b: the trained parameters.
         null_measured: ``‖P w_T‖``; null_predicted: ``(1 − ηλ)^T ‖P w⁽⁰⁾‖`` (exact).
         null_error: ``‖P w_T − (1 − ηλ)^T P w⁽⁰⁾‖ / ‖(1 − ηλ)^T P w⁽⁰⁾‖``.
-        w_predicted: the prediction of ``w_T``: for λ = 0 the limit ``[X̃⁺y + (I − X̃⁺X̃)θ⁽⁰⁾]_w``
-            (gd.min_norm); for λ > 0 ``(1 − ηλ)^T P w⁽⁰⁾`` plus the row-space part of the
-            full-batch ridge optimum (approximate: minibatch noise, finite T).
+        w_predicted: the prediction of ``w_T``: the null-space part ``(1 − ηλ)^T P w⁽⁰⁾`` (exact,
+            l2.update) plus the row-space part of full-batch GD after the same T steps from
+            ``(w⁽⁰⁾, b⁽⁰⁾)`` (closed form, :func:`full_batch_iterate`; its limit is the ridge optimum,
+            or for λ = 0 the interpolant ``[X̃⁺y + (I − X̃⁺X̃)θ⁽⁰⁾]_w`` of gd.min_norm).
+        w_limit: the T → ∞ limit of full-batch GD (w part of θ_∞).
         norm_predicted: ``‖w_predicted‖``.
         w_error: ``‖w_T − w_predicted‖ / ‖w_predicted‖``.
+        row_measured, row_predicted: ``‖(I − P)w_T‖`` and ``‖(I − P)w_predicted‖``.
+        row_error: ``‖(I − P)(w_T − w_predicted)‖ / ‖(I − P)w_predicted‖``: the row-space part
+            checked as a vector (minibatch SGD against full-batch GD).
         ridge_test_loss: test loss of exact ridge from zero at this λ (canonical, bias undecayed).
         steps: optimiser steps taken.
     """
@@ -114,8 +129,12 @@ class D2LRun:
     null_predicted: float
     null_error: float
     w_predicted: FloatArray
+    w_limit: FloatArray
     norm_predicted: float
     w_error: float
+    row_measured: float
+    row_predicted: float
+    row_error: float
     ridge_test_loss: float
     steps: int
 
@@ -161,6 +180,36 @@ def d2l_data(recipe: D2LRecipe = D2LRecipe(), *, seed: int = 0) -> D2LData:
     return D2LData(Xtr, ytr, Xte, yte, w0, 0.0, P)
 
 
+def full_batch_iterate(
+    data: D2LData, lambd: float, steps: int, lr: float
+) -> tuple[FloatArray, float, FloatArray, float]:
+    """Full-batch GD on ``mean (ŷ − y)²/2 + (λ/2)‖w‖²`` (bias not decayed) after ``steps`` steps
+    from ``(w⁽⁰⁾, b⁽⁰⁾)``, in closed form, and its limit: ``(w_T, b_T, w_∞, b_∞)``.
+
+    With ``θ = (w, b)``, ``X̃ = [X, 1]`` and ``A = X̃ᵀX̃/n + λ·diag(1, …, 1, 0)``, GD is
+    ``θ_{t+1} − θ_∞ = (I − ηA)(θ_t − θ_∞)``, so ``θ_T = θ_∞ + (I − ηA)^T(θ⁽⁰⁾ − θ_∞)`` (es.trajectory,
+    :meth:`theory.quadratic.Quadratic.gd_iterates`). ``θ_∞`` is the ridge optimum with undecayed
+    bias (:func:`theory.empirical.linear.canonical_ridge`) for λ > 0 and the interpolant nearest
+    θ⁽⁰⁾, ``X̃⁺y + (I − X̃⁺X̃)θ⁽⁰⁾`` (:func:`theory.regression.gd_least_squares_limit`, gd.min_norm),
+    for λ = 0.
+    """
+    from theory.quadratic import Quadratic
+
+    lam = as_nonneg_float(lambd, "lambd", where="d2l")
+    n, d = data.X_train.shape
+    Xa = np.hstack([data.X_train, np.ones((n, 1))])
+    theta0 = np.append(data.w0, data.b0)
+    if lam == 0:
+        limit = gd_least_squares_limit(Xa, data.y_train, theta0)
+    else:
+        w_inf, b_inf = canonical_ridge(data.X_train, data.y_train, lam, bias=True, decay_bias=False)
+        assert b_inf is not None
+        limit = np.append(w_inf, b_inf)
+    A = Xa.T @ Xa / n + lam * np.diag(np.append(np.ones(d), 0.0))
+    theta_T = Quadratic(A, limit).gd_iterates(lr, [steps], w0=theta0)[0]
+    return theta_T[:d], float(theta_T[d]), limit[:d], float(limit[d])
+
+
 def _half_mse(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> float:
     r = X @ w + b - y
     return float(0.5 * np.mean(r * r))
@@ -172,15 +221,18 @@ def train_d2l(
     recipe: D2LRecipe = D2LRecipe(),
     data: D2LData | None = None,
     seed: int = 0,
+    order_seed: int | None = None,
     device: str = "cpu",
     dtype: Any = "float64",
 ) -> D2LRun:
-    """Train the recipe at one λ with ``torch.optim.SGD`` (minibatches from a seeded ``torch.Generator``)."""
+    """Train the recipe at one λ with ``torch.optim.SGD``: data and ``w⁽⁰⁾`` from ``seed``
+    (:func:`d2l_data`, unless ``data`` is given), the minibatch order from a ``torch.Generator``
+    seeded with ``order_seed`` (default ``seed + 1``)."""
     lam = as_nonneg_float(lambd, "lambd", where="d2l")
     dev, dt, _ = C.setup(device, dtype)
     data = d2l_data(recipe, seed=seed) if data is None else data
     n, d = data.X_train.shape
-    order_gen = C.generator(seed + 1)
+    order_gen = C.generator(seed + 1 if order_seed is None else order_seed)
     epochs_w = [data.w0.copy()]
     epochs_b = [data.b0]
     steps = 0
@@ -221,12 +273,11 @@ def train_d2l(
         np.linalg.norm(null_meas_vec - null_pred_vec) / max(float(np.linalg.norm(null_pred_vec)), 1e-300)
     )
     ridge_w, ridge_b = canonical_ridge(data.X_train, data.y_train, lam, bias=True, decay_bias=False)
-    if lam == 0:
-        Xa = np.hstack([data.X_train, np.ones((n, 1))])
-        theta = gd_least_squares_limit(Xa, data.y_train, np.append(data.w0, data.b0))
-        w_pred = theta[:d]
-    else:
-        w_pred = null_pred_vec + (ridge_w - P @ ridge_w)
+    gd_w, _, limit_w, _ = full_batch_iterate(data, lam, steps, recipe.lr)
+    row_pred_vec = gd_w - P @ gd_w
+    w_pred = null_pred_vec + row_pred_vec
+    row_meas_vec = w_T - null_meas_vec
+    row_pred = float(np.linalg.norm(row_pred_vec))
     assert ridge_b is not None
     return D2LRun(
         lambd=lam,
@@ -240,11 +291,40 @@ def train_d2l(
         null_predicted=float(np.linalg.norm(null_pred_vec)),
         null_error=null_err,
         w_predicted=w_pred,
+        w_limit=limit_w,
         norm_predicted=float(np.linalg.norm(w_pred)),
         w_error=float(np.linalg.norm(w_T - w_pred) / np.linalg.norm(w_pred)),
+        row_measured=float(np.linalg.norm(row_meas_vec)),
+        row_predicted=row_pred,
+        row_error=float(np.linalg.norm(row_meas_vec - row_pred_vec) / max(row_pred, 1e-300)),
         ridge_test_loss=_half_mse(data.X_test, data.y_test, ridge_w, ridge_b),
         steps=steps,
     )
+
+
+def row_space_spread(
+    lambd: float,
+    *,
+    recipe: D2LRecipe = D2LRecipe(),
+    data: D2LData | None = None,
+    seed: int = 0,
+    orders: int = 6,
+    device: str = "cpu",
+) -> float:
+    """The minibatch noise of the row-space part: ``sqrt(mean_k ‖(I − P)(w_T⁽ᵏ⁾ − w̄_T)‖²)`` over
+    ``orders`` batch orders (order seeds ``seed + 1 + 1000·k``) on one data draw, divided by the
+    predicted ‖(I − P)w_T‖. The null-space part does not depend on the order (it is exact)."""
+    if not isinstance(orders, int) or orders < 2:
+        raise InputError(f"orders must be an integer ≥ 2; got {orders!r}")
+    data = d2l_data(recipe, seed=seed) if data is None else data
+    runs = [
+        train_d2l(lambd, recipe=recipe, data=data, seed=seed, order_seed=seed + 1 + 1000 * k, device=device)
+        for k in range(orders)
+    ]
+    R = np.eye(data.X_train.shape[1]) - data.null_projector
+    rows = np.stack([R @ r.w for r in runs])
+    spread = float(np.sqrt(np.mean(np.sum((rows - rows.mean(axis=0)) ** 2, axis=1))))
+    return spread / runs[0].row_predicted
 
 
 def d2l_experiment(

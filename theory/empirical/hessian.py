@@ -34,10 +34,11 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse.linalg
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from theory.empirical import _common as C
 from theory.errors import ConvergenceError, InputError, PreconditionError
+from theory.numerics import rounding_zero_tolerance
 from theory.quadratic import Quadratic
 
 torch = C.torch
@@ -52,6 +53,7 @@ __all__ = [
     "make_mlp",
     "make_task",
     "minimise",
+    "order_of_convergence",
     "power_iteration",
     "prepare_model",
     "shrinkage_experiment",
@@ -347,10 +349,12 @@ def power_iteration(
             hv = matvec(v)
             count += 1
             lam = float(v @ hv)
+            scale = float(np.linalg.norm(hv))
             for u in vectors:
                 hv = hv - (u @ hv) * u
             nrm = float(np.linalg.norm(hv))
-            if nrm == 0:
+            # hv is rounding noise (v in the null space, or all of H deflated): stop, λ = vᵀHv stands
+            if nrm <= 10.0 * dim * np.finfo(np.float64).eps * scale:
                 break
             v = hv / nrm
             if ref is not None:
@@ -544,11 +548,16 @@ def minimise(
                 "too flat here (a near-singular Hessian)"
             )
         Hm = hess_fn(th)
-        lo = float(torch.linalg.eigvalsh((Hm + Hm.T) / 2)[0])
-    if lo <= 0:
+        ev = torch.linalg.eigvalsh((Hm + Hm.T) / 2)
+        lo = float(ev[0])
+        # λ_min within eigvalsh's rounding of 0 (|λ| ≤ 10·p·eps·‖H‖₂, Higham §7.1) is a flat
+        # direction, not a strict minimum, whatever its computed sign
+        zero_tol = rounding_zero_tolerance(flat.dim, float(ev.abs().max()), eps=C.eps(th.dtype))
+    if not lo > zero_tol:
         raise PreconditionError(
-            f"the penalised loss has no strict minimum here: smallest Hessian eigenvalue {lo:.3g} "
-            f"(α = {a}); use more data than parameters, another seed or a larger α"
+            f"the penalised loss has no strict minimum here: smallest Hessian eigenvalue {lo:.3g} is not "
+            f"above the rounding level {zero_tol:.3g} (α = {a}); use more data than parameters, another "
+            "seed or a larger α"
         )
     flat.load(th)
     return th, gmax
@@ -576,6 +585,17 @@ class ShrinkageResult:
             (:meth:`theory.Quadratic.l2_optimum`): the relative error of the quadratic prediction of
             the move; it falls like O(α) (both agree to first order in α).
         shrinkage_error: ``max_i |measured − predicted|`` over the top-k per α.
+        direction_error: ``|q_iᵀ(θ(α) − w̃(α))| / |q_iᵀ(w* − w̃(α))|`` along every eigenvector of the
+            dense H (ascending λ), shape (m, p): the relative error of the predicted move along
+            ``q_i``, i.e. ``|measured − predicted| / |1 − predicted|`` of the factors. First-order
+            agreement makes it O(α) along every direction, like ``shift_error``.
+        informative: shape (m, p), True where the prediction along ``q_i`` can be tested at that α:
+            ``|q_iᵀw*|`` is at least 100× its noise and the predicted move ``|q_iᵀ(w* − w̃)|`` is at
+            least 100× the optimisation error of θ(α) and w* along ``q_i`` (``noise``).
+        noise: shape (m, p), the error of the measured move along ``q_i``: the Newton corrections
+            ``|q_iᵀ(H + αD)⁻¹∇L_α(θ(α))| + |q_iᵀH⁻¹∇L(w*)|`` (how far θ(α) and w* are from the exact
+            minimisers, to first order) plus the eigenvector error ``p·eps·λ_max/gap_i·‖w*‖``
+            (Davis–Kahan) times ``α/(λ_i + α)``.
         dense_vs_eigsh: ``max_i |λ_i^dense − λ_i^eigsh| / λ_max`` over the top-k.
         eigsh_residual: ``max_i ‖Hv_i − λ_iv_i‖ / λ_max``.
         eigsh_matvecs: Hessian-vector products eigsh used.
@@ -598,6 +618,9 @@ class ShrinkageResult:
     all_coordinates: FloatArray
     shift_error: FloatArray
     shrinkage_error: FloatArray
+    direction_error: FloatArray
+    informative: NDArray[np.bool_]
+    noise: FloatArray
     dense_vs_eigsh: float
     eigsh_residual: float
     eigsh_matvecs: int
@@ -607,6 +630,38 @@ class ShrinkageResult:
     condition_number: float
     attempts: int
     seconds: float
+
+    @property
+    def shift_order(self) -> float:
+        """:func:`order_of_convergence` of ``shift_error`` over the last decade of α (smallest two α)."""
+        return order_of_convergence(self.alphas[-2:], self.shift_error[-2:])
+
+    def direction_orders(self) -> tuple[FloatArray, FloatArray]:
+        """``(λ_i, order_i)`` for every eigenvector informative at the smallest two α: the
+        :func:`order_of_convergence` of ``direction_error`` along ``q_i`` over that decade."""
+        keep = self.informative[-2:].all(axis=0) & (self.direction_error[-2:] > 0).all(axis=0)
+        orders = np.array(
+            [
+                order_of_convergence(self.alphas[-2:], self.direction_error[-2:, i])
+                for i in np.flatnonzero(keep)
+            ]
+        )
+        return self.all_eigenvalues[keep], orders
+
+
+def order_of_convergence(alphas: ArrayLike, errors: ArrayLike) -> float:
+    """The least-squares slope of ``log error`` against ``log α``: 1 for an O(α) error, ½ for O(√α).
+
+    Raises:
+        InputError: fewer than two points, or a non-positive α or error (no logarithm).
+    """
+    a = np.asarray(alphas, dtype=np.float64).ravel()
+    e = np.asarray(errors, dtype=np.float64).ravel()
+    if a.size < 2 or a.shape != e.shape or not (np.all(a > 0) and np.all(e > 0)):
+        raise InputError(f"the order needs ≥ 2 positive (α, error) pairs; got α = {a}, error = {e}")
+    x, z = np.log(a), np.log(e)
+    x = x - x.mean()
+    return float(x @ (z - z.mean()) / (x @ x))
 
 
 def shrinkage_experiment(
@@ -701,10 +756,26 @@ def _shrinkage(
     grid = np.sort(grid)[::-1]
     coords, coords_all = pairs.vectors.T @ ws, quad.coordinates
     measured, predicted, all_meas, all_pred, shift_err, shrink_err = [], [], [], [], [], []
+    dir_err, informative, noise = [], [], []
     all_decayed = bool(np.all(D == 1.0))
+    # noise of q_iᵀw*: Davis–Kahan, ‖δq_i‖ ≤ ‖E‖/gap_i with ‖E‖ ≤ p·eps·λ_max (eigh's backward error)
+    gaps = np.full(lam_all.shape, np.inf)
+    if lam_all.size > 1:
+        diffs = np.diff(lam_all)
+        gaps[:-1] = diffs
+        gaps[1:] = np.minimum(gaps[1:], diffs)
+    eps64 = float(np.finfo(np.float64).eps)
+    coord_noise = (
+        flat.dim * eps64 * abs(lam_max) / np.maximum(gaps, eps64 * abs(lam_max)) * float(np.linalg.norm(ws))
+    )
+    # optimisation error of w* along q_i, to first order: the Newton step H⁻¹∇L(w*)
+    g_star = C.numpy(flat.grad(w_star))
+    newton_star = np.abs(Q_all.T @ np.linalg.solve(H, g_star))
     for a in grid:
         theta, _ = minimise(flat, alpha=float(a), theta0=w_star, lbfgs_iter=0)
         th = C.numpy(theta)
+        g_alpha = C.numpy(flat.grad(theta)) + a * D * th
+        newton_alpha = np.abs(Q_all.T @ np.linalg.solve(H + a * np.diag(D), g_alpha))
         if all_decayed:  # G 7.10/7.13 in the eigenbasis
             w_tilde = quad.l2_optimum(float(a))
             pred = pairs.values / (pairs.values + a)
@@ -720,6 +791,13 @@ def _shrinkage(
         all_pred.append(pred_all)
         shift_err.append(float(np.linalg.norm(th - w_tilde) / np.linalg.norm(ws - w_tilde)))
         shrink_err.append(float(np.max(np.abs(meas - pred))))
+        move = np.abs(Q_all.T @ (ws - w_tilde))
+        # |measured − predicted factor| / |1 − predicted factor| = |q_iᵀ(θ − w̃)| / |q_iᵀ(w* − w̃)|
+        kept = np.abs(1.0 - pred_all)
+        dir_err.append(np.abs(all_meas[-1] - pred_all) / np.maximum(kept, np.finfo(np.float64).tiny))
+        nz = newton_alpha + newton_star + coord_noise * np.abs(1.0 - pred_all)
+        noise.append(nz)
+        informative.append((np.abs(coords_all) >= 100 * coord_noise) & (move >= 100 * nz))
     flat.load(w_star)
     return ShrinkageResult(
         alphas=grid,
@@ -733,6 +811,9 @@ def _shrinkage(
         all_coordinates=coords_all.copy(),
         shift_error=np.array(shift_err),
         shrinkage_error=np.array(shrink_err),
+        direction_error=np.array(dir_err),
+        informative=np.array(informative),
+        noise=np.array(noise),
         dense_vs_eigsh=dense_vs,
         eigsh_residual=float(pairs.residuals.max() / lam_max),
         eigsh_matvecs=pairs.matvecs,

@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike
 from theory.conventions import Penalty, from_canonical, get_convention
 from theory.empirical import _common as C
 from theory.errors import ConvergenceError, InputError, PreconditionError
-from theory.numerics import relative_error, residual_tolerance
+from theory.numerics import relative_error, residual_tolerance, rounding_zero_tolerance
 from theory.quadratic import Quadratic
 from theory.regression import ridge, validate_regression
 from theory.validate import as_nonneg_float, as_positive_float, as_steps
@@ -355,10 +355,14 @@ def _train(
         ]
     )
     lo, hi = _objective_spectrum(model, objective, shift)
-    if not lo > 0:
+    # λ_min within rounding of 0 is 0: a duplicated column gives λ_min = ±3e-17, never exactly 0. The
+    # Hessian sums n rows and eigvalsh adds c·p·eps·‖H‖ (theory.numerics.rounding_zero_tolerance).
+    zero_tol = rounding_zero_tolerance(sum(sizes) + X.shape[0], max(abs(lo), abs(hi)), eps=C.eps(X.dtype))
+    if lo <= zero_tol:
         raise PreconditionError(
-            f"the {row.data_loss} objective is not strongly convex (λ_min = {lo:.3g}): ridge with λ = 0 "
-            "and a rank-deficient X has no unique minimiser to train to; use λ > 0"
+            f"the {row.data_loss} objective is not strongly convex (λ_min = {lo:.3g} ≤ the rounding "
+            f"threshold {zero_tol:.3g}): ridge with λ = 0 and a rank-deficient X has no unique minimiser "
+            "to train to; use λ > 0"
         )
     kappa = hi / lo
     groups = [

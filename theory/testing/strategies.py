@@ -31,6 +31,7 @@ __all__ = [
     "Matrix",
     "alphas",
     "design_with_condition",
+    "elastic_net_problems",
     "haar_orthogonal",
     "log_spaced_spectrum",
     "matrix_from_spectrum",
@@ -173,6 +174,39 @@ def quadratics(
         )
     )
     return Quadratic(m.H, np.asarray(w, dtype=dtype), dtype=dtype), m
+
+
+@st.composite
+def elastic_net_problems(
+    draw: st.DrawFn,
+    dims: tuple[int, int] = (1, 12),
+    *,
+    allow_negative: bool = True,
+    curvature: tuple[float, float] = (0.05, 20.0),
+    max_l1: float = 5.0,
+    max_l2: float = 5.0,
+) -> tuple[Quadratic, float, float]:
+    """``(q, α₁, α₂)`` on the whole domain of enet.diagonal: diagonal H with ``H_ii + α₂ > 0``.
+
+    The per-coordinate curvature ``m_i = H_ii + α₂`` is drawn log-uniformly from ``curvature`` and
+    ``H_ii = m_i − α₂``, so with ``allow_negative`` (the default) H_ii < 0 is drawn whenever m_i < α₂
+    (q is built with ``allow_indefinite=True``); otherwise ``H_ii = m_i > 0``. w* has entries in
+    [−10, 10], none subnormal; α₁ ∈ [0, max_l1], α₂ ∈ [0, max_l2].
+    """
+    d = draw(st.integers(*dims))
+    l1 = draw(st.floats(0.0, max_l1))
+    l2 = draw(st.floats(0.0, max_l2))
+    lo, hi = (math.log10(c) for c in curvature)
+    m = np.array([10.0**e for e in draw(st.lists(st.floats(lo, hi), min_size=d, max_size=d))])
+    h = m - l2 if allow_negative else m
+    w = draw(
+        st.lists(
+            st.floats(-10, 10, allow_nan=False, allow_infinity=False, allow_subnormal=False),
+            min_size=d,
+            max_size=d,
+        )
+    )
+    return Quadratic(np.diag(h), np.asarray(w), allow_indefinite=allow_negative), l1, l2
 
 
 def alphas(low: float = 1e-4, high: float = 1e4) -> st.SearchStrategy[float]:
