@@ -19,12 +19,17 @@ import pytest
 import scipy.linalg
 import scipy.stats
 
-from theory import bayes, noise, regression, risk
+from theory import InputError, bayes, noise, regression, risk
 from theory.numerics import (
     eigenbasis_tolerance,
+    elastic_net_agreement_tolerance,
+    gd_fraction_done,
+    gd_fraction_done_tolerance,
+    is_zero_within_rounding,
     product_tolerance,
     relative_error,
     residual_tolerance,
+    rounding_zero_tolerance,
 )
 from theory.testing.strategies import design_with_condition
 
@@ -355,3 +360,68 @@ def test_relative_error_exact():
     # computed in float64: float32 inputs near 1e30 would overflow in ‖·‖ (squares beyond 3.4e38)
     big = np.array([1e30, 0.0], dtype=np.float32)
     assert relative_error(big, 2 * big) == 0.5
+
+
+def test_rounding_zero_tolerance_and_test():
+    """c·d·eps·|scale| (d ≥ 1; eps from dtype unless given), and |value| ≤ it counts as zero."""
+    e32 = float(np.finfo(np.float32).eps)
+    assert rounding_zero_tolerance(3, 2.0) == 10 * 3 * EPS * 2.0
+    assert rounding_zero_tolerance(3, -2.0, np.float32) == 10 * 3 * e32 * 2.0
+    assert rounding_zero_tolerance(0, 2.0, c=4.0) == 4 * 1 * EPS * 2.0
+    assert rounding_zero_tolerance(2, 1.0, np.float32, eps=1e-3) == 10 * 2 * 1e-3
+    tol = 10 * 2 * EPS * 3.0
+    assert is_zero_within_rounding(tol, 2, 3.0) and is_zero_within_rounding(-tol, 2, 3.0)
+    assert not is_zero_within_rounding(2 * tol, 2, 3.0)
+    assert is_zero_within_rounding(1e-7, 2, 3.0, np.float32) and not is_zero_within_rounding(1e-7, 2, 3.0)
+    assert is_zero_within_rounding(0.5, 1, 1.0, c=1.0, eps=0.5) and not is_zero_within_rounding(
+        0.6, 1, 1.0, eps=0.05
+    )
+    assert is_zero_within_rounding(0.0, 2, 0.0) and not is_zero_within_rounding(1e-300, 2, 0.0)
+
+
+def test_gd_fraction_done_exact():
+    """1 − (1 − x)^τ: monotone (x < 1), oscillating (1 < x < 2) and divergent (x > 2) steps, exactly."""
+    x = np.array([0.25, 1.5, 3.0, 0.0, 1.0])
+    got = gd_fraction_done(x, 3)
+    exact = [1 - F(3, 4) ** 3, 1 - F(-1, 2) ** 3, 1 - F(-2) ** 3, F(0), F(1)]
+    assert _close(got, exact, residual_tolerance(1, 3.0))
+    table = gd_fraction_done(np.array([[0.25], [0.5]]), np.array([0, 1, 2]))  # broadcasts x against τ
+    assert table.shape == (2, 3)
+    assert _close(table, [[0, 0.25, 1 - 0.75**2], [0, 0.5, 0.75]], residual_tolerance(1, 3.0))
+    assert gd_fraction_done(np.float32(0.25), np.float32(2)).dtype == np.float32
+    assert gd_fraction_done([0.25], [2]).dtype == np.float64
+
+
+def test_gd_fraction_done_tolerance_formula():
+    """eps·(κ + 2.5), κ = x/((1 − x)|log1p(−x)|): 1/ln 2 at x = ½; κ → 1 as x → 0."""
+    assert gd_fraction_done_tolerance(0.5) == pytest.approx(EPS * (1 / math.log(2) + 2.5), rel=4 * EPS, abs=0)
+    e32 = float(np.finfo(np.float32).eps)
+    assert gd_fraction_done_tolerance(1e-12, np.float32) == pytest.approx(e32 * 3.5, rel=1e-9, abs=0)
+    for bad in (0.0, 1.0, -0.5):
+        with pytest.raises(
+            InputError, match=rf"^gd_fraction_done_tolerance is for 0 < x < 1; got x = {bad}$"
+        ):
+            gd_fraction_done_tolerance(bad)
+
+
+def test_elastic_net_agreement_tolerance_formula():
+    """√d(kkt + δ)/μ + ‖eps((|b| + α₁)/m + |w|(1 + (|h| + α₂)/m))‖ on a one-coordinate case:
+    h = 1, w* = 2, α₁ = α₂ = ½, w = 1: m = μ = 3/2, δ = 2eps·(1·(1 + 2) + ½·1) = 7 eps, b = 2."""
+    kkt = 1e-10
+    expected = (kkt + 7 * EPS) / 1.5 + EPS * ((2 + 0.5) / 1.5 + 1 * (1 + 1.5 / 1.5))
+    assert elastic_net_agreement_tolerance([1.0], [2.0], 0.5, 0.5, [1.0], kkt) == pytest.approx(
+        expected, rel=8 * EPS, abs=0
+    )
+    # d = 2 (the √d), a negative h_i held by α₂, and the norm over coordinates
+    h, ws, w = np.array([-1.0, 4.0]), np.array([1.0, -1.0]), np.array([-2.0, -0.5])
+    a1, a2 = 0.25, 3.0
+    m = h + a2
+    delta = 2 * EPS * float(np.max(np.abs(h) * (np.abs(w) + np.abs(ws)) + a2 * np.abs(w)))
+    closed = EPS * ((np.abs(h * ws) + a1) / m + np.abs(w) * (1 + (np.abs(h) + a2) / m))
+    expected = math.sqrt(2) * (kkt + delta) / float(np.min(m)) + float(np.linalg.norm(closed))
+    got = elastic_net_agreement_tolerance(h, ws, a1, a2, w, kkt)
+    assert got == pytest.approx(expected, rel=8 * EPS, abs=0)
+    with pytest.raises(
+        InputError, match=r"^elastic_net_agreement_tolerance needs h_i \+ α₂ > 0; min is 0\.0$"
+    ):
+        elastic_net_agreement_tolerance([-1.0, 2.0], [1.0, 1.0], 0.0, 1.0, [0.0, 0.0], kkt)
