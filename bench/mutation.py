@@ -188,6 +188,7 @@ def run_module(module: str, max_children: int, names: list[str] | None = None) -
 
 
 def read_results(module: str, seconds: float | None, equivalents: list[Equivalent]) -> ModuleResult:
+    """Classify every mutant of ``module`` by mutmut's recorded exit code; match survivors to equivalents."""
     meta = ROOT / "mutants" / f"{module}.meta"
     if not meta.exists():
         raise SystemExit(f"no mutmut results for {module} ({meta} missing): run without --report-only")
@@ -321,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
             names = None
             if args.not_killed:
                 last = read_results(module, None, [])
+                if last.killed:  # one cheap run first, so mutmut regenerates mutants of changed code
+                    run_module(module, args.max_children, last.killed[:1])
+                    last = read_results(module, None, [])
                 names = last.survived + last.timeout + last.other
                 if not names:
                     results.append(read_results(module, None, equivalents))
