@@ -523,3 +523,75 @@ def test_rotations_on_a_3x3_hessian_with_a_nonsymmetric_eigenbasis():
         for lam, f, z0 in zip(LAM3, fixed, c0, strict=True)
     ]
     assert _close(q.gradient_flow([t], w0=_f(W03), alpha=0.5)[0], _from3(z), tol)
+
+
+# ---------------------------------------------------------------- construction
+
+
+def test_constructor_messages_and_symmetrisation_exact():
+    """Whole messages (the tolerances in them are 100·d·eps·max|H| and 10·d·eps·max|λ|), and the
+    rounding-level asymmetry averaged away exactly."""
+    with pytest.raises(PreconditionError) as info:
+        Quadratic([[1.0, 0.5], [0.0, 1.0]], [1.0, 1.0])
+    assert str(info.value) == "H must be symmetric; max|H − Hᵀ| = 0.5 exceeds the rounding tolerance 4.44e-14"
+    with pytest.raises(PreconditionError) as info:
+        Quadratic(np.diag([1.0, -0.31]), [1.0, 1.0])
+    assert str(info.value) == (
+        "H must be positive semidefinite; its smallest eigenvalue is -0.31 (rounding allows down to "
+        "-4.44e-15); pass allow_indefinite=True for a saddle"
+    )
+    with pytest.raises(Exception) as info:
+        Quadratic(np.eye(2), [1.0, 2.0, 3.0])
+    assert str(info.value) == "w_star must have length 2 to match H of shape (2, 2); got (3,)"
+    # 2⁻⁴⁶ is below the symmetry tolerance 100·2·eps·3: accepted, and H becomes (H + Hᵀ)/2 exactly
+    q = Quadratic([[2.0, 1.0 + 2.0**-46], [1.0, 3.0]], [1.0, 1.0])
+    assert q.H[0, 1] == q.H[1, 0] == 1.0 + 2.0**-47
+    assert q.H[0, 0] == 2.0 and q.H[1, 1] == 3.0
+
+
+def test_eigenvalues_within_rounding_of_zero_are_zero():
+    """|λ| ≤ 10·d·eps·max|λ| is 0 (here 20 eps): kept just above, zeroed at it, and a tiny negative λ
+    counts as 0 (PSD), not as indefinite."""
+    assert Quadratic(np.diag([1.0, 20 * EPS]), [1.0, 1.0]).rank == 1
+    assert Quadratic(np.diag([1.0, 21 * EPS]), [1.0, 1.0]).rank == 2
+    q = Quadratic(np.diag([-20 * EPS, 1.0]), [1.0, 1.0])
+    assert q.rank == 1 and q.eigenvalues[0] == 0.0
+    q.proximal_optimum(l1=0.1)  # PSD after rounding: no "needs H ⪰ 0" error
+    assert q.shrinkage(0.0)[0] == 0.0
+
+
+def test_from_regression_exact():
+    """H = XᵀX/n and w* = X⁺y; for X = [[1, 2], [0, 1], [1, 0]] and y = [1, 2, 3] that is
+    H = [[2, 2], [2, 5]]/3 and w* = (XᵀX)⁻¹Xᵀy = [2, 0]."""
+    X, y = [[1, 2], [0, 1], [1, 0]], [1, 2, 3]
+    q = Quadratic.from_regression(X, y)
+    assert _close(q.H, np.array([[2, 2], [2, 5]]) / 3, residual_tolerance(2, 1.0))
+    assert _close(q.w_star, [2.0, 0.0], residual_tolerance(5, 10.0)) and q.dtype == np.float64
+    q32 = Quadratic.from_regression(X, y, dtype=np.float32)
+    assert q32.dtype == np.float32 and q32.w_star.dtype == np.float32
+
+
+def test_simulate_gd_records_steps_in_the_order_asked():
+    q = _q()
+    rows = q.simulate_gd(0.1, [7, 0, 2, 2])
+    assert rows.shape == (4, 2)
+    for row, tau in zip(rows, [7, 0, 2, 2], strict=True):
+        assert _close(row, _gd_exact(F(1, 10), tau, [F(0), F(0)], F(0)), TOL * (1 + tau))
+    np.testing.assert_array_equal(rows[1], [0.0, 0.0])
+    np.testing.assert_array_equal(q.gd_iterates(0.1, [7, 0, 2])[[1]], [[0.0, 0.0]])
+
+
+def test_early_stopping_boundaries():
+    """ελ_max = 1 exactly is refused (G 7.41 needs ελ_i < 1); an indefinite H is refused."""
+    q = Quadratic(np.diag([1.0, 4.0]), [1.0, 1.0])
+    with pytest.raises(PreconditionError, match=r"ελ_max = 1$"):
+        q.early_stopping_alpha(0.25, 1)
+    assert q.early_stopping_alpha(0.2, 1) == pytest.approx([0.8 / 0.2, 4 * 0.2 / 0.8], rel=8 * EPS, abs=0)
+    bad = Quadratic(np.diag([-1.0, 2.0]), [1.0, 1.0], allow_indefinite=True)
+    for call, where in (
+        (bad.early_stopping_alpha, "es.equivalence"),
+        (bad.early_stopping_alpha_series, "es.approx"),
+    ):
+        with pytest.raises(PreconditionError) as info:
+            call(0.1, 2)
+        assert str(info.value) == f"{where} needs H ⪰ 0; smallest eigenvalue -1"
