@@ -19,7 +19,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from theory import PreconditionError, Quadratic
+from theory import ConvergenceError, PreconditionError, Quadratic
 from theory.numerics import relative_error, residual_tolerance
 
 EPS = float(np.finfo(np.float64).eps)
@@ -595,3 +595,79 @@ def test_early_stopping_boundaries():
         with pytest.raises(PreconditionError) as info:
             call(0.1, 2)
         assert str(info.value) == f"{where} needs H ⪰ 0; smallest eigenvalue -1"
+
+
+# ---------------------------------------------------------------- FISTA: accelerated, warm-startable
+
+
+def _ill_conditioned() -> Quadratic:
+    """Diagonal H with 20 eigenvalues from 1 down to 1e-4 (κ = 10⁴) and a fixed w*."""
+    return Quadratic(np.diag(np.logspace(0, -4, 20)), np.random.default_rng(0).standard_normal(20))
+
+
+def test_fista_is_accelerated():
+    """On κ = 10⁴ an accelerated method needs O(√κ·log(1/tol)) ≈ 3·10³ steps, plain proximal gradient
+    O(κ·log(1/tol)) ≈ 3·10⁵: with a budget of 5000 only the accelerated one converges."""
+    q = _ill_conditioned()
+    res = q.proximal_optimum(l1=1e-3, max_iter=5000)
+    assert res.kkt_violation <= res.tolerance
+    h, ws = np.diag(q.H), q.w_star
+    exact = np.sign(ws) * np.maximum(np.abs(ws) - 1e-3 / h, 0.0)  # the soft threshold (l1.soft_threshold)
+    # strongly convex with μ = min H_ii = 1e-4: ‖w − w_opt‖ ≤ √d·(KKT violation)/μ
+    assert np.linalg.norm(res.w - exact) <= math.sqrt(20) * res.tolerance / 1e-4
+
+
+def test_fista_warm_start_and_check_period():
+    """Started at the solution it stops at the first KKT check, after 10 steps; a wrong w0 is refused."""
+    q = _ill_conditioned()
+    cold = q.proximal_optimum(l1=1e-3, l2=1e-2)
+    warm = q.proximal_optimum(l1=1e-3, l2=1e-2, w0=cold.w)
+    assert warm.iterations == 10 < cold.iterations
+    assert np.linalg.norm(warm.w - cold.w) <= math.sqrt(20) * 2 * cold.tolerance / 1e-2
+    with pytest.raises(Exception) as info:
+        q.proximal_optimum(l1=1e-3, w0=[1.0])
+    assert str(info.value) == "w0 must have length 20; got shape (1,)"
+
+
+def test_fista_non_convergence_message():
+    """The message names the budget, the KKT violation against the tolerance and κ(H + α₂I)."""
+    q = Quadratic(np.diag([0.01, 1.0]), [1.0, -1.0])
+    with pytest.raises(ConvergenceError) as info:
+        q.proximal_optimum(l1=1e-3, l2=0.5, max_iter=3)
+    message = str(info.value)
+    assert message.startswith("proximal_optimum did not converge in 3 iterations: KKT violation ")
+    assert message.endswith("(condition number of H + α₂I ≈ 2.94)")  # (1 + 0.5)/(0.01 + 0.5)
+
+
+def test_more_guard_messages():
+    q = _q()
+    for call, message in (
+        (lambda: q.early_stopping_alpha(0.1, -1), "tau must be ≥ 0; got -1"),
+        (lambda: q.gd_iterates(0.1, [1, -2]), "taus must be ≥ 0; got -2"),
+        (lambda: q.simulate_gd(0.1, [-3]), "taus must be ≥ 0; got -3"),
+    ):
+        with pytest.raises(Exception) as info:
+            call()
+        assert str(info.value) == message
+    saddle = Quadratic(np.diag([-0.31, 1.0]), [1.0, 1.0], allow_indefinite=True)
+    with pytest.raises(PreconditionError) as info:
+        saddle.shrinkage(0.1)
+    assert str(info.value) == (
+        "l2.eigen needs H + αI positive definite; smallest eigenvalue of H is -0.31 and α = 0.1"
+    )
+    # the offending direction is named by its index (here 1, not 0)
+    two = Quadratic(np.diag([2.0, -1.0]), [1.0, 1.0], allow_indefinite=True)
+    with pytest.raises(PreconditionError, match=r"H_11 = -1 and α₂ = 0\.5"):
+        two.elastic_net_optimum(0.0, 0.5)
+    three = Quadratic(np.diag([-2.0, -1.0, 3.0]), [1.0, 1.0, 1.0], allow_indefinite=True)
+    with pytest.raises(PreconditionError, match=r"λ_1 \+ α = -1 \+ 1\.0 is zero"):
+        three.gd_iterates(0.1, [1], alpha=1.0)
+    # an off-diagonal entry exactly at the symmetry tolerance 100·d·eps·max|H| still counts as diagonal
+    t = 100 * 2 * EPS
+    np.testing.assert_array_equal(Quadratic([[1.0, t], [t, 1.0]], [2.0, 0.0]).l1_optimum(1.0), [1.0, 0.0])
+
+
+def test_gradient_flow_defaults_to_no_weight_decay():
+    q = _q()
+    np.testing.assert_array_equal(q.gradient_flow([0.3]), q.gradient_flow([0.3], alpha=0.0))
+    assert not np.array_equal(q.gradient_flow([0.3]), q.gradient_flow([0.3], alpha=1.0))
