@@ -671,3 +671,50 @@ def test_gradient_flow_defaults_to_no_weight_decay():
     q = _q()
     np.testing.assert_array_equal(q.gradient_flow([0.3]), q.gradient_flow([0.3], alpha=0.0))
     assert not np.array_equal(q.gradient_flow([0.3]), q.gradient_flow([0.3], alpha=1.0))
+
+
+def test_one_dtype_per_problem():
+    """Every vector of a float32 problem is float32, whatever dtype the caller's w*, w⁽⁰⁾ or centre had."""
+    q32 = Quadratic(_f(H).astype(np.float32), _f(W_STAR))  # float32 H, float64 w*
+    assert q32.dtype == np.float32 and q32.w_star.dtype == np.float32
+    w0 = np.array([1.0, 2.0])  # float64
+    for result in (
+        q32.gd_iterates(0.1, [1], w0=w0),
+        q32.simulate_gd(0.1, [1], w0=w0),
+        q32.gradient_flow([0.5], w0=w0),
+        q32.l2_optimum(1.0, center=w0),
+        q32.gradient(w0),
+    ):
+        assert result.dtype == np.float32
+
+
+def test_shift_and_step_guards_at_zero_eigenvalues():
+    """λ = 0 is exact (rounded to 0 in the constructor), so any α > 0 makes H + αI definite, even one
+    below the rounding threshold; only negative eigenvalues need a margin. λ_max + α = 0 with a negative
+    eigenvalue is no step at all."""
+    q = Quadratic(np.diag([0.0, 1.0]), [0.0, 2.0])
+    assert _close(q.l2_optimum(1e-20), [0.0, 2.0], 4 * EPS)
+    saddle = Quadratic(np.diag([-0.31, 1.0]), [1.0, 1.0], allow_indefinite=True)
+    with pytest.raises(PreconditionError) as info:
+        saddle.l2_optimum(0.1)
+    assert str(info.value) == (
+        "l2.optimum needs H + αI positive definite; smallest eigenvalue of H is -0.31 and α = 0.1"
+    )
+    for diag, lam_max in (([-1.0, 0.0, 0.0], "0"), ([-1.0, -0.5, 0.0], "0")):
+        flat_top = Quadratic(np.diag(diag), [1.0, 1.0, 1.0], allow_indefinite=True)
+        with pytest.raises(PreconditionError) as info:
+            flat_top.max_stable_step()
+        assert str(info.value) == f"gd.stability needs λ_max + α > 0; λ_max = {lam_max}, α = 0.0"
+    low = Quadratic(np.diag([-1.0, -0.5, -0.25]), [1.0, 1.0, 1.0], allow_indefinite=True)
+    with pytest.raises(PreconditionError) as info:
+        low.max_stable_step(0.1)
+    assert str(info.value) == "gd.stability needs λ_max + α > 0; λ_max = -0.25, α = 0.1"
+
+
+def test_asymmetry_exactly_at_the_tolerance_is_accepted():
+    t = 100 * 2 * EPS * 2.0  # 100·d·eps·max|H| for H = [[2, t], [0, 2]]
+    q = Quadratic([[2.0, t], [0.0, 2.0]], [1.0, 1.0])
+    assert q.H[0, 1] == q.H[1, 0] == t / 2
+    with pytest.raises(Exception) as info:
+        q.simulate_gd(0.1, [1], w0=[1.0])
+    assert str(info.value) == "w0 must have length 2; got shape (1,)"
