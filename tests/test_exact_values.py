@@ -377,6 +377,8 @@ def test_rounding_zero_tolerance_and_test():
         0.6, 1, 1.0, eps=0.05
     )
     assert is_zero_within_rounding(0.0, 2, 0.0) and not is_zero_within_rounding(1e-300, 2, 0.0)
+    assert not is_zero_within_rounding(10.5 * 2 * EPS * 3.0, 2, 3.0)  # c = 10 by default, not more
+    assert not is_zero_within_rounding(0.6, 1, 1.0, c=1.0, eps=0.5)  # c is passed on
 
 
 def test_gd_fraction_done_exact():
@@ -390,6 +392,9 @@ def test_gd_fraction_done_exact():
     assert _close(table, [[0, 0.25, 1 - 0.75**2], [0, 0.5, 0.75]], residual_tolerance(1, 3.0))
     assert gd_fraction_done(np.float32(0.25), np.float32(2)).dtype == np.float32
     assert gd_fraction_done([0.25], [2]).dtype == np.float64
+    assert gd_fraction_done(np.float32(0.25), 2).dtype == np.float32  # an integer τ takes x's dtype
+    # divergent GD overflows quietly to −inf (gd_iterates turns that into a StabilityError)
+    assert gd_fraction_done(np.array([3.0]), 2000)[0] == -np.inf
 
 
 def test_gd_fraction_done_tolerance_formula():
@@ -421,6 +426,18 @@ def test_elastic_net_agreement_tolerance_formula():
     expected = math.sqrt(2) * (kkt + delta) / float(np.min(m)) + float(np.linalg.norm(closed))
     got = elastic_net_agreement_tolerance(h, ws, a1, a2, w, kkt)
     assert got == pytest.approx(expected, rel=8 * EPS, abs=0)
+    # evaluated in float64 whatever the inputs' dtype (float32 rounding would be ~1e-7 relative)
+    h32, ws32, w32 = (
+        np.array([0.1, 4.3], dtype=np.float32),
+        np.array([1.7, -0.3], dtype=np.float32),
+        np.array([0.9, -0.1], dtype=np.float32),
+    )
+    ref = elastic_net_agreement_tolerance(
+        h32.astype(float), ws32.astype(float), a1, 0.7, w32.astype(float), kkt
+    )
+    assert elastic_net_agreement_tolerance(h32, ws32, a1, 0.7, w32, kkt) == pytest.approx(
+        ref, rel=4 * EPS, abs=0
+    )
     with pytest.raises(
         InputError, match=r"^elastic_net_agreement_tolerance needs h_i \+ α₂ > 0; min is 0\.0$"
     ):
