@@ -163,6 +163,21 @@ def test_as_steps():
 # ---------------------------------------------------------------- guards of the closed forms
 
 
+def test_min_norm_step_guards():
+    """gd.min_norm on the mean scale: 0 < ε < 2/λ_max(XᵀX/n) = 2n/s_max²; X = [[1], [0]] has the bound 4."""
+    X, y = [[1.0], [0.0]], [1.0, 1.0]
+    with _raises(PreconditionError, "gd.min_norm: eps must be > 0; got eps = 0.0"):
+        regression.gd_least_squares_limit(X, y, eps=0.0)
+    assert regression.max_stable_step(X) == 4.0
+    with pytest.raises(
+        PreconditionError, match=r"converges only for 0 < ε < 2/λ_max\(XᵀX/n\) = 4; got ε = 4\.0$"
+    ):
+        regression.gd_least_squares_limit(X, y, eps=4.0)  # the bound itself: GD oscillates forever
+    assert regression.gd_least_squares_limit(X, y, eps=3.999)[0] == 1.0
+    with pytest.raises(InputError, match=r"^X must be finite; 1 of 2 entries"):
+        regression.max_stable_step([[1.0], [np.nan]])
+
+
 def test_regression_guards():
     with pytest.raises(InputError, match=r"^X must be finite; 1 of 2 entries are NaN or infinite"):
         regression.ridge([[1.0], [np.nan]], [1.0, 2.0], 1.0)
