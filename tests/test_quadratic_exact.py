@@ -549,6 +549,13 @@ def test_constructor_messages_and_symmetrisation_exact():
     assert q.H[0, 0] == 2.0 and q.H[1, 1] == 3.0
 
 
+def test_rounding_to_zero_uses_the_problems_eps():
+    """In float32 an eigenvalue of 1e-8 beside 1 is rounding (10·d·eps32 = 2.4e-6); in float64 it is not."""
+    H = np.diag([1.0, 1e-8])
+    assert Quadratic(H.astype(np.float32), np.ones(2, dtype=np.float32)).rank == 1
+    assert Quadratic(H, np.ones(2)).rank == 2
+
+
 def test_eigenvalues_within_rounding_of_zero_are_zero():
     """|λ| ≤ 10·d·eps·max|λ| is 0 (here 20 eps): kept just above, zeroed at it, and a tiny negative λ
     counts as 0 (PSD), not as indefinite."""
