@@ -3,7 +3,7 @@
 Four layers, each able to catch a wrong row of the table on its own:
 
 1. exact algebra: ``to_canonical ∘ from_canonical`` and back are identities on ``Fraction`` inputs,
-   and every row agrees with an *independent* restatement of REFERENCE.md's table
+   and every row agrees with an *independent* restatement of the libraries' documented rules
    (:data:`LIBRARY_OBJECTIVE`), for every applicable data loss;
 2. the real libraries: scikit-learn's Ridge, Lasso, ElasticNet and LogisticRegression and
    ``torch.optim.SGD`` / ``Adam`` are fitted and compared with the canonical solution computed by
@@ -82,7 +82,8 @@ FIXED_DATA_LOSS: dict[str, str | None] = {
     for key in KIND
 }
 
-#: data loss -> (library data term) / (canonical data term), as a function of n (REFERENCE.md)
+#: data loss -> (library data term) / (canonical data term), as a function of n
+#: (docs/reference.md, "Library conventions")
 SCALE: dict[str, Callable[[Any], Any]] = {
     "half_mse": lambda n: 1,  # (1/2n)‖r‖²
     "mse": lambda n: 2,  # (1/n)‖r‖²: torch MSELoss, Keras MSE
@@ -91,7 +92,7 @@ SCALE: dict[str, Callable[[Any], Any]] = {
     "sum_logloss": lambda n: n,  # Σℓ against the mean log-loss
 }
 
-#: key -> (l2c, l1c): the library objective's penalty is (l2c/2)‖w‖² + l1c‖w‖₁ (REFERENCE.md table)
+#: key -> (l2c, l1c): the library objective's penalty is (l2c/2)‖w‖² + l1c‖w‖₁ (libraries' documentation)
 LIBRARY_OBJECTIVE: dict[str, Callable[[Mapping[str, Any]], tuple[Any, Any]]] = {
     "torch.SGD": lambda p: (p["weight_decay"], 0),  # grad += wd·w
     "torch.Adam": lambda p: (p["weight_decay"], 0),
@@ -208,7 +209,7 @@ def test_library_to_canonical_and_back_is_exact(a, mix, n):
 
 @given(a=positive, mix=fraction01, n=sizes)
 def test_every_row_matches_the_reference_table(a, mix, n):
-    """λ = l2c/scale, μ = l1c/scale with both read from REFERENCE.md, not from the code."""
+    """λ = l2c/scale, μ = l1c/scale with both read from the libraries' documented rules, not from the code."""
     for key in PENALISED:
         params = settings_for(key, a, mix)
         l2c, l1c = LIBRARY_OBJECTIVE[key](params)
@@ -219,7 +220,7 @@ def test_every_row_matches_the_reference_table(a, mix, n):
 
 
 def test_reference_examples():
-    """The worked examples of REFERENCE.md: Ridge(α) ≡ ElasticNet(α/n, 0) ≡ torch SGD wd = 2α/n."""
+    """docs/reference.md's worked example: Ridge(α) ≡ ElasticNet(α/n, 0) ≡ torch SGD wd = 2α/n."""
     n, alpha = 1000, Fraction(1, 20)
     penalty = to_canonical("sklearn.Ridge", {"alpha": alpha}, n=n)
     assert penalty == Penalty(l2=alpha / n, l1=0)

@@ -1,11 +1,27 @@
-"""The README stays true: its theorem table is generated, its Quickstart is exactly two commands."""
+"""The README and docs/reference.md stay true: their generated blocks match the code, the README's
+numbers match the registry, its Quickstart is exactly two commands, and nothing cites a file the
+repository does not contain."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
-from theory.docs import TABLE_END, TABLE_START, theorem_table
+import pytest
+
+from theory.catalogue import CATALOGUE
+from theory.checks import all_checks
+from theory.docs import (
+    BLOCKS,
+    TABLE_END,
+    TABLE_START,
+    empirical_tolerance_list,
+    read_block,
+    replace_block,
+    theorem_table,
+    write_all,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -35,3 +51,91 @@ def test_readme_python_examples_run():
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+REFERENCE = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+
+
+def test_reference_has_the_sections_the_code_cites():
+    for heading in ("## Theorem catalogue", "## Library conventions", "## Traps", "### Worked examples"):
+        assert f"\n{heading}\n" in REFERENCE, heading
+
+
+@pytest.mark.parametrize("name", ["catalogue", "conventions"])
+def test_reference_blocks_are_up_to_date(name):
+    relative, render = BLOCKS[name]
+    assert relative == "docs/reference.md"
+    assert read_block(REFERENCE, name) == render().strip(), "run: python -m theory.docs --write"
+
+
+def test_reference_catalogue_covers_every_theorem_with_its_source():
+    block = read_block(REFERENCE, "catalogue")
+    for tid, thm in CATALOGUE.items():
+        assert f"### `{tid}`: {thm.title}" in block
+        assert thm.statement in block and thm.source in block
+
+
+def test_reference_conventions_cover_every_row():
+    from theory.conventions import CONVENTIONS
+
+    block = read_block(REFERENCE, "conventions")
+    for key in CONVENTIONS:
+        assert f"| `{key}` |" in block and f"- `{key}`: " in block
+
+
+@pytest.mark.slow
+def test_readme_empirical_tolerance_list_is_up_to_date():
+    """The list is what the symbolic and numeric checks report when they run (seed 0)."""
+    assert read_block(README, "empirical-tolerances") == empirical_tolerance_list(), (
+        "run: python -m theory.docs --write"
+    )
+
+
+def test_readme_row_counts_match_the_registry():
+    checks = all_checks()
+    by_route = Counter(c.route for c in checks)
+    claim = (
+        f"`wdt verify` prints {len(checks)} rows\n({by_route['symbolic']} symbolic, "
+        f"{by_route['numeric']} numeric, {by_route['empirical']} empirical;"
+    )
+    assert " ".join(claim.split()) in " ".join(README.split())
+
+
+def test_no_file_cites_the_missing_reference_md():
+    """The project cites its own docs/reference.md, never a REFERENCE.md it does not contain."""
+    offenders = []
+    for path in ROOT.rglob("*"):
+        if path.suffix not in {".py", ".md", ".toml", ".cfg", ".txt"} or not path.is_file():
+            continue
+        if any(part.startswith(".") or part in {"build", "dist"} for part in path.relative_to(ROOT).parts):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), 1):
+            if "REFERENCE" in line and path.name != "test_docs.py":
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_write_all_rewrites_only_the_blocks(tmp_path):
+    (tmp_path / "docs").mkdir()
+    for relative in {r for r, _ in BLOCKS.values()}:
+        text = (ROOT / relative).read_text(encoding="utf-8")
+        for name, (where, _) in BLOCKS.items():
+            if where == relative:
+                text = replace_block(text, name, "stale")
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    assert sorted(write_all(tmp_path)) == sorted(BLOCKS)
+    for relative in {r for r, _ in BLOCKS.values()}:
+        assert (tmp_path / relative).read_text(encoding="utf-8") == (ROOT / relative).read_text(
+            encoding="utf-8"
+        )
+    assert write_all(tmp_path) == []
+
+
+def test_readme_lists_every_json_key_of_wdt_verify():
+    from theory.checks import Outcome
+
+    row = next(line for line in README.splitlines() if line.startswith("| `wdt verify ["))
+    listed = re.search(r"array of objects with `([^`]*)`", row)
+    assert listed is not None
+    assert [key.strip() for key in listed.group(1).split(",")] == list(Outcome.__slots__)

@@ -82,7 +82,7 @@ def test_every_library_row_trains_to_the_canonical_ridge(
 
 
 def test_mse_weight_decay_is_twice_lambda(problem: tuple[np.ndarray, np.ndarray]) -> None:
-    """torch MSELoss has no ½: λ = wd/2 (REFERENCE.md table); the fit says so independently."""
+    """torch MSELoss has no ½: λ = wd/2 (docs/reference.md, Library conventions); the fit says so too."""
     X, y = problem
     fit = linear.fit_ridge(X, y, 0.05, convention="torch.SGD", data_loss="mse")
     assert fit.params == {"weight_decay": pytest.approx(0.1)}
@@ -255,7 +255,7 @@ def d2l_runs() -> tuple[d2l.D2LRun, ...]:
 def test_d2l_recipe_numbers(d2l_runs: tuple[d2l.D2LRun, ...]) -> None:
     r0, r3 = d2l_runs
     assert r0.steps == r3.steps == 400
-    assert 10 < r0.w_norm[-1] < 16 and 0.2 < r3.w_norm[-1] < 0.5  # docs/reference.md: ≈ 13 and ≈ 0.35
+    assert 10 < r0.w_norm[-1] < 16 and 0.2 < r3.w_norm[-1] < 0.5  # docs/reference.md, "The d2l experiment"
     for run in d2l_runs:
         assert run.null_error <= 1e-12  # P w ← (1 − ηλ) P w exactly
         assert run.epochs.shape == run.train_loss.shape == run.test_loss.shape == run.w_norm.shape == (101,)

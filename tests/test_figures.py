@@ -242,7 +242,7 @@ def test_tau_approximation_data() -> None:
         assert_array_equal(d[f"exact_{tau}"], q.early_stopping_alpha(eps, tau))
         assert_array_equal(d[f"series_{tau}"], q.early_stopping_alpha_series(eps, tau))
         assert_array_equal(d[f"error_{tau}"], q.early_stopping_approx_error(eps, tau))
-    # the story: small error for λ ≪ α, large once λ ≈ α (REFERENCE: ετ = 100)
+    # the story: small error for λ ≪ α, large once λ ≈ α (docs/reference.md, "Worked examples": ετ = 100)
     x, err = d["x"], d["error_100"]
     assert err[x < 0.01].max() < 0.01
     assert err[np.argmin(abs(x - 1))] > 0.5

@@ -63,7 +63,7 @@ def test_d2l_curves_data_is_the_experiment() -> None:
         assert d[f"ridge_test_{key}"] == run.ridge_test_loss
         # the story: the initialisation analysis predicts the final norm
         assert_allclose(d[f"w_norm_{key}"][-1], d[f"norm_predicted_{key}"], rtol=1e-2)
-    assert d["w_norm_0"][-1] > 10 and d["w_norm_3"][-1] < 0.5  # REFERENCE: ≈ 13 and ≈ 0.35
+    assert d["w_norm_0"][-1] > 10 and d["w_norm_3"][-1] < 0.5  # docs/reference.md, "The d2l experiment"
     assert d["test_0"][-1] > 100 * d["ridge_test_0"]  # "overfitting" = the untouched init
     draw(m.NAME)
 

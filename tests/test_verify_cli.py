@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from theory import checks
 from theory.catalogue import CATALOGUE, ids
 from theory.checks import CheckContext, CheckResult, CheckSkipped, ErrorTracker, register
-from theory.cli import main
+from theory.cli import EXIT_BROKEN_PIPE, main
 from theory.errors import InputError
 
 KEYS = {"id", "route", "status", "cases", "max_error", "tolerance", "seconds", "detail"}
@@ -65,7 +70,12 @@ def test_bad_options_exit_2(capsys):
 
 @pytest.fixture
 def private_registry(monkeypatch):
-    """An empty registry, so a test can register checks that fail on purpose."""
+    """An empty registry, so a test can register checks that fail on purpose.
+
+    The providers are imported first: imported later, they would register into this registry and
+    collide with the test's own checks (the test would then pass or fail by test order).
+    """
+    checks.all_checks()
     monkeypatch.setattr(checks, "_REGISTRY", {})
     return checks._REGISTRY
 
@@ -125,3 +135,146 @@ def test_error_tracker_keeps_worst_ratio():
         t.add(1.0, 0.0)
     with pytest.raises(InputError, match="at least one case"):
         ErrorTracker().result()
+
+
+def test_empirical_tolerance_is_flagged_in_table_and_json(private_registry, capsys):
+    @register("l2.update", "numeric", "derived")
+    def _derived(ctx: CheckContext) -> CheckResult:
+        t = ErrorTracker()
+        t.add(1.0, 2.0)
+        return t.result()
+
+    @register("l2.optimum", "numeric", "empirical")
+    def _empirical(ctx: CheckContext) -> CheckResult:
+        t = ErrorTracker()
+        t.empirical_tolerance("an optimiser's own stopping rule")
+        t.add(1.0, 2.0)
+        return t.result()
+
+    code, rows = _json(capsys)
+    assert code == 0
+    by_id = {r["id"]: r for r in rows}
+    assert (by_id["l2.update"]["tolerance_basis"], by_id["l2.update"]["empirical_reason"]) == ("derived", "")
+    assert by_id["l2.optimum"]["tolerance_basis"] == "empirical"
+    assert by_id["l2.optimum"]["empirical_reason"] == "an optimiser's own stopping rule"
+
+    assert main(["verify"]) == 0
+    out = capsys.readouterr().out
+    assert "1.0e+00 / 2.0e+00* (0.5)" in out  # the mark on the empirical row's tolerance
+    assert "1.0e+00 / 2.0e+00 (0.5)" in out  # and none on the derived row
+    assert "l2.optimum (numeric): an optimiser's own stopping rule" in out  # the footnote
+    assert "l2.update (numeric):" not in out
+
+
+def test_device_cuda_without_cuda_fails_before_running(capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert main(["verify", "--device", "cuda", "--only", "l2.dof"]) == 2
+    captured = capsys.readouterr()
+    # the reason is resolve_device's: a CPU-only build, or a CUDA build that sees no device
+    assert "DeviceUnavailableError" in captured.err and "'cuda' requested but" in captured.err
+    assert "no CUDA support" in captured.err or "sees no CUDA device" in captured.err
+    assert "passed" not in captured.out  # nothing ran, so nothing "passed with skips"
+    assert main(["verify", "--device", "cuda", "--json", "--only", "l2.dof"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"] == "DeviceUnavailableError"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["COLUMNS"] = "200"
+    return env
+
+
+# a child that registers two quick checks and a third that announces itself and then waits for Ctrl-C
+_SLOW_RUN = """
+import sys, time
+from theory import checks, verify
+from theory.checks import ErrorTracker, register
+from theory.cli import EXIT_BROKEN_PIPE, main
+
+checks._REGISTRY.clear()
+
+def quick(ctx):
+    t = ErrorTracker()
+    t.add(0.25, 1.0)
+    return t.result("quick")
+
+register("l2.update", "numeric", "quick")(quick)
+register("l2.optimum", "numeric", "quick too")(lambda ctx: quick(ctx))
+
+@register("l2.eigen", "numeric", "slow")
+def slow(ctx):
+    print("SLOW CHECK STARTED", file=sys.stderr, flush=True)
+    time.sleep(120)
+    raise AssertionError("not interrupted")
+
+real_all_checks = checks.all_checks
+verify.all_checks = lambda providers=(): real_all_checks(())  # these three only, in catalogue order
+sys.exit(main(["verify", *sys.argv[1:]]))
+"""
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_ctrl_c_prints_finished_rows_and_exits_130(as_json):
+    argv = ["--json"] if as_json else []
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_RUN, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_child_env(),
+        cwd=ROOT,
+    )
+    assert child.stderr is not None
+    try:
+        for line in child.stderr:  # the first two rows are done when the third check starts
+            if "SLOW CHECK STARTED" in line:
+                break
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert child.returncode == 130, (out, err)
+    assert "Traceback" not in out + err
+    if as_json:
+        rows = json.loads(out)
+        assert [(r["id"], r["status"]) for r in rows] == [("l2.update", "pass"), ("l2.optimum", "pass")]
+        assert "interrupted after 2 of 3 checks" in err
+    else:
+        assert "l2.update" in out and "l2.optimum" in out and "l2.eigen" not in out
+        assert "INTERRUPTED after 2 of 3 checks" in out
+        assert "2 passed, 0 failed, 0 skipped" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "--only", "l2.dof", "--route", "numeric"],
+        ["verify", "--only", "l2.dof", "--route", "numeric", "--json"],
+        ["conventions"],
+        ["conventions", "--json"],
+        ["conventions", "--from", "torch.SGD", "weight_decay=1e-4", "--n", "1000"],
+        ["proofs", "--only", "l2.pinv"],
+        ["figures", "--list"],
+    ],
+    ids=" ".join,
+)
+def test_closed_pipe_ends_without_traceback(argv):
+    """``wdt … | head``: the reader has gone before anything is written; exit 141 (128 + SIGPIPE)."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "theory.cli", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_child_env(),
+        cwd=ROOT,
+    )
+    assert child.stdout is not None
+    child.stdout.close()
+    err = child.communicate(timeout=120)[1].decode()
+    assert child.returncode == EXIT_BROKEN_PIPE, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err and "Exception ignored" not in err

@@ -1,8 +1,8 @@
 """The theorem catalogue: the spine that proofs, numeric checks, torch checks and figures share.
 
 Every derivation in ``proofs/``, every check in ``wdt verify`` and every figure names one of these ids.
-Statements use the canonical convention (see ``REFERENCE.md``): ``J(w) = J(w*) + ½(w − w*)ᵀH(w − w*)``,
-the L2 penalty is ``(α/2)‖w‖²`` and the L1 penalty ``α‖w‖₁``.
+Statements use the canonical convention (``docs/reference.md``, "Canonical convention"):
+``J(w) = J(w*) + ½(w − w*)ᵀH(w − w*)``, the L2 penalty is ``(α/2)‖w‖²`` and the L1 penalty ``α‖w‖₁``.
 
 Sources: "G" is Goodfellow, Bengio & Courville, *Deep Learning* (2016), chapter 7; "ESL" is Hastie,
 Tibshirani & Friedman, *The Elements of Statistical Learning* (2nd ed.); "L&H" is Loshchilov & Hutter,

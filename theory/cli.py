@@ -6,19 +6,31 @@
 ``wdt conventions``  the library-convention table, and one setting translated into every library
 
 Argument parsing is the standard library's ``argparse``; tables and progress are ``rich``'s.
+
+Exit status: 0 success; 1 a check or derivation failed; 2 bad usage or a :class:`~theory.errors.TheoryError`
+(for example ``--device cuda`` on a machine without CUDA); 130 interrupted by Ctrl-C (``wdt verify``
+prints the rows it finished first); 141 (128 + SIGPIPE, as a shell reports it) when standard output
+was closed early, as by ``wdt verify | head``: no traceback in either case.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from theory.errors import TheoryError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "build_parser", "main"]
+
+#: 128 + SIGINT: what a shell reports for a program stopped by Ctrl-C
+EXIT_INTERRUPTED = 130
+#: 128 + SIGPIPE: what a shell reports for a program whose reader went away
+EXIT_BROKEN_PIPE = 141
 
 # subcommands whose implementation lives in another package: name -> (module, help)
 _DELEGATED = {
@@ -102,9 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_device(device: str) -> None:
+    """Fail before running anything when ``device`` is not present here (a CUDA run must not "pass"
+    with every empirical row skipped). ``cpu`` needs no check, and no torch."""
+    if device == "cpu":
+        return
+    from theory.empirical import resolve_device
+
+    resolve_device(device)  # DeviceUnavailableError (a TheoryError: exit status 2) without CUDA
+
+
 def _run_verify(args: argparse.Namespace) -> int:
     from theory.verify import verify
 
+    _check_device(args.device)
     return verify(
         only=args.only,
         routes=args.route,
@@ -143,12 +166,56 @@ def _run_conventions(args: argparse.Namespace) -> int:
     )
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's final flush of a closed pipe does
+    not print "Exception ignored ... BrokenPipeError" (the Python docs' note on SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (pytest's capture): nothing to silence
+        pass
+    finally:
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def _rich_raises_broken_pipe() -> Iterator[None]:
+    """Make every ``rich`` console raise :class:`BrokenPipeError` on a closed pipe.
+
+    ``rich.console.Console.on_broken_pipe`` exits with status 1 by default (its own documented hook),
+    which would read as "a check failed"; raising instead lets :func:`main` give every subcommand,
+    including the delegated ``proofs`` and ``figures``, the same status 141. Restored on exit, so an
+    in-process call (the tests) leaves ``rich`` as it found it.
+    """
+    from rich.console import Console
+
+    def on_broken_pipe(self: Console) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+    saved = Console.on_broken_pipe
+    Console.on_broken_pipe = on_broken_pipe  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Console.on_broken_pipe = saved  # type: ignore[method-assign]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``wdt`` console script."""
+    """Entry point of the ``wdt`` console script; returns the exit status (see the module docstring)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with _rich_raises_broken_pipe():
+            status = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows up here at the latest, inside the handler below
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print(f"wdt {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except TheoryError as exc:
         if getattr(args, "json", False):
             print(json.dumps({"error": type(exc).__name__, "message": str(exc)}))

@@ -1,7 +1,8 @@
 """How libraries scale their regularisation, as code: every setting ↔ the canonical penalty.
 
-Canonical objective (REFERENCE.md): for regression ``(1/2n)‖Xw − y‖² + (λ/2)‖w‖² + μ‖w‖₁``; for
-classification the mean loss ``(1/n)Σℓ + (λ/2)‖w‖² + μ‖w‖₁``. A :class:`Penalty` holds (λ, μ).
+Canonical objective (docs/reference.md, "Canonical convention"): for regression
+``(1/2n)‖Xw − y‖² + (λ/2)‖w‖² + μ‖w‖₁``; for classification the mean loss
+``(1/n)Σℓ + (λ/2)‖w‖² + μ‖w‖₁``. A :class:`Penalty` holds (λ, μ).
 
 Each library minimises ``D + P`` where its data term ``D`` is ``scale`` times the canonical data
 term (``scale = 2`` for ``MSELoss``, which has no ½; ``2n`` for a sum of squares; ``n`` for a sum of

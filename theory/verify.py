@@ -3,6 +3,11 @@
 The table (``rich``) shows for each row the theorem id, title, source, route, the number of cases
 tried, the worst error against the tolerance it was held to (and their ratio: the margin), the time
 and the status. A progress bar goes to standard error, so ``--json`` output stays clean.
+
+A tolerance derived from the route's error bound is printed as is; one that could only be set
+empirically carries a mark (``*``) and the reasons are listed under the table (``--json``: the keys
+``tolerance_basis`` and ``empirical_reason``). Ctrl-C stops the run: the rows finished so far are
+printed, marked as interrupted, and the exit status is 130.
 """
 
 from __future__ import annotations
@@ -20,9 +25,21 @@ from rich.table import Table
 from theory._console import console as make_console
 from theory.checks import CheckContext, Outcome, all_checks, run_check, select
 
-__all__ = ["format_error", "run_checks", "verify"]
+__all__ = ["EMPIRICAL_MARK", "Interrupted", "format_error", "run_checks", "verify"]
 
 _STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow"}
+
+#: printed after a tolerance that is empirical rather than derived from the route's error bound
+EMPIRICAL_MARK = "*"
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_checks`: carries the outcomes finished before it and the planned count."""
+
+    def __init__(self, outcomes: list[Outcome], planned: int) -> None:
+        super().__init__(f"interrupted after {len(outcomes)} of {planned} checks")
+        self.outcomes = outcomes
+        self.planned = planned
 
 
 def run_checks(
@@ -34,7 +51,11 @@ def run_checks(
     device: str = "cpu",
     progress: bool = True,
 ) -> list[Outcome]:
-    """Run the selected checks and return their outcomes, in catalogue order."""
+    """Run the selected checks and return their outcomes, in catalogue order.
+
+    Raises:
+        Interrupted: on Ctrl-C, with the outcomes of the checks that finished.
+    """
     checks = select(all_checks(), only, routes)
     ctx = CheckContext(seed=seed, thorough=thorough, device=device)
     outcomes: list[Outcome] = []
@@ -49,10 +70,13 @@ def run_checks(
         disable=not progress,
     ) as bar:
         task = bar.add_task("verifying", total=len(checks))
-        for check in checks:
-            bar.update(task, description=f"{check.theorem_id} [{check.route}]")
-            outcomes.append(run_check(check, ctx))
-            bar.advance(task)
+        try:
+            for check in checks:
+                bar.update(task, description=f"{check.theorem_id} [{check.route}]")
+                outcomes.append(run_check(check, ctx))
+                bar.advance(task)
+        except KeyboardInterrupt:
+            raise Interrupted(outcomes, len(checks)) from None
     return outcomes
 
 
@@ -66,7 +90,13 @@ def format_error(outcome: Outcome) -> str:
         return "exact"
     if not math.isfinite(outcome.max_error):
         return "—"
-    return f"{outcome.max_error:.1e} / {outcome.tolerance:.1e} ({outcome.ratio:.2g})"
+    mark = EMPIRICAL_MARK if outcome.tolerance_basis == "empirical" else ""
+    return f"{outcome.max_error:.1e} / {outcome.tolerance:.1e}{mark} ({outcome.ratio:.2g})"
+
+
+def _empirical_notes(outcomes: list[Outcome]) -> list[str]:
+    """One line per row whose tolerance is empirical: ``id (route): reason``."""
+    return [f"{o.id} ({o.route}): {o.empirical_reason}" for o in outcomes if o.tolerance_basis == "empirical"]
 
 
 def _table(outcomes: list[Outcome], title: str) -> Table:
@@ -76,7 +106,7 @@ def _table(outcomes: list[Outcome], title: str) -> Table:
     table.add_column("source", max_width=22)
     table.add_column("route", no_wrap=True)
     table.add_column("cases", justify="right")
-    table.add_column("worst error / tolerance (ratio)", no_wrap=True)
+    table.add_column(f"worst error / tolerance{EMPIRICAL_MARK} (ratio)", no_wrap=True)
     table.add_column("s", justify="right")
     table.add_column("status", no_wrap=True)
     for o in outcomes:
@@ -96,29 +126,52 @@ def verify(
     device: str = "cpu",
     as_json: bool = False,
 ) -> int:
-    """Run the checks, print the table (or JSON), return 0 exactly when no check failed."""
+    """Run the checks, print the table (or JSON), return 0 exactly when no check failed.
+
+    On Ctrl-C: print the finished rows the same way, say so, and return 130.
+    """
     start = time.perf_counter()
-    outcomes = run_checks(
-        only=only, routes=routes, seed=seed, thorough=thorough, device=device, progress=not as_json
-    )
+    interrupted: Interrupted | None = None
+    try:
+        outcomes = run_checks(
+            only=only, routes=routes, seed=seed, thorough=thorough, device=device, progress=not as_json
+        )
+    except Interrupted as stop:
+        outcomes, interrupted = stop.outcomes, stop
     failed = sum(o.status == "fail" for o in outcomes)
+    status = 130 if interrupted is not None else 1 if failed else 0
     if as_json:
         json.dump([o.as_dict() for o in outcomes], sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
-        return 1 if failed else 0
+        if interrupted is not None:
+            print(f"wdt verify: {interrupted}", file=sys.stderr)
+        return status
     passed = sum(o.status == "pass" for o in outcomes)
     skipped = sum(o.status == "skip" for o in outcomes)
     console = make_console()
     mode = "thorough" if thorough else "default"
-    console.print(_table(outcomes, f"wdt verify (seed {seed}, {mode} cases, device {device})"))
+    title = f"wdt verify (seed {seed}, {mode} cases, device {device})"
+    if interrupted is not None:
+        title += f", INTERRUPTED after {len(outcomes)} of {interrupted.planned} checks"
+    console.print(_table(outcomes, title))
+    notes = _empirical_notes(outcomes)
+    if notes:
+        console.print(
+            f"{EMPIRICAL_MARK} empirical tolerance (not derived from the route's error bound):",
+            highlight=False,
+            markup=False,
+        )
+        for line in notes:
+            console.print(f"  {line}", highlight=False, markup=False)
     for o in outcomes:
         if o.status != "pass":
             console.print(
                 f"[{_STYLE[o.status]}]{o.status}[/] {o.id} ({o.route}): {escape(o.detail)}", highlight=False
             )
-    colour = "red" if failed else "green"
+    colour = "red" if failed or interrupted is not None else "green"
     console.print(
         f"[{colour}]{passed} passed, {failed} failed, {skipped} skipped[/] "
         f"in {time.perf_counter() - start:.1f} s"
+        + ("" if interrupted is None else f"; [bold red]interrupted[/]: {interrupted}")
     )
-    return 1 if failed else 0
+    return status

@@ -2,7 +2,7 @@
 
 Every function here trains a model (a linear model, the d2l experiment, a small MLP) with the
 optimisers users actually call and compares the trained weights with the closed forms of
-:mod:`theory` (REFERENCE.md, theorem ids ``l2.*``, ``es.*``, ``l1.*``, ``gd.*``, ``opt.*``).
+:mod:`theory` (docs/reference.md, "Theorem catalogue": ids ``l2.*``, ``es.*``, ``l1.*``, ``gd.*``, ``opt.*``).
 
 torch is an optional dependency (the ``torch`` extra). Importing :mod:`theory.empirical` does not
 import it; :func:`require_torch` is the single place that does, and raises

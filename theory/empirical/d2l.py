@@ -1,6 +1,7 @@
 """The d2l weight-decay experiment, trained and predicted (gd.min_norm, es.nonzero_init).
 
-Recipe (d2l r0.17 / d2l-zh, section "Weight Decay"; REFERENCE.md): n_train = 20, n_test = 100,
+Recipe (d2l r0.17 / d2l-zh, section "Weight Decay"; docs/reference.md, "The d2l experiment"):
+n_train = 20, n_test = 100,
 d = 200, ``x ~ N(0, I)``, ``y = 0.05 + Σ 0.01·x_i + N(0, 0.01²)``; model ``ŷ = wᵀx + b`` with
 ``w⁽⁰⁾ ~ N(0, I)``, ``b⁽⁰⁾ = 0``; minibatch SGD, batch 5 (reshuffled every epoch), 100 epochs
 (400 steps), lr η = 0.003, loss ``mean (ŷ − y)²/2 + (λ/2)‖w‖²`` with λ ∈ {0, 3} (the bias is not

@@ -8,7 +8,7 @@ first order, so the relative error of the predicted shift ``w* − w̃`` falls l
 :func:`shrinkage_experiment` measures exactly that on a small MLP.
 
 Two routes to the Hessian at ``w*``, always on the full data set (mini-batch Hessians vary wildly,
-REFERENCE.md "Traps"):
+docs/reference.md, "Traps"):
 
 - :func:`dense_hessian`: ``torch.func.hessian`` of the loss as a function of the flat parameter
   vector (forward-over-reverse), for small models;
@@ -251,7 +251,7 @@ def hessian_operator(flat: FlatLoss, theta: Any | None = None) -> scipy.sparse.l
 
     The product runs in the model's dtype on its device; the operator converts to and from float64
     NumPy, so ARPACK works in float64 (an operator of dtype float32 would make ARPACK work in
-    float32, REFERENCE.md "Traps").
+    float32, docs/reference.md, "Traps").
     """
     th = flat.theta() if theta is None else theta
 

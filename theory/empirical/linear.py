@@ -1,7 +1,8 @@
 """Linear models trained with ``torch.optim`` under each library convention (l2.ridge, l2.optimum,
 es.trajectory, es.equivalence, l1.soft_threshold).
 
-The canonical objective (REFERENCE.md) is ``(1/2n)‖Xw + b − y‖² + (λ/2)‖w‖²`` with minimiser
+The canonical objective (docs/reference.md, "Canonical convention") is
+``(1/2n)‖Xw + b − y‖² + (λ/2)‖w‖²`` with minimiser
 ``(XᵀX + nλI)⁻¹Xᵀy`` (G 7.17 rescaled; :func:`theory.regression.ridge`, convention ``"mean"``). A
 library minimises ``scale·(that)`` with its own parameters; :func:`fit_ridge` asks
 :func:`theory.conventions.from_canonical` for the library parameters that should give λ, trains the
@@ -72,7 +73,7 @@ class _Row:
 
 
 def _row(key: str, p: Mapping[str, Any], data_loss: str | None) -> _Row:
-    """Each library's documented rule (REFERENCE.md table), independent of ``theory.conventions``."""
+    """Each library's documented rule (its own documentation), independent of ``theory.conventions``."""
     f = {k: float(v) for k, v in p.items()}
     user_loss = data_loss or "mse"
     if key == "torch.SGD":  # grad += wd·w before momentum
