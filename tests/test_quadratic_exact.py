@@ -725,3 +725,29 @@ def test_asymmetry_exactly_at_the_tolerance_is_accepted():
     with pytest.raises(Exception) as info:
         q.simulate_gd(0.1, [1], w0=[1.0])
     assert str(info.value) == "w0 must have length 2; got shape (1,)"
+
+
+def test_quadratic_owns_read_only_copies_of_its_arrays() -> None:
+    """A later change to the caller's w* (or an attempt to write a property) cannot desynchronise w*
+    from its eigenbasis coordinates c = Qᵀw*."""
+    w = np.array([1.0, -2.0, 0.5])
+    q = Quadratic(np.diag([3.0, 2.0, 1.0]), w)
+    w[:] = 7.0
+    np.testing.assert_array_equal(q.w_star, [1.0, -2.0, 0.5])
+    np.testing.assert_array_equal(q.eigenvectors @ q.coordinates, q.w_star)
+    for name in ("H", "w_star", "eigenvalues", "eigenvectors", "coordinates"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(q, name)[0] = 0.0
+
+
+def test_eigenvectors_are_orthogonal_to_a_few_ulps() -> None:
+    """Quadratic's eigenbasis is orthogonal to well below d·eps (divide and conquer, ?syevd). SciPy's
+    default MRRR driver misses this bound on this seeded spectrum (6.5·d·eps, bench/eigh_drivers.py),
+    so the test pins the driver choice, which every formula rotating through Q twice relies on."""
+    d = 200
+    rng = np.random.default_rng([d, 0])
+    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    H = (Q * (1.0 + rng.random(d))) @ Q.T
+    q = Quadratic((H + H.T) / 2, np.ones(d))
+    loss = float(np.max(np.abs(q.eigenvectors.T @ q.eigenvectors - np.eye(d))))
+    assert loss <= d * np.finfo(np.float64).eps, loss

@@ -94,9 +94,9 @@ class Quadratic:
                 f"H must be symmetric; max|H − Hᵀ| = {asym:.3g} exceeds the rounding tolerance {tol:.3g}"
             )
         Hm = (Hm + Hm.T) / 2
-        # divide and conquer (LAPACK ?syevd), not SciPy's default MRRR (?syevr): on clustered spectra
-        # MRRR's eigenvectors lost orthogonality up to 250·d·eps in our tests, ?syevd's stayed
-        # within 3·d·eps, and every formula here rotates through Q twice
+        # divide and conquer (LAPACK ?syevd), not SciPy's default MRRR (?syevr): MRRR's eigenvectors
+        # lose orthogonality up to ~200·d·eps where ?syevd's stay below d·eps (bench/eigh_drivers.py),
+        # and every formula here rotates through Q twice
         lam, Q = scipy.linalg.eigh(Hm, check_finite=False, driver="evd")
         # eigenvalues within rounding of zero are zero: |λ| ≤ c·d·eps·‖H‖₂ (Higham §7.1)
         zero_tol = rounding_zero_tolerance(d, float(np.max(np.abs(lam))), Hm.dtype)
@@ -106,11 +106,18 @@ class Quadratic:
                 f"(rounding allows down to {-zero_tol:.3g}); pass allow_indefinite=True for a saddle"
             )
         lam = np.where(np.abs(lam) <= zero_tol, 0.0, lam).astype(Hm.dtype)
+        # the instance owns its arrays, read-only: as_vector may return the caller's own float array,
+        # and a later in-place change to it (or to a property's value) would desynchronise w* from
+        # its eigenbasis coordinates c = Qᵀw*
+        w = w.copy()
+        for arr in (Hm, w, lam, Q):
+            arr.setflags(write=False)
         self._H = Hm
         self._w_star = w
         self._lam = lam
         self._Q = Q
         self._c = Q.T @ w
+        self._c.setflags(write=False)
         self._zero_tol = zero_tol
         self._indefinite = bool(lam[0] < 0)
 
