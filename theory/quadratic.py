@@ -66,7 +66,7 @@ class Quadratic:
             minimum-norm one).
         allow_indefinite: accept an H with negative eigenvalues (a Hessian at a saddle, say); results
             that need ``H + αI ≻ 0`` then check it for their α.
-        dtype: ``float64`` (default, or float32 when both inputs are float32) or ``float32``.
+        dtype: ``float64`` or ``float32``; by default H's (float32 when H is float32), and w* is cast to it.
 
     Raises:
         InputError: NaN/Inf, wrong shapes, non-square H, empty or complex input.
