@@ -32,11 +32,11 @@ from hypothesis import strategies as st
 from theory import Quadratic
 from theory.cli import main
 from theory.conventions import (
-    CONVENTIONS,
     DATA_LOSSES,
     Penalty,
     from_canonical,
     get_convention,
+    table,
     to_canonical,
     translate,
 )
@@ -56,13 +56,17 @@ KIND: dict[str, str] = {
     "keras.optimizers.SGD": "l2",
     "keras.optimizers.Adam": "decoupled",
     "optax.add_decayed_weights+sgd": "l2",
+    "optax.sgd+add_decayed_weights": "anti",
     "optax.adamw": "decoupled",
     "sklearn.Ridge": "l2",
     "sklearn.Lasso": "l1",
     "sklearn.ElasticNet": "mixed",
     "sklearn.LogisticRegression": "logistic",
     "glmnet": "mixed",
+    "glum.GeneralizedLinearRegressor": "mixed",
+    "glum.GeneralizedLinearRegressor(binomial)": "mixed",
     "statsmodels.fit_regularized": "mixed",
+    "statsmodels.Logit.fit_regularized": "l1",
     "goodfellow.7.15": "l2",
     "goodfellow.7.17": "l2",
 }
@@ -75,7 +79,10 @@ FIXED_DATA_LOSS: dict[str, str | None] = {
         "sklearn.ElasticNet": "half_mse",
         "sklearn.LogisticRegression": "sum_logloss",
         "glmnet": "half_mse",
+        "glum.GeneralizedLinearRegressor": "half_mse",
+        "glum.GeneralizedLinearRegressor(binomial)": "mean_logloss",
         "statsmodels.fit_regularized": "half_mse",
+        "statsmodels.Logit.fit_regularized": "sum_logloss",
         "goodfellow.7.15": "sse",
         "goodfellow.7.17": "half_sse",
     }.get(key)
@@ -89,7 +96,26 @@ SCALE: dict[str, Callable[[Any], Any]] = {
     "half_sse": lambda n: n,  # ½‖r‖²
     "sse": lambda n: 2 * n,  # ‖r‖²
     "sum_logloss": lambda n: n,  # Σℓ against the mean log-loss
+    "mean_logloss": lambda n: 1,  # (1/n)Σℓ: torch BCEWithLogitsLoss, Keras crossentropy
 }
+
+#: the values given for the translation inputs (rows whose λ depends on more than their penalty)
+INPUT_VALUES: dict[str, Fraction] = {
+    "momentum": Fraction(9, 10),
+    "sd_y": Fraction(3, 2),
+    "learning_rate": Fraction(1, 10),
+}
+#: key -> its translation inputs
+ROW_INPUTS: dict[str, tuple[str, ...]] = {
+    "keras.optimizers.SGD": ("momentum",),
+    "glmnet": ("sd_y",),
+    "optax.sgd+add_decayed_weights": ("learning_rate",),
+}
+
+
+def inputs_of(key: str) -> dict[str, Fraction]:
+    return {k: INPUT_VALUES[k] for k in ROW_INPUTS.get(key, ())}
+
 
 #: key -> (l2c, l1c): the library objective's penalty is (l2c/2)‖w‖² + l1c‖w‖₁ (REFERENCE.md table)
 LIBRARY_OBJECTIVE: dict[str, Callable[[Mapping[str, Any]], tuple[Any, Any]]] = {
@@ -97,24 +123,43 @@ LIBRARY_OBJECTIVE: dict[str, Callable[[Mapping[str, Any]], tuple[Any, Any]]] = {
     "torch.Adam": lambda p: (p["weight_decay"], 0),
     "keras.regularizers.L2": lambda p: (2 * p["l2"], 0),  # l2·Σw², no ½
     "keras.regularizers.L1": lambda p: (0, p["l1"]),  # l1·Σ|w|
-    "keras.optimizers.SGD": lambda p: (p["weight_decay"], 0),  # w ← w − lr·wd·w
+    # w ← w − lr·wd·w, then heavy ball with the gradient taken before the decay: the fixed point has
+    # g + (1 − β)·wd·w = 0 (keras/src/optimizers/base_optimizer.py apply, sgd.py update_step)
+    "keras.optimizers.SGD": lambda p: ((1 - p["momentum"]) * p["weight_decay"], 0),
     "optax.add_decayed_weights+sgd": lambda p: (p["weight_decay"], 0),
     "sklearn.Ridge": lambda p: (2 * p["alpha"], 0),  # ‖y − Xw‖² + α‖w‖²
     "sklearn.Lasso": lambda p: (0, p["alpha"]),
     "sklearn.ElasticNet": lambda p: (p["alpha"] * (1 - p["l1_ratio"]), p["alpha"] * p["l1_ratio"]),
     "sklearn.LogisticRegression": lambda p: (1 / p["C"], 0),  # C·Σℓ + ½‖w‖², divided by C
-    "glmnet": lambda p: (p["lambda"] * (1 - p["alpha"]), p["lambda"] * p["alpha"]),
+    # glmnet fits y/s with λ/s (s = sd(y)): on y the ridge part is λ(1 − a)/s, the lasso part λa
+    "glmnet": lambda p: (p["lambda"] * (1 - p["alpha"]) / p["sd_y"], p["lambda"] * p["alpha"]),
+    "glum.GeneralizedLinearRegressor": lambda p: (
+        p["alpha"] * (1 - p["l1_ratio"]),
+        p["alpha"] * p["l1_ratio"],
+    ),
+    "glum.GeneralizedLinearRegressor(binomial)": lambda p: (
+        p["alpha"] * (1 - p["l1_ratio"]),
+        p["alpha"] * p["l1_ratio"],
+    ),
     "statsmodels.fit_regularized": lambda p: (p["alpha"] * (1 - p["L1_wt"]), p["alpha"] * p["L1_wt"]),
+    "statsmodels.Logit.fit_regularized": lambda p: (0, p["alpha"]),  # −Σ loglik + α‖b‖₁
     "goodfellow.7.15": lambda p: (p["alpha"], 0),  # ‖Xw − y‖² + (α/2)‖w‖²
     "goodfellow.7.17": lambda p: (p["alpha"], 0),  # ½‖Xw − y‖² + (α/2)‖w‖²
 }
 
 #: parameters of the mixed rows that are a mixing fraction in [0, 1]
-MIX_PARAMS = {"sklearn.ElasticNet": "l1_ratio", "glmnet": "alpha", "statsmodels.fit_regularized": "L1_wt"}
+MIX_PARAMS = {
+    "sklearn.ElasticNet": "l1_ratio",
+    "glmnet": "alpha",
+    "glum.GeneralizedLinearRegressor": "l1_ratio",
+    "glum.GeneralizedLinearRegressor(binomial)": "l1_ratio",
+    "statsmodels.fit_regularized": "L1_wt",
+}
 
 DECOUPLED = [k for k, kind in KIND.items() if kind == "decoupled"]
-PENALISED = [k for k, kind in KIND.items() if kind != "decoupled"]
-REGRESSION = [k for k in PENALISED if KIND[k] != "logistic"]
+PENALISED = [k for k, kind in KIND.items() if kind not in ("decoupled", "anti")]
+CLASSIFICATION_LOSSES = ("sum_logloss", "mean_logloss")
+REGRESSION = [k for k in PENALISED if FIXED_DATA_LOSS[k] not in CLASSIFICATION_LOSSES]
 
 
 def applicable_data_losses(key: str) -> list[str | None]:
@@ -148,8 +193,8 @@ def exact(value: Any) -> bool:
 
 def test_table_has_the_expected_rows():
     """A new or renamed row must be added to the independent restatement above."""
-    assert set(CONVENTIONS) == set(KIND)
-    for key, conv in CONVENTIONS.items():
+    assert set(table()) == set(KIND)
+    for key, conv in table().items():
         assert conv.decoupled == (KIND[key] == "decoupled"), key
         assert conv.data_loss == FIXED_DATA_LOSS[key], key
         assert conv.key == key
@@ -174,8 +219,12 @@ def penalties_for(key: str, a: Any, b: Any) -> list[Penalty]:
 
 
 def settings_for(key: str, a: Any, mix: Any) -> dict[str, Any]:
-    """Parameters of row ``key``: ``mix`` for a mixing fraction, ``a`` for every other parameter."""
-    return {name: mix if MIX_PARAMS.get(key) == name else a for name in CONVENTIONS[key].params}
+    """Parameters of row ``key``: ``mix`` for a mixing fraction, the given value for an input, ``a``
+    for every other parameter."""
+    return {
+        name: mix if MIX_PARAMS.get(key) == name else INPUT_VALUES.get(name, a)
+        for name in table()[key].params
+    }
 
 
 # ---------------------------------------------------------------- 1. exact algebra
@@ -188,8 +237,8 @@ def test_canonical_to_library_and_back_is_exact(a, b, n):
     for key in PENALISED:
         for data_loss in applicable_data_losses(key):
             for penalty in penalties_for(key, a, b):
-                params = from_canonical(key, penalty, n=n, data_loss=data_loss)
-                assert set(params) == set(CONVENTIONS[key].params), key
+                params = from_canonical(key, penalty, n=n, data_loss=data_loss, inputs=inputs_of(key))
+                assert set(params) == set(table()[key].params), key
                 assert all(exact(v) for v in params.values()), (key, params)
                 back = to_canonical(key, params, n=n, data_loss=data_loss)
                 assert back == penalty, (key, data_loss)
@@ -203,7 +252,8 @@ def test_library_to_canonical_and_back_is_exact(a, mix, n):
         for data_loss in applicable_data_losses(key):
             penalty = to_canonical(key, params, n=n, data_loss=data_loss)
             assert exact(penalty.l2) and exact(penalty.l1), (key, penalty)
-            assert from_canonical(key, penalty, n=n, data_loss=data_loss) == params, (key, data_loss)
+            back = from_canonical(key, penalty, n=n, data_loss=data_loss, inputs=inputs_of(key))
+            assert back == params, (key, data_loss)
 
 
 @given(a=positive, mix=fraction01, n=sizes)
@@ -245,7 +295,7 @@ def test_fraction_inputs_never_produce_floats():
 
 @pytest.mark.parametrize("key", DECOUPLED)
 def test_decoupled_rows_raise_convention_error(key):
-    (name,) = CONVENTIONS[key].params
+    (name,) = table()[key].params
     with pytest.raises(ConventionError, match=r"decoupled"):
         to_canonical(key, {name: Fraction(1, 10)}, n=10)
     with pytest.raises(ConventionError, match=r"decoupled"):
@@ -260,10 +310,10 @@ def test_single_term_rows_refuse_the_other_term(l2, l1, n):
             continue
         for data_loss in applicable_data_losses(key):
             with pytest.raises(ConventionError, match=re.escape(key)):
-                from_canonical(key, Penalty(l2=l2, l1=l1), n=n, data_loss=data_loss)
+                from_canonical(key, Penalty(l2=l2, l1=l1), n=n, data_loss=data_loss, inputs=inputs_of(key))
             refused = Penalty(l2=0, l1=l1) if KIND[key] != "l1" else Penalty(l2=l2, l1=0)
             with pytest.raises(ConventionError, match=re.escape(key)):
-                from_canonical(key, refused, n=n, data_loss=data_loss)
+                from_canonical(key, refused, n=n, data_loss=data_loss, inputs=inputs_of(key))
 
 
 def test_logistic_refuses_a_zero_penalty():
@@ -276,7 +326,7 @@ def test_logistic_refuses_a_zero_penalty():
 
 
 def _ones(key: str) -> dict[str, Fraction]:
-    return {p: Fraction(1, 2) for p in CONVENTIONS[key].params}
+    return {p: Fraction(1, 2) for p in table()[key].params}
 
 
 def test_unknown_key_is_an_input_error_naming_it():
@@ -295,7 +345,7 @@ def test_missing_and_unexpected_parameters_are_input_errors(key):
     params = _ones(key)
     with pytest.raises(InputError, match="bogus"):
         to_canonical(key, {**params, "bogus": 1}, n=10)
-    first = CONVENTIONS[key].params[0]
+    first = table()[key].params[0]
     with pytest.raises(InputError, match=f"missing.*'{re.escape(first)}'"):
         to_canonical(key, {k: v for k, v in params.items() if k != first}, n=10)
 
@@ -329,7 +379,7 @@ def test_non_positive_n_is_an_input_error(key, n):
 @given(value=positive)
 def test_negative_parameters_are_input_errors(value):
     for key in KIND:
-        for name in CONVENTIONS[key].params:
+        for name in table()[key].params:
             with pytest.raises(InputError, match=re.escape(str(-value))) as info:
                 to_canonical(key, {**_ones(key), name: -value}, n=10)
             assert name in str(info.value)
@@ -363,7 +413,7 @@ def test_nan_parameters_are_input_errors():
             "nan",
         )
         for key in PENALISED
-        for name in CONVENTIONS[key].params
+        for name in table()[key].params
     ]
     problems = _not_refused(cases)
     assert not problems, "\n".join(problems)
@@ -409,7 +459,13 @@ def test_negative_canonical_penalty_is_an_input_error():
     cases = []
     for key in PENALISED:
         penalty = Penalty(l2=-1) if KIND[key] != "l1" else Penalty(l2=0, l1=-1)
-        cases.append((f"{key} from {penalty}", lambda key=key, p=penalty: from_canonical(key, p, n=10), "-1"))
+        cases.append(
+            (
+                f"{key} from {penalty}",
+                lambda key=key, p=penalty: from_canonical(key, p, n=10, inputs=inputs_of(key)),
+                "-1",
+            )
+        )
     problems = _not_refused(cases)
     assert not problems, "\n".join(problems)
 
@@ -735,26 +791,32 @@ def _translation_round_trips(data: st.DataObject, a: Any, b: Any, n: int, *, to_
     The source's data loss, the targets' data loss and which penalty the source expresses are drawn
     per source; with ``to_float`` the penalty is a float and the comparison is to relative rounding.
     """
-    losses = [None, *[k for k in SCALE if k != "sum_logloss"]]
+    losses = [None, *[k for k in SCALE if k not in CLASSIFICATION_LOSSES]]
     for source in REGRESSION:
         penalty = data.draw(st.sampled_from(penalties_for(source, a, b)), label=f"{source} penalty")
         if to_float:
             penalty = Penalty(l2=float(penalty.l2), l1=float(penalty.l1))
         # a summed log-loss would make the source a classification setting (see the test below)
-        regression_losses = [loss for loss in applicable_data_losses(source) if loss != "sum_logloss"]
+        regression_losses = [
+            loss for loss in applicable_data_losses(source) if loss not in CLASSIFICATION_LOSSES
+        ]
         data_loss = data.draw(st.sampled_from(regression_losses), label=f"{source} loss")
         target_data_loss = data.draw(st.sampled_from(losses), label=f"{source} target loss")
-        params = from_canonical(source, penalty, n=n, data_loss=data_loss)
-        out = translate(source, params, n=n, data_loss=data_loss, target_data_loss=target_data_loss)
-        assert set(out) == set(CONVENTIONS)
+        params = from_canonical(source, penalty, n=n, data_loss=data_loss, inputs=inputs_of(source))
+        out = translate(
+            source, params, n=n, data_loss=data_loss, target_data_loss=target_data_loss, inputs=INPUT_VALUES
+        )
+        assert set(out) == set(table())
         source_loss = data_loss if FIXED_DATA_LOSS[source] is None else None
         for target, value in out.items():
             if target not in REGRESSION or not compatible(penalty, target):
                 assert isinstance(value, str) and target in value, (source, target, value)
                 continue
             target_loss = target_data_loss if FIXED_DATA_LOSS[target] is None else None
-            expected = from_canonical(target, penalty, n=n, data_loss=target_loss)
-            back = translate(target, value, n=n, data_loss=target_loss, target_data_loss=source_loss)
+            expected = from_canonical(target, penalty, n=n, data_loss=target_loss, inputs=inputs_of(target))
+            back = translate(
+                target, value, n=n, data_loss=target_loss, target_data_loss=source_loss, inputs=INPUT_VALUES
+            )
             if to_float:
                 assert isinstance(back[source], dict), (source, target, back[source])
                 for name, original in params.items():
@@ -835,7 +897,7 @@ def _wdt(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 def test_cli_table_prints_every_key(capsys):
     rc, out, _ = _wdt(capsys)
     assert rc == 0
-    for key in CONVENTIONS:
+    for key in table():
         assert key in out, key
 
 
@@ -844,7 +906,7 @@ def test_cli_table_json_parses_and_its_formulas_are_the_rows(capsys):
     rc, out, _ = _wdt(capsys, "--json")
     assert rc == 0
     rows = {row["api"]: row for row in json.loads(out)}
-    assert set(rows) == set(CONVENTIONS)
+    assert set(rows) == set(table())
     n, wd, alpha = sympy.symbols("n weight_decay alpha", positive=True)
     expected = {"torch.SGD": wd / 2, "sklearn.Ridge": alpha / n, "goodfellow.7.15": alpha / (2 * n)}
     names = {"n": n, "weight_decay": wd, "alpha": alpha}
@@ -867,7 +929,7 @@ def test_cli_translation_json(capsys):
     data = json.loads(out)
     assert data["canonical"]["l2"] == pytest.approx(5e-5, rel=1e-15)
     assert data["translations"]["sklearn.Ridge"]["alpha"] == pytest.approx(0.05, rel=1e-15)
-    assert set(data["translations"]) == set(CONVENTIONS)
+    assert set(data["translations"]) == set(table())
 
 
 @pytest.mark.parametrize(
