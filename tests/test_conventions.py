@@ -958,3 +958,227 @@ def test_cli_bad_input_with_json_prints_a_json_error(capsys):
     assert rc == 2
     data = json.loads(out)
     assert data["error"] == "InputError" and "torch.SDG" in data["message"]
+
+
+# ---------------------------------------------------------------- 5. inputs, new rows, zero parameters
+
+
+def test_rows_declare_their_inputs_and_ranges():
+    for key, conv in table().items():
+        assert conv.inputs == ROW_INPUTS.get(key, ()), key
+        assert set(conv.inputs) <= set(conv.params), key
+    assert dict(table()["keras.optimizers.SGD"].ranges) == {"momentum": "momentum"}
+    assert dict(table()["glmnet"].ranges) == {"alpha": "fraction", "sd_y": "positive"}
+    assert dict(table()["optax.sgd+add_decayed_weights"].ranges) == {"learning_rate": "positive"}
+    assert dict(table()["sklearn.LogisticRegression"].ranges) == {"C": "positive"}
+
+
+def test_keras_sgd_lambda_is_one_minus_momentum_times_wd():
+    """Fixed point of Keras' decoupled SGD decay with momentum β: λ_lib = (1 − β)·wd (module docstring
+    of theory.conventions; checked against the real Keras in test_conventions_libraries.py)."""
+    wd, beta = Fraction(1), Fraction(3, 4)
+    params = {"weight_decay": wd, "momentum": beta}
+    assert to_canonical("keras.optimizers.SGD", params, n=10) == Penalty(Fraction(1, 8), 0)
+    assert to_canonical("keras.optimizers.SGD", params, n=10, data_loss="half_sse") == Penalty(
+        Fraction(1, 40), 0
+    )
+    back = from_canonical("keras.optimizers.SGD", Penalty(Fraction(1, 8)), n=10, inputs={"momentum": beta})
+    assert back == params
+
+
+def test_glmnet_divides_the_ridge_part_by_sd_y():
+    params = {"lambda": Fraction(3), "alpha": Fraction(1, 3), "sd_y": Fraction(4)}
+    assert to_canonical("glmnet", params, n=7) == Penalty(Fraction(1, 2), Fraction(1))
+    assert from_canonical("glmnet", Penalty(Fraction(1, 2), Fraction(1)), n=7, inputs={"sd_y": 4}) == params
+
+
+def test_statsmodels_logit_alpha_is_on_the_summed_log_loss():
+    assert to_canonical("statsmodels.Logit.fit_regularized", {"alpha": Fraction(3)}, n=6) == Penalty(
+        0, Fraction(1, 2)
+    )
+    assert from_canonical("statsmodels.Logit.fit_regularized", Penalty(0, Fraction(1, 2)), n=6) == {
+        "alpha": 3
+    }
+
+
+def test_anti_decay_row():
+    """chain(sgd(lr), add_decayed_weights(wd)) is GD on D − (wd/lr)/2‖w‖²: refused for wd > 0."""
+    key = "optax.sgd+add_decayed_weights"
+    zero = to_canonical(key, {"weight_decay": Fraction(0), "learning_rate": Fraction(1, 10)}, n=5)
+    assert zero == Penalty(0, 0)
+    with pytest.raises(ConventionError, match=r"anti-decays: λ = -1/4 < 0"):
+        to_canonical(key, {"weight_decay": Fraction(1, 20), "learning_rate": Fraction(1, 10)}, n=5)
+    assert from_canonical(key, Penalty(0, 0), n=5, inputs={"learning_rate": Fraction(1, 10)}) == {
+        "weight_decay": 0,
+        "learning_rate": Fraction(1, 10),
+    }
+    for penalty in (Penalty(Fraction(1, 10)), Penalty(0, Fraction(1, 10))):
+        with pytest.raises(ConventionError, match="anti-decays"):
+            from_canonical(key, penalty, n=5, inputs={"learning_rate": Fraction(1, 10)})
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "needle"),
+    [
+        ("keras.optimizers.SGD", {"weight_decay": 1, "momentum": 1}, "momentum must be < 1"),
+        ("keras.optimizers.SGD", {"weight_decay": 1, "momentum": 1.5}, "momentum = 1.5"),
+        ("glmnet", {"lambda": 1, "alpha": Fraction(1, 2), "sd_y": 0}, "sd_y must be > 0"),
+        (
+            "optax.sgd+add_decayed_weights",
+            {"weight_decay": 1, "learning_rate": 0},
+            "learning_rate must be > 0",
+        ),
+        ("sklearn.LogisticRegression", {"C": 0}, "C must be > 0"),
+    ],
+)
+def test_a_zero_divisor_is_an_input_error(key, params, needle):
+    """Item 'a zero parameter in a convention row': every parameter that divides is refused at 0."""
+    with pytest.raises(InputError, match=re.escape(needle)):
+        to_canonical(key, params, n=10)
+
+
+def test_zero_parameters_that_do_not_divide_give_the_correct_value():
+    assert to_canonical("keras.optimizers.SGD", {"weight_decay": 0, "momentum": 0}, n=3) == Penalty(0, 0)
+    assert to_canonical("glmnet", {"lambda": 0, "alpha": 0, "sd_y": 1}, n=3) == Penalty(0, 0)
+    assert from_canonical("glmnet", Penalty(0, 0), n=3, inputs={"sd_y": 2}) == {
+        "lambda": 0,
+        "alpha": 0,
+        "sd_y": 2,
+    }
+    assert from_canonical("sklearn.ElasticNet", Penalty(0, 0), n=3) == {"alpha": 0, "l1_ratio": 0}
+    assert from_canonical("keras.optimizers.SGD", Penalty(0), n=3, inputs={"momentum": 0}) == {
+        "weight_decay": 0,
+        "momentum": 0,
+    }
+
+
+@pytest.mark.parametrize("bad", [0, -1, 11, math.nan])
+def test_bad_batch_size_is_an_input_error(bad):
+    with pytest.raises(InputError, match="batch_size"):
+        to_canonical("torch.SGD", {"weight_decay": 1}, n=10, data_loss="sse", batch_size=bad)
+
+
+def test_batch_size_scales_only_a_summed_loss_of_a_user_loop():
+    wd = Fraction(1)
+    for loss, expected in (
+        ("sse", Fraction(1, 8)),
+        ("half_sse", Fraction(1, 4)),
+        ("sum_logloss", Fraction(1, 4)),
+    ):
+        got = to_canonical("torch.SGD", {"weight_decay": wd}, n=40, data_loss=loss, batch_size=4)
+        assert got == Penalty(expected, 0), loss
+    for loss in ("mse", "half_mse", "mean_logloss"):  # a mean does not count the examples
+        assert to_canonical(
+            "torch.SGD", {"weight_decay": wd}, n=40, data_loss=loss, batch_size=4
+        ) == to_canonical("torch.SGD", {"weight_decay": wd}, n=40, data_loss=loss)
+    # a full-batch solver ignores it
+    assert to_canonical("sklearn.Ridge", {"alpha": wd}, n=40, batch_size=4) == Penalty(Fraction(1, 40), 0)
+    assert from_canonical("torch.SGD", Penalty(Fraction(1, 8)), n=40, data_loss="sse", batch_size=4) == {
+        "weight_decay": 1
+    }
+
+
+def test_a_mean_cross_entropy_translates_to_the_classification_rows():
+    n, wd = 10, Fraction(1, 5)
+    out = translate(
+        "torch.SGD", {"weight_decay": wd}, n=n, data_loss="mean_logloss", target_data_loss="mean_logloss"
+    )
+    assert out["sklearn.LogisticRegression"] == {"C": 1 / (wd * n)}
+    assert out["glum.GeneralizedLinearRegressor(binomial)"] == {"alpha": wd, "l1_ratio": 0}
+    assert out["torch.Adam"] == {"weight_decay": wd}
+    assert "has no L2 term" in str(out["statsmodels.Logit.fit_regularized"])
+    assert "not comparable" in str(out["sklearn.Ridge"])
+    assert "not comparable" in str(out["glum.GeneralizedLinearRegressor"])
+
+
+def test_translation_inputs():
+    """Targets get the inputs they need from ``inputs`` or the source; a missing one is named."""
+    src = {"weight_decay": Fraction(1), "momentum": Fraction(1, 2)}
+    out = translate("keras.optimizers.SGD", src, n=10)
+    assert out["keras.optimizers.SGD"] == src  # the source's own momentum
+    assert out["torch.SGD"] == {"weight_decay": Fraction(1, 2)}
+    assert "sd_y" in str(out["glmnet"]) and "learning_rate" in str(out["optax.sgd+add_decayed_weights"])
+    out = translate(
+        "keras.optimizers.SGD", src, n=10, inputs={"momentum": Fraction(3, 4), "sd_y": Fraction(2)}
+    )
+    assert out["keras.optimizers.SGD"] == {"weight_decay": Fraction(2), "momentum": Fraction(3, 4)}
+    assert out["glmnet"] == {"lambda": Fraction(1, 2), "alpha": 0, "sd_y": Fraction(2)}
+    with pytest.raises(InputError, match="'momentun'"):
+        translate("torch.SGD", {"weight_decay": 1}, n=10, inputs={"momentun": 0.9})
+    with pytest.raises(InputError, match="'momentun'"):
+        from_canonical("torch.SGD", Penalty(1), n=10, inputs={"momentun": 0.9})
+    with pytest.raises(InputError, match=r"needs the input\(s\) \['momentum'\]"):
+        from_canonical("keras.optimizers.SGD", Penalty(1), n=10)
+
+
+def test_symbolic_table_rows_of_the_new_rows(capsys):
+    sympy = pytest.importorskip("sympy")
+    rc, out, _ = _wdt(capsys, "--json")
+    assert rc == 0
+    rows = {row["api"]: row for row in json.loads(out)}
+    s = {
+        name: sympy.Symbol(name, positive=True)
+        for name in ("n", "weight_decay", "momentum", "alpha", "sd_y", "learning_rate", "lambda")
+    }
+    expected = {
+        ("keras.optimizers.SGD", "lambda"): (1 - s["momentum"]) * s["weight_decay"] / 2,
+        ("glmnet", "lambda"): s["lambda"] * (1 - s["alpha"]) / s["sd_y"],
+        ("glmnet", "mu"): s["lambda"] * s["alpha"],
+        ("optax.sgd+add_decayed_weights", "lambda"): -s["weight_decay"] / (2 * s["learning_rate"]),
+        ("statsmodels.Logit.fit_regularized", "mu"): s["alpha"] / s["n"],
+    }
+    for (key, col), formula in expected.items():
+        text = rows[key][col].replace("lambda", "lam")  # glmnet's parameter is a Python keyword
+        assert sympy.simplify(sympy.sympify(text, locals={**s, "lam": s["lambda"]}) - formula) == 0, (
+            key,
+            col,
+        )
+    for key in ("keras.optimizers.SGD", "keras.optimizers.Adam", "sklearn.Ridge", "torch.SGD"):
+        assert rows[key]["note"], key
+    assert "bias" in rows["keras.optimizers.SGD"]["note"] and "batch" in rows["keras.regularizers.L2"]["note"]
+    assert (
+        "sample_weight" in rows["sklearn.Ridge"]["note"] and "renormalised" in rows["sklearn.Ridge"]["note"]
+    )
+
+
+def test_cli_takes_momentum_batch_size_and_a_mean_cross_entropy(capsys):
+    rc, _, err = _wdt(capsys, "--from", "keras.optimizers.SGD", "weight_decay=1e-3", "--n", "1000")
+    assert rc == 2 and "momentum" in err
+    rc, out, _ = _wdt(
+        capsys, "--from", "keras.optimizers.SGD", "weight_decay=1e-3", "momentum=0.9", "--n", "1000", "--json"
+    )
+    assert rc == 0
+    data = json.loads(out)
+    assert data["canonical"]["l2"] == pytest.approx(5e-5, rel=1e-12)
+    assert data["translations"]["torch.SGD"]["weight_decay"] == pytest.approx(1e-4, rel=1e-12)
+    rc, out, _ = _wdt(
+        capsys, "--from", "torch.SGD", "weight_decay=0.5", "momentum=0.5", "--n", "1000", "--json"
+    )
+    assert json.loads(out)["translations"]["keras.optimizers.SGD"]["weight_decay"] == pytest.approx(
+        1.0, rel=1e-12
+    )
+    rc, out, _ = _wdt(
+        capsys,
+        "--from",
+        "keras.regularizers.L2",
+        "l2=1e-3",
+        "batch_size=10",
+        "--data-loss",
+        "sse",
+        "--n",
+        "1000",
+        "--json",
+    )
+    assert json.loads(out)["canonical"]["l2"] == pytest.approx(1e-4, rel=1e-12)
+    rc, out, _ = _wdt(
+        capsys,
+        "--from",
+        "torch.SGD",
+        "weight_decay=1e-3",
+        "--data-loss",
+        "mean_logloss",
+        "--n",
+        "1000",
+        "--json",
+    )
+    assert json.loads(out)["translations"]["sklearn.LogisticRegression"]["C"] == pytest.approx(1.0, rel=1e-12)
