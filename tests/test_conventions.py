@@ -3,13 +3,16 @@
 Four layers, each able to catch a wrong row of the table on its own:
 
 1. exact algebra: ``to_canonical ∘ from_canonical`` and back are identities on ``Fraction`` inputs,
-   and every row agrees with an *independent* restatement of REFERENCE.md's table
-   (:data:`LIBRARY_OBJECTIVE`), for every applicable data loss;
+   and every row agrees with an *independent* restatement of the table in docs/reference.md
+   ("Library conventions"; :data:`LIBRARY_OBJECTIVE`), for every applicable data loss;
 2. the real libraries: scikit-learn's Ridge, Lasso, ElasticNet and LogisticRegression and
    ``torch.optim.SGD`` / ``Adam`` are fitted and compared with the canonical solution computed by
-   ``theory``; then a deliberately wrong factor is shown to fail the same comparison by a wide margin;
+   ``theory``; then a deliberately wrong factor is shown to fail the same comparison by a wide margin
+   (the other libraries: tests/test_conventions_libraries.py);
 3. :func:`theory.conventions.translate`: every row to every other and back recovers the setting;
-4. the ``wdt conventions`` command line.
+4. the ``wdt conventions`` command line;
+5. the translation inputs (momentum, sd_y, learning_rate, batch_size), the rows added for issue 8
+   and the parameters that divide (refused at zero).
 
 Tolerances for floating-point comparisons come from :mod:`theory.numerics` (``c·d·κ·eps``), never a
 bare constant, except where an iterative library solver sets the accuracy (its ``tol`` is named).
@@ -89,7 +92,7 @@ FIXED_DATA_LOSS: dict[str, str | None] = {
     for key in KIND
 }
 
-#: data loss -> (library data term) / (canonical data term), as a function of n (REFERENCE.md)
+#: data loss -> (library data term) / (canonical data term), as a function of n (docs/reference.md)
 SCALE: dict[str, Callable[[Any], Any]] = {
     "half_mse": lambda n: 1,  # (1/2n)‖r‖²
     "mse": lambda n: 2,  # (1/n)‖r‖²: torch MSELoss, Keras MSE
@@ -117,7 +120,7 @@ def inputs_of(key: str) -> dict[str, Fraction]:
     return {k: INPUT_VALUES[k] for k in ROW_INPUTS.get(key, ())}
 
 
-#: key -> (l2c, l1c): the library objective's penalty is (l2c/2)‖w‖² + l1c‖w‖₁ (REFERENCE.md table)
+#: key -> (l2c, l1c): the library objective's penalty is (l2c/2)‖w‖² + l1c‖w‖₁ (docs/reference.md)
 LIBRARY_OBJECTIVE: dict[str, Callable[[Mapping[str, Any]], tuple[Any, Any]]] = {
     "torch.SGD": lambda p: (p["weight_decay"], 0),  # grad += wd·w
     "torch.Adam": lambda p: (p["weight_decay"], 0),
@@ -258,7 +261,7 @@ def test_library_to_canonical_and_back_is_exact(a, mix, n):
 
 @given(a=positive, mix=fraction01, n=sizes)
 def test_every_row_matches_the_reference_table(a, mix, n):
-    """λ = l2c/scale, μ = l1c/scale with both read from REFERENCE.md, not from the code."""
+    """λ = l2c/scale, μ = l1c/scale with both read from the library documentation, not from the code."""
     for key in PENALISED:
         params = settings_for(key, a, mix)
         l2c, l1c = LIBRARY_OBJECTIVE[key](params)
@@ -269,7 +272,7 @@ def test_every_row_matches_the_reference_table(a, mix, n):
 
 
 def test_reference_examples():
-    """The worked examples of REFERENCE.md: Ridge(α) ≡ ElasticNet(α/n, 0) ≡ torch SGD wd = 2α/n."""
+    """Worked examples: Ridge(α) ≡ ElasticNet(α/n, 0) ≡ torch SGD wd = 2α/n."""
     n, alpha = 1000, Fraction(1, 20)
     penalty = to_canonical("sklearn.Ridge", {"alpha": alpha}, n=n)
     assert penalty == Penalty(l2=alpha / n, l1=0)
