@@ -1185,3 +1185,44 @@ def test_cli_takes_momentum_batch_size_and_a_mean_cross_entropy(capsys):
         "--json",
     )
     assert json.loads(out)["translations"]["sklearn.LogisticRegression"]["C"] == pytest.approx(1.0, rel=1e-12)
+
+
+CAVEATS: dict[str, tuple[str, ...]] = {
+    "torch.SGD": ("biases included", "batch_size"),
+    "torch.Adam": ("biases included", "batch_size"),
+    "torch.AdamW": ("no L2 equivalent",),
+    "keras.regularizers.L2": ("batch_size",),
+    "keras.regularizers.L1": ("batch_size",),
+    "keras.optimizers.SGD": (
+        "(1 − β)·wd",
+        "momentum",
+        "biases included",
+        "exclude_from_weight_decay",
+        "batch_size",
+    ),
+    "keras.optimizers.Adam": ("no L2 equivalent", "biases included"),
+    "optax.add_decayed_weights+sgd": ("biases included", "batch_size"),
+    "optax.sgd+add_decayed_weights": ("anti-decays", "λ < 0"),
+    "optax.adamw": ("no L2 equivalent",),
+    "sklearn.Ridge": ("intercept unpenalised", "not renormalised", "n = Σs_i"),
+    "sklearn.Lasso": ("intercept unpenalised", "rescaled to sum to n"),
+    "sklearn.ElasticNet": ("intercept unpenalised", "rescaled to sum to n"),
+    "sklearn.LogisticRegression": ("mean log-loss",),
+    "glmnet": ("standardize=False", "λ(1 − a)/sd(y)", "sd_y"),
+    "glum.GeneralizedLinearRegressor": ("intercept unpenalised",),
+    "glum.GeneralizedLinearRegressor(binomial)": ("intercept unpenalised",),
+    "statsmodels.fit_regularized": ("constant is penalised",),
+    "statsmodels.Logit.fit_regularized": ("summed log-loss", "μ = α/n"),
+}
+
+
+def test_every_caveat_is_stated_in_its_row_and_by_wdt_conventions(capsys):
+    rows = table()
+    rc, out, _ = _wdt(capsys, "--json")
+    assert rc == 0
+    printed = {row["api"]: row["note"] for row in json.loads(out)}
+    for key, phrases in CAVEATS.items():
+        for phrase in phrases:
+            assert phrase in rows[key].note, (key, phrase)
+            assert phrase in printed[key], (key, phrase)
+    assert all(rows[key].rule for key in rows)

@@ -233,15 +233,15 @@ def _logistic() -> Pair:
 def _row(
     key: str,
     params: tuple[str, ...],
-    rule: str,
     data_loss: str | None,
     pair: Pair | None,
-    note: str = "",
     *,
     inputs: tuple[str, ...] = (),
     ranges: Mapping[str, str] | None = None,
 ) -> Convention:
+    """One row; its rule and note (prose, kept out of the code that mutation testing varies) from _TEXTS."""
     coefficients, parameters = pair if pair is not None else (None, None)
+    rule, note = _TEXTS[key]
     return Convention(
         key, params, rule, data_loss, coefficients, parameters, note, inputs, dict(ranges or {})
     )
@@ -261,183 +261,168 @@ _SAMPLE_WEIGHT_CD = (
 )
 
 
+#: key -> (rule, note): what each library does and its caveats, in words (printed by wdt conventions)
+_TEXTS: dict[str, tuple[str, str]] = {
+    "torch.SGD": (
+        "grad += wd·w before momentum",
+        f"{_BIAS}; {_SUM_BATCH}",
+    ),
+    "torch.Adam": (
+        "grad += wd·w, then rescaled by 1/√v̂",
+        f"same objective as torch.SGD; steps differ from AdamW; {_BIAS}; {_SUM_BATCH}",
+    ),
+    "torch.AdamW": (
+        "w ← w(1 − lr·wd), then the Adam step",
+        "decoupled: no L2 equivalent; the paper's decay per step is lr·wd",
+    ),
+    "keras.regularizers.L2": (
+        "loss += l2·Σw² (no ½), on every batch",
+        f"penalises only the layers it is attached to; {_SUM_BATCH}",
+    ),
+    "keras.regularizers.L1": (
+        "loss += l1·Σ|w|, on every batch",
+        f"penalises only the layers it is attached to; {_SUM_BATCH}",
+    ),
+    "keras.optimizers.SGD": (
+        "w ← w − lr·wd·w, then m ← βm − lr·g, w ← w + m (g taken before the decay)",
+        "decoupled, but for SGD its fixed point is that of the L2 coefficient (1 − β)·wd on the "
+        f"data term (momentum β is an input; Nesterov the same); {_KERAS_BIAS}; {_SUM_BATCH}",
+    ),
+    "keras.optimizers.Adam": (
+        "w ← w − lr·wd·w before the Adam step",
+        f"decoupled (AdamW-like): no L2 equivalent; {_KERAS_BIAS}",
+    ),
+    "optax.add_decayed_weights+sgd": (
+        "chain(add_decayed_weights(wd), sgd(lr)): update = −lr·(g + wd·w)",
+        f"{_BIAS}; {_SUM_BATCH}",
+    ),
+    "optax.sgd+add_decayed_weights": (
+        "chain(sgd(lr), add_decayed_weights(wd)): update = −lr·g + wd·w",
+        "the wrong order: it anti-decays, gradient descent on D − (wd/lr)/2‖w‖² (λ < 0); "
+        "translation refuses it",
+    ),
+    "optax.adamw": (
+        "as torch AdamW",
+        "decoupled: no L2 equivalent",
+    ),
+    "sklearn.Ridge": (
+        "‖y − Xw‖² + α‖w‖²",
+        f"intercept unpenalised; {_SAMPLE_WEIGHT_RIDGE}",
+    ),
+    "sklearn.Lasso": (
+        "(1/2n)‖y − Xw‖² + α‖w‖₁",
+        f"intercept unpenalised; {_SAMPLE_WEIGHT_CD}",
+    ),
+    "sklearn.ElasticNet": (
+        "(1/2n)‖r‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²",
+        f"intercept unpenalised; {_SAMPLE_WEIGHT_CD}",
+    ),
+    "sklearn.LogisticRegression": (
+        "C·Σℓ + ½‖w‖²",
+        "canonical data term is the mean log-loss",
+    ),
+    "glmnet": (
+        "(1/2N)Σr² + λ[(1 − a)/2‖β‖² + a‖β‖₁] fitted to y/sd(y) with λ/sd(y)",
+        "glmnet standardises y internally even with standardize=False, so the ridge part on y is "
+        "λ(1 − a)/sd(y) (sd_y is an input: 1/n divisor, about the mean of y, with or without an "
+        "intercept); it standardises x and leaves the intercept unpenalised by default",
+    ),
+    "glum.GeneralizedLinearRegressor": (
+        "(1/2n)Σr² + α[ρ‖w‖₁ + (1 − ρ)/2‖w‖²]  (family='normal')",
+        "intercept unpenalised; sample weights are normalised to sum 1",
+    ),
+    "glum.GeneralizedLinearRegressor(binomial)": (
+        "(1/n)Σℓ + α[ρ‖w‖₁ + (1 − ρ)/2‖w‖²]  (family='binomial')",
+        "intercept unpenalised; sample weights are normalised to sum 1",
+    ),
+    "statsmodels.fit_regularized": (
+        "OLS: 0.5·RSS/n + α[(1 − L1_wt)/2‖b‖² + L1_wt‖b‖₁]",
+        "the constant is penalised too",
+    ),
+    "statsmodels.Logit.fit_regularized": (
+        "Logit: −Σ log-likelihood + α‖b‖₁  (method='l1')",
+        "α is on the summed log-loss, so μ = α/n; the constant is penalised too",
+    ),
+    "goodfellow.7.15": (
+        "‖Xw − y‖² + (α/2)‖w‖²  (G 7.15 as printed)",
+        "",
+    ),
+    "goodfellow.7.17": (
+        "½‖Xw − y‖² + (α/2)‖w‖²  (minimiser G 7.17)",
+        "",
+    ),
+}
+
+
 def table() -> dict[str, Convention]:
     """Every row of the library table, by key (built afresh on each call; see the module docstring)."""
     rows = (
-        _row(
-            "torch.SGD",
-            ("weight_decay",),
-            "grad += wd·w before momentum",
-            None,
-            _l2_only("weight_decay"),
-            f"{_BIAS}; {_SUM_BATCH}",
-        ),
-        _row(
-            "torch.Adam",
-            ("weight_decay",),
-            "grad += wd·w, then rescaled by 1/√v̂",
-            None,
-            _l2_only("weight_decay"),
-            f"same objective as torch.SGD; steps differ from AdamW; {_BIAS}; {_SUM_BATCH}",
-        ),
-        _row(
-            "torch.AdamW",
-            ("weight_decay",),
-            "w ← w(1 − lr·wd), then the Adam step",
-            None,
-            None,
-            "decoupled: no L2 equivalent; the paper's decay per step is lr·wd",
-        ),
-        _row(
-            "keras.regularizers.L2",
-            ("l2",),
-            "loss += l2·Σw² (no ½), on every batch",
-            None,
-            _l2_only("l2", 2),
-            f"penalises only the layers it is attached to; {_SUM_BATCH}",
-        ),
-        _row(
-            "keras.regularizers.L1",
-            ("l1",),
-            "loss += l1·Σ|w|, on every batch",
-            None,
-            _l1_only("l1"),
-            f"penalises only the layers it is attached to; {_SUM_BATCH}",
-        ),
+        _row("torch.SGD", ("weight_decay",), None, _l2_only("weight_decay")),
+        _row("torch.Adam", ("weight_decay",), None, _l2_only("weight_decay")),
+        _row("torch.AdamW", ("weight_decay",), None, None),
+        _row("keras.regularizers.L2", ("l2",), None, _l2_only("l2", 2)),
+        _row("keras.regularizers.L1", ("l1",), None, _l1_only("l1")),
         _row(
             "keras.optimizers.SGD",
             ("weight_decay", "momentum"),
-            "w ← w − lr·wd·w, then m ← βm − lr·g, w ← w + m (g taken before the decay)",
             None,
             _keras_sgd(),
-            "decoupled, but for SGD its fixed point is that of the L2 coefficient (1 − β)·wd on the "
-            f"data term (momentum β is an input; Nesterov the same); {_KERAS_BIAS}; {_SUM_BATCH}",
             inputs=("momentum",),
             ranges={"momentum": "momentum"},
         ),
-        _row(
-            "keras.optimizers.Adam",
-            ("weight_decay",),
-            "w ← w − lr·wd·w before the Adam step",
-            None,
-            None,
-            f"decoupled (AdamW-like): no L2 equivalent; {_KERAS_BIAS}",
-        ),
-        _row(
-            "optax.add_decayed_weights+sgd",
-            ("weight_decay",),
-            "chain(add_decayed_weights(wd), sgd(lr)): update = −lr·(g + wd·w)",
-            None,
-            _l2_only("weight_decay"),
-            f"{_BIAS}; {_SUM_BATCH}",
-        ),
+        _row("keras.optimizers.Adam", ("weight_decay",), None, None),
+        _row("optax.add_decayed_weights+sgd", ("weight_decay",), None, _l2_only("weight_decay")),
         _row(
             "optax.sgd+add_decayed_weights",
             ("weight_decay", "learning_rate"),
-            "chain(sgd(lr), add_decayed_weights(wd)): update = −lr·g + wd·w",
             None,
             _optax_anti(),
-            "the wrong order: it anti-decays, gradient descent on D − (wd/lr)/2‖w‖² (λ < 0); "
-            "translation refuses it",
             inputs=("learning_rate",),
             ranges={"learning_rate": "positive"},
         ),
-        _row("optax.adamw", ("weight_decay",), "as torch AdamW", None, None, "decoupled: no L2 equivalent"),
-        _row(
-            "sklearn.Ridge",
-            ("alpha",),
-            "‖y − Xw‖² + α‖w‖²",
-            "sse",
-            _l2_only("alpha", 2),
-            f"intercept unpenalised; {_SAMPLE_WEIGHT_RIDGE}",
-        ),
-        _row(
-            "sklearn.Lasso",
-            ("alpha",),
-            "(1/2n)‖y − Xw‖² + α‖w‖₁",
-            "half_mse",
-            _l1_only("alpha"),
-            f"intercept unpenalised; {_SAMPLE_WEIGHT_CD}",
-        ),
+        _row("optax.adamw", ("weight_decay",), None, None),
+        _row("sklearn.Ridge", ("alpha",), "sse", _l2_only("alpha", 2)),
+        _row("sklearn.Lasso", ("alpha",), "half_mse", _l1_only("alpha")),
         _row(
             "sklearn.ElasticNet",
             ("alpha", "l1_ratio"),
-            "(1/2n)‖r‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²",
             "half_mse",
             _mixed("alpha", "l1_ratio"),
-            f"intercept unpenalised; {_SAMPLE_WEIGHT_CD}",
             ranges={"l1_ratio": "fraction"},
         ),
-        _row(
-            "sklearn.LogisticRegression",
-            ("C",),
-            "C·Σℓ + ½‖w‖²",
-            "sum_logloss",
-            _logistic(),
-            "canonical data term is the mean log-loss",
-            ranges={"C": "positive"},
-        ),
+        _row("sklearn.LogisticRegression", ("C",), "sum_logloss", _logistic(), ranges={"C": "positive"}),
         _row(
             "glmnet",
             ("lambda", "alpha", "sd_y"),
-            "(1/2N)Σr² + λ[(1 − a)/2‖β‖² + a‖β‖₁] fitted to y/sd(y) with λ/sd(y)",
             "half_mse",
             _glmnet(),
-            "glmnet standardises y internally even with standardize=False, so the ridge part on y is "
-            "λ(1 − a)/sd(y) (sd_y is an input: 1/n divisor, about the mean of y, with or without an "
-            "intercept); it standardises x and leaves the intercept unpenalised by default",
             inputs=("sd_y",),
             ranges={"alpha": "fraction", "sd_y": "positive"},
         ),
         _row(
             "glum.GeneralizedLinearRegressor",
             ("alpha", "l1_ratio"),
-            "(1/2n)Σr² + α[ρ‖w‖₁ + (1 − ρ)/2‖w‖²]  (family='normal')",
             "half_mse",
             _mixed("alpha", "l1_ratio"),
-            "intercept unpenalised; sample weights are normalised to sum 1",
             ranges={"l1_ratio": "fraction"},
         ),
         _row(
             "glum.GeneralizedLinearRegressor(binomial)",
             ("alpha", "l1_ratio"),
-            "(1/n)Σℓ + α[ρ‖w‖₁ + (1 − ρ)/2‖w‖²]  (family='binomial')",
             "mean_logloss",
             _mixed("alpha", "l1_ratio"),
-            "intercept unpenalised; sample weights are normalised to sum 1",
             ranges={"l1_ratio": "fraction"},
         ),
         _row(
             "statsmodels.fit_regularized",
             ("alpha", "L1_wt"),
-            "OLS: 0.5·RSS/n + α[(1 − L1_wt)/2‖b‖² + L1_wt‖b‖₁]",
             "half_mse",
             _mixed("alpha", "L1_wt"),
-            "the constant is penalised too",
             ranges={"L1_wt": "fraction"},
         ),
-        _row(
-            "statsmodels.Logit.fit_regularized",
-            ("alpha",),
-            "Logit: −Σ log-likelihood + α‖b‖₁  (method='l1')",
-            "sum_logloss",
-            _l1_only("alpha"),
-            "α is on the summed log-loss, so μ = α/n; the constant is penalised too",
-        ),
-        _row(
-            "goodfellow.7.15",
-            ("alpha",),
-            "‖Xw − y‖² + (α/2)‖w‖²  (G 7.15 as printed)",
-            "sse",
-            _l2_only("alpha"),
-        ),
-        _row(
-            "goodfellow.7.17",
-            ("alpha",),
-            "½‖Xw − y‖² + (α/2)‖w‖²  (minimiser G 7.17)",
-            "half_sse",
-            _l2_only("alpha"),
-        ),
+        _row("statsmodels.Logit.fit_regularized", ("alpha",), "sum_logloss", _l1_only("alpha")),
+        _row("goodfellow.7.15", ("alpha",), "sse", _l2_only("alpha")),
+        _row("goodfellow.7.17", ("alpha",), "half_sse", _l2_only("alpha")),
     )
     return {row.key: row for row in rows}
 
