@@ -1226,3 +1226,145 @@ def test_every_caveat_is_stated_in_its_row_and_by_wdt_conventions(capsys):
             assert phrase in rows[key].note, (key, phrase)
             assert phrase in printed[key], (key, phrase)
     assert all(rows[key].rule for key in rows)
+
+
+def _message(call: Callable[[], object]) -> str:
+    try:
+        call()
+    except (InputError, ConventionError, AttributeError) as exc:
+        return str(exc)
+    raise AssertionError("no error")
+
+
+def test_error_messages_in_full():
+    """Every message of theory.conventions, whole: each names the offending value."""
+    keys = ", ".join(table())
+    half = Fraction(1, 2)
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: get_convention("x"), f"unknown convention 'x'; known: {keys}"),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": "a"}, n=1),
+            "torch.SGD: weight_decay must be a real number; got 'a' (str)",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": math.inf}, n=1),
+            "torch.SGD: weight_decay must be finite; got inf",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": -1}, n=1),
+            "torch.SGD: weight_decay must be ≥ 0; got weight_decay = -1",
+        ),
+        (
+            lambda: to_canonical("sklearn.ElasticNet", {"alpha": 1, "l1_ratio": 2}, n=1),
+            "sklearn.ElasticNet: l1_ratio is a mixing fraction in [0, 1]; got l1_ratio = 2",
+        ),
+        (
+            lambda: to_canonical("keras.optimizers.SGD", {"weight_decay": 1, "momentum": 1}, n=1),
+            "keras.optimizers.SGD: momentum must be < 1 (no fixed point at β ≥ 1); got momentum = 1",
+        ),
+        (
+            lambda: to_canonical("sklearn.LogisticRegression", {"C": 0}, n=1),
+            "sklearn.LogisticRegression: C must be > 0 (it divides); got C = 0",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"wd": 1}, n=1),
+            "torch.SGD takes parameters ('weight_decay',); missing ['weight_decay'], unexpected ['wd']",
+        ),
+        (
+            lambda: from_canonical("glmnet", Penalty(1), n=1, inputs={"sd": 1}),
+            "unknown translation input(s) ['sd']; known: momentum, sd_y, learning_rate",
+        ),
+        (
+            lambda: from_canonical("glmnet", Penalty(1), n=1),
+            "glmnet needs the input(s) ['sd_y'], on which its λ depends (sd_y: the standard deviation of y "
+            "(1/n divisor, about its mean) that glmnet divides by)",
+        ),
+        (
+            lambda: to_canonical("sklearn.Ridge", {"alpha": 1}, n=1, data_loss="mse"),
+            "sklearn.Ridge fixes its data loss to 'sse'; got data_loss='mse'",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": 1}, n=1, data_loss="x"),
+            "unknown data_loss 'x'; choose one of half_mse, mse, half_sse, sse, sum_logloss, mean_logloss",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": 1}, n=0),
+            "n (number of examples) must be > 0; got 0",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": 1}, n=4, batch_size=5),
+            "batch_size must be in (0, n = 4]; got 5",
+        ),
+        (
+            lambda: to_canonical("torch.AdamW", {"weight_decay": 1}, n=1),
+            "torch.AdamW is decoupled weight decay: no L2-penalty equivalent (decoupled: no L2 equivalent; "
+            "the paper's decay per step is lr·wd)",
+        ),
+        (
+            lambda: to_canonical(
+                "optax.sgd+add_decayed_weights", {"weight_decay": 1, "learning_rate": half}, n=1
+            ),
+            "optax.sgd+add_decayed_weights anti-decays: λ = -1 < 0 "
+            f"({table()['optax.sgd+add_decayed_weights'].note})",
+        ),
+        (
+            lambda: from_canonical("torch.SGD", Penalty(-1), n=1),
+            "the canonical penalty must be ≥ 0; got l2 = -1",
+        ),
+        (
+            lambda: from_canonical("torch.SGD", Penalty(0, -2), n=1),
+            "the canonical penalty must be ≥ 0; got l1 = -2",
+        ),
+        (
+            lambda: from_canonical("optax.adamw", Penalty(1), n=1),
+            "optax.adamw is decoupled weight decay: no L2-penalty equivalent",
+        ),
+        (
+            lambda: from_canonical("torch.SGD", Penalty(1, half), n=1),
+            "torch.SGD has no L1 term: the canonical penalty is λ = 1, μ = 1/2",
+        ),
+        (
+            lambda: from_canonical("sklearn.Lasso", Penalty(1, half), n=1),
+            "sklearn.Lasso has no L2 term: the canonical penalty is λ = 1, μ = 1/2",
+        ),
+        (
+            lambda: from_canonical("keras.optimizers.SGD", Penalty(1, half), n=1, inputs={"momentum": 0}),
+            "keras.optimizers.SGD has no L1 term: the canonical penalty is λ = 1, μ = 1/2",
+        ),
+        (
+            lambda: from_canonical("sklearn.LogisticRegression", Penalty(1, half), n=1),
+            "sklearn.LogisticRegression has no L1 term (penalty='l2'): "
+            "the canonical penalty is λ = 1, μ = 1/2",
+        ),
+        (
+            lambda: from_canonical("sklearn.LogisticRegression", Penalty(0), n=1),
+            "sklearn.LogisticRegression needs λ > 0 (C = 1/(λn) must be finite): the canonical penalty is "
+            "λ = 0, μ = 0",
+        ),
+        (
+            lambda: from_canonical(
+                "optax.sgd+add_decayed_weights", Penalty(1), n=1, inputs={"learning_rate": 1}
+            ),
+            "optax.sgd+add_decayed_weights anti-decays (λ = −wd/lr < 0): "
+            "it expresses no penalty but λ = μ = 0; use chain(add_decayed_weights(wd), sgd(lr)): "
+            "the canonical penalty is λ = 1, μ = 0",
+        ),
+        (
+            lambda: translate("torch.SGD", {"weight_decay": 1}, n=1, inputs={"b": 1}),
+            "unknown translation input(s) ['b']; known: momentum, sd_y, learning_rate",
+        ),
+    ]
+    for call, expected in cases:
+        assert _message(call) == expected
+    assert translate("torch.SGD", {"weight_decay": 1}, n=1)["sklearn.LogisticRegression"] == (
+        "sklearn.LogisticRegression is a classification loss here and torch.SGD a regression one: "
+        "not comparable"
+    )
+
+
+def test_the_conventions_attribute_is_the_table():
+    from theory import conventions
+
+    assert list(conventions.CONVENTIONS) == list(table())
+    with pytest.raises(AttributeError, match="module 'theory.conventions' has no attribute 'TABLE'"):
+        conventions.TABLE  # noqa: B018
