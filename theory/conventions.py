@@ -23,8 +23,10 @@ optimizer) is not an L2 penalty (opt.adam_not_equiv; Loshchilov & Hutter 2019, P
 it raises :class:`~theory.errors.ConventionError`, as does a setting whose λ is negative
 (anti-decay). For plain SGD decoupled decay is an L2 penalty (opt.sgd_equiv).
 
-The table is built by :func:`table` on every call (a few hundred microseconds) rather than once at
-import, so that a mutation of a row reaches the code under test.
+The table is built by :func:`table` on every call (about 50 µs) rather than once at import, and not
+cached: a mutation tool forks its workers after importing the module, so a table built (or cached)
+before the fork would hide a mutated row. The rows' prose (rule and caveats, :data:`_TEXTS`) is data
+outside the function; the structure and every formula are inside it.
 """
 
 from __future__ import annotations
