@@ -1368,3 +1368,21 @@ def test_the_conventions_attribute_is_the_table():
     assert list(conventions.CONVENTIONS) == list(table())
     with pytest.raises(AttributeError, match="module 'theory.conventions' has no attribute 'TABLE'"):
         conventions.TABLE  # noqa: B018
+
+
+def test_translate_passes_the_batch_size_to_source_and_targets():
+    """A summed loss over mini-batches of B: torch.SGD(wd) on sse is λ = wd/(2B), for source and targets."""
+    wd, n, b = Fraction(1), 40, 4
+    out = translate(
+        "torch.SGD", {"weight_decay": wd}, n=n, data_loss="sse", target_data_loss="sse", batch_size=b
+    )
+    assert out["sklearn.Ridge"] == {"alpha": wd * n / (2 * b)}  # λ = α/n = wd/(2B)
+    assert out["torch.Adam"] == {"weight_decay": wd}  # the same B on both sides
+    assert out["keras.regularizers.L2"] == {"l2": wd / 2}
+
+
+def test_not_comparable_names_the_target_loss_in_use():
+    out = translate("sklearn.Ridge", {"alpha": Fraction(1)}, n=10, target_data_loss="sum_logloss")
+    assert out["torch.SGD"] == (
+        "torch.SGD is a classification loss here and sklearn.Ridge a regression one: not comparable"
+    )

@@ -526,7 +526,7 @@ def _kind(conv: Convention, data_loss: str | None) -> str:
 
     Decided by the data loss in use: the row's fixed one, else the one the user chose (default mse).
     """
-    return "classification" if (conv.data_loss or data_loss or "mse") in _CLASSIFICATION else "regression"
+    return "classification" if (conv.data_loss or data_loss) in _CLASSIFICATION else "regression"
 
 
 def to_canonical(
