@@ -1386,3 +1386,27 @@ def test_not_comparable_names_the_target_loss_in_use():
     assert out["torch.SGD"] == (
         "torch.SGD is a classification loss here and sklearn.Ridge a regression one: not comparable"
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "penalty", "inputs", "needle"),
+    [
+        ("keras.optimizers.SGD", Penalty(1), {"momentum": 1}, "keras.optimizers.SGD: momentum must be < 1"),
+        (
+            "keras.optimizers.SGD",
+            Penalty(1),
+            {"momentum": -0.5},
+            "keras.optimizers.SGD: momentum must be ≥ 0",
+        ),
+        ("glmnet", Penalty(1, 1), {"sd_y": 0}, "glmnet: sd_y must be > 0 (it divides); got sd_y = 0"),
+        (
+            "optax.sgd+add_decayed_weights",
+            Penalty(0),
+            {"learning_rate": 0},
+            "optax.sgd+add_decayed_weights: learning_rate must be > 0 (it divides); got learning_rate = 0",
+        ),
+    ],
+)
+def test_inputs_are_range_checked_by_from_canonical(key, penalty, inputs, needle):
+    with pytest.raises(InputError, match=re.escape(needle)):
+        from_canonical(key, penalty, n=10, inputs=inputs)
