@@ -1410,3 +1410,47 @@ def test_not_comparable_names_the_target_loss_in_use():
 def test_inputs_are_range_checked_by_from_canonical(key, penalty, inputs, needle):
     with pytest.raises(InputError, match=re.escape(needle)):
         from_canonical(key, penalty, n=10, inputs=inputs)
+
+
+def test_non_numbers_are_named_in_full():
+    """_number's messages for the penalty, n and batch_size, whole."""
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: from_canonical("torch.SGD", Penalty(math.nan), n=1), "penalty.l2 must be finite; got nan"),
+        (
+            lambda: from_canonical("torch.SGD", Penalty(0, "x"), n=1),
+            "penalty.l1 must be a real number; got 'x' (str)",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": 1}, n="5"),
+            "n (number of examples) must be a real number; got '5' (str)",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": 1}, n=5, batch_size=math.inf),
+            "batch_size must be finite; got inf",
+        ),
+        (
+            lambda: to_canonical("torch.SGD", {"weight_decay": True}, n=5),
+            "torch.SGD: weight_decay must be a real number; got True (bool)",
+        ),
+        (
+            lambda: from_canonical("keras.optimizers.SGD", Penalty(1), n=5, inputs={"momentum": math.nan}),
+            "keras.optimizers.SGD: momentum must be finite; got nan",
+        ),
+    ]
+    for call, expected in cases:
+        assert _message(call) == expected
+
+
+def test_range_boundaries_are_inclusive_where_the_library_allows_them():
+    """A mixing fraction of exactly 1 (pure L1), momentum 0 and batch_size = n are allowed."""
+    assert to_canonical("sklearn.ElasticNet", {"alpha": 2, "l1_ratio": 1}, n=3) == Penalty(0, 2)
+    assert to_canonical("glmnet", {"lambda": 2, "alpha": 1, "sd_y": 5}, n=3) == Penalty(0, 2)
+    full = to_canonical("torch.SGD", {"weight_decay": Fraction(1)}, n=4, data_loss="sse", batch_size=4)
+    assert full == to_canonical("torch.SGD", {"weight_decay": Fraction(1)}, n=4, data_loss="sse")
+
+
+def test_symbolic_n_with_a_numeric_batch_size():
+    sympy = pytest.importorskip("sympy")
+    wd, n = sympy.symbols("weight_decay n", positive=True)
+    got = to_canonical("torch.SGD", {"weight_decay": wd}, n=n, data_loss="sse", batch_size=4)
+    assert sympy.simplify(got.l2 - wd / 8) == 0

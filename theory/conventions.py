@@ -466,7 +466,7 @@ def _check_value(conv: Convention, name: str, value: Number) -> Number:
     value = _number(value, f"{conv.key}: {name}")
     if _is_symbolic(value):
         return value
-    kind = conv.ranges.get(name, "nonneg")
+    kind = conv.ranges.get(name)  # None: the default range, ≥ 0
     if value < 0:
         raise InputError(f"{conv.key}: {name} must be ≥ 0; got {name} = {value}")
     if kind == "fraction" and value > 1:
