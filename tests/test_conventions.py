@@ -1454,3 +1454,18 @@ def test_symbolic_n_with_a_numeric_batch_size():
     wd, n = sympy.symbols("weight_decay n", positive=True)
     got = to_canonical("torch.SGD", {"weight_decay": wd}, n=n, data_loss="sse", batch_size=4)
     assert sympy.simplify(got.l2 - wd / 8) == 0
+
+
+def test_symbols_without_sign_assumptions_pass_the_range_checks():
+    """Range checks skip SymPy expressions, even ones whose sign SymPy cannot decide."""
+    sympy = pytest.importorskip("sympy")
+    wd, n, b, lam = sympy.symbols("weight_decay n B lam")
+    assert sympy.simplify(to_canonical("torch.SGD", {"weight_decay": wd}, n=n).l2 - wd / 2) == 0
+    got = to_canonical("torch.SGD", {"weight_decay": wd}, n=n, data_loss="sse", batch_size=b)
+    assert sympy.simplify(got.l2 - wd / (2 * b)) == 0
+    got = to_canonical("torch.SGD", {"weight_decay": wd}, n=40, data_loss="sse", batch_size=b)
+    assert sympy.simplify(got.l2 - wd / (2 * b)) == 0
+    back = from_canonical("torch.SGD", Penalty(lam, 0), n=n)
+    assert sympy.simplify(back["weight_decay"] - 2 * lam) == 0
+    back = from_canonical("sklearn.Lasso", Penalty(0, lam), n=n)
+    assert sympy.simplify(back["alpha"] - lam) == 0
