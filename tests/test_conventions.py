@@ -1469,3 +1469,10 @@ def test_symbols_without_sign_assumptions_pass_the_range_checks():
     assert sympy.simplify(back["weight_decay"] - 2 * lam) == 0
     back = from_canonical("sklearn.Lasso", Penalty(0, lam), n=n)
     assert sympy.simplify(back["alpha"] - lam) == 0
+
+
+def test_a_zero_parameter_of_a_single_term_row_is_a_zero_penalty():
+    """0 · p is the absent term's zero; a parameter of 0 gives λ = μ = 0 (no division by it)."""
+    for key, name in (("torch.SGD", "weight_decay"), ("sklearn.Ridge", "alpha"), ("sklearn.Lasso", "alpha")):
+        assert to_canonical(key, {name: 0}, n=3) == Penalty(0, 0), key
+        assert to_canonical(key, {name: Fraction(0)}, n=3) == Penalty(0, 0), key
