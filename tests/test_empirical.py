@@ -111,8 +111,9 @@ def test_a_wrong_row_in_the_table_fails_the_l2_ridge_check(
     """Corrupt one row of theory.conventions (factor 2 vs 1); the wdt verify check must fail."""
     name = conventions.get_convention(key).params[0]
     coefficients, parameters = conventions._l2_only(name, factor)
-    bad = dataclasses.replace(conventions.CONVENTIONS[key], coefficients=coefficients, parameters=parameters)
-    monkeypatch.setitem(conventions.CONVENTIONS, key, bad)
+    rows = conventions.table()  # the table is built per call: patch the builder
+    rows[key] = dataclasses.replace(rows[key], coefficients=coefficients, parameters=parameters)
+    monkeypatch.setattr(conventions, "table", lambda: rows)
     check = next(c for c in all_checks() if c.theorem_id == "l2.ridge" and c.route == "empirical")
     out = run_check(check, CheckContext())
     assert out.status == "fail", out

@@ -8,14 +8,17 @@ from collections.abc import Mapping
 from rich.table import Table
 
 from theory._console import console as make_console
-from theory.conventions import CONVENTIONS, DATA_LOSSES, Convention, to_canonical, translate
+from theory.conventions import DATA_LOSSES, INPUTS, Convention, get_convention, to_canonical, translate
+from theory.conventions import table as convention_table
 
 __all__ = ["print_table", "print_translation", "symbolic_row"]
 
 _CAPTION = (
     "Canonical objective: (1/2n)‖Xw − y‖² + (λ/2)‖w‖² + μ‖w‖₁ (classification: mean loss). "
     "λ and μ are computed by theory.conventions from symbolic parameters; torch, Keras and optax "
-    "rows assume the data loss MSELoss (mean, no ½): pass --data-loss for another."
+    "rows assume the data loss MSELoss (mean, no ½): pass --data-loss for another (mean_logloss for a "
+    "mean cross-entropy), and batch_size=B for a summed loss over mini-batches of B. Rows whose λ "
+    "depends on more than their penalty take it as a setting: momentum=, sd_y=, learning_rate=."
 )
 
 
@@ -33,7 +36,7 @@ def symbolic_row(conv: Convention) -> tuple[str, str]:
 def print_table(*, as_json: bool = False) -> int:
     """Print every convention with its canonical λ and μ."""
     rows = []
-    for conv in CONVENTIONS.values():
+    for conv in convention_table().values():
         lam, mu = symbolic_row(conv)
         data = conv.data_loss or "mse"
         rows.append(
@@ -75,9 +78,25 @@ def print_translation(
     target_data_loss: str | None,
     as_json: bool = False,
 ) -> int:
-    """Print one setting in every library's terms."""
-    penalty = to_canonical(source, params, n=n, data_loss=data_loss)
-    result = translate(source, params, n=n, data_loss=data_loss, target_data_loss=target_data_loss)
+    """Print one setting in every library's terms.
+
+    ``params`` may hold, besides the source's parameters, ``batch_size`` and the translation inputs
+    (``momentum``, ``sd_y``, ``learning_rate``) that other rows need.
+    """
+    row = get_convention(source)
+    own = {k: v for k, v in params.items() if k in row.params or k not in {*INPUTS, "batch_size"}}
+    inputs = {k: v for k, v in params.items() if k in INPUTS and k not in row.params}
+    batch_size = params.get("batch_size")
+    penalty = to_canonical(source, own, n=n, data_loss=data_loss, batch_size=batch_size)
+    result = translate(
+        source,
+        own,
+        n=n,
+        data_loss=data_loss,
+        target_data_loss=target_data_loss,
+        batch_size=batch_size,
+        inputs=inputs,
+    )
     if as_json:
         print(
             json.dumps(

@@ -83,6 +83,8 @@ def _row(key: str, p: Mapping[str, Any], data_loss: str | None) -> _Row:
     if key == "keras.regularizers.L2":  # loss += l2·Σw²
         return _Row("sgd", 0.0, f["l2"], user_loss)
     if key == "keras.optimizers.SGD":  # w ← w − lr·wd·w before the (momentum-free) step
+        if f.get("momentum", 0.0) != 0.0:
+            raise InputError(f"fit_ridge trains {key} without momentum; got momentum = {f['momentum']}")
         return _Row("sgd_decoupled", f["weight_decay"], 0.0, user_loss)
     if key == "optax.add_decayed_weights+sgd":  # update += wd·w before sgd
         return _Row("sgd", f["weight_decay"], 0.0, user_loss)
@@ -91,9 +93,9 @@ def _row(key: str, p: Mapping[str, Any], data_loss: str | None) -> _Row:
     if key == "sklearn.ElasticNet":  # (1/2n)‖r‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²
         _no_l1(key, f["alpha"] * f["l1_ratio"])
         return _Row("sgd", 0.0, f["alpha"] * (1 - f["l1_ratio"]) / 2, "half_mse")
-    if key == "glmnet":  # (1/2N)Σr² + λ[(1 − a)/2‖β‖² + a‖β‖₁]
+    if key == "glmnet":  # (1/2N)Σr² + λ[(1 − a)/2‖β‖² + a‖β‖₁] on y/sd(y) with λ/sd(y)
         _no_l1(key, f["lambda"] * f["alpha"])
-        return _Row("sgd", 0.0, f["lambda"] * (1 - f["alpha"]) / 2, "half_mse")
+        return _Row("sgd", 0.0, f["lambda"] * (1 - f["alpha"]) / (2 * f["sd_y"]), "half_mse")
     if key == "statsmodels.fit_regularized":  # 0.5·RSS/n + α[(1 − L1_wt)/2‖b‖² + L1_wt‖b‖₁]
         _no_l1(key, f["alpha"] * f["L1_wt"])
         return _Row("sgd", 0.0, f["alpha"] * (1 - f["L1_wt"]) / 2, "half_mse")
@@ -484,10 +486,20 @@ def fit_ridge(
     dev, dt, name = C.setup(device, dtype)
     n, d = Xm.shape
     fixed = get_convention(convention).data_loss
+    # the inputs a row's λ depends on: momentum-free Keras SGD, glmnet's sd(y) (1/n, about the mean)
+    needs = get_convention(convention).inputs
+    extra: dict[str, Any] = {}
+    if needs:
+        known = {"momentum": 0.0, "sd_y": float(np.sqrt(np.mean((yv - yv.mean()) ** 2)))}
+        extra["inputs"] = {k: known[k] for k in needs}
     params = {
         k: float(v)
         for k, v in converter(
-            convention, Penalty(lam), n=n, data_loss=None if fixed is not None else (data_loss or "mse")
+            convention,
+            Penalty(lam),
+            n=n,
+            data_loss=None if fixed is not None else (data_loss or "mse"),
+            **extra,
         ).items()
     }
     if fixed is not None and data_loss not in (None, fixed):
