@@ -2,7 +2,7 @@
 
 Run ``python bench/paths.py`` (full sizes, a few minutes on 2 cores) or ``python bench/paths.py --quick``
 (small sizes, a smoke test). It prints ratios against named baselines, each with its goal and
-PASS/MISS; the numbers are quoted in notes, never asserted in tests (DESIGN.md, "Habits").
+PASS/MISS; the numbers are quoted in notes, never asserted in tests (README, "Performance").
 
 1. **α-path** (l2.eigen): ``Quadratic(H, w*).l2_path(alphas)`` for k log-spaced α, *including* the
    construction of the Quadratic (its one ``eigh``), with ``H = XᵀX/n`` for a random X (n = 2d) and

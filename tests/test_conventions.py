@@ -408,7 +408,8 @@ def _not_refused(cases: list[tuple[str, Callable[[], object], str]]) -> list[str
 
 
 def test_nan_parameters_are_input_errors():
-    """DESIGN.md: no silent NaN. Today a NaN parameter gives Penalty(l2=nan) (or l1=nan)."""
+    """No silent NaN (README, "Using the library": bad input is a typed error). Today a NaN parameter
+    gives Penalty(l2=nan) (or l1=nan)."""
     cases = [
         (
             f"{key}({name}=nan)",

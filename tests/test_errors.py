@@ -1,4 +1,5 @@
-"""Bad input gets a typed error that names the assumption and the offending value (DESIGN.md, Errors)."""
+"""Bad input gets a typed error that names the assumption and the offending value (README, "Using
+the library")."""
 
 from __future__ import annotations
 
