@@ -408,8 +408,8 @@ def _not_refused(cases: list[tuple[str, Callable[[], object], str]]) -> list[str
 
 
 def test_nan_parameters_are_input_errors():
-    """No silent NaN (README, "Using the library": bad input is a typed error). Today a NaN parameter
-    gives Penalty(l2=nan) (or l1=nan)."""
+    """No silent NaN (README, "Using the library": bad input is a typed error). A NaN parameter
+    once gave Penalty(l2=nan) (or l1=nan) silently."""
     cases = [
         (
             f"{key}({name}=nan)",
