@@ -101,14 +101,16 @@ def _empirical_notes(outcomes: list[Outcome]) -> list[str]:
 
 def _table(outcomes: list[Outcome], title: str) -> Table:
     table = Table(title=title, show_lines=False, header_style="bold")
-    table.add_column("id", no_wrap=True)
+    # the columns a reader must see (id, route, the numbers, status) keep their width; title, source
+    # and a derivation's scope wrap (a symbolic row's scope can be a sentence)
+    table.add_column("id", no_wrap=True, min_width=12)
     table.add_column("title", max_width=34)
     table.add_column("source", max_width=22)
-    table.add_column("route", no_wrap=True)
+    table.add_column("route", no_wrap=True, min_width=9)
     table.add_column("cases", justify="right")
-    table.add_column(f"worst error / tolerance{EMPIRICAL_MARK} (ratio)", no_wrap=True)
+    table.add_column(f"worst error / tolerance{EMPIRICAL_MARK} (ratio)", max_width=34, min_width=25)
     table.add_column("s", justify="right")
-    table.add_column("status", no_wrap=True)
+    table.add_column("status", no_wrap=True, min_width=6)
     for o in outcomes:
         status = f"[{_STYLE[o.status]}]{o.status}[/]"
         table.add_row(
