@@ -422,33 +422,47 @@ def test_gd_min_norm_explicit_row(a: float, b: float, y: float, v1: float, v2: f
 # ---------------------------------------------------------------------------- optimizers
 
 
+#: the problem both torch comparisons run: L(w) = ½(w − w*)ᵀH(w − w*), lr, weight decay, 5 steps from w⁽⁰⁾
+_SGD_H = np.array([[2.0, 0.5], [0.5, 1.0]])
+_SGD_W_STAR = np.array([1.0, -2.0])
+_SGD_W0 = np.array([0.5, 0.5])
+_SGD_LR, _SGD_WD, _SGD_STEPS = 0.1, 0.3, 5
+
+
+def _torch_sgd_iterates(momentum: float, dampening: float, nesterov: bool) -> list[np.ndarray]:
+    """The iterates of the real torch.optim.SGD(weight_decay=λ) on L, in float64."""
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(_SGD_W0, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD(
+        [w], lr=_SGD_LR, momentum=momentum, dampening=dampening, weight_decay=_SGD_WD, nesterov=nesterov
+    )
+    Ht, wst = torch.tensor(_SGD_H), torch.tensor(_SGD_W_STAR)
+    iterates = []
+    for _ in range(_SGD_STEPS):
+        opt.zero_grad()
+        (0.5 * (w - wst) @ Ht @ (w - wst)).backward()
+        opt.step()
+        iterates.append(w.detach().numpy().copy())
+    return iterates
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize(
     ("momentum", "dampening", "nesterov"),
     [(0.0, 0.0, False), (0.9, 0.0, False), (0.9, 0.3, False), (0.8, 0.0, True)],
 )
 def test_sgd_weight_decay_matches_torch(momentum: float, dampening: float, nesterov: bool) -> None:
-    torch = pytest.importorskip("torch")
+    """The derivation's lambdified buffer and step functions reproduce torch.optim.SGD."""
     buffer_fn, step_fn = _fn("opt.sgd_equiv", "buffer"), _fn("opt.sgd_equiv", "step")
-    H = np.array([[2.0, 0.5], [0.5, 1.0]])
-    w_star = np.array([1.0, -2.0])
-    lr, wd = 0.1, 0.3
-    w = torch.tensor([0.5, 0.5], dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD(
-        [w], lr=lr, momentum=momentum, dampening=dampening, weight_decay=wd, nesterov=nesterov
-    )
-    Ht, wst_ = torch.tensor(H), torch.tensor(w_star)
-    ours, buf = np.array([0.5, 0.5]), None
-    for _ in range(5):
-        opt.zero_grad()
-        (0.5 * (w - wst_) @ Ht @ (w - wst_)).backward()
-        opt.step()
+    H, w_star, lr, wd = _SGD_H, _SGD_W_STAR, _SGD_LR, _SGD_WD
+    ours, buf = _SGD_W0.copy(), None
+    for torch_w in _torch_sgd_iterates(momentum, dampening, nesterov):
         grad = H @ (ours - w_star)
         g_pen = grad + wd * ours  # the gradient of L + (λ/2)‖w‖²
         buf = g_pen if buf is None else buffer_fn(buf, grad, ours, wd, momentum, dampening)
         direction = g_pen + momentum * buf if nesterov else (buf if momentum else g_pen)
         ours = step_fn(ours, direction, lr)
-    np.testing.assert_allclose(ours, w.detach().numpy(), rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(ours, torch_w, rtol=1e-13, atol=1e-13)
 
 
 @pytest.mark.torch
@@ -463,22 +477,11 @@ def test_the_derivations_torch_route_is_torch(momentum: float, dampening: float,
     Tolerance: the routes differ only in rounding order; 5 steps × ≤ 10 flops per coordinate, each
     rounding ≤ eps × the largest intermediate (|w|, |g|, |b| ≤ 5 here), bound 5·10·5·eps ≈ 5.6e-14,
     so 1e-13 absolute."""
-    torch = pytest.importorskip("torch")
     from proofs.optim import heavy_ball_step, torch_sgd_step
 
-    H = np.array([[2.0, 0.5], [0.5, 1.0]])
-    w_star = np.array([1.0, -2.0])
-    lr, wd = 0.1, 0.3
-    w = torch.tensor([0.5, 0.5], dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD(
-        [w], lr=lr, momentum=momentum, dampening=dampening, weight_decay=wd, nesterov=nesterov
-    )
-    Ht, wst_ = torch.tensor(H), torch.tensor(w_star)
-    ours, buf, plain, velocity = np.array([0.5, 0.5]), None, np.array([0.5, 0.5]), None
-    for k in range(5):
-        opt.zero_grad()
-        (0.5 * (w - wst_) @ Ht @ (w - wst_)).backward()
-        opt.step()
+    H, w_star, lr, wd = _SGD_H, _SGD_W_STAR, _SGD_LR, _SGD_WD
+    ours, buf, plain, velocity = _SGD_W0.copy(), None, _SGD_W0.copy(), None
+    for k, torch_w in enumerate(_torch_sgd_iterates(momentum, dampening, nesterov)):
         ours, buf = torch_sgd_step(
             H @ (ours - w_star), ours, buf, k == 0, lr, wd, momentum, dampening, nesterov
         )
@@ -486,8 +489,8 @@ def test_the_derivations_torch_route_is_torch(momentum: float, dampening: float,
         plain, velocity = heavy_ball_step(
             penalised, plain, velocity, k == 0, lr, momentum, dampening, nesterov
         )
-    np.testing.assert_allclose(ours, w.detach().numpy(), rtol=0, atol=1e-13)
-    np.testing.assert_allclose(plain, w.detach().numpy(), rtol=0, atol=1e-13)
+        np.testing.assert_allclose(ours, torch_w, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(plain, torch_w, rtol=0, atol=1e-13)
 
 
 @pytest.mark.torch
