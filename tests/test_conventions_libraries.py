@@ -148,8 +148,18 @@ def _lr(X: np.ndarray, coupled_l2: float, data_scale: float) -> float:
 # ---------------------------------------------------------------- Keras 3 (torch backend)
 
 
+def _skip_in_forked_mutation_workers(library: str) -> None:
+    """mutmut (bench/mutation.py) forks a worker per mutant from a process that has run the tests;
+    jax's and Keras-on-torch's threads do not survive the fork, and a worker that reaches them hangs
+    until its timeout. Under mutmut these tests skip: the rows they fit are also checked by
+    tests/test_conventions.py's restatements and by the scikit-learn, statsmodels, glum and torch fits."""
+    if "mutmut" in sys.modules:
+        pytest.skip(f"{library} deadlocks in mutmut's forked workers")
+
+
 @pytest.fixture(scope="module")
 def keras() -> Iterator[Any]:
+    _skip_in_forked_mutation_workers("Keras 3")
     keras = pytest.importorskip("keras", reason="Keras 3 is in the libs test extra")
     if keras.backend.backend() != "torch":
         pytest.skip(f"Keras runs on the {keras.backend.backend()!r} backend here; these tests need torch")
@@ -303,6 +313,7 @@ def test_keras_adam_weight_decay_is_refused():
 
 @pytest.fixture(scope="module")
 def optax() -> Any:
+    _skip_in_forked_mutation_workers("jax/optax")
     jax = pytest.importorskip("jax", reason="jax[cpu] is in the libs test extra")
     optax = pytest.importorskip("optax", reason="optax is in the libs test extra")
     jax.config.update("jax_enable_x64", True)
