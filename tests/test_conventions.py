@@ -1477,3 +1477,11 @@ def test_a_zero_parameter_of_a_single_term_row_is_a_zero_penalty():
     for key, name in (("torch.SGD", "weight_decay"), ("sklearn.Ridge", "alpha"), ("sklearn.Lasso", "alpha")):
         assert to_canonical(key, {name: 0}, n=3) == Penalty(0, 0), key
         assert to_canonical(key, {name: Fraction(0)}, n=3) == Penalty(0, 0), key
+
+
+def test_batch_size_one_is_a_valid_mini_batch():
+    """Per-example SGD (B = 1) on a summed loss counts one example per penalty: λ = wd/(2·1)·… for
+    torch.SGD on SSE, twice the B = 2 value; B must lie in (0, n], so 1 is allowed."""
+    one = to_canonical("torch.SGD", {"weight_decay": Fraction(1, 10)}, n=10, data_loss="sse", batch_size=1)
+    two = to_canonical("torch.SGD", {"weight_decay": Fraction(1, 10)}, n=10, data_loss="sse", batch_size=2)
+    assert one == Penalty(Fraction(1, 20), Fraction(0)) and one.l2 == 2 * two.l2
