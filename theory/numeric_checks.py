@@ -326,21 +326,6 @@ def _l2_constraint(ctx: CheckContext) -> CheckResult:
     )
 
 
-def _fista_tolerance(q: Quadratic, prox: Any, l2: float, closed: FloatArray) -> float:
-    """Distance bound for FISTA's answer: F = J + α₁‖w‖₁ + (α₂/2)‖w‖² is μ-strongly convex with
-    μ = λ_min(H) + α₂, and a KKT violation v (∞-norm) gives a subgradient s ∈ ∂F(w) with ‖s‖₂ ≤ √d·v,
-    so ‖w − w_opt‖ ≤ √d·v/μ (strong monotonicity of ∂F). v is computed from a gradient carrying
-    rounding γ(‖H‖‖w‖ + ‖Hw*‖ + α₂‖w‖), γ = 10·d·eps; the closed form rounds to γ‖w‖."""
-    d = q.d
-    mu = float(q.eigenvalues[0]) + l2
-    gamma = residual_tolerance(d, 1.0)
-    w_norm = float(np.linalg.norm(prox.w))
-    grad_rounding = gamma * (
-        float(np.linalg.norm(q.H, 2)) * w_norm + float(np.linalg.norm(q.H @ q.w_star)) + l2 * w_norm
-    )
-    return math.sqrt(d) * (prox.kkt_violation + grad_rounding) / mu + gamma * float(np.linalg.norm(closed))
-
-
 def _diagonal_quadratic(rng: np.random.Generator, d: int) -> Quadratic:
     h = 10 ** rng.uniform(-1, 1, size=d)
     w = rng.standard_normal(d) * 2
@@ -357,8 +342,9 @@ def _l1_soft(ctx: CheckContext) -> CheckResult:
         alpha = float(10 ** rng.uniform(-2, 0.5))
         closed = q.l1_optimum(alpha)
         prox = q.proximal_optimum(l1=alpha, tol=1e-13)
-        tr.add(float(np.linalg.norm(prox.w - closed)), _fista_tolerance(q, prox, 0.0, closed))
         h = np.diag(q.H)
+        tol = elastic_net_agreement_tolerance(h, q.w_star, alpha, 0.0, closed, prox.kkt_violation)
+        tr.add(float(np.linalg.norm(prox.w - closed)), tol)
         # soft thresholding returns exact zeros by construction (max(·, 0)); the prediction is
         # |w*_i| ≤ α/H_ii. Cases within rounding of the threshold could go either way: skipped.
         margin = np.abs(np.abs(q.w_star) - alpha / h) > 10 * EPS * (np.abs(q.w_star) + alpha / h)
@@ -381,7 +367,7 @@ def _enet(ctx: CheckContext) -> CheckResult:
         q = Quadratic(np.diag(h), rng.standard_normal(d) * 2, allow_indefinite=True)
         closed = q.elastic_net_optimum(l1, l2)
         prox = q.proximal_optimum(l1=l1, l2=l2, tol=1e-13)
-        tol = elastic_net_agreement_tolerance(h, q.w_star, l1, l2, closed, prox.tolerance)
+        tol = elastic_net_agreement_tolerance(h, q.w_star, l1, l2, closed, prox.kkt_violation)
         tr.add(float(np.linalg.norm(prox.w - closed)), tol)
     return tr.result(
         "FISTA's KKT stop over the strong convexity μ = min(H_ii + α₂), plus the closed form's rounding"

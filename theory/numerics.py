@@ -127,10 +127,12 @@ def gd_fraction_done_tolerance(x: float, dtype: Any = np.float64) -> float:
 def elastic_net_agreement_tolerance(
     h: ArrayLike, w_star: ArrayLike, l1: float, l2: float, w: ArrayLike, kkt_tolerance: float
 ) -> float:
-    """Bound on ``‖w_FISTA − w_closed‖₂`` for diagonal H (enet.diagonal), from the two routes' errors.
+    """Bound on ``‖w_FISTA − w_closed‖₂`` for diagonal H (l1.soft_threshold with α₂ = 0, enet.diagonal),
+    from the two routes' errors.
 
-    * FISTA stops when its computed KKT violation (the smallest |subgradient| per coordinate of
-      ``F = J + α₁‖w‖₁ + (α₂/2)‖w‖²``) is ≤ ``kkt_tolerance``; the computed gradient
+    * ``kkt_tolerance`` bounds FISTA's computed KKT violation at w (the smallest |subgradient| per
+      coordinate of ``F = J + α₁‖w‖₁ + (α₂/2)‖w‖²``): the violation reached
+      (``ProximalResult.kkt_violation``) or the stopping tolerance, which is larger; the computed gradient
       ``h·w − h·w* + α₂w`` is off by at most ``δ = 2·eps·max_i(|h_i|(|w_i| + |w*_i|) + α₂|w_i|)``. F is
       μ-strongly convex with ``μ = min_i(h_i + α₂)``, so for any subgradient s at w,
       ``‖w − w_opt‖₂ ≤ ‖s‖₂/μ ≤ √d·(kkt_tolerance + δ)/μ`` (Nesterov, *Lectures on Convex

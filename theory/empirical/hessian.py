@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from theory.empirical import _common as C
 from theory.errors import ConvergenceError, InputError, PreconditionError
-from theory.numerics import rounding_zero_tolerance
+from theory.numerics import is_zero_within_rounding, rounding_zero_tolerance
 from theory.quadratic import Quadratic
 
 torch = C.torch
@@ -354,7 +354,7 @@ def power_iteration(
                 hv = hv - (u @ hv) * u
             nrm = float(np.linalg.norm(hv))
             # hv is rounding noise (v in the null space, or all of H deflated): stop, λ = vᵀHv stands
-            if nrm <= 10.0 * dim * np.finfo(np.float64).eps * scale:
+            if is_zero_within_rounding(nrm, dim, scale):
                 break
             v = hv / nrm
             if ref is not None:
