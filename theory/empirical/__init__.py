@@ -53,7 +53,7 @@ __all__ = [
 #: how to install the extra, quoted by every "torch is missing" message
 TORCH_HINT = "pip install 'weight-decay-theory[torch]'"
 
-_SUBMODULES = ("checks", "d2l", "hessian", "linear", "optimizers")
+_SUBMODULES = ("checks", "curvature", "d2l", "hessian", "linear", "optimizers")
 
 
 def require_torch() -> ModuleType:
