@@ -1,0 +1,247 @@
+"""The regularisation path's derivative, l2.path_derivative, as a dense computation.
+
+At a strict local minimiser ``w̃(α)`` of ``L(w) + (α/2)‖Dw‖²`` (D a diagonal 0/1 decay mask, so
+``‖Dw‖² = wᵀDw``) the stationarity condition ``∇L(w̃) + αDw̃ = 0`` has the Jacobian
+``∇²L(w̃) + αD`` in w, which is invertible when it is positive definite; the implicit function theorem
+then gives a differentiable path with
+
+    dw̃/dα = −(∇²L(w̃) + αD)⁻¹ D w̃
+
+(``docs/reference.md``, "Theorem catalogue", l2.path_derivative; the implicit function theorem as in
+Nocedal & Wright, *Numerical Optimization*, 2nd ed., Thm A.2). For the quadratic
+``L = ½(w − w*)ᵀH(w − w*)`` and D = I this is ``d/dα (H + αI)⁻¹Hw* = −(H + αI)⁻²Hw*``, the derivative
+of l2.optimum.
+
+The non-quadratic example of the numeric route is L2-regularised logistic regression with an
+unpenalised intercept (D ≠ I):
+
+    L(w) = (1/n) Σ_i [log(1 + exp(x_iᵀw)) − y_i x_iᵀw],   y_i ∈ {0, 1},
+
+whose optima :func:`logistic_optimum` solves by Newton's method to rounding. The network version
+(Hessian-vector products only) is :func:`theory.empirical.path.path_derivative`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+import scipy.special
+from numpy.typing import ArrayLike, NDArray
+
+from theory.errors import ConvergenceError, InputError, PreconditionError
+from theory.validate import as_matrix, as_nonneg_float, as_vector, dtype_eps, symmetric_tolerance
+
+__all__ = [
+    "LogisticOptimum",
+    "as_decay_mask",
+    "logistic_gradient",
+    "logistic_hessian",
+    "logistic_loss",
+    "logistic_optimum",
+    "path_derivative",
+]
+
+FloatArray = NDArray[np.floating[Any]]
+EPS = float(np.finfo(np.float64).eps)
+
+
+def as_decay_mask(decay_mask: ArrayLike | None, d: int) -> FloatArray:
+    """The diagonal of D as a float 0/1 vector of length ``d`` (``None``: all ones, D = I)."""
+    if decay_mask is None:
+        return np.ones(d)
+    mask = np.asarray(decay_mask)
+    if mask.dtype == bool:
+        mask = mask.astype(np.float64)
+    mask = as_vector(mask, "decay_mask", size=d)
+    bad = ~np.isin(mask, (0.0, 1.0))
+    if bad.any():
+        raise InputError(
+            f"decay_mask must hold only 0 (not decayed) and 1 (decayed); got {mask[bad][:5].tolist()} "
+            f"at indices {np.flatnonzero(bad)[:5].tolist()}"
+        )
+    return mask
+
+
+def path_derivative(
+    hessian: ArrayLike, w: ArrayLike, alpha: float, decay_mask: ArrayLike | None = None
+) -> FloatArray:
+    """``dw̃/dα = −(∇²L(w̃) + αD)⁻¹ D w̃`` (l2.path_derivative), by a Cholesky solve.
+
+    Args:
+        hessian: ``∇²L(w̃)``, symmetric d×d (it may be indefinite as long as ``∇²L + αD ≻ 0``).
+        w: the minimiser ``w̃(α)``.
+        alpha: α ≥ 0.
+        decay_mask: the diagonal of D (0/1, length d); ``None`` is D = I.
+
+    Raises:
+        InputError: shapes, non-symmetric H, a mask entry other than 0/1.
+        PreconditionError: α < 0, or ``∇²L + αD`` not positive definite (the theorem's assumption;
+            a failed Cholesky factorisation says so, with the smallest eigenvalue).
+    """
+    H = as_matrix(hessian, "hessian", square=True, dtype=np.float64)
+    d = H.shape[0]
+    wv = as_vector(w, "w", size=d, dtype=np.float64)
+    a = as_nonneg_float(alpha, "alpha", where="l2.path_derivative")
+    mask = as_decay_mask(decay_mask, d)
+    asym = float(np.max(np.abs(H - H.T))) if d else 0.0
+    if asym > symmetric_tolerance(H):
+        raise InputError(f"hessian must be symmetric; max |H − Hᵀ| = {asym:.3e}")
+    A = 0.5 * (H + H.T) + a * np.diag(mask)
+    try:
+        factor = scipy.linalg.cho_factor(A, lower=True)
+    except np.linalg.LinAlgError:
+        lam_min = float(np.linalg.eigvalsh(A)[0])
+        raise PreconditionError(
+            f"l2.path_derivative needs ∇²L + αD ≻ 0 (a strict local minimiser); its smallest eigenvalue "
+            f"is {lam_min:.3e} at alpha = {a}"
+        ) from None
+    out: FloatArray = -scipy.linalg.cho_solve(factor, mask * wv)
+    return out
+
+
+# ---------------------------------------------------------------------------- logistic regression
+
+
+def _logistic_inputs(X: ArrayLike, y: ArrayLike, w: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    Xm = as_matrix(X, "X", dtype=np.float64)
+    yv = as_vector(y, "y", size=Xm.shape[0], dtype=np.float64)
+    if not np.isin(yv, (0.0, 1.0)).all():
+        raise InputError(f"y must hold labels 0 and 1; got values {np.unique(yv)[:5].tolist()}")
+    wv = as_vector(w, "w", size=Xm.shape[1], dtype=np.float64)
+    return Xm, yv, wv
+
+
+def logistic_loss(X: ArrayLike, y: ArrayLike, w: ArrayLike) -> float:
+    """``L(w) = (1/n) Σ_i [log(1 + exp(z_i)) − y_i z_i]``, ``z = Xw`` (logaddexp, no overflow)."""
+    Xm, yv, wv = _logistic_inputs(X, y, w)
+    z = Xm @ wv
+    return float(np.mean(np.logaddexp(0.0, z) - yv * z))
+
+
+def logistic_gradient(X: ArrayLike, y: ArrayLike, w: ArrayLike) -> FloatArray:
+    """``∇L(w) = Xᵀ(σ(Xw) − y)/n``."""
+    Xm, yv, wv = _logistic_inputs(X, y, w)
+    out: FloatArray = Xm.T @ (scipy.special.expit(Xm @ wv) - yv) / Xm.shape[0]
+    return out
+
+
+def logistic_hessian(X: ArrayLike, y: ArrayLike, w: ArrayLike) -> FloatArray:
+    """``∇²L(w) = Xᵀ diag(σ(1 − σ)) X / n`` (positive semi-definite; y does not enter)."""
+    Xm, _, wv = _logistic_inputs(X, y, w)
+    p = scipy.special.expit(Xm @ wv)
+    out: FloatArray = (Xm.T * (p * (1.0 - p))) @ Xm / Xm.shape[0]
+    return out
+
+
+class LogisticOptimum:
+    """A minimiser of ``L(w) + (α/2)‖Dw‖²`` found by Newton's method, with its error bound.
+
+    Attributes:
+        w: the minimiser.
+        gradient_norm: ``‖∇L(w) + αDw‖₂`` reached.
+        gradient_rounding: the rounding error of the computed gradient, ``γ·(‖X‖_F·‖σ − y‖₂/n + α‖Dw‖)``
+            with ``γ = 2(n + d)·eps`` (Higham §3.5 for the two products, plus expit's own).
+        min_eigenvalue: the smallest eigenvalue μ of ``∇²L(w) + αD``.
+        error_bound: ``(gradient_norm + gradient_rounding)/μ``: a bound on ``‖w − w̃‖₂`` because the
+            objective is μ-strongly convex near w (Nesterov, *Lectures on Convex Optimization*, 2018,
+            Thm 2.1.10).
+        iterations: Newton steps taken.
+    """
+
+    __slots__ = ("error_bound", "gradient_norm", "gradient_rounding", "iterations", "min_eigenvalue", "w")
+
+    def __init__(
+        self,
+        w: FloatArray,
+        gradient_norm: float,
+        gradient_rounding: float,
+        min_eigenvalue: float,
+        iterations: int,
+    ) -> None:
+        self.w = w
+        self.gradient_norm = gradient_norm
+        self.gradient_rounding = gradient_rounding
+        self.min_eigenvalue = min_eigenvalue
+        self.error_bound = (gradient_norm + gradient_rounding) / min_eigenvalue
+        self.iterations = iterations
+
+
+def logistic_optimum(
+    X: ArrayLike,
+    y: ArrayLike,
+    alpha: float,
+    decay_mask: ArrayLike | None = None,
+    *,
+    w0: ArrayLike | None = None,
+    max_iter: int = 100,
+) -> LogisticOptimum:
+    """The minimiser of ``L(w) + (α/2)‖Dw‖²`` for logistic regression, by damped Newton to rounding.
+
+    Newton steps ``(∇²L + αD)s = −(∇L + αDw)`` with a backtracking line search on the objective;
+    it stops when the gradient stops decreasing (it has reached its rounding floor) or is below the
+    gradient's own rounding error.
+
+    Raises:
+        PreconditionError: ``∇²L + αD`` is singular at the start (e.g. α = 0 and separable data, or an
+            unpenalised direction that no example moves).
+        ConvergenceError: no convergence in ``max_iter`` steps.
+    """
+    Xm, yv, _ = _logistic_inputs(X, y, np.zeros(np.shape(X)[1]))
+    n, d = Xm.shape
+    a = as_nonneg_float(alpha, "alpha", where="logistic_optimum")
+    mask = as_decay_mask(decay_mask, d)
+    w = np.zeros(d) if w0 is None else as_vector(w0, "w0", size=d, dtype=np.float64).copy()
+    x_norm = float(np.linalg.norm(Xm))
+
+    def objective(v: FloatArray) -> float:
+        return logistic_loss(Xm, yv, v) + 0.5 * a * float(v @ (mask * v))
+
+    def grad(v: FloatArray) -> tuple[FloatArray, float]:
+        r = scipy.special.expit(Xm @ v) - yv
+        g = Xm.T @ r / n + a * mask * v
+        rounding = (
+            2.0
+            * (n + d)
+            * EPS
+            * (x_norm * float(np.linalg.norm(r)) / n + a * float(np.linalg.norm(mask * v)))
+        )
+        return g, rounding
+
+    best = math.inf
+    stalled = 0
+    for it in range(1, max_iter + 1):
+        g, rounding = grad(w)
+        gn = float(np.linalg.norm(g))
+        A = logistic_hessian(Xm, yv, w) + a * np.diag(mask)
+        if gn <= rounding or stalled >= 2:
+            return _finish(w, gn, rounding, A, it - 1)
+        best = min(best, gn)
+        try:
+            step = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(A, lower=True), g)
+        except np.linalg.LinAlgError:
+            raise PreconditionError(
+                f"logistic_optimum: ∇²L + αD is not positive definite at alpha = {a} (smallest eigenvalue "
+                f"{float(np.linalg.eigvalsh(A)[0]):.3e}): no strict minimiser to find"
+            ) from None
+        f0, t = objective(w), 1.0
+        slope = float(g @ step)
+        while objective(w + t * step) > f0 + 1e-4 * t * slope and t > 1e-10:
+            t *= 0.5
+        w_new = w + t * step
+        g_new = float(np.linalg.norm(grad(w_new)[0]))
+        stalled = stalled + 1 if g_new >= best else 0
+        if g_new <= best:
+            w = w_new
+    raise ConvergenceError(f"logistic_optimum: Newton did not converge in {max_iter} steps (alpha = {a})")
+
+
+def _finish(w: FloatArray, gn: float, rounding: float, A: FloatArray, iterations: int) -> LogisticOptimum:
+    mu = float(np.linalg.eigvalsh(A)[0])
+    if not mu > dtype_eps(np.float64) * float(np.linalg.norm(A, 2)) * A.shape[0]:
+        raise PreconditionError(
+            f"logistic_optimum: ∇²L + αD is singular at the optimum (smallest eigenvalue {mu:.3e})"
+        )
+    return LogisticOptimum(w, gn, rounding, mu, iterations)
