@@ -35,13 +35,18 @@ from theory.errors import ConvergenceError, InputError, PreconditionError
 from theory.validate import as_matrix, as_nonneg_float, as_vector, dtype_eps, symmetric_tolerance
 
 __all__ = [
+    "SIGMOID_SECOND_DERIVATIVE_MAX",
     "LogisticOptimum",
     "as_decay_mask",
+    "balanced_step",
+    "central_difference_tolerance",
     "logistic_gradient",
     "logistic_hessian",
+    "logistic_hessian_lipschitz",
     "logistic_loss",
     "logistic_optimum",
     "path_derivative",
+    "quadratic_truncation_bound",
 ]
 
 FloatArray = NDArray[np.floating[Any]]
@@ -100,6 +105,54 @@ def path_derivative(
         ) from None
     out: FloatArray = -scipy.linalg.cho_solve(factor, mask * wv)
     return out
+
+
+# ---------------------------------------------------------------------------- finite differences
+
+
+def central_difference_tolerance(third: float, solve_error: float, delta: float) -> float:
+    """``δ²·T/6 + e/δ``: the error of ``(w(α + δ) − w(α − δ))/(2δ)`` as an estimate of ``w'(α)``.
+
+    ``T`` bounds ``‖w⁽³⁾‖`` near α (Taylor's theorem with remainder: the central difference is off by
+    ``δ²w⁽³⁾(ξ)/6``), ``e`` bounds each solved optimum's error ``‖ŵ(α ± δ) − w(α ± δ)‖`` (two of
+    them, divided by 2δ).
+    """
+    return delta**2 * third / 6.0 + solve_error / delta
+
+
+def balanced_step(third: float, solve_error: float) -> float:
+    """The δ minimising :func:`central_difference_tolerance`: ``δ = (3e/T)^{1/3}``."""
+    if not (third > 0 and solve_error > 0):
+        raise InputError(f"balanced_step needs T > 0 and e > 0; got T = {third}, e = {solve_error}")
+    return float((3.0 * solve_error / third) ** (1.0 / 3.0))
+
+
+def quadratic_truncation_bound(w_norm: float, mu: float, delta: float) -> float:
+    """Exact truncation bound of the central difference of ``w̃(α) = (H + αI)⁻¹Hw*`` (H ⪰ 0).
+
+    ``w̃⁽ᵏ⁾(α) = (−1)ᵏk!(H + αI)^{−k}w̃(α)``, so the central difference is off by
+    ``Σ_{k = 3, 5, …} δ^{k−1}w̃⁽ᵏ⁾/k!``, of norm at most ``(‖w̃‖/μ)·r²/(1 − r²)`` with
+    ``μ = λ_min(H) + α`` and ``r = δ/μ < 1``.
+    """
+    r = delta / mu
+    if not 0 <= r < 1:
+        raise InputError(f"quadratic_truncation_bound needs 0 ≤ δ < μ; got δ = {delta}, μ = {mu}")
+    return (w_norm / mu) * r**2 / (1.0 - r**2)
+
+
+#: max |σ''(z)| of the logistic σ, attained where σ = ½ ± 1/(2√3): 1/(6√3)
+SIGMOID_SECOND_DERIVATIVE_MAX = 1.0 / (6.0 * math.sqrt(3.0))
+
+
+def logistic_hessian_lipschitz(X: ArrayLike) -> float:
+    """``M`` with ``‖∇²L(w + e) − ∇²L(w)‖₂ ≤ M‖e‖₂`` for the logistic loss (mean over n rows).
+
+    ``∇²L(w) = Xᵀdiag(σ'(Xw))X/n`` and ``|σ'(z + t) − σ'(z)| ≤ |t|·max|σ''| = |t|/(6√3)``; each
+    ``|x_iᵀe| ≤ max_i‖x_i‖·‖e‖``, so ``M = max_i‖x_i‖·‖X‖₂²/(6√3·n)``.
+    """
+    Xm = as_matrix(X, "X", dtype=np.float64)
+    row = float(np.max(np.linalg.norm(Xm, axis=1)))
+    return SIGMOID_SECOND_DERIVATIVE_MAX * row * float(np.linalg.norm(Xm, 2)) ** 2 / Xm.shape[0]
 
 
 # ---------------------------------------------------------------------------- logistic regression
