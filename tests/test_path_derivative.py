@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.linalg
+from hypothesis import assume, given, settings, target
+from hypothesis import strategies as st
 
 from theory import path as P
 from theory.errors import InputError, PreconditionError
-from theory.numerics import relative_error, residual_tolerance
+from theory.numerics import eigenbasis_tolerance, relative_error, residual_tolerance
+from theory.quadratic import Quadratic
+from theory.testing import strategies as wst
 
 torch = pytest.importorskip("torch")
 
@@ -118,3 +123,220 @@ def test_input_errors_name_the_values() -> None:
         path_derivative(op, 1.0, ["nope.weight"])
     with pytest.raises(InputError, match="rtol"):
         path_derivative(op, 1.0, rtol=2.0)
+
+
+# ------------------------------------------------------------------------------- dense formula
+
+
+@given(wst.quadratics(dims=(1, 8), max_condition=1e6), wst.alphas(1e-2, 1e2), st.booleans())
+def test_dense_formula_is_the_derivative_of_the_quadratic_optimum(
+    case: tuple[Quadratic, wst.Matrix], alpha: float, masked: bool
+) -> None:
+    q, _ = case
+    d = q.d
+    mask = np.ones(d)
+    if masked and d > 1:
+        mask[-1] = 0.0  # H + αD stays ≻ 0 only if H is positive on the unpenalised coordinate
+    A = q.H + alpha * np.diag(mask)
+    lam_a = np.linalg.eigvalsh(A)
+    assume(lam_a[0] > 1e-6 * lam_a[-1])
+    mu, kappa = float(lam_a[0]), float(lam_a[-1] / lam_a[0])
+
+    def optimum(a: float) -> np.ndarray:
+        return scipy.linalg.solve(q.H + a * np.diag(mask), q.H @ q.w_star, assume_a="pos")
+
+    w = optimum(alpha)
+    w_norm = float(np.linalg.norm(w))
+    formula = P.path_derivative(q.H, w, alpha, mask)
+    if w_norm == 0.0:  # w* = 0 (or Hw* = 0): the path stays at 0
+        assert float(np.linalg.norm(formula)) <= np.finfo(float).tiny
+        return
+    # w̃⁽ᵏ⁾ = (−1)ᵏk!(A⁻¹D)ᵏw̃ with ‖A⁻¹D‖ ≤ 1/μ: the quadratic truncation bound holds for any 0/1 D;
+    # each solve is off by d·κ·eps relative (Higham §7.1)
+    e_solve = residual_tolerance(d, kappa) * (w_norm + float(np.linalg.norm(q.H @ q.w_star)) / mu)
+    delta = min(P.balanced_step(6 * w_norm / mu**3, e_solve), 0.5 * mu)
+    fd = (optimum(alpha + delta) - optimum(alpha - delta)) / (2 * delta)
+    tol = P.quadratic_truncation_bound(w_norm, mu, delta) + e_solve / delta
+    tol += residual_tolerance(d, kappa) * float(np.linalg.norm(formula)) + e_solve / mu
+    err = float(np.linalg.norm(formula - fd))
+    target(err / tol)
+    assert err <= tol
+    if not masked:  # D = I: the closed α-derivative of l2.optimum in the eigenbasis
+        lam = q.eigenvalues
+        exact = -q.eigenvectors @ (lam * q.coordinates / (lam + alpha) ** 2)
+        tol_exact = (2 * eigenbasis_tolerance(d, kappa) + residual_tolerance(d, kappa)) * float(
+            np.linalg.norm(exact)
+        )
+        assert float(np.linalg.norm(P.path_derivative(q.H, q.l2_optimum(alpha), alpha) - exact)) <= max(
+            tol_exact, np.finfo(float).tiny
+        )
+
+
+@settings(max_examples=15)
+@given(wst.logistic_problems())
+def test_dense_formula_matches_central_differences_of_logistic_optima(
+    problem: tuple[np.ndarray, np.ndarray, np.ndarray, float],
+) -> None:
+    X, y, mask, alpha = problem
+    opt = P.logistic_optimum(X, y, alpha, mask)
+    H = P.logistic_hessian(X, y, opt.w)
+    formula = P.path_derivative(H, opt.w, alpha, mask)
+    solved = {
+        a: P.logistic_optimum(X, y, a, mask, w0=opt.w)
+        for a in alpha * (1 + np.array([-0.1, -0.05, 0.05, 0.1]))
+    }
+    h = 0.05 * alpha
+    ws = [solved[a].w for a in sorted(solved)]
+    third = 2 * float(np.linalg.norm((ws[3] - 2 * ws[2] + 2 * ws[1] - ws[0]) / (2 * h**3)))
+    e_solve = max(o.error_bound for o in (opt, *solved.values()))
+    delta = min(P.balanced_step(third, e_solve), 0.5 * alpha)
+    plus = P.logistic_optimum(X, y, alpha + delta, mask, w0=opt.w)
+    minus = P.logistic_optimum(X, y, alpha - delta, mask, w0=opt.w)
+    e_solve = max(e_solve, plus.error_bound, minus.error_bound)
+    fd = (plus.w - minus.w) / (2 * delta)
+    dn = float(np.linalg.norm(formula))
+    tol = P.central_difference_tolerance(third, e_solve, delta)
+    tol += (P.logistic_hessian_lipschitz(X) * e_solve * dn + e_solve) / opt.min_eigenvalue
+    tol += residual_tolerance(len(mask), float(np.linalg.cond(H + alpha * np.diag(mask)))) * dn
+    err = float(np.linalg.norm(formula - fd))
+    target(err / tol)
+    assert err <= tol
+    assert abs(formula[-1]) > 0  # the free intercept moves along the path
+
+
+def test_dense_formula_refuses_an_indefinite_system_and_bad_inputs() -> None:
+    H = np.diag([1.0, -2.0])
+    with pytest.raises(PreconditionError, match="smallest eigenvalue is -1"):
+        P.path_derivative(H, [1.0, 1.0], 1.0)
+    assert np.allclose(P.path_derivative(H, [1.0, 1.0], 3.0), [-0.25, -1.0])  # −(H + 3I)⁻¹w
+    with pytest.raises(InputError, match="symmetric"):
+        P.path_derivative([[1.0, 2.0], [0.0, 1.0]], [1.0, 1.0], 1.0)
+    with pytest.raises(InputError, match=r"\[2.0\]"):
+        P.path_derivative(np.eye(2), [1.0, 1.0], 1.0, [1.0, 2.0])
+    with pytest.raises(PreconditionError, match="alpha = -1"):
+        P.path_derivative(np.eye(2), [1.0, 1.0], -1.0)
+    with pytest.raises(InputError, match="labels 0 and 1"):
+        P.logistic_optimum(np.eye(2), [0.0, 2.0], 1.0)
+
+
+# ------------------------------------------------------------------------------- a real network
+
+
+def _breast_cancer_mlp() -> tuple[object, object, object, object]:
+    """A 30–4–1 tanh MLP on scikit-learn's breast-cancer data (569 × 30, standardised), float64, full
+    batch, binary cross-entropy on logits; the objective ``L(θ) + (α/2)θᵀDθ`` as a torch function."""
+    datasets = pytest.importorskip("sklearn.datasets")
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    xt, yt = torch.tensor(X), torch.tensor(y, dtype=torch.float64)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(30, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1)).double()
+
+    def loss(out: object, t: object) -> object:
+        return torch.nn.functional.binary_cross_entropy_with_logits(out.squeeze(1), t)  # type: ignore[attr-defined]
+
+    op = hessian_operator(model, loss, (xt, yt))
+
+    def per_example(theta: object) -> object:
+        parts = [c.reshape(s) for c, s in zip(torch.split(theta, op.sizes), op.shapes, strict=True)]
+        out = torch.func.functional_call(model, dict(zip(op.names, parts, strict=True)), (xt,))
+        return torch.nn.functional.binary_cross_entropy_with_logits(out.squeeze(1), yt, reduction="none")
+
+    return model, op, per_example, xt
+
+
+def _newton(
+    per_example: object, mask: np.ndarray, alpha: float, theta: np.ndarray, warm: bool
+) -> tuple[np.ndarray, float, float, float]:
+    """A minimiser of ``mean ℓ_i(θ) + (α/2)θᵀDθ``: L-BFGS (when ``warm``), then Newton with the dense
+    Hessian (torch.autograd.functional.hessian: p = 129) until the gradient stops decreasing.
+
+    Returns θ, the bound ``e`` on ‖θ − θ̃‖, μ = λ_min of the penalised Hessian, and ‖∇‖."""
+    mt = torch.tensor(mask)
+
+    def objective(th: object) -> object:
+        return per_example(th).mean() + 0.5 * alpha * (mt * th * th).sum()  # type: ignore[operator]
+
+    th = torch.tensor(theta)
+    if warm:
+        th.requires_grad_(True)
+        opt = torch.optim.LBFGS(
+            [th], lr=1, max_iter=1000, tolerance_grad=1e-10, tolerance_change=0, line_search_fn="strong_wolfe"
+        )
+
+        def closure() -> object:
+            opt.zero_grad()
+            v = objective(th)
+            v.backward()  # type: ignore[attr-defined]
+            return v
+
+        opt.step(closure)
+        th = th.detach()
+    best, best_th = np.inf, th
+    for _ in range(20):
+        g = torch.func.grad(objective)(th)
+        gn = float(g.norm())
+        if gn >= 0.5 * best:  # past quadratic convergence: at the rounding floor
+            if gn < best:
+                best, best_th = gn, th
+            break
+        best, best_th = gn, th
+        A = torch.autograd.functional.hessian(objective, th, vectorize=True)
+        th = th - torch.linalg.solve(A, g)
+    A = torch.autograd.functional.hessian(objective, best_th, vectorize=True)
+    mu = float(torch.linalg.eigvalsh(A)[0])
+    # the computed gradient is a mean of N per-example gradients: summation error ≤ (N − 1)·eps·mean‖∇ℓ_i‖
+    # (Higham §4.2), plus the backward pass's own O(depth·width·eps) relative error per example
+    jac = torch.autograd.functional.jacobian(per_example, best_th, vectorize=True)  # N × p
+    n = int(jac.shape[0])
+    per = jac.norm(dim=1).mean()
+    g_round = (n + 2 * 30 * 4) * float(np.finfo(np.float64).eps) * float(per)
+    return best_th.numpy(), (best + g_round) / mu, mu, best
+
+
+@pytest.mark.slow
+def test_minres_prediction_matches_retrained_networks_on_breast_cancer() -> None:
+    _, op, per_example, _ = _breast_cancer_mlp()
+    mask = decay_mask_for(op, [n for n in op.names if n.endswith("weight")])  # biases not decayed
+    alpha = 0.03
+    w, e0, mu, _ = _newton(per_example, mask, alpha, op.theta(), warm=True)
+    assert mu > 0  # a strict local minimiser: ∇²L + αD ≻ 0 (λ_min ≈ 0.015 here)
+    op.set_theta(w)
+    got = path_derivative(op, alpha, mask, rtol=1e-12)
+    assert got.assumption_holds and got.converged
+    assert got.stationarity <= 1e-12 * got.gradient_scale
+    solved: dict[float, tuple[np.ndarray, float, float, float]] = {}
+
+    def optimum(a: float) -> np.ndarray:
+        if a not in solved:
+            solved[a] = _newton(per_example, mask, a, w, warm=False)
+        return solved[a][0]
+
+    h = 0.05 * alpha
+    third = 2 * float(
+        np.linalg.norm(
+            optimum(alpha + 2 * h) - 2 * optimum(alpha + h) + 2 * optimum(alpha - h) - optimum(alpha - 2 * h)
+        )
+        / (2 * h**3)
+    )
+    e_solve = max(e0, *(s[1] for s in solved.values()))
+    delta = min(P.balanced_step(third, e_solve), 0.5 * h)
+    fd = (optimum(alpha + delta) - optimum(alpha - delta)) / (2 * delta)
+    e_solve = max(e_solve, *(s[1] for s in solved.values()))
+    dn = float(np.linalg.norm(got.derivative))
+    # MINRES: forward error ≤ κ·(relative residual)·‖d‖ with κ ≤ ‖H + αD‖/μ; the base point ŵ is off by
+    # e, which moves d by ≤ (M·e·‖d‖ + e)/μ with M the Hessian's Lipschitz constant, measured between
+    # the optima at α ± h (an estimate)
+    A0 = _dense(op) + alpha * np.diag(mask)
+    kappa = float(np.linalg.norm(A0, 2)) / mu
+    op.set_theta(optimum(alpha + h))
+    moved = float(np.linalg.norm(optimum(alpha + h) - w))
+    lipschitz = float(np.linalg.norm(_dense(op) - (A0 - alpha * np.diag(mask)), 2)) / moved
+    op.set_theta(w)
+    tol = P.central_difference_tolerance(third, e_solve, delta)
+    tol += kappa * got.residual * dn + (2 * lipschitz * e_solve * dn + e_solve) / mu
+    err = float(np.linalg.norm(got.derivative - fd))
+    assert err <= tol, (err, tol)
+    # the prediction is not trivially small: the weights shrink as α grows
+    assert float(got.derivative @ (mask * w)) < 0
+    assert err <= 1e-4 * dn

@@ -17,7 +17,6 @@ import mpmath
 import numpy as np
 import scipy.linalg
 import scipy.optimize
-import scipy.special
 import scipy.stats
 from numpy.typing import NDArray
 
@@ -30,7 +29,12 @@ from theory.numerics import (
     residual_tolerance,
 )
 from theory.quadratic import Quadratic
-from theory.testing.strategies import design_with_condition, log_spaced_spectrum, matrix_from_spectrum
+from theory.testing.strategies import (
+    design_with_condition,
+    log_spaced_spectrum,
+    logistic_problem,
+    matrix_from_spectrum,
+)
 
 __all__: list[str] = []  # everything here registers itself; nothing to import
 
@@ -1014,25 +1018,13 @@ def _path_quadratic_cases(ctx: CheckContext, rng: np.random.Generator, tr: Error
         tr.add(float(np.linalg.norm(formula - fd)), tol_fd)
 
 
-def _logistic_case(rng: np.random.Generator) -> tuple[FloatArray, FloatArray, FloatArray, float]:
-    """Features (last column the intercept), labels drawn from a logistic model (not separable with
-    overwhelming probability; a separable draw is still fine since α > 0 and the intercept alone is
-    bounded: both labels occur), the decay mask (intercept 0) and α."""
-    n, d = int(rng.integers(30, 80)), int(rng.integers(1, 6))
-    X = np.column_stack([rng.standard_normal((n, d)) * rng.uniform(0.3, 2.0, d), np.ones(n)])
-    w_true = rng.standard_normal(d + 1)
-    y = (rng.random(n) < scipy.special.expit(X @ w_true)).astype(np.float64)
-    y[:2] = (0.0, 1.0)
-    mask = np.ones(d + 1)
-    mask[-1] = 0.0
-    return X, y, mask, float(10 ** rng.uniform(-2, 0))
-
-
 def _path_logistic_cases(ctx: CheckContext, rng: np.random.Generator, tr: ErrorTracker) -> None:
     """(b) L2-regularised logistic regression, unpenalised intercept (D ≠ I): the formula at the Newton
     optimum vs central differences of Newton optima at α ± δ."""
     for _ in range(ctx.cases(6, 100)):
-        X, y, mask, alpha = _logistic_case(rng)
+        X, y, mask, alpha = logistic_problem(
+            rng, int(rng.integers(30, 80)), int(rng.integers(1, 6)), float(10 ** rng.uniform(-2, 0))
+        )
         cache: dict[float, path.LogisticOptimum] = {}
 
         def solve(
