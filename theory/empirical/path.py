@@ -118,8 +118,10 @@ def path_derivative(
         alpha: α ≥ 0.
         decay_mask: the diagonal of D: ``None`` (every parameter decayed), a flat 0/1 array of length
             p, or an iterable of parameter names to decay (see :func:`decay_mask_for`).
-        rtol: MINRES's relative residual target. The default 1e-10 is above float64 rounding of a
-            product; for a float32 model use about 100·eps(float32) (the products carry that error).
+        rtol: MINRES's target: it stops at ``‖r‖ ≤ rtol·(‖H + αD‖‖d‖ + ‖Dw‖)`` (scipy's test), so the
+            reported relative residual is at most ``rtol·(1 + κ)`` and the forward error of d at most
+            κ times that. The default 1e-10 is above float64 rounding of a product; for a float32 model
+            use about 100·eps(float32) (the products carry that error).
         maxiter: MINRES iteration cap (default ``10·p``).
         stationarity: also compute ``‖∇L(w) + αDw‖`` (one gradient pass).
         raise_on_failure: raise :class:`~theory.errors.PreconditionError` when the curvature along d is
