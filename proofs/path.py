@@ -23,7 +23,7 @@ from proofs.framework import Derivation, Result, Step, gradient, identity, solve
 __all__ = ["path_derivative"]
 
 _n = sp.Symbol("n", integer=True, positive=True)
-_alpha = sp.Symbol("alpha", positive=True)
+_alpha = sp.Symbol("alpha", nonnegative=True)
 
 
 def _chain_rule_case(size: int, L: sp.Function) -> list[Step]:
@@ -115,7 +115,7 @@ def path_derivative() -> Derivation:
     v = sp.MatrixSymbol("v", _n, 1)
     D = sp.MatrixSymbol("D", _n, _n)
     H = sp.MatrixSymbol("H", _n, _n)
-    Hess = sp.MatrixSymbol(r"\nabla^2 L(\tilde w)", _n, _n)
+    Hess = sp.MatrixSymbol(r"\tilde H", _n, _n)  # H̃ = ∇²L(w̃): SymPy has no Hessian of an undefined L
     A = Hess + _alpha * D
     L = sp.Function("L")
     steps: list[Step] = [
@@ -135,7 +135,7 @@ def path_derivative() -> Derivation:
         identity(
             sp.MatMul(A, -A.I * D * w_t, evaluate=False),
             -D * w_t,
-            "general n: w̃' = −(∇²L(w̃) + αD)⁻¹Dw̃ solves (∇²L(w̃) + αD)w̃' + Dw̃ = 0; ∇²L(w̃) + αD ≻ 0 "
+            "general n, with H̃ = ∇²L(w̃): w̃' = −(H̃ + αD)⁻¹Dw̃ solves (H̃ + αD)w̃' + Dw̃ = 0; H̃ + αD ≻ 0 "
             "makes the solution unique (and, by the implicit function theorem, the path differentiable)",
             "matrix",
         )
@@ -171,7 +171,7 @@ def path_derivative() -> Derivation:
         explicit.update(dict.fromkeys(symbols))
     return Derivation(
         "l2.path_derivative",
-        (w, w_t, w_star, v, D, H, Hess, _alpha, L, *masks, lam, ci, *explicit),
+        (w, w_t, w_star, v, D, H, Hess, _alpha, *masks, lam, ci, *explicit),
         tuple(steps),
         "checked for n ≤ 3 with a general L (the chain rule); the solve and the quadratic case proved "
         "for general n",
