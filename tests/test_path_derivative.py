@@ -114,6 +114,30 @@ def test_negative_curvature_is_reported_not_raised() -> None:
         path_derivative(op, 0.5 * lam_small, raise_on_failure=True)
 
 
+def test_a_float32_model_gets_a_float32_target_and_a_float32_answer() -> None:
+    model64, op64 = _small_model()
+    model32 = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    model32.load_state_dict({k: v.float() for k, v in model64.state_dict().items()})
+    x, y = op64.data[0]
+    op32 = hessian_operator(model32, torch.nn.functional.cross_entropy, (x.float(), y))
+    op64.set_theta(op32.theta())  # the same (float32-representable) point in both
+    eps32 = float(np.finfo(np.float32).eps)
+    assert op32.precision == eps32
+    alpha = 1.0
+    got = path_derivative(op32, alpha)
+    assert got.converged and got.assumption_holds  # the default rtol = 100·eps(float32) is reachable
+    H = _dense(op64)
+    A = H + alpha * np.eye(op64.dim)
+    kappa = float(np.linalg.cond(A))
+    want = P.path_derivative(H, op64.theta(), alpha)
+    # each float32 product is off by ≈ p·eps32·‖A‖‖v‖ (Higham §3.5; the forward and backward passes
+    # sum at most p terms per entry), so the true residual exceeds the reported one by ≤ p·eps32·κ
+    # (relative to ‖Dw‖ ≥ μ‖d‖); the forward error is κ times the true residual
+    bound = kappa * (got.residual + op64.dim * eps32 * kappa)
+    assert relative_error(got.derivative, want) <= bound
+    assert bound < 1e-2  # and the comparison means something
+
+
 def test_input_errors_name_the_values() -> None:
     _, op = _small_model()
     with pytest.raises(PreconditionError, match="alpha"):

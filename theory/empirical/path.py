@@ -105,7 +105,7 @@ def path_derivative(
     alpha: float,
     decay_mask: Any = None,
     *,
-    rtol: float = 1e-10,
+    rtol: float | None = None,
     maxiter: int | None = None,
     stationarity: bool = True,
     raise_on_failure: bool = False,
@@ -120,14 +120,18 @@ def path_derivative(
             p, or an iterable of parameter names to decay (see :func:`decay_mask_for`).
         rtol: MINRES's target: it stops at ``‖r‖ ≤ rtol·(‖H + αD‖‖d‖ + ‖Dw‖)`` (scipy's test), so the
             reported relative residual is at most ``rtol·(1 + κ)`` and the forward error of d at most
-            κ times that. The default 1e-10 is above float64 rounding of a product; for a float32 model
-            use about 100·eps(float32) (the products carry that error).
+            κ times that. Default ``max(1e-10, 100·precision)``: 1e-10 for a float64 model (above the
+            rounding of a product), 1.2e-5 for float32 (whose products carry that error; a smaller
+            target would never be met).
         maxiter: MINRES iteration cap (default ``10·p``).
         stationarity: also compute ``‖∇L(w) + αDw‖`` (one gradient pass).
         raise_on_failure: raise :class:`~theory.errors.PreconditionError` when the curvature along d is
             not positive, instead of reporting it.
     """
     a = as_nonneg_float(alpha, "alpha", where="l2.path_derivative")
+    precision = float(getattr(op, "precision", C.eps("float64")))
+    if rtol is None:
+        rtol = max(1e-10, 100.0 * precision)
     if not (isinstance(rtol, float | int) and 0 < rtol < 1):
         raise InputError(f"rtol must be in (0, 1); got {rtol!r}")
     p = int(op.shape[0])
@@ -170,7 +174,6 @@ def path_derivative(
     curvature = float(d @ Ad)
     d_norm = float(np.linalg.norm(d))
     rayleigh = curvature / d_norm**2 if d_norm > 0 else math.nan
-    precision = float(getattr(op, "precision", C.eps("float64")))
     scale = float(np.linalg.norm(Ad)) / d_norm if d_norm > 0 else 0.0
     tol = rounding_zero_tolerance(p, scale, eps=precision)
     holds = d_norm == 0.0 or rayleigh > tol
