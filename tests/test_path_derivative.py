@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings, target
 from hypothesis import strategies as st
 
 from theory import path as P
-from theory.errors import InputError, PreconditionError
+from theory.errors import ConvergenceError, InputError, PreconditionError
 from theory.numerics import eigenbasis_tolerance, relative_error, residual_tolerance
 from theory.quadratic import Quadratic
 from theory.testing import strategies as wst
@@ -242,6 +242,12 @@ def test_dense_formula_refuses_an_indefinite_system_and_bad_inputs() -> None:
         P.path_derivative(np.eye(2), [1.0, 1.0], -1.0)
     with pytest.raises(InputError, match="labels 0 and 1"):
         P.logistic_optimum(np.eye(2), [0.0, 2.0], 1.0)
+    # separable data without a penalty: no finite minimiser, Newton runs off to infinity
+    X = np.array([[-2.0, 1.0], [-1.0, 1.0], [1.0, 1.0], [2.0, 1.0]])
+    with pytest.raises((PreconditionError, ConvergenceError)):
+        P.logistic_optimum(X, [0.0, 0.0, 1.0, 1.0], 0.0)
+    found = P.logistic_optimum(X, [0.0, 0.0, 1.0, 1.0], 0.1, [1.0, 0.0])  # the penalty makes it finite
+    assert found.error_bound < 1e-12 and found.iterations >= 1
 
 
 # ------------------------------------------------------------------------------- a real network

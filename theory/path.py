@@ -24,6 +24,7 @@ whose optima :func:`logistic_optimum` solves by Newton's method to rounding. The
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ from theory.errors import ConvergenceError, InputError, PreconditionError
 from theory.validate import as_matrix, as_nonneg_float, as_vector, dtype_eps, symmetric_tolerance
 
 __all__ = [
+    "RELIABLE_OPTIMUM",
     "SIGMOID_SECOND_DERIVATIVE_MAX",
     "LogisticOptimum",
     "as_decay_mask",
@@ -51,6 +53,9 @@ __all__ = [
 
 FloatArray = NDArray[np.floating[Any]]
 EPS = float(np.finfo(np.float64).eps)
+#: ``logistic_optimum`` refuses a result whose error bound exceeds this fraction of ``1 + ‖w‖``: a
+#: guard against the gradient vanishing at infinity (separable data), not a tolerance of any check
+RELIABLE_OPTIMUM = 1e-6
 
 
 def as_decay_mask(decay_mask: ArrayLike | None, d: int) -> FloatArray:
@@ -189,14 +194,17 @@ def logistic_hessian(X: ArrayLike, y: ArrayLike, w: ArrayLike) -> FloatArray:
     return out
 
 
+@dataclass(frozen=True, slots=True)
 class LogisticOptimum:
     """A minimiser of ``L(w) + (α/2)‖Dw‖²`` found by Newton's method, with its error bound.
 
     Attributes:
         w: the minimiser.
         gradient_norm: ``‖∇L(w) + αDw‖₂`` reached.
-        gradient_rounding: the rounding error of the computed gradient, ``γ·(‖X‖_F·‖σ − y‖₂/n + α‖Dw‖)``
-            with ``γ = 2(n + d)·eps`` (Higham §3.5 for the two products, plus expit's own).
+        gradient_rounding: a bound on the rounding error of the computed gradient:
+            ``γ·(‖X‖_F·‖r‖₂/n + α‖Dw‖)`` with ``γ = 2(n + d)·eps`` for the sums in ``Xᵀr/n`` and the
+            penalty (Higham §3.5), plus ``‖X‖₂·√n·eps·(1 + d·max_i‖x_i‖·‖w‖/4)/n`` for the error of
+            ``r = σ(Xw) − y`` itself (expit's own rounding, and ``Xw``'s through ``σ' ≤ ¼``).
         min_eigenvalue: the smallest eigenvalue μ of ``∇²L(w) + αD``.
         error_bound: ``(gradient_norm + gradient_rounding)/μ``: a bound on ``‖w − w̃‖₂`` because the
             objective is μ-strongly convex near w (Nesterov, *Lectures on Convex Optimization*, 2018,
@@ -204,22 +212,16 @@ class LogisticOptimum:
         iterations: Newton steps taken.
     """
 
-    __slots__ = ("error_bound", "gradient_norm", "gradient_rounding", "iterations", "min_eigenvalue", "w")
+    w: FloatArray
+    gradient_norm: float
+    gradient_rounding: float
+    min_eigenvalue: float
+    iterations: int
 
-    def __init__(
-        self,
-        w: FloatArray,
-        gradient_norm: float,
-        gradient_rounding: float,
-        min_eigenvalue: float,
-        iterations: int,
-    ) -> None:
-        self.w = w
-        self.gradient_norm = gradient_norm
-        self.gradient_rounding = gradient_rounding
-        self.min_eigenvalue = min_eigenvalue
-        self.error_bound = (gradient_norm + gradient_rounding) / min_eigenvalue
-        self.iterations = iterations
+    @property
+    def error_bound(self) -> float:
+        """``(gradient_norm + gradient_rounding)/min_eigenvalue``."""
+        return (self.gradient_norm + self.gradient_rounding) / self.min_eigenvalue
 
 
 def logistic_optimum(
@@ -248,6 +250,8 @@ def logistic_optimum(
     mask = as_decay_mask(decay_mask, d)
     w = np.zeros(d) if w0 is None else as_vector(w0, "w0", size=d, dtype=np.float64).copy()
     x_norm = float(np.linalg.norm(Xm))
+    x_spectral = float(np.linalg.norm(Xm, 2))
+    max_row = float(np.max(np.linalg.norm(Xm, axis=1)))
 
     def objective(v: FloatArray) -> float:
         return logistic_loss(Xm, yv, v) + 0.5 * a * float(v @ (mask * v))
@@ -255,12 +259,10 @@ def logistic_optimum(
     def grad(v: FloatArray) -> tuple[FloatArray, float]:
         r = scipy.special.expit(Xm @ v) - yv
         g = Xm.T @ r / n + a * mask * v
-        rounding = (
-            2.0
-            * (n + d)
-            * EPS
-            * (x_norm * float(np.linalg.norm(r)) / n + a * float(np.linalg.norm(mask * v)))
-        )
+        terms = x_norm * float(np.linalg.norm(r)) / n + a * float(np.linalg.norm(mask * v))
+        sums = 2.0 * (n + d) * EPS * terms
+        residuals = x_spectral * math.sqrt(n) * EPS * (1.0 + d * max_row * float(np.linalg.norm(v)) / 4.0) / n
+        rounding = sums + residuals
         return g, rounding
 
     best = math.inf
@@ -297,4 +299,11 @@ def _finish(w: FloatArray, gn: float, rounding: float, A: FloatArray, iterations
         raise PreconditionError(
             f"logistic_optimum: ∇²L + αD is singular at the optimum (smallest eigenvalue {mu:.3e})"
         )
-    return LogisticOptimum(w, gn, rounding, mu, iterations)
+    found = LogisticOptimum(w, gn, rounding, mu, iterations)
+    if found.error_bound > RELIABLE_OPTIMUM * (1.0 + float(np.linalg.norm(w))):
+        raise PreconditionError(
+            f"logistic_optimum: the gradient vanished only where the objective is flat (smallest curvature "
+            f"{mu:.3e} at ‖w‖ = {float(np.linalg.norm(w)):.3e}; error bound {found.error_bound:.3e}): no "
+            "finite strict minimiser (separable data without a penalty on the separating direction?)"
+        )
+    return found
