@@ -138,6 +138,24 @@ def test_a_float32_model_gets_a_float32_target_and_a_float32_answer() -> None:
     assert bound < 1e-2  # and the comparison means something
 
 
+def test_a_non_stationary_point_and_a_zero_decayed_part_are_named() -> None:
+    _, op = _small_model()  # at initialisation: far from any minimiser of L + (α/2)‖w‖²
+    got = path_derivative(op, 1.0)
+    assert got.stationarity > 1e-3 * got.gradient_scale
+    assert "not a stationary point" in got.message
+    # D w = 0: only the (zero) biases decayed; d = 0 solves (H + αD)d = −Dw without a product
+    with torch.no_grad():
+        for name, p in op.model.named_parameters():  # type: ignore[attr-defined]
+            if name.endswith("bias"):
+                p.zero_()
+    mask = decay_mask_for(op, [n for n in op.names if n.endswith("bias")])
+    zero = path_derivative(op, 1.0, mask.astype(bool), stationarity=False)
+    assert zero.matvecs == 1 and zero.iterations == 0  # only the check product
+    assert float(np.linalg.norm(zero.derivative)) <= np.finfo(float).tiny
+    assert "Dw = 0" in zero.message and zero.assumption_holds
+    assert np.isnan(zero.stationarity)
+
+
 def test_input_errors_name_the_values() -> None:
     _, op = _small_model()
     with pytest.raises(PreconditionError, match="alpha"):

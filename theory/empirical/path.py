@@ -158,17 +158,14 @@ def path_derivative(
         return out
 
     A = scipy.sparse.linalg.LinearOperator((p, p), matvec=shifted, rmatvec=shifted, dtype=np.float64)
-    if b_norm == 0.0:  # Dw = 0 exactly (w̃ = 0 on the decayed parameters): d = 0 solves the system
-        d = np.zeros(p)
-        iterations, info = 0, 0
-    else:
-        count = [0]
+    count = [0]
 
-        def callback(_: FloatArray) -> None:
-            count[0] += 1
+    def callback(_: FloatArray) -> None:
+        count[0] += 1
 
-        d, info = scipy.sparse.linalg.minres(A, b, rtol=rtol, maxiter=maxiter, callback=callback)
-        iterations = count[0]
+    # with Dw = 0 (w̃ = 0 on every decayed parameter) MINRES returns d = 0 at once, without a product
+    d, info = scipy.sparse.linalg.minres(A, b, rtol=rtol, maxiter=maxiter, callback=callback)
+    iterations = count[0]
     Ad = shifted(d)
     residual = float(np.linalg.norm(Ad - b)) / b_norm if b_norm > 0 else 0.0
     curvature = float(d @ Ad)
