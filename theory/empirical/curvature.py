@@ -526,28 +526,47 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
         assert g is not None
         return C.numpy(g / self.n_examples)
 
-    def _matvec(self, v: FloatArray) -> FloatArray:
-        vs = self._split(v)
+    def hvp(self, v: Any) -> Any:
+        """``Hv`` for a flat torch tensor ``v`` (the model's dtype and device), as a flat tensor.
+
+        The torch-level product behind :meth:`matvec`: per batch, ``n_b·H_b v`` (one backward pass
+        through the retained gradient graph when cached, else forward, gradient and backward), summed
+        in torch, all-reduced once when distributed, divided by ``N``. Counts in :attr:`matvecs`.
+        """
+        if not isinstance(v, torch.Tensor) or v.shape != (self.dim,):
+            raise InputError(
+                f"hvp needs a flat tensor of length {self.dim}; got {type(v).__name__} "
+                f"{tuple(getattr(v, 'shape', ()))}"
+            )
+        v = v.to(device=self.device, dtype=self.param_dtype)
+        vs = [c.view(s) for c, s in zip(torch.split(v, self.sizes), self.shapes, strict=True)]
         self.matvecs += 1
-        acc = torch.zeros(self.dim, dtype=self.param_dtype, device=self.device)
+        acc: Any = None
+        single = len(self._graphs or ()) == 1 and not self.distributed
+
+        def add(hv: Any, n: int) -> Any:
+            flat = torch.cat([h.reshape(-1) for h in hv])
+            return flat.mul_(n) if acc is None else acc.add_(flat, alpha=n)
+
         if self._cache_valid():
             assert self._graphs is not None and self._leaves is not None
             leaves = self._leaves
             with torch.enable_grad(), C.exact_math():
                 for grads, live, n in self._graphs:
                     outs = [g for g, k in zip(grads, live, strict=True) if k]
-                    vv = [x for x, k in zip(vs, live, strict=True) if k]
                     if not outs:
                         continue
                     hv = torch.autograd.grad(
                         outs,
                         leaves,
-                        grad_outputs=vv,
+                        grad_outputs=[x for x, k in zip(vs, live, strict=True) if k],
                         retain_graph=True,
                         allow_unused=True,
                         materialize_grads=True,
                     )
-                    acc += n * torch.cat([h.reshape(-1) for h in hv])
+                    if single:  # one batch holding all N examples: n·Hv/N is Hv, skip two roundings
+                        return torch.cat([h.reshape(-1) for h in hv])
+                    acc = add(hv, n)
         else:
             params = self._leaf_params()
             with torch.enable_grad(), self._mode():
@@ -566,10 +585,20 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
                         allow_unused=True,
                         materialize_grads=True,
                     )
-                    acc += n * torch.cat([h.reshape(-1) for h in hv])
+                    acc = add(hv, n)
+        if acc is None:  # the loss does not depend on the selected parameters at all
+            acc = torch.zeros(self.dim, dtype=self.param_dtype, device=self.device)
         if self.distributed:
             acc = self._all_reduce(acc)
-        return C.numpy(acc / self.n_examples)
+        return acc.div_(self.n_examples)
+
+    def _matvec(self, v: FloatArray) -> FloatArray:
+        arr = np.ascontiguousarray(v, dtype=np.float64).reshape(-1)
+        if arr.shape[0] != self.dim:
+            raise InputError(f"a vector of length {self.dim} is needed; got length {arr.shape[0]}")
+        out = self.hvp(torch.from_numpy(arr))
+        # the one conversion: a fresh tensor nobody else holds, so its float64 CPU buffer is returned
+        return out.detach().to("cpu", torch.float64).numpy()
 
     def _rmatvec(self, v: FloatArray) -> FloatArray:
         return self._matvec(v)  # H is symmetric
