@@ -90,6 +90,7 @@ from theory.empirical import _common as C
 from theory.errors import InputError, PreconditionError
 
 torch = C.torch
+from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402  (after torch's own check)
 
 __all__ = [
     "CurvatureOperator",
@@ -325,10 +326,18 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
         named = dict(self.model.named_parameters())
         return [named[n] for n in self.names]
 
-    def _tf32_off(self) -> Any:
-        """``C.exact_math`` (TF32 off) on CUDA; nothing on CPU, where it only cost time (its warning
-        filters took 5% of a cached product)."""
-        return C.exact_math() if self.device.type == "cuda" else contextlib.nullcontext()
+    @contextlib.contextmanager
+    def _tf32_off(self) -> Iterator[None]:
+        """Exact kernels for every evaluation: ``scaled_dot_product_attention`` on its math backend (the
+        fused flash / memory-efficient kernels, which attention layers pick by default on CPU and GPU,
+        have no second derivative: "derivative for ..._flash_attention_for_cpu_backward is not
+        implemented"), and on CUDA ``C.exact_math`` (TF32 off). Not ``C.exact_math`` on CPU, where its
+        warning filters took 5% of a small cached product and TF32 does not exist."""
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(sdpa_kernel([SDPBackend.MATH]))
+            if self.device.type == "cuda":
+                stack.enter_context(C.exact_math())
+            yield
 
     @contextlib.contextmanager
     def _mode(self) -> Iterator[None]:
