@@ -196,6 +196,12 @@ def test_tuple_inputs_are_passed_as_positional_arguments() -> None:
     # one pair whose inputs are a tuple
     op1 = cv.hessian_operator(model, lf, ((xa, xb), y))
     assert op1.n_batches == 1
+    # a dict of inputs is passed as keyword arguments
+    op2 = cv.hessian_operator(model, lf, [({"xa": xa, "xb": xb}, y)])
+    v = np.random.default_rng(1).standard_normal(op.dim)
+    assert np.linalg.norm(op2.matvec(v) - op1.matvec(v)) <= 10 * (op.dim + 11) * EPS64 * np.linalg.norm(
+        op1.matvec(v)
+    )
 
 
 class Attention(torch.nn.Module):
