@@ -31,6 +31,7 @@ BUILDERS: dict[str, str] = {
     "l2.pinv": "proofs.l2:pinv",
     "l2.dof": "proofs.l2:dof",
     "l2.constraint": "proofs.l2:constraint",
+    "l2.path_derivative": "proofs.path:path_derivative",
     "l1.soft_threshold": "proofs.sparsity:soft_threshold",
     "enet.diagonal": "proofs.sparsity:elastic_net",
     "bayes.gaussian": "proofs.bayes:gaussian",

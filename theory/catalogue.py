@@ -104,6 +104,21 @@ _THEOREMS: tuple[Theorem, ...] = (
         ("H ⪰ 0", "α > 0"),
     ),
     Theorem(
+        "l2.path_derivative",
+        "Derivative of the regularisation path at a local minimiser",
+        r"\nabla L(\tilde w) + \alpha D\tilde w = 0 \Rightarrow"
+        r" \frac{d\tilde w}{d\alpha} = -\left(\nabla^2 L(\tilde w) + \alpha D\right)^{-1} D\tilde w;"
+        r"\ L = \tfrac12(w - w^*)^\top H(w - w^*),\ D = I:\ "
+        r"\frac{d\tilde w}{d\alpha} = \frac{d}{d\alpha}(H + \alpha I)^{-1}Hw^* = -(H + \alpha I)^{-2}Hw^*",
+        "implicit function theorem on the stationarity condition (Nocedal & Wright, *Numerical "
+        "Optimization*, 2nd ed., Thm A.2); issue 9",
+        (
+            "w̃(α) a strict local minimiser of L(w) + (α/2)‖Dw‖², D = diag(0/1) the decay mask (‖Dw‖² = wᵀDw)",
+            "L twice continuously differentiable near w̃",
+            "∇²L(w̃) + αD ≻ 0",
+        ),
+    ),
+    Theorem(
         "l1.soft_threshold",
         "L1 soft threshold for diagonal H",
         r"w_i = \operatorname{sign}(w^*_i)\max\left(|w^*_i| - \frac{\alpha}{H_{ii}}, 0\right)",

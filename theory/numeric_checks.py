@@ -20,7 +20,7 @@ import scipy.optimize
 import scipy.stats
 from numpy.typing import NDArray
 
-from theory import bayes, regression
+from theory import bayes, path, regression
 from theory.checks import CheckContext, CheckResult, ErrorTracker, register
 from theory.numerics import (
     eigenbasis_tolerance,
@@ -29,7 +29,12 @@ from theory.numerics import (
     residual_tolerance,
 )
 from theory.quadratic import Quadratic
-from theory.testing.strategies import design_with_condition, log_spaced_spectrum, matrix_from_spectrum
+from theory.testing.strategies import (
+    design_with_condition,
+    log_spaced_spectrum,
+    logistic_problem,
+    matrix_from_spectrum,
+)
 
 __all__: list[str] = []  # everything here registers itself; nothing to import
 
@@ -976,3 +981,105 @@ def _dropout_ridge(ctx: CheckContext) -> CheckResult:
             closed = noise.expected_dropout_loss(X, y, w, p, rescale=rescale)
             tr.add(abs(closed - exact), tol)
     return tr.result("Srivastava et al. (keep probability p) and PyTorch's rescaled convention")
+
+
+def _central_difference(solve: Callable[[float], FloatArray], alpha: float, delta: float) -> FloatArray:
+    """``(w(α + δ) − w(α − δ))/(2δ)`` from two solved optima."""
+    out: FloatArray = (solve(alpha + delta) - solve(alpha - delta)) / (2.0 * delta)
+    return out
+
+
+def _path_quadratic_cases(ctx: CheckContext, rng: np.random.Generator, tr: ErrorTracker) -> None:
+    """(a) quadratics, D = I: the formula at w̃ = l2.optimum vs the α-derivative of l2.optimum, exactly
+    in the eigenbasis (``−Σ λ_ic_i/(λ_i + α)² q_i``) and by central differences of l2.optimum."""
+    for _ in range(ctx.cases(30, 500)):
+        d, kappa = _sizes(ctx, rng)
+        q, _ = _quadratic(rng, d, min(kappa, 1e6))
+        alpha = float(10 ** rng.uniform(-2, 2))
+        lam, Q = q.eigenvalues, q.eigenvectors
+        mu = float(lam[0]) + alpha
+        kappa_a = (float(lam[-1]) + alpha) / mu
+        w = q.l2_optimum(alpha)
+        formula = path.path_derivative(q.H, w, alpha)
+        exact = -Q @ (lam * q.coordinates / (lam + alpha) ** 2)
+        scale = float(np.linalg.norm(exact))
+        # w̃ carries eigenbasis rounding (relative, times κ through the solve), the Cholesky solve
+        # its own d·κ·eps; the eigenbasis derivative three O(d·eps) stages
+        tol_exact = (2 * eigenbasis_tolerance(d, kappa_a) + residual_tolerance(d, kappa_a)) * scale
+        tr.add(float(np.linalg.norm(formula - exact)), max(tol_exact, np.finfo(float).tiny))
+        # central differences of the closed form: exact truncation bound, each optimum off by the
+        # eigenbasis rounding eigenbasis_tolerance·‖w̃‖; δ balances the two
+        w_norm = float(np.linalg.norm(w))
+        e_solve = eigenbasis_tolerance(d, kappa_a) * w_norm
+        third = 6.0 * w_norm / mu**3  # ‖w̃'''‖ ≤ 3!‖w̃‖/μ³
+        delta = min(path.balanced_step(third, e_solve), 0.5 * mu)
+        fd = _central_difference(q.l2_optimum, alpha, delta)
+        tol_fd = path.quadratic_truncation_bound(w_norm, mu, delta) + e_solve / delta + tol_exact
+        tr.add(float(np.linalg.norm(formula - fd)), tol_fd)
+
+
+def _path_logistic_cases(ctx: CheckContext, rng: np.random.Generator, tr: ErrorTracker) -> None:
+    """(b) L2-regularised logistic regression, unpenalised intercept (D ≠ I): the formula at the Newton
+    optimum vs central differences of Newton optima at α ± δ."""
+    for _ in range(ctx.cases(6, 100)):
+        X, y, mask, alpha = logistic_problem(
+            rng, int(rng.integers(30, 80)), int(rng.integers(1, 6)), float(10 ** rng.uniform(-2, 0))
+        )
+        cache: dict[float, path.LogisticOptimum] = {}
+
+        def solve(
+            a: float,
+            X: FloatArray = X,
+            y: FloatArray = y,
+            mask: FloatArray = mask,
+            cache: dict[float, path.LogisticOptimum] = cache,
+        ) -> FloatArray:
+            if a not in cache:
+                cache[a] = path.logistic_optimum(X, y, a, mask)
+            return cache[a].w
+
+        w = solve(alpha)
+        opt = cache[alpha]
+        H = path.logistic_hessian(X, y, w)
+        formula = path.path_derivative(H, w, alpha, mask)
+        # w''' estimated by the four-point stencil at h and 2h (their larger value, doubled for the
+        # stencil's own O(h²) error); the solve error e from Newton's gradient norm and strong convexity
+        h = 0.05 * alpha
+        stencils = [
+            (solve(alpha + 2 * s) - 2 * solve(alpha + s) + 2 * solve(alpha - s) - solve(alpha - 2 * s))
+            / (2 * s**3)
+            for s in (h, 2 * h)
+            if alpha - 2 * s > 0
+        ]
+        third = 2.0 * max(float(np.linalg.norm(t)) for t in stencils)
+        e_solve = max(c.error_bound for c in cache.values())
+        delta = min(path.balanced_step(third, e_solve), 0.5 * alpha)
+        fd = _central_difference(solve, alpha, delta)
+        e_solve = max(c.error_bound for c in cache.values())  # now including the optima at α ± δ
+        # the formula's own error: the Hessian at ŵ (‖ŵ − w̃‖ ≤ e, Lipschitz constant M), the rounding
+        # of Xᵀdiag(σ')X/n, and the Cholesky solve (d·κ·eps)
+        mu = opt.min_eigenvalue
+        A = H + alpha * np.diag(mask)
+        kappa_a = float(np.linalg.norm(A, 2)) / mu
+        n = X.shape[0]
+        h_round = 2.0 * (n + X.shape[1]) * EPS * float(np.linalg.norm(X)) ** 2 / (4.0 * n)
+        dn = float(np.linalg.norm(formula))
+        tol_formula = (
+            path.logistic_hessian_lipschitz(X) * e_solve * dn + e_solve + h_round * dn
+        ) / mu + residual_tolerance(X.shape[1], kappa_a) * dn
+        tol = path.central_difference_tolerance(third, e_solve, delta) + tol_formula
+        tr.add(float(np.linalg.norm(formula - fd)), tol)
+
+
+@register(
+    "l2.path_derivative",
+    "numeric",
+    "−(∇²L + αD)⁻¹Dw̃ vs d/dα of l2.optimum (exact, central differences); logistic + free intercept vs "
+    "central differences of Newton optima",
+)
+def _l2_path_derivative(ctx: CheckContext) -> CheckResult:
+    rng = ctx.rng(30)
+    tr = ErrorTracker()
+    _path_quadratic_cases(ctx, rng, tr)
+    _path_logistic_cases(ctx, rng, tr)
+    return tr.result("central-difference tolerance δ²|w'''|/6 + e/δ at the balancing δ; quadratics exact")

@@ -34,6 +34,8 @@ __all__ = [
     "elastic_net_problems",
     "haar_orthogonal",
     "log_spaced_spectrum",
+    "logistic_problem",
+    "logistic_problems",
     "matrix_from_spectrum",
     "psd_matrices",
     "quadratics",
@@ -225,3 +227,35 @@ def stable_steps(
 def taus(max_tau: int = 10_000) -> st.SearchStrategy[int]:
     """Step counts τ in [0, max_tau]."""
     return st.integers(0, max_tau)
+
+
+def logistic_problem(
+    rng: np.random.Generator, n: int, d: int, alpha: float
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """``(X, y, mask, α)``: L2-regularised logistic regression with an unpenalised intercept.
+
+    X has d feature columns with scales in [0.3, 2] and a last column of ones (the intercept); y is
+    drawn from a logistic model with standard normal weights, with both labels present (the first two
+    rows), so the intercept alone has a finite minimiser; ``mask`` is 1 on the features, 0 on the
+    intercept (the D of l2.path_derivative); with α > 0 the optimum is unique and strict.
+    """
+    X = np.column_stack([rng.standard_normal((n, d)) * rng.uniform(0.3, 2.0, d), np.ones(n)])
+    w_true = rng.standard_normal(d + 1)
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-(X @ w_true)))).astype(np.float64)
+    y[:2] = (0.0, 1.0)
+    mask = np.ones(d + 1)
+    mask[-1] = 0.0
+    return X, y, mask, float(alpha)
+
+
+def logistic_problems(
+    dims: tuple[int, int] = (1, 5), rows: tuple[int, int] = (30, 80), alpha: tuple[float, float] = (1e-2, 1.0)
+) -> st.SearchStrategy[tuple[FloatArray, FloatArray, FloatArray, float]]:
+    """:func:`logistic_problem` with d in ``dims``, n in ``rows`` and α log-uniform in ``alpha``."""
+    return st.builds(
+        lambda seed, n, d, a: logistic_problem(np.random.default_rng(seed), n, d, a),
+        st.integers(0, 2**32 - 1),
+        st.integers(*rows),
+        st.integers(*dims),
+        alphas(*alpha),
+    )
