@@ -65,13 +65,6 @@ _THEOREMS: tuple[Theorem, ...] = (
         "G 7.11–7.13",
         ("H = QΛQᵀ symmetric", "λ_i + α > 0"),
     ),
-    Theorem(  # temporary entry on wt-report; helper H3's (wt-path) replaces it at the merge
-        "l2.path_derivative",
-        "Derivative of the regularisation path",
-        r"\frac{d\tilde w}{d\alpha} = -(\nabla^2 L(\tilde w) + \alpha D)^{-1} D \tilde w",
-        "implicit-function theorem on ∇L(w̃) + αDw̃ = 0",
-        ("w̃(α) a strict local minimiser of L + (α/2)wᵀDw", "L twice continuously differentiable"),
-    ),
     Theorem(
         "l2.ridge",
         "Ridge regression, and the factor ½ of G 7.15",
