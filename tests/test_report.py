@@ -46,8 +46,9 @@ def digits_report() -> R.WeightDecayReport:
     loader = digits_loader(data, 64)
     opt = train_digits(model, loader, optimizer="sgd", weight_decay=1e-3, epochs=15)
     return R.weight_decay_report(
-        model, torch.nn.CrossEntropyLoss(), loader, optimizer=opt, epochs=5, k=3, progress=False
-    )
+        model, torch.nn.CrossEntropyLoss(), loader, optimizer=opt, epochs=5, k=3, progress=False,
+        slq_steps=30, slq_probes=3,
+    )  # fmt: skip
 
 
 def _assumption(r: R.WeightDecayReport, start: str) -> R.Assumption:
@@ -62,7 +63,7 @@ def test_digits_report_separable_with_numbers(digits_report: R.WeightDecayReport
     assert a.numbers["train_accuracy"] == 1.0
     # the LP's separating layer scaled up drives the user's loss towards 0
     assert a.numbers["loss_t100"] < 1e-3 * a.numbers["loss_t1"]
-    assert "separable" in [x.name for x in digits_report.failed][0] or a in digits_report.failed
+    assert a in digits_report.failed
 
 
 def test_digits_report_softmax_shift_null_space(digits_report: R.WeightDecayReport) -> None:
@@ -113,7 +114,9 @@ def test_decay_from_param_groups() -> None:
     op = hessian_operator(model, torch.nn.CrossEntropyLoss(), (data.images, data.labels))
     d = R.decay_vector(op, opt, 1e-3)
     sizes = dict(zip(op.names, op.sizes, strict=True))
-    expected = np.concatenate([np.full(sizes[n], 3.0 if p.ndim >= 2 else 0.0) for n, p in model.named_parameters()])
+    expected = np.concatenate(
+        [np.full(sizes[n], 3.0 if p.ndim >= 2 else 0.0) for n, p in model.named_parameters()]
+    )
     np.testing.assert_array_equal(d, expected)
     with pytest.raises(InputError, match="length p"):
         R.decay_vector(op, np.ones(3), 1.0)
@@ -173,7 +176,9 @@ def test_transformer_encoder_layer_on_digits_rows() -> None:
     class Net(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.enc = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=8, dropout=0.0, batch_first=True)
+            self.enc = torch.nn.TransformerEncoderLayer(
+                8, 2, dim_feedforward=8, dropout=0.0, batch_first=True
+            )
             self.head = torch.nn.Linear(8, 10)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -183,10 +188,15 @@ def test_transformer_encoder_layer_on_digits_rows() -> None:
     model = Net().double().eval()
     data = digits_data(60)
     r = R.weight_decay_report(
-        model, torch.nn.CrossEntropyLoss(), (data.images, data.labels), 1e-2, k=2, progress=False, gtol=1e-8
-    )
+        model, torch.nn.CrossEntropyLoss(), (data.images, data.labels), 0.1, k=2, progress=False,
+        lbfgs_iter=60, newton_iter=2, bottom_k=1, slq_steps=15, slq_probes=2, separability=False,
+    )  # fmt: skip
     assert r.null_space_dim == 9  # Linear(8, 10): 8 column shifts + the bias shift
-    assert math.isfinite(r.rho) and r.polish.grad_norm < 1e-6
+    # a budget too small to reach w̃(α) from a random start: the result is kept and the report says so
+    reached = _assumption(r, "w̃(α) reached")
+    assert not r.polish.converged and reached.holds is False
+    assert "not converged" in reached.detail and math.isfinite(r.polish.objective)
+    assert reached in r.failed and "NO" in r.render()
 
 
 def test_ctrl_c_keeps_the_best_iterate() -> None:

@@ -39,7 +39,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,6 @@ __all__ = [
     "SpectrumSummary",
     "WeightDecayReport",
     "decay_vector",
-    "lanczos_quadrature",
     "path_derivative_minres",
     "polish",
     "ritz_bottom",
@@ -298,22 +297,6 @@ def _lanczos(
     return theta, S, beta
 
 
-def lanczos_quadrature(
-    matvec: Callable[[FloatArray], FloatArray], p: int, *, steps: int = 40, probes: int = 4, seed: int = 0
-) -> tuple[FloatArray, FloatArray]:
-    """Stochastic Lanczos quadrature: ``(nodes, weights)`` of shape (probes, m) with
-    ``tr f(H) ≈ (p/probes)·Σ_probes Σ_j w_j f(θ_j)`` (Ubaru, Chen & Saad 2017); Rademacher probes;
-    ``m = min(steps, p)`` (unused slots are NaN with weight 0 if the Krylov space is exhausted)."""
-    rng = np.random.default_rng(seed)
-    m = min(steps, p)
-    nodes, weights = np.full((probes, m), np.nan), np.zeros((probes, m))
-    for r in range(probes):
-        v = rng.choice([-1.0, 1.0], size=p) / math.sqrt(p)
-        theta, S, _ = _lanczos(matvec, v, m)
-        nodes[r, : theta.size], weights[r, : theta.size] = theta, S[0] ** 2
-    return nodes, weights
-
-
 def ritz_bottom(
     matvec: Callable[[FloatArray], FloatArray], p: int, k: int, *, steps: int = 60, seed: int = 0
 ) -> tuple[FloatArray, FloatArray]:
@@ -346,6 +329,7 @@ class SpectrumSummary:
     effective_dim_se: float
     fraction_below_alpha: float
     matvecs: int
+    density: Any = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,7 +483,7 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _jsonable(x) for k, x in v.items()}
     if hasattr(v, "__dataclass_fields__"):
-        return {k: _jsonable(x) for k, x in asdict(v).items() if k != "theta"}
+        return {k: _jsonable(getattr(v, k)) for k in v.__dataclass_fields__ if k not in ("theta", "density")}
     return v
 
 
@@ -593,7 +577,9 @@ def separable_lp(H: FloatArray, y: FloatArray, classes: int) -> tuple[bool, Floa
 def path_derivative_minres(
     op: CurvatureOperator, alpha: float, decay: FloatArray, *, rtol: float = 1e-10, maxiter: int | None = None
 ) -> tuple[FloatArray, float, int]:
-    """``dw̃/dα = −(H + αD)⁻¹ D w̃`` at the operator's current θ = w̃, by MINRES on ``Hv + αDv``.
+    """``dw̃/dα = −(H + αD)⁻¹ D w̃`` at the operator's current θ = w̃, by MINRES on ``Hv + αDv``:
+    :func:`theory.empirical.path.path_derivative` for a 0/1 mask, the same solve here for a weighted D
+    (parameter groups with different ``weight_decay``).
 
     MINRES (Paige & Saunders 1975) needs only symmetry, so it also runs when ``H + αD`` is singular
     along an undecayed symmetry direction ``u`` (``Hu = 0``, ``Du = 0``): ``Dw̃ ⊥ u``, the system is
@@ -601,6 +587,11 @@ def path_derivative_minres(
     Returns ``(v, ‖(H + αD)v + Dw̃‖, matvecs)``.
     """
     d = np.asarray(decay, dtype=np.float64)
+    if np.all((d == 0.0) | (d == 1.0)):  # a 0/1 mask: the l2.path_derivative implementation (wt-path)
+        from theory.empirical.path import path_derivative
+
+        pd = path_derivative(op, alpha, d, rtol=rtol, maxiter=maxiter, stationarity=False)
+        return pd.derivative, pd.residual * float(np.linalg.norm(d * op.theta())), pd.matvecs
     w = op.theta()
     A = scipy.sparse.linalg.LinearOperator(
         op.shape, matvec=lambda v: op.matvec(v) + alpha * d * np.ravel(v), dtype=np.float64
@@ -662,6 +653,8 @@ def weight_decay_report(
     slq_steps: int = 60,
     slq_probes: int = 4,
     gtol: float = 1e-10,
+    lbfgs_iter: int = 200,
+    newton_iter: int = 20,
     separability: bool = True,
     progress: bool = True,
     seed: int = 0,
@@ -680,7 +673,8 @@ def weight_decay_report(
             a copy and trained ``epochs`` epochs from the model's current weights), or None.
         k, bottom_k: top and bottom eigenpairs computed.
         rel_step: δα = rel_step·α for the measured change.
-        gtol: the polish stops at ``‖∇F_α‖ ≤ gtol``.
+        gtol: the polish stops at ``‖∇F_α‖ ≤ gtol``; lbfgs_iter, newton_iter: its budgets (L-BFGS
+            iterations; Newton–MINRES steps and trust-krylov iterations).
         separability: run the linear-programming test on the final layer's inputs (classification).
         progress: show progress bars (only on a terminal).
     """
@@ -710,7 +704,7 @@ def weight_decay_report(
     theta_start = op.theta()
 
     # (a) polish to w̃(α)
-    pol = polish(op, alpha, d, gtol=gtol, progress=progress)
+    pol = polish(op, alpha, d, gtol=gtol, lbfgs_iter=lbfgs_iter, newton_iter=newton_iter, progress=progress)
     w = pol.theta
     op.set_theta(w)
 
@@ -743,15 +737,16 @@ def weight_decay_report(
     n_neg = int(np.sum(bottom < -thr_b))
     n_zero = int(np.sum(np.abs(bottom) <= thr_b)) + U.shape[1]
     n_below = int(np.sum((bottom > thr_b) & (bottom < alpha)))
-    nodes, weights = lanczos_quadrature(op.matvec, op.dim, steps=slq_steps, probes=slq_probes, seed=seed)
-    f = np.where(np.isnan(nodes), 0.0, np.clip(nodes, 0, None) / (np.clip(nodes, 0, None) + alpha))
-    per = op.dim * np.sum(weights * f, axis=1)
-    below = np.sum(weights * (np.nan_to_num(nodes, nan=np.inf) < alpha), axis=1)
+    from theory.spectral import spectral_density
+
+    density = spectral_density(op, steps=min(slq_steps, op.dim), probes=slq_probes, seed=seed)
+    n_eff = density.trace_of(lambda x: np.clip(x, 0, None) / (np.clip(x, 0, None) + alpha))
+    below = density.trace_of(lambda x: (x < alpha).astype(np.float64)).value / op.dim
+    nodes, weights = density.measure()
     spec = SpectrumSummary(
         top.values, top.residuals, bottom, bottom_res, bottom_pen, thr_b, n_zero, n_neg, n_below,
-        nodes, weights, float(per.mean()),
-        float(per.std(ddof=1) / math.sqrt(len(per))) if len(per) > 1 else math.nan,
-        float(below.mean()), op.matvecs - mv0,
+        nodes, weights, n_eff.value, n_eff.se,
+        float(below), op.matvecs - mv0, density,
     )  # fmt: skip
 
     # (c) predicted and measured path derivative
@@ -759,7 +754,16 @@ def weight_decay_report(
     v, mres, mmv = path_derivative_minres(op, alpha, d)
     da = rel_step * alpha
     # start from the first-order prediction: Newton then needs no L-BFGS warm-up
-    nxt = polish(op, alpha + da, d, theta0=w + da * v, gtol=gtol, lbfgs_iter=0, progress=progress)
+    nxt = polish(
+        op,
+        alpha + da,
+        d,
+        theta0=w + da * v,
+        gtol=gtol,
+        lbfgs_iter=0,
+        newton_iter=newton_iter,
+        progress=progress,
+    )
 
     def proj(x: FloatArray) -> FloatArray:
         return x - U0 @ (U0.T @ x) if U0.shape[1] else x
