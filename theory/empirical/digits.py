@@ -109,3 +109,15 @@ def train_digits(
             loss_fn(model(x), y).backward()
             opt.step()
     return opt
+
+
+def digits_case(
+    n: int = 300, channels: int = 4, weight_decay: float = 1e-3, *, seed: int = 0
+) -> tuple[Any, Any, Any]:
+    """The repository's real case: ``(model, optimizer, data)`` after 20 epochs of
+    ``SGD(momentum=0.9)`` with ``weight_decay`` on the weights (biases undecayed) over a DataLoader of
+    batch 100 on the first ``n`` digits; ``data`` is the full-batch pair ``(images, labels)``."""
+    data = digits_data(n, seed=seed)
+    model = digits_cnn(channels, seed=seed)
+    opt = train_digits(model, digits_loader(data, 100), optimizer="sgd", weight_decay=weight_decay)
+    return model, opt, (data.images, data.labels)
