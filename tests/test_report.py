@@ -234,7 +234,11 @@ def test_separable_lp_against_known_answers() -> None:
     rng = np.random.default_rng(0)
     H = rng.standard_normal((40, 3))
     y = (H[:, 0] > 0).astype(int)  # separable by the first feature
-    assert R.separable_lp(H, y, 2)[0]
+    sep, Wb, _ = R.separable_lp(H, y, 2)
+    assert sep and Wb is not None
+    # the returned layer separates: every example's own logit wins by the margin 1
+    logits = H @ Wb[:, :-1].T + Wb[:, -1]
+    assert np.all(logits[np.arange(40), y] - logits[np.arange(40), 1 - y] >= 1 - 1e-7)
     Hx = np.vstack([H, H[:1]])  # one point with both labels: no separating layer exists
     yx = np.concatenate([y, 1 - y[:1]])
     sep, Wb, _ = R.separable_lp(Hx, yx, 2)
@@ -250,3 +254,15 @@ def test_softmax_shift_needs_shift_invariance() -> None:
     U, labels = R.softmax_shift_basis(op, 10)
     assert U.shape == (op.dim, 17) and labels[-1] == "4.bias"
     assert min(np.linalg.norm(op.matvec(U[:, j])) for j in range(U.shape[1])) > 1e-3
+
+
+def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert R._bar(True, "x") is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert R._bar(False, "x") is None
+    bar = R._bar(True, "x")
+    assert bar is not None and bar.desc == "x"
+    bar.close()
