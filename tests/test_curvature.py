@@ -196,6 +196,12 @@ def test_tuple_inputs_are_passed_as_positional_arguments() -> None:
     # one pair whose inputs are a tuple
     op1 = cv.hessian_operator(model, lf, ((xa, xb), y))
     assert op1.n_batches == 1
+    # a dict of inputs is passed as keyword arguments
+    op2 = cv.hessian_operator(model, lf, [({"xa": xa, "xb": xb}, y)])
+    v = np.random.default_rng(1).standard_normal(op.dim)
+    assert np.linalg.norm(op2.matvec(v) - op1.matvec(v)) <= 10 * (op.dim + 11) * EPS64 * np.linalg.norm(
+        op1.matvec(v)
+    )
 
 
 class Attention(torch.nn.Module):
@@ -462,6 +468,13 @@ def test_top_eigenpairs_of_a_plain_linear_operator() -> None:
         np.abs(pairs.values - lam) <= pairs.residuals + rounding_zero_tolerance(30, np.abs(lam).max())
     )
     assert pairs.matvecs > 0 and np.all(pairs.converged)
+    # an indefinite matrix: "LM" orders by magnitude, mixing signs; "SA" ascending
+    full = np.linalg.eigvalsh(A)
+    for which, ref in (("LM", full[np.argsort(-np.abs(full))][:4]), ("SA", full[:4])):
+        got = cv.top_eigenpairs(plain, 4, which)
+        tol = got.residuals + rounding_zero_tolerance(30, np.abs(full).max())
+        assert np.all(np.abs(got.values - ref) <= tol), (which, got.values, ref)
+    assert np.any(full[np.argsort(-np.abs(full))][:4] < 0) and np.any(full[np.argsort(-np.abs(full))][:4] > 0)
     # a float32 operator: precision from its dtype, eigsh still runs in float64
     plain32 = sla.LinearOperator(
         (30, 30), matvec=lambda v: A.astype(np.float32) @ v.astype(np.float32), dtype=np.float32

@@ -28,6 +28,8 @@ if not torch.distributed.is_available():  # pragma: no cover - every CPU wheel h
 from theory.empirical import _common as C  # noqa: E402
 from theory.empirical import curvature as cv  # noqa: E402
 
+pytestmark = pytest.mark.slow  # each test spawns 2 processes that import torch (5–10 s)
+
 EPS64 = float(np.finfo(np.float64).eps)
 WORLD = 2
 TIMEOUT_S = 120

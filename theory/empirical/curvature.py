@@ -33,7 +33,10 @@ Train-mode randomness
     (with an :class:`EmpiricalWarning`) and restored to the user's mode afterwards. A data source whose
     loss differs between two passes (``shuffle=True`` with ``drop_last=True``, random augmentation)
     is refused when the two losses differ by more than a rounding bound (``check_data=False`` skips
-    this check and its extra forward pass).
+    this check and its extra forward pass). The bound, ``2·(n_max + B + 2)·eps·Σ_b n_b|ℓ_b|``, covers
+    reordering the sums over examples and batches; it assumes each example's loss comes out to the same
+    bits in both passes, true on CPU; a GPU's non-deterministic kernels may exceed it (then pass
+    ``check_data=False``).
 
 dtype and device
     Without ``dtype``/``device`` the operator works on the user's model in place (its parameters
@@ -41,7 +44,7 @@ dtype and device
     different from the model's, it works on a *copy* (``copy.deepcopy`` then ``.to``); the user's model
     is never converted; ``op.model`` is the copy. Floating inputs and targets are then cast to that
     dtype. Products run and accumulate in the model's dtype on its device and are converted to float64
-    NumPy once per product; the solvers always see float64 (``op.precision`` is the unit roundoff of the
+    NumPy once per product; the solvers always see float64 (``op.precision`` is the machine epsilon of the
     dtype the products were computed in).
 
 Speed
@@ -52,6 +55,13 @@ Speed
     the graphs is measured on the first batch with ``torch.autograd.graph.saved_tensors_hooks`` and
     scaled by ``N/n_1`` (``op.graph_bytes``). The cache is dropped when :meth:`set_theta` is called or
     when any parameter or buffer of the model was changed in place (torch's version counters).
+    Measured with ``python bench/hessian.py`` (99,861-parameter MLP, 256 examples, float64, one
+    thread, medians of 40 interleaved rounds on a shared 2-core machine): a cached product costs
+    1.03× (torch ``op.hvp``) and 1.07× (NumPy ``matvec``) PyHessian's product on its retained graph,
+    the same backward pass plus the flattening, and 0.40× curvlinops' (which recomputes the forward
+    pass); without the cache 1.7× PyHessian's. Forward-over-reverse (``torch.func.jvp`` of
+    ``torch.func.grad``) took 2.1× the cached product, ``torch.func.linearize`` 1.0× after a 3 s
+    trace, and batching 10 products with ``is_grads_batched`` 1.4× per product: none is used.
 
 Data-parallel
     With ``distributed=True`` (``torch.distributed`` initialised, gloo on CPU, NCCL on GPU) each
@@ -194,7 +204,8 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
         n_batches: batches in one pass (over all shards).
         max_batch: the largest ``n_b``.
         matvecs: Hessian-vector products computed so far.
-        precision: unit roundoff of the dtype the products are computed in.
+        precision: machine epsilon (twice the unit roundoff) of the dtype the products are computed
+            in: 2.2e-16 for float64, 1.2e-7 for float32.
         graph_bytes: measured (first batch) and scaled estimate of the memory the cached gradient
             graphs take, in bytes; ``cached`` says whether they are kept.
         stochastic: ``"raise"`` or ``"eval"``; ``eval_modules`` lists what runs in eval mode.
