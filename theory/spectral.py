@@ -487,13 +487,20 @@ def _residual_samples(
             break
         if target_se is not None and n >= min_probes and _mean_se(np.array(out))[1] <= target_se:
             break
-        g = _rademacher(rng, d)
+        # a block of probes per call (one product per column) where no stopping test can intervene
+        if target_se is None:
+            k = 64
+        elif n < min_probes:
+            k = min_probes - n
+        else:
+            k = 1
+        if budget is not None:
+            k = min(k, budget - n)
+        g = np.column_stack([_rademacher(rng, d) for _ in range(k)])
         if q is not None and q.shape[1]:
             g = g - q @ (q.T @ g)
-        ag = apply(g)
-        if q is not None and q.shape[1]:
-            ag = ag - q @ (q.T @ ag)
-        out.append(float(g @ ag))
+        # gᵀ P A P g with g ← Pg: the projection of A(Pg) is implied, since (Pg)ᵀQ = 0
+        out.extend(np.einsum("ij,ij->j", g, apply(g)).tolist())
     return np.array(out, dtype=np.float64)
 
 
