@@ -51,8 +51,8 @@ class PathDerivative:
     Attributes:
         derivative: ``d ≈ dw̃/dα`` (flat, in the operator's parameter order).
         alpha: α.
-        residual: ``‖(H + αD)d + Dw‖₂ / ‖Dw‖₂``, recomputed with one extra product (not MINRES's
-            own estimate).
+        residual: ``‖(H + αD)d + Dw‖₂ / ‖Dw‖₂`` (absolute when Dw = 0), recomputed with one extra
+            product (not MINRES's own estimate).
         iterations: MINRES iterations.
         matvecs: Hessian-vector products used (iterations + the check product).
         converged: MINRES reached ``rtol`` (its ``info == 0``).
@@ -167,20 +167,22 @@ def path_derivative(
     d, info = scipy.sparse.linalg.minres(A, b, rtol=rtol, maxiter=maxiter, callback=callback)
     iterations = count[0]
     Ad = shifted(d)
-    residual = float(np.linalg.norm(Ad - b)) / b_norm if b_norm > 0 else 0.0
+    tiny = float(np.finfo(np.float64).tiny)
+    residual = float(np.linalg.norm(Ad - b)) / b_norm if b_norm > tiny else float(np.linalg.norm(Ad))
     curvature = float(d @ Ad)
     d_norm = float(np.linalg.norm(d))
-    rayleigh = curvature / d_norm**2 if d_norm > 0 else math.nan
-    scale = float(np.linalg.norm(Ad)) / d_norm if d_norm > 0 else 0.0
+    zero = d_norm <= tiny  # only when Dw = 0: then d = 0 is the answer and there is no direction
+    rayleigh = math.nan if zero else curvature / d_norm**2
+    scale = 0.0 if zero else float(np.linalg.norm(Ad)) / d_norm
     tol = rounding_zero_tolerance(p, scale, eps=precision)
-    holds = d_norm == 0.0 or rayleigh > tol
+    holds = zero or rayleigh > tol
     if stationarity and hasattr(op, "gradient"):
         stat = float(np.linalg.norm(op.gradient() + a * mask * w))
     else:
         stat = math.nan
     matvecs = getattr(op, "matvecs", 0) - before
     parts = []
-    if d_norm == 0.0:
+    if zero:
         parts.append("Dw = 0: the decayed parameters are 0 and d = 0")
     elif holds:
         parts.append(
