@@ -677,6 +677,10 @@ def weight_decay_report(
             iterations; Newton–MINRES steps and trust-krylov iterations).
         separability: run the linear-programming test on the final layer's inputs (classification).
         progress: show progress bars (only on a terminal).
+
+    Ctrl-C during a polish stops that polish only: the report goes on from the best iterate and its
+    first assumption ("w̃(α) reached") says it was interrupted. A polish that does not converge is
+    reported the same way, never raised.
     """
     start = time.perf_counter()
     if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
