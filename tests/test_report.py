@@ -197,6 +197,14 @@ def test_transformer_encoder_layer_on_digits_rows() -> None:
     assert not r.polish.converged and reached.holds is False
     assert "not converged" in reached.detail and math.isfinite(r.polish.objective)
     assert reached in r.failed and "NO" in r.render()
+    # the step α → α + δα was not polished either: the "measured" change is then meaningless
+    assert _assumption(r, "w̃(α + δα) reached").holds is r.polish_next.converged
+
+
+def test_rho_band() -> None:
+    assert R.rho_holds(1.0) and R.rho_holds(0.8) and R.rho_holds(1.2)
+    assert not R.rho_holds(0.5) and not R.rho_holds(20.0) and not R.rho_holds(-1.0)
+    assert not R.rho_holds(math.nan)
 
 
 def test_ctrl_c_keeps_the_best_iterate() -> None:
@@ -266,3 +274,22 @@ def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     bar = R._bar(True, "x")
     assert bar is not None and bar.desc == "x"
     bar.close()
+
+
+def test_a_loss_without_the_shift_symmetry_has_no_null_space() -> None:
+    """Cross-entropy plus a logit penalty on integer labels: a classification task whose loss is not
+    shift invariant, so the candidate softmax-shift directions must fail the ‖Hu‖ test."""
+    data = digits_data(60, seed=2)
+    model = digits_cnn(1, seed=2)
+    ce = torch.nn.CrossEntropyLoss()
+
+    def penalised_logits(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return ce(out, target) + 1e-2 * out.pow(2).mean()
+
+    r = R.weight_decay_report(
+        model, penalised_logits, (data.images, data.labels), 1e-2, k=2, progress=False,
+        slq_steps=20, slq_probes=2, bottom_k=2,
+    )  # fmt: skip
+    assert r.null_space_dim == 0
+    a = _assumption(r, "no symmetry null space")
+    assert a.holds is True and "no softmax-shift null space" in a.detail

@@ -64,6 +64,7 @@ __all__ = [
     "decay_vector",
     "path_derivative_minres",
     "polish",
+    "rho_holds",
     "ritz_bottom",
     "softmax_shift_basis",
     "weight_decay_report",
@@ -75,6 +76,11 @@ FloatArray = C.FloatArray
 #: convention, not a bound: trust-region methods call a step very successful from ρ > 3/4 (Nocedal &
 #: Wright §4.1); the band is symmetric about 1 in that spirit.
 RHO_BAND = (0.75, 1.25)
+
+
+def rho_holds(rho: float) -> bool:
+    """Whether ρ = actual/model-predicted change lies in :data:`RHO_BAND` (NaN: no)."""
+    return bool(RHO_BAND[0] <= rho <= RHO_BAND[1])
 
 
 # ----------------------------------------------------------------------------- objective and polish
@@ -789,7 +795,7 @@ def weight_decay_report(
     op.set_theta(w)
     acc = _accuracy(op) if classification else None
 
-    assumptions = _assumptions(op, alpha, d, pol, spec, U, labels, int(U0.shape[1]), rho, rel, acc,
+    assumptions = _assumptions(op, alpha, d, pol, nxt, spec, U, labels, int(U0.shape[1]), rho, rel, acc,
                                classification, n_out, separability)  # fmt: skip
     comparison = None
     if optimizer is not None:
@@ -809,6 +815,7 @@ def _assumptions(
     alpha: float,
     d: FloatArray,
     pol: PolishResult,
+    nxt: PolishResult,
     s: SpectrumSummary,
     U: FloatArray,
     labels: list[str],
@@ -827,7 +834,14 @@ def _assumptions(
             f"‖∇F_α‖ = {pol.grad_norm:.2e}, gtol = {pol.gtol:.1e}, {pol.evaluations} evaluations, "
             f"{pol.hvps} HVPs" + ("" if pol.converged else f"; {pol.reason}"),
             {"grad_norm": pol.grad_norm},
-        )
+        ),
+        Assumption(
+            "w̃(α + δα) reached (the measured change is a difference of minimisers)",
+            nxt.converged,
+            f"‖∇F_(α+δα)‖ = {nxt.grad_norm:.2e}, {nxt.evaluations} evaluations, {nxt.hvps} HVPs"
+            + ("" if nxt.converged else f"; {nxt.reason}: the measured change is not meaningful"),
+            {"grad_norm": nxt.grad_norm},
+        ),
     ]
     if s.bottom_penalised.size:
         lo = float(s.bottom_penalised[0])
@@ -891,7 +905,7 @@ def _assumptions(
     ))  # fmt: skip
     out.append(Assumption(
         "quadratic model valid along the predicted step",
-        bool(RHO_BAND[0] <= rho <= RHO_BAND[1]),
+        rho_holds(rho),
         f"ρ = ΔF/Δm = {rho:.4f} (band {RHO_BAND}); predicted vs measured change: relative error {rel:.2e}",
         {"rho": rho, "relative_error": rel},
     ))  # fmt: skip
