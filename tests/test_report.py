@@ -293,3 +293,16 @@ def test_a_loss_without_the_shift_symmetry_has_no_null_space() -> None:
     assert r.null_space_dim == 0
     a = _assumption(r, "no symmetry null space")
     assert a.holds is True and "no softmax-shift null space" in a.detail
+
+
+@pytest.mark.slow
+def test_polish_gets_past_the_trust_region_stall() -> None:
+    """On the digits CNN with 500 examples, trust-krylov alone stops at ‖∇F‖ ≈ 1e-7 ("A bad
+    approximation caused failure to predict improvement", the undecayed softmax-shift direction
+    makes H + αD singular); the Newton–MINRES steps reach gtol = 1e-10."""
+    from theory.empirical.digits import digits_case
+
+    model, _, pair = digits_case(500)
+    op = hessian_operator(model, torch.nn.CrossEntropyLoss(), pair)
+    res = R.polish(op, 1e-3, R.decay_vector(op, "weights", 1e-3), progress=False)
+    assert res.converged and res.grad_norm <= 1e-10, res.reason
