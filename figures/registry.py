@@ -44,6 +44,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "figures.d2l_lambda_sweep",
     "figures.optimizers",
     "figures.hessian_shrinkage",
+    "figures.network_report",
     "figures.priors",
 )
 

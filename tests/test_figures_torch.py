@@ -134,3 +134,23 @@ def test_torch_figure_builds_are_byte_identical(tmp_path: Path) -> None:
         )
     for name in ("optimizers.png", "optimizers.pdf"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_network_report_story() -> None:
+    """The digits CNN: α sits inside the bulk of the spectrum (most mass below it), the data are
+    separable and the softmax shift is flat, yet the path derivative predicts the measured move."""
+    registered("network-report")
+    from figures import network_report as m
+    from theory.empirical.digits import digits_case
+
+    d = data_of(m.NAME)
+    assert d["alpha"] == m.ALPHA and d["top"].size == m.K
+    assert d["fraction_below_alpha"] > 0.5 and 0 < d["effective_dim"] < d["n_params"]
+    assert d["null_space_dim"] == 65  # Linear(64, 10): 64 column shifts + the bias shift
+    assert "finite unregularised minimiser (data not separable)" in d["failed"]
+    assert abs(d["rho"] - 1) < 0.05 and d["relative_error"] < 0.1
+    # the density integrates to ≈ 1 over the grid, and the model is the repository's case
+    assert abs(np.trapezoid(d["density"], d["grid"]) - 1) < 0.05
+    model, _, _ = digits_case(seed=m.SEED)
+    assert sum(p.numel() for p in model.parameters()) == d["n_params"]
+    draw(m.NAME)

@@ -528,3 +528,53 @@ def _l2_eigen(ctx: CheckContext) -> CheckResult:
             tracker.add(error, tolerance)
         details.append(summary)
     return tracker.result("; ".join(details))
+
+
+# --------------------------------------------------------------------------------- l2.path_derivative
+
+#: the forward difference's O(δα²) remainder beyond the measured O(δα) term: the tolerance is
+#: ``PATH_TRUNCATION_SAFETY × truncation + solve`` (see PathDerivativeCheck)
+PATH_TRUNCATION_SAFETY = 2.0
+PATH_REASON = (
+    "a-posteriori: the forward difference's O(δα) error is estimated from a second step 2δα "
+    "(‖m(2δα) − m(δα)‖, an asymptotic estimate, not a bound) and doubled for the O(δα²) remainder; "
+    "plus the polish and MINRES errors bounded by ‖∇F‖/μ"
+)
+
+
+@register(
+    "l2.path_derivative",
+    "empirical",
+    "digits CNN (sklearn load_digits): −(H + αD)⁻¹Dw̃ by MINRES vs (w̃(α + δα) − w̃(α))/δα",
+)
+def _l2_path_derivative(ctx: CheckContext) -> CheckResult:
+    device = _device(ctx)
+    if device != "cpu":
+        raise CheckSkipped("the digits CNN case runs on CPU (float64); see bench/ for the GPU runs")
+    from theory.empirical import digits
+    from theory.empirical._common import torch
+    from theory.empirical.report import path_derivative_check
+
+    tracker = ErrorTracker()
+    tracker.empirical_tolerance(PATH_REASON)
+    details = []
+    with _small():
+        for case in range(ctx.cases(1, 3)):
+            seed = ctx.seed + case
+            # the repository's case (also the network-report figure's): SGD(momentum, weight_decay on
+            # the weights, not the biases) on a DataLoader, as a user would train it
+            model, _, pair = digits.digits_case(300 if not ctx.thorough else 1797, seed=seed)
+            r = path_derivative_check(model, torch.nn.CrossEntropyLoss(), pair, 1e-3, "weights", seed=seed)
+            tracker.add(r.error, PATH_TRUNCATION_SAFETY * r.truncation + r.solve)
+            sep = {True: "separable (LP)", False: "not separable", None: "separability not tested"}[
+                r.separable
+            ]
+            details.append(
+                f"p = {r.n_params}, α = {r.alpha:g}, δα = {r.delta_alpha:.2g}: error {r.error:.2e}, "
+                f"O(δα) term "
+                f"{r.truncation:.2e}, ρ = {r.rho:.4f}; λ_min(H + αD) ≈ {r.mu:.2g}; softmax-shift null space "
+                f"of dim {r.null_space_dim} ({r.null_space_undecayed} undecayed: set aside); {sep}, training "
+                f"accuracy {r.train_accuracy:.0%}: no finite unregularised minimiser, w* does not exist; "
+                f"{r.matvecs} HVPs"
+            )
+    return tracker.result("; ".join(details))
