@@ -498,3 +498,25 @@ def test_no_warning_on_a_clean_model() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cv.hessian_operator(mlp(), torch.nn.CrossEntropyLoss(), loader(X, y))
+
+
+def test_threads_are_capped_during_products_and_restored() -> None:
+    X, y = classification()
+    seen: list[int] = []
+
+    def loss(out: Any, target: Any) -> Any:
+        seen.append(torch.get_num_threads())
+        return torch.nn.functional.cross_entropy(out, target)
+
+    before = torch.get_num_threads()
+    op = cv.hessian_operator(mlp(), loss, loader(X, y), threads=1, cache=False)
+    seen.clear()
+    op.matvec(np.ones(op.dim))
+    assert seen and set(seen) == {1}
+    assert torch.get_num_threads() == before
+    # "auto" caps a small problem at one thread; None leaves torch's setting alone
+    assert cv.hessian_operator(mlp(), loss, loader(X, y), threads="auto")._threads == 1
+    assert cv.hessian_operator(mlp(), loss, loader(X, y), threads=None)._threads is None
+    for bad in (0, -1, True, "two", 1.5):
+        with pytest.raises(InputError, match="threads"):
+            cv.hessian_operator(mlp(), loss, loader(X, y), threads=bad)

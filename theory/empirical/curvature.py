@@ -225,6 +225,7 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
         cache_bytes: int = 2**30,
         cast: Any = None,
         distributed: bool = False,
+        threads: int | str | None = "auto",
     ) -> None:
         if not isinstance(model, torch.nn.Module):
             raise InputError(f"model must be a torch.nn.Module; got {type(model).__name__}")
@@ -234,8 +235,12 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
             raise InputError(f"stochastic must be 'raise' or 'eval'; got {stochastic!r}")
         if cache not in (True, False, "auto"):
             raise InputError(f"cache must be True, False or 'auto'; got {cache!r}")
+        counted = isinstance(threads, int) and not isinstance(threads, bool) and threads >= 1
+        if not (threads in ("auto", None) or counted):
+            raise InputError(f"threads must be 'auto', None or a positive integer; got {threads!r}")
         self.model, self.loss_fn, self.data = model, loss_fn, _batches(data)
         self.stochastic = stochastic
+        self._threads: int | None = threads if isinstance(threads, int) else None
         found = stochastic_modules(model)
         if found and stochastic == "raise":
             raise PreconditionError(
@@ -308,6 +313,8 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
         if n_total == 0:
             raise InputError("data holds no examples")
         self.n_examples, self.n_batches, self.max_batch = n_total, b_total, n_max
+        if threads == "auto":  # one thread for small batches (C.threads_for; measured in its docstring)
+            self._threads = C.threads_for(n_max * self.dim)
         self._n_local = n_local
         if check_data:
             n2, _, _, s2, a2 = self._pass()
@@ -343,11 +350,17 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
         fused flash / memory-efficient kernels, which attention layers pick by default on CPU and GPU,
         have no second derivative: "derivative for ..._flash_attention_for_cpu_backward is not
         implemented"), and on CUDA ``C.exact_math`` (TF32 off). Not ``C.exact_math`` on CPU, where its
-        warning filters took 5% of a small cached product and TF32 does not exist."""
+        warning filters took 5% of a small cached product and TF32 does not exist. On CPU, with
+        ``threads`` set, torch's intra-op threads are capped for the evaluation and restored after."""
         with contextlib.ExitStack() as stack:
             stack.enter_context(sdpa_kernel([SDPBackend.MATH]))
             if self.device.type == "cuda":
                 stack.enter_context(C.exact_math())
+            old = torch.get_num_threads()
+            cap = self._threads if self.device.type == "cpu" else None
+            if cap is not None and cap < old:
+                torch.set_num_threads(cap)
+                stack.callback(torch.set_num_threads, old)
             yield
 
     @contextlib.contextmanager
@@ -651,6 +664,7 @@ def hessian_operator(
     cache: bool | str = "auto",
     cache_bytes: int = 2**30,
     distributed: bool = False,
+    threads: int | str | None = "auto",
 ) -> CurvatureOperator:
     """The Hessian of the full-data mean loss at the model's current parameters (module doc).
 
@@ -668,6 +682,10 @@ def hessian_operator(
         cache: keep every batch's gradient graph (``True``), never (``False``), or when the measured
             estimate ``op.graph_bytes`` is at most ``cache_bytes`` (``"auto"``, default 1 GiB).
         distributed: all-reduce over ``torch.distributed`` (each process passes its shard).
+        threads: torch's intra-op CPU threads during each evaluation: ``"auto"`` caps them at 1 when
+            a batch is small (``max_batch·p < 4·10⁶``: intra-op parallelism does not pay there, and on
+            a busy 2-core machine two threads made a 275-parameter product 100× slower), an integer
+            caps them at that, ``None`` leaves torch's setting; restored after every evaluation.
 
     Raises:
         InputError: malformed model, loss, data or params (the message names the value).
@@ -696,6 +714,7 @@ def hessian_operator(
         cache_bytes=cache_bytes,
         cast=cast,
         distributed=distributed,
+        threads=threads,
     )
 
 
