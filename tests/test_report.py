@@ -306,3 +306,30 @@ def test_polish_gets_past_the_trust_region_stall() -> None:
     op = hessian_operator(model, torch.nn.CrossEntropyLoss(), pair)
     res = R.polish(op, 1e-3, R.decay_vector(op, "weights", 1e-3), progress=False)
     assert res.converged and res.grad_norm <= 1e-10, res.reason
+
+
+def test_float32_model_is_reported_in_float64_and_left_untouched() -> None:
+    """A user's float32 model (torch's default) and float32 data: the report polishes a float64 copy
+    to the default gtol = 1e-10 (unreachable in float32), trains the optimiser in the model's own
+    dtype, and leaves the caller's model as it was."""
+    from sklearn.datasets import load_wine
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_wine(return_X_y=True)
+    ds = torch.utils.data.TensorDataset(
+        torch.tensor(StandardScaler().fit_transform(X), dtype=torch.float32), torch.tensor(y)
+    )
+    loader = torch.utils.data.DataLoader(ds, batch_size=50)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(13, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3))
+    before = [p.detach().clone() for p in model.parameters()]
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=1e-2)
+    r = R.weight_decay_report(
+        model, torch.nn.CrossEntropyLoss(), loader, optimizer=opt, epochs=2, k=2, progress=False,
+        slq_steps=20, slq_probes=2, separability=False,
+    )  # fmt: skip
+    assert r.polish.converged and r.polish.grad_norm <= 1e-10
+    assert r.precision == float(np.finfo(np.float64).eps)
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+    assert r.optimizer is not None and r.optimizer.decoupled

@@ -106,6 +106,7 @@ __all__ = [
     "CurvatureOperator",
     "Eigenpairs",
     "EmpiricalWarning",
+    "call_model",
     "hessian_operator",
     "stochastic_modules",
     "top_eigenpairs",
@@ -191,6 +192,18 @@ def _unpack(batch: Any) -> tuple[Any, Any]:
             f"{type(batch).__name__} of length {len(batch) if hasattr(batch, '__len__') else '?'}"
         )
     return batch[0], batch[1]
+
+
+def call_model(model: Any, inputs: Any, params: dict[str, Any] | None = None) -> Any:
+    """``model(inputs)``: a tensor is passed as it is, a tuple or list as positional arguments, a dict
+    as keyword arguments; with ``params`` (name → tensor) through ``torch.func.functional_call``."""
+    if isinstance(inputs, dict):
+        args, kwargs = (), inputs
+    else:
+        args, kwargs = (tuple(inputs) if isinstance(inputs, list | tuple) else (inputs,)), {}
+    if params is None:
+        return model(*args, **kwargs)
+    return torch.func.functional_call(model, params, args, kwargs)
 
 
 class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
@@ -393,16 +406,28 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
             return {k: self._to(o) for k, o in obj.items()}
         return obj
 
+    def batches(self) -> Iterator[tuple[Any, Any, int]]:
+        """One pass over this process's data: ``(inputs, targets, n_b)`` per batch, on the operator's
+        device and, for a converted copy, in its dtype (what every product sees)."""
+        for batch in self.data:
+            x, y = _unpack(batch)
+            n = _batch_size(x, y)
+            yield self._to(x), self._to(y), n
+
+    def outputs(self, inputs: Any, params: list[Any] | None = None) -> Any:
+        """``model(inputs)`` at the current (or the given) selected parameters, with the inputs
+        convention of the module doc (tensor, tuple/list as positional, dict as keyword arguments),
+        in the operator's mode (eval for the stochastic modules with ``stochastic="eval"``)."""
+        tensors = dict(zip(self.names, self._params() if params is None else params, strict=True))
+        with self._mode():
+            return call_model(self.model, inputs, tensors)
+
     def _batch_loss(self, params: list[Any], batch: Any) -> tuple[Any, int]:
         x, y = _unpack(batch)
         n = _batch_size(x, y)
         x, y = self._to(x), self._to(y)
         tensors = dict(zip(self.names, params, strict=True))
-        if isinstance(x, dict):
-            out = torch.func.functional_call(self.model, tensors, (), x)
-        else:
-            args = tuple(x) if isinstance(x, list | tuple) else (x,)
-            out = torch.func.functional_call(self.model, tensors, args)
+        out = call_model(self.model, x, tensors)
         val = self.loss_fn(out, y)
         if not isinstance(val, torch.Tensor) or val.numel() != 1:
             raise InputError(

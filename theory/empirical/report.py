@@ -48,7 +48,7 @@ import scipy.optimize
 import scipy.sparse.linalg
 
 from theory.empirical import _common as C
-from theory.empirical.curvature import CurvatureOperator, hessian_operator, top_eigenpairs
+from theory.empirical.curvature import CurvatureOperator, call_model, hessian_operator, top_eigenpairs
 from theory.errors import InputError
 from theory.numerics import relative_error, rounding_zero_tolerance
 
@@ -538,8 +538,8 @@ def _features(op: CurvatureOperator, layer: str) -> tuple[Any, Any]:
     ys = []
     try:
         with torch.no_grad():
-            for x, y in op.data:
-                op.model(x.to(op.device))
+            for x, y, _ in op.batches():
+                op.outputs(x)
                 ys.append(y)
     finally:
         handle.remove()
@@ -628,19 +628,19 @@ def _shifted(op: CurvatureOperator, shift: FloatArray | None, U: FloatArray, lif
 
 
 def _is_classification(op: CurvatureOperator) -> tuple[bool, int]:
-    x, y = next(iter(op.data))
+    x, y, _ = next(iter(op.batches()))
     if not isinstance(y, torch.Tensor) or y.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
         return False, 0
     with torch.no_grad():
-        out = op.model(x[:1].to(op.device))
+        out = op.outputs(x)
     return (out.ndim == 2 and out.shape[1] >= 2), int(out.shape[-1])
 
 
 def _accuracy(op: CurvatureOperator) -> float:
     right = 0
     with torch.no_grad():
-        for x, y in op.data:
-            right += int((op.model(x.to(op.device)).argmax(-1).cpu() == y).sum())
+        for x, y, _ in op.batches():
+            right += int((op.outputs(x).argmax(-1) == y).sum())
     return right / op.n_examples
 
 
@@ -664,6 +664,8 @@ def weight_decay_report(
     separability: bool = True,
     progress: bool = True,
     seed: int = 0,
+    dtype: Any = "float64",
+    device: Any = None,
 ) -> WeightDecayReport:
     """One call: what weight decay α does to ``model`` on ``loss_fn`` and ``data`` (module doc).
 
@@ -683,6 +685,11 @@ def weight_decay_report(
             iterations; Newton–MINRES steps and trust-krylov iterations).
         separability: run the linear-programming test on the final layer's inputs (classification).
         progress: show progress bars (only on a terminal).
+        dtype, device: what the copy of the model is computed in (default float64 on the model's
+            device, so that ``gtol = 1e-10`` is reachable; ``dtype=None`` keeps the model's dtype: a
+            float32 model then needs a ``gtol`` above its rounding, about 1e-5, or the first
+            assumption reports the polish as not converged). The optimiser comparison trains a copy in
+            the model's own dtype, as the user would.
 
     Ctrl-C during a polish stops that polish only: the report goes on from the best iterate and its
     first assumption ("w̃(α) reached") says it was interrupted. A polish that does not converge is
@@ -701,7 +708,7 @@ def weight_decay_report(
     if not 0 < rel_step < 1:
         raise InputError(f"rel_step must be in (0, 1); got {rel_step!r}")
     work = copy.deepcopy(model)
-    op = hessian_operator(work, loss_fn, data)
+    op = hessian_operator(work, loss_fn, data, dtype=dtype, device=device)
     if optimizer is not None and decay is None:
         names = {id(p): n for n, p in model.named_parameters()}
         wd = {
@@ -978,12 +985,14 @@ def _compare_optimizer(
     decoupled = isinstance(optimizer, torch.optim.AdamW) or bool(
         optimizer.defaults.get("decoupled_weight_decay")
     )
-    clone_op = hessian_operator(clone, loss_fn, data, params=[cparams[n] for n in op.names])
+    clone_op = hessian_operator(
+        clone, loss_fn, data, params=[cparams[n] for n in op.names], cache=False, check_data=False
+    )
     clone_op.set_theta(theta_start)
     for _ in range(epochs):
-        for x, y in op.data:
+        for x, y, _ in clone_op.batches():
             opt.zero_grad()
-            loss_fn(clone(x.to(op.device)), y.to(op.device)).backward()
+            loss_fn(call_model(clone, x), y).backward()
             opt.step()
     theta = clone_op.theta()
     L, g = _value_grad(op, theta)
