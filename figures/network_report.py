@@ -1,4 +1,4 @@
-"""Figure ``network-report``: what weight decay does to a small CNN on ``load_digits`` (issue 9).
+"""Figure ``network-report``: what weight decay does to a small CNN on ``load_digits``.
 
 :func:`theory.empirical.report.weight_decay_report` on the repository's real case
 (:func:`theory.empirical.digits.digits_case`: a 690-parameter CNN on 300 digits, trained by

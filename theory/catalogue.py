@@ -104,7 +104,7 @@ _THEOREMS: tuple[Theorem, ...] = (
         r"\ L = \tfrac12(w - w^*)^\top H(w - w^*),\ D = I:\ "
         r"\frac{d\tilde w}{d\alpha} = \frac{d}{d\alpha}(H + \alpha I)^{-1}Hw^* = -(H + \alpha I)^{-2}Hw^*",
         "implicit function theorem on the stationarity condition (Nocedal & Wright, *Numerical "
-        "Optimization*, 2nd ed., Thm A.2); issue 9",
+        "Optimization*, 2nd ed., Thm A.2)",
         (
             "w̃(α) a strict local minimiser of L(w) + (α/2)‖Dw‖², D = diag(0/1) the decay mask (‖Dw‖² = wᵀDw)",
             "L twice continuously differentiable near w̃",

@@ -1,4 +1,4 @@
-"""A real case: a small CNN on scikit-learn's bundled ``load_digits`` (issue 9, l2.path_derivative).
+"""A real case: a small CNN on scikit-learn's bundled ``load_digits`` (l2.path_derivative).
 
 ``load_digits`` ships with scikit-learn (1797 greyscale 8×8 images of the digits 0–9, no download).
 :func:`digits_cnn` is a convolution on the 8×8 images, tanh, 2×2 average pooling and a linear layer
