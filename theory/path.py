@@ -58,18 +58,25 @@ EPS = float(np.finfo(np.float64).eps)
 RELIABLE_OPTIMUM = 1e-6
 
 
-def as_decay_mask(decay_mask: ArrayLike | None, d: int) -> FloatArray:
-    """The diagonal of D as a float 0/1 vector of length ``d`` (``None``: all ones, D = I)."""
+def as_decay_mask(decay_mask: ArrayLike | None, d: int, *, weighted: bool = False) -> FloatArray:
+    """The diagonal of D as a float vector of length ``d`` (``None``: all ones, D = I).
+
+    By default only 0 (not decayed) and 1 (decayed). With ``weighted=True`` any non-negative finite
+    weights: parameter groups with their own decay λ_g give the penalty ``Σ_g (λ_g/2)‖w_g‖² =
+    (α/2)·wᵀDw`` with ``D_ii = λ_g/α``, and the theorem holds unchanged for any diagonal D ⪰ 0 (its
+    derivation never uses D² = D).
+    """
     if decay_mask is None:
         return np.ones(d)
     mask = np.asarray(decay_mask)
     if mask.dtype == bool:
         mask = mask.astype(np.float64)
     mask = as_vector(mask, "decay_mask", size=d)
-    bad = ~np.isin(mask, (0.0, 1.0))
+    bad = (mask < 0) if weighted else ~np.isin(mask, (0.0, 1.0))
     if bad.any():
+        want = "non-negative weights" if weighted else "only 0 (not decayed) and 1 (decayed)"
         raise InputError(
-            f"decay_mask must hold only 0 (not decayed) and 1 (decayed); got {mask[bad][:5].tolist()} "
+            f"decay_mask must hold {want}; got {mask[bad][:5].tolist()} "
             f"at indices {np.flatnonzero(bad)[:5].tolist()}"
         )
     return mask

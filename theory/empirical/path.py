@@ -116,8 +116,10 @@ def path_derivative(
         op: a :class:`~theory.empirical.curvature.CurvatureOperator` at w = w̃(α) (or any symmetric
             ``LinearOperator`` with ``theta()``).
         alpha: α ≥ 0.
-        decay_mask: the diagonal of D: ``None`` (every parameter decayed), a flat 0/1 array of length
-            p, or an iterable of parameter names to decay (see :func:`decay_mask_for`).
+        decay_mask: the diagonal of D: ``None`` (every parameter decayed), a flat array of length p
+            (0/1, or non-negative weights ``λ_g/α`` for parameter groups with their own decay, see
+            :func:`theory.path.as_decay_mask`), or an iterable of parameter names to decay (see
+            :func:`decay_mask_for`).
         rtol: MINRES's target: it stops at ``‖r‖ ≤ rtol·(‖H + αD‖‖d‖ + ‖Dw‖)`` (scipy's test), so the
             reported relative residual is at most ``rtol·(1 + κ)`` and the forward error of d at most
             κ times that. Default ``max(1e-10, 100·precision)``: 1e-10 for a float64 model (above the
@@ -146,7 +148,7 @@ def path_derivative(
     ):
         mask = decay_mask_for(op, decay_mask)
     else:
-        mask = as_decay_mask(decay_mask, p)
+        mask = as_decay_mask(decay_mask, p, weighted=True)
     w = np.asarray(op.theta(), dtype=np.float64)
     b = -mask * w
     b_norm = float(np.linalg.norm(b))

@@ -49,6 +49,7 @@ import scipy.sparse.linalg
 
 from theory.empirical import _common as C
 from theory.empirical.curvature import CurvatureOperator, call_model, hessian_operator, top_eigenpairs
+from theory.empirical.path import path_derivative
 from theory.errors import InputError
 from theory.numerics import relative_error, rounding_zero_tolerance
 
@@ -583,9 +584,9 @@ def separable_lp(H: FloatArray, y: FloatArray, classes: int) -> tuple[bool, Floa
 def path_derivative_minres(
     op: CurvatureOperator, alpha: float, decay: FloatArray, *, rtol: float = 1e-10, maxiter: int | None = None
 ) -> tuple[FloatArray, float, int]:
-    """``dw̃/dα = −(H + αD)⁻¹ D w̃`` at the operator's current θ = w̃, by MINRES on ``Hv + αDv``:
-    :func:`theory.empirical.path.path_derivative` for a 0/1 mask, the same solve here for a weighted D
-    (parameter groups with different ``weight_decay``).
+    """``dw̃/dα = −(H + αD)⁻¹ D w̃`` at the operator's current θ = w̃, by MINRES on ``Hv + αDv``
+    (:func:`theory.empirical.path.path_derivative`, which takes a weighted D as well: parameter groups
+    with different ``weight_decay``).
 
     MINRES (Paige & Saunders 1975) needs only symmetry, so it also runs when ``H + αD`` is singular
     along an undecayed symmetry direction ``u`` (``Hu = 0``, ``Du = 0``): ``Dw̃ ⊥ u``, the system is
@@ -593,20 +594,8 @@ def path_derivative_minres(
     Returns ``(v, ‖(H + αD)v + Dw̃‖, matvecs)``.
     """
     d = np.asarray(decay, dtype=np.float64)
-    if np.all((d == 0.0) | (d == 1.0)):  # a 0/1 mask: the l2.path_derivative implementation (wt-path)
-        from theory.empirical.path import path_derivative
-
-        pd = path_derivative(op, alpha, d, rtol=rtol, maxiter=maxiter, stationarity=False)
-        return pd.derivative, pd.residual * float(np.linalg.norm(d * op.theta())), pd.matvecs
-    w = op.theta()
-    A = scipy.sparse.linalg.LinearOperator(
-        op.shape, matvec=lambda v: op.matvec(v) + alpha * d * np.ravel(v), dtype=np.float64
-    )
-    b = -d * w
-    before = op.matvecs
-    v, _ = scipy.sparse.linalg.minres(A, b, rtol=rtol, maxiter=maxiter or 10 * op.dim)
-    res = float(np.linalg.norm(A.matvec(v) - b))
-    return v, res, op.matvecs - before
+    pd = path_derivative(op, alpha, d, rtol=rtol, maxiter=maxiter, stationarity=False)
+    return pd.derivative, pd.residual * float(np.linalg.norm(d * op.theta())), pd.matvecs
 
 
 # ----------------------------------------------------------------------------- the report
@@ -625,6 +614,33 @@ def _shifted(op: CurvatureOperator, shift: FloatArray | None, U: FloatArray, lif
         return out
 
     return scipy.sparse.linalg.LinearOperator(op.shape, matvec=mv, dtype=np.float64)
+
+
+def _symmetries(
+    op: CurvatureOperator, d: FloatArray, top: Any
+) -> tuple[bool, int, float, FloatArray, list[str], FloatArray]:
+    """The verified symmetry null space of ``H`` at the operator's θ.
+
+    Returns ``(classification, n_out, thr, U, labels, U0)``: the zero threshold ``thr`` (the rounding
+    level ``10·p·eps·λ_max`` or the top eigenpairs' residual, whichever is larger), an orthonormal
+    basis ``U`` of the softmax-shift directions kept only when ``‖HU‖ ≤ thr`` column by column, their
+    labels, and ``U0``, the columns the decay mask does not touch (``DU0 = 0``: ``H + αD`` is singular
+    there).
+    """
+    lam_max = float(max(abs(top.values[0]), 1e-300))
+    thr = max(rounding_zero_tolerance(op.dim, lam_max, eps=op.precision), float(top.residuals.max()))
+    classification, n_out = _is_classification(op)
+    U = np.zeros((op.dim, 0))
+    labels: list[str] = []
+    if classification:
+        Ucand, lab = softmax_shift_basis(op, n_out)
+        if Ucand.shape[1]:
+            Q_, _ = np.linalg.qr(Ucand)
+            HU = np.column_stack([op.matvec(Q_[:, j]) for j in range(Q_.shape[1])])
+            if float(np.linalg.norm(HU, axis=0).max()) <= thr:
+                U, labels = Q_, lab
+    undecayed = np.linalg.norm(d[:, None] * U, axis=0) <= 0 if U.shape[1] else np.zeros(0, bool)
+    return classification, n_out, thr, U, labels, U[:, undecayed]
 
 
 def _is_classification(op: CurvatureOperator) -> tuple[bool, int]:
@@ -729,19 +745,7 @@ def weight_decay_report(
     mv0 = op.matvecs
     top = top_eigenpairs(op, min(k, op.dim - 1), "LA", seed=seed)
     lam_max = float(max(abs(top.values[0]), 1e-300))
-    thr = max(rounding_zero_tolerance(op.dim, lam_max, eps=op.precision), float(top.residuals.max()))
-    classification, n_out = _is_classification(op)
-    U = np.zeros((op.dim, 0))
-    labels: list[str] = []
-    if classification:
-        Ucand, lab = softmax_shift_basis(op, n_out)
-        if Ucand.shape[1]:
-            Q_, _ = np.linalg.qr(Ucand)
-            HU = np.column_stack([op.matvec(Q_[:, j]) for j in range(Q_.shape[1])])
-            if float(np.linalg.norm(HU, axis=0).max()) <= thr:
-                U, labels = Q_, lab
-    undecayed = np.linalg.norm(d[:, None] * U, axis=0) <= 0 if U.shape[1] else np.zeros(0, bool)
-    U0 = U[:, undecayed]
+    classification, n_out, thr, U, labels, U0 = _symmetries(op, d, top)
     bottom, bottom_res = ritz_bottom(
         _shifted(op, None, U, 2 * lam_max).matvec, op.dim, bottom_k, steps=slq_steps, seed=seed
     )
@@ -1074,19 +1078,9 @@ def path_derivative_check(
     pol = polish(op, alpha, d, gtol=gtol, lbfgs_iter=lbfgs_iter, progress=False)
     w = pol.theta
     op.set_theta(w)
-    classification, n_out = _is_classification(op)
-    U = np.zeros((op.dim, 0))
     top = top_eigenpairs(op, 1, "LA", seed=seed)
     lam_max = float(abs(top.values[0]))
-    thr = max(rounding_zero_tolerance(op.dim, lam_max, eps=op.precision), float(top.residuals[0]))
-    if classification:
-        Ucand, _ = softmax_shift_basis(op, n_out)
-        if Ucand.shape[1]:
-            Q_, _ = np.linalg.qr(Ucand)
-            HU = np.column_stack([op.matvec(Q_[:, j]) for j in range(Q_.shape[1])])
-            if float(np.linalg.norm(HU, axis=0).max()) <= thr:
-                U = Q_
-    U0 = U[:, np.linalg.norm(d[:, None] * U, axis=0) <= 0] if U.shape[1] else U
+    classification, n_out, _, U, _, U0 = _symmetries(op, d, top)
     mu_r, _ = ritz_bottom(_shifted(op, alpha * d, U0, 2 * lam_max).matvec, op.dim, 1, steps=40, seed=seed)
     mu = float(mu_r[0])
     op.set_theta(w)
