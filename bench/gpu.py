@@ -218,7 +218,7 @@ def digits_report(device: str, quick: bool) -> dict[str, Any]:
         "null_space_dim": r.null_space_dim,
         "effective_dim": r.spectrum.effective_dim,
         "effective_dim_se": r.spectrum.effective_dim_se,
-        "failed_assumptions": [a.name for a in r.failed()],
+        "failed_assumptions": [a.name for a in r.failed],
     }
 
 
