@@ -86,6 +86,8 @@ def test_inputs_are_validated_with_values_in_the_message() -> None:
         trace(a, matvecs=3, eigenpairs=(np.ones(1), np.ones((3, 1))))
     with pytest.raises(InputError, match="f must be vectorised"):
         spectral_density(a, probes=2, steps=2).trace_of(lambda x: 1.0)
+    with pytest.raises(InputError, match="give probes=3 or target_se=0.1, not both"):
+        spectral_density(a, probes=3, target_se=0.1)
     with pytest.raises(InputError, match="leaves no room for one probe of steps=30"):
         spectral_density(np.eye(40), matvecs=10)
 

@@ -653,6 +653,8 @@ def spectral_density(
         budget, target = _check_stopping(matvecs, target_se)
     else:
         probes = _positive_int(probes, "probes")
+        if target_se is not None:
+            raise InputError(f"give probes={probes} or target_se={target_se!r}, not both")
         budget = None if matvecs is None else _positive_int(matvecs, "matvecs")
         target = None
     if deflate > d:
