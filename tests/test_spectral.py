@@ -164,6 +164,21 @@ def test_lanczos_with_p_steps_reproduces_the_spectrum() -> None:
     assert np.sum(sd.weights) == pytest.approx(60.0, rel=100 * EPS)
 
 
+def test_lanczos_stops_at_an_invariant_subspace() -> None:
+    """A start vector inside a j-dimensional invariant subspace gives j nodes, exactly the eigenvalues
+    there, and quadrature exact for every f; identity: one node, w = 0 exactly after one step."""
+    sd = spectral_density(np.eye(20), steps=8, probes=2, seed=0)
+    assert np.count_nonzero(sd.weights) == 2 and np.all(sd.nodes[sd.weights > 0] == 1.0)
+    assert sd.trace_of(np.exp).value == pytest.approx(20 * math.e, rel=10 * EPS)
+    a = with_spectrum(np.repeat([-1.0, 0.5, 3.0], 30), np.random.default_rng(1))  # 3 distinct values
+    sd = spectral_density(a, steps=10, probes=3, seed=0)
+    assert np.all(np.count_nonzero(sd.weights, axis=1) == 3)
+    nodes = np.sort(sd.nodes[0][sd.weights[0] > 0])
+    assert np.max(np.abs(nodes - [-1.0, 0.5, 3.0])) <= 10 * 90 * EPS * 3.0 * 10
+    est = sd.trace_of(np.cos)
+    assert abs(est.value - 30 * (np.cos(-1.0) + np.cos(0.5) + np.cos(3.0))) <= 3 * est.se + 1e-9 * 90
+
+
 def test_quadrature_is_gauss_weights_are_squared_first_components() -> None:
     """One probe: Σ_k w_k θ_k^j must equal gᵀ A^j g for j ≤ 2s − 1 (Gauss rule with s nodes)."""
     rng = np.random.default_rng(5)
