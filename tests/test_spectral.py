@@ -86,6 +86,8 @@ def test_inputs_are_validated_with_values_in_the_message() -> None:
         trace(a, matvecs=3, eigenpairs=(np.ones(1), np.ones((3, 1))))
     with pytest.raises(InputError, match="f must be vectorised"):
         spectral_density(a, probes=2, steps=2).trace_of(lambda x: 1.0)
+    with pytest.raises(InputError, match="give probes=3 or target_se=0.1, not both"):
+        spectral_density(a, probes=3, target_se=0.1)
     with pytest.raises(InputError, match="leaves no room for one probe of steps=30"):
         spectral_density(np.eye(40), matvecs=10)
 
@@ -160,6 +162,21 @@ def test_lanczos_with_p_steps_reproduces_the_spectrum() -> None:
     assert np.max(np.abs(nodes - lam)) <= 10 * 60 * EPS * 40.0 * 10
     # and the weights are the squared components of the probe on the eigenvectors: they sum to ‖g‖² = p
     assert np.sum(sd.weights) == pytest.approx(60.0, rel=100 * EPS)
+
+
+def test_lanczos_stops_at_an_invariant_subspace() -> None:
+    """A start vector inside a j-dimensional invariant subspace gives j nodes, exactly the eigenvalues
+    there, and quadrature exact for every f; identity: one node, w = 0 exactly after one step."""
+    sd = spectral_density(np.eye(20), steps=8, probes=2, seed=0)
+    assert np.count_nonzero(sd.weights) == 2 and np.all(sd.nodes[sd.weights > 0] == 1.0)
+    assert sd.trace_of(np.exp).value == pytest.approx(20 * math.e, rel=10 * EPS)
+    a = with_spectrum(np.repeat([-1.0, 0.5, 3.0], 30), np.random.default_rng(1))  # 3 distinct values
+    sd = spectral_density(a, steps=10, probes=3, seed=0)
+    assert np.all(np.count_nonzero(sd.weights, axis=1) == 3)
+    nodes = np.sort(sd.nodes[0][sd.weights[0] > 0])
+    assert np.max(np.abs(nodes - [-1.0, 0.5, 3.0])) <= 10 * 90 * EPS * 3.0 * 10
+    est = sd.trace_of(np.cos)
+    assert abs(est.value - 30 * (np.cos(-1.0) + np.cos(0.5) + np.cos(3.0))) <= 3 * est.se + 1e-9 * 90
 
 
 def test_quadrature_is_gauss_weights_are_squared_first_components() -> None:

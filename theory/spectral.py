@@ -532,6 +532,12 @@ def trace(
         ``"krylov"`` (default): ``Q`` the ``basis``-step Lanczos basis from one Rademacher start, so
             ``tr(QᵀAQ) = Σ α_j`` costs ``basis`` products, then residual probes.
 
+    XTrace (Epperly, Tropp & Webber, "XTrace: Making the most of every sample in stochastic trace
+    estimation", SIMAX 2024) is not duplicated here: ``bench/spectral.py`` runs curvlinops' ``xtrace``
+    beside these, and on a trained network's Hessian it needed as many products as ``"krylov"`` for
+    the same median error, and its error estimate rests on correlated leave-one-out traces rather
+    than an i.i.d. sample.
+
     Args:
         op: symmetric LinearOperator, dense symmetric array, or a matvec callable with ``dim=``.
         matvecs: product budget (all of it is used unless ``target_se`` is met first).
@@ -653,6 +659,8 @@ def spectral_density(
         budget, target = _check_stopping(matvecs, target_se)
     else:
         probes = _positive_int(probes, "probes")
+        if target_se is not None:
+            raise InputError(f"give probes={probes} or target_se={target_se!r}, not both")
         budget = None if matvecs is None else _positive_int(matvecs, "matvecs")
         target = None
     if deflate > d:
