@@ -98,6 +98,7 @@ import scipy.sparse.linalg
 
 from theory.empirical import _common as C
 from theory.errors import InputError, PreconditionError
+from theory.spectral import effective_dimensionality, spectral_density, trace
 
 torch = C.torch
 from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402  (after torch's own check)
@@ -110,6 +111,10 @@ __all__ = [
     "hessian_operator",
     "stochastic_modules",
     "top_eigenpairs",
+    # the stochastic estimators (pure NumPy/SciPy, theory.spectral), re-exported for one import
+    "effective_dimensionality",
+    "spectral_density",
+    "trace",
 ]
 
 FloatArray = C.FloatArray
