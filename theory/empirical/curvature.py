@@ -108,14 +108,15 @@ __all__ = [
     "Eigenpairs",
     "EmpiricalWarning",
     "call_model",
+    "effective_dimensionality",
     "hessian_operator",
+    "spectral_density",
     "stochastic_modules",
     "top_eigenpairs",
-    # the stochastic estimators (pure NumPy/SciPy, theory.spectral), re-exported for one import
-    "effective_dimensionality",
-    "spectral_density",
     "trace",
 ]
+# effective_dimensionality, spectral_density and trace are theory.spectral's (pure NumPy/SciPy),
+# re-exported so that one import serves the whole workflow
 
 FloatArray = C.FloatArray
 
