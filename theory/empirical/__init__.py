@@ -12,6 +12,10 @@ import it; :func:`require_torch` is the single place that does, and raises
 - :mod:`theory.empirical.d2l`         the d2l weight-decay experiment (gd.min_norm, es.nonzero_init),
 - :mod:`theory.empirical.optimizers`  SGD vs SGD+L2, Adam+L2 vs AdamW (opt.sgd_equiv, opt.adam_not_equiv),
 - :mod:`theory.empirical.hessian`     dense and Lanczos Hessians of real networks (l2.eigen),
+- :mod:`theory.empirical.curvature`   the Hessian of any model, loss and data as a LinearOperator,
+- :mod:`theory.empirical.path`        dw̃/dα by MINRES on Hessian-vector products (l2.path_derivative),
+- :mod:`theory.empirical.report`      weight_decay_report: what weight decay does to your network,
+- :mod:`theory.empirical.digits`      the repository's real case, a CNN on load_digits,
 
 call :func:`require_torch` when first imported, so ``from theory.empirical import linear`` without
 torch raises that error. ``theory.empirical.checks`` registers the ``empirical`` route of
@@ -53,7 +57,7 @@ __all__ = [
 #: how to install the extra, quoted by every "torch is missing" message
 TORCH_HINT = "pip install 'weight-decay-theory[torch]'"
 
-_SUBMODULES = ("checks", "curvature", "d2l", "hessian", "linear", "optimizers")
+_SUBMODULES = ("checks", "curvature", "d2l", "digits", "hessian", "linear", "optimizers", "path", "report")
 
 
 def require_torch() -> ModuleType:
