@@ -606,3 +606,11 @@ def test_only_decayed_parameters_enter_the_shift() -> None:
     """decay_bias=False: the prediction is (H + αD)⁻¹Hw*, D the 0/1 mask of decayed parameters."""
     r = hessian.shrinkage_experiment(decay_bias=False)
     assert _eigen_failures(r) == set()
+
+
+def test_flatloss_refuses_a_dataloader_and_names_the_general_route() -> None:
+    model = hessian.make_mlp((3, 4, 1))
+    X, y = torch.randn(8, 3, dtype=torch.float64), torch.randn(8, dtype=torch.float64)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=4)
+    with pytest.raises(InputError, match="DataLoader.*hessian_operator"):
+        hessian.FlatLoss(model, loader, None)

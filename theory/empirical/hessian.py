@@ -137,6 +137,12 @@ class FlatLoss:
         stochastic: str = "raise",
     ) -> None:
         prepare_model(model, stochastic=stochastic)
+        if not (isinstance(X, torch.Tensor) and isinstance(y, torch.Tensor)):
+            raise InputError(
+                f"FlatLoss takes the whole data set as two tensors X, y; got {type(X).__name__}, "
+                f"{type(y).__name__}. For a DataLoader, batches or any loss callable use "
+                "theory.empirical.curvature.hessian_operator(model, loss_fn, data)"
+            )
         if loss not in _LOSSES:
             raise InputError(f"loss must be one of {_LOSSES}; got {loss!r}")
         self.model = model
@@ -556,8 +562,10 @@ def minimise(
     if not lo > zero_tol:
         raise PreconditionError(
             f"the penalised loss has no strict minimum here: smallest Hessian eigenvalue {lo:.3g} is not "
-            f"above the rounding level {zero_tol:.3g} (α = {a}); use more data than parameters, another "
-            "seed or a larger α"
+            f"above the rounding level {zero_tol:.3g} (α = {a}). Zero curvature comes from symmetries "
+            "(the softmax shift, rescalings), separable data (no finite minimiser without α) or more "
+            "parameters than constraints; theory.empirical.report.weight_decay_report measures which, "
+            "and handles such minima"
         )
     flat.load(th)
     return th, gmax
