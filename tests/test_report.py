@@ -75,7 +75,11 @@ def test_digits_report_softmax_shift_null_space(digits_report: R.WeightDecayRepo
     z = _assumption(digits_report, "no zero curvature")
     assert z.holds is False and z.numbers["n_zero"] >= 33
     regime = _assumption(digits_report, "α below the curvature")
-    assert regime.holds is False and regime.numbers["lambda_min"] == 0.0
+    # λ_min is the smallest Ritz value actually found (negative here), and the zero eigenvalues of the
+    # null space are named beside it (the row used to print "λ_min = 0" whenever a null space existed)
+    assert regime.holds is False
+    assert regime.numbers["lambda_min"] == float(digits_report.spectrum.bottom[0])
+    assert f"{z.numbers['n_zero']:.0f} zero eigenvalues" in regime.detail
 
 
 def test_digits_report_prediction_and_rho(digits_report: R.WeightDecayReport) -> None:
@@ -333,3 +337,56 @@ def test_float32_model_is_reported_in_float64_and_left_untouched() -> None:
     assert all(p.dtype == torch.float32 for p in model.parameters())
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
     assert r.optimizer is not None and r.optimizer.decoupled
+
+
+def _wine(n: int = 90) -> tuple[torch.Tensor, torch.Tensor]:
+    from sklearn.datasets import load_wine
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_wine(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(y))[:n]
+    return (
+        torch.tensor(StandardScaler().fit_transform(X[idx]), dtype=torch.float32),
+        torch.tensor(y[idx]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "loss_fn", "falls"),
+    [
+        # the model ends in log_softmax and the loss is NLLLoss: the check must go through the model
+        (torch.nn.LogSoftmax(dim=1), torch.nn.NLLLoss(), True),
+        # label smoothing: separable features, yet the loss grows along the separating ray
+        (torch.nn.Identity(), torch.nn.CrossEntropyLoss(label_smoothing=0.1), False),
+    ],
+)
+def test_separability_verdict_follows_the_models_own_loss(head: object, loss_fn: object, falls: bool) -> None:
+    X, y = _wine()
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(13, 4), torch.nn.Tanh(), torch.nn.Linear(4, 3), head)
+    r = R.weight_decay_report(
+        model, loss_fn, (X, y), alpha=1e-2, k=2, progress=False, slq_steps=15, slq_probes=2
+    )  # fmt: skip
+    a = _assumption(r, "finite unregularised minimiser")
+    t1, t100 = a.numbers["loss_t1"], a.numbers["loss_t100"]
+    assert t1 >= 0 and t100 >= 0  # an NLL of raw logits could be negative: the old route's bug
+    assert a.holds is (not falls)
+    assert (t100 < t1) is falls
+
+
+def test_class_weights_and_eval_mode_pass_through_the_float64_copy() -> None:
+    """CrossEntropyLoss(weight=float32 tensor) on the report's float64 copy (its buffer is cast with
+    the model), and stochastic='eval' for a model with dropout, are accepted."""
+    X, y = _wine()
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(13, 4), torch.nn.Tanh(), torch.nn.Dropout(0.2), torch.nn.Linear(4, 3)
+    )
+    loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor([2.0, 1.0, 1.0]))
+    with pytest.warns(UserWarning, match="eval mode"):
+        r = R.weight_decay_report(
+            model, loss_fn, (X, y), alpha=1e-2, k=2, progress=False, slq_steps=15, slq_probes=2,
+            stochastic="eval", separability=False,
+        )  # fmt: skip
+    assert r.polish.converged
+    assert model.training and loss_fn.weight.dtype == torch.float32  # the caller's objects untouched

@@ -477,3 +477,13 @@ def test_estimators_on_a_trained_digits_network(digits_hessian: tuple[Any, np.nd
     assert abs(e.value - exact) <= 3 * e.se + e.quadrature_change, (e, exact)
     sd = spectral_density(op, steps=30, probes=4, seed=0)
     assert wasserstein1(*sd.measure(), lam) < 0.02 * np.ptp(lam)
+
+
+def test_target_se_alone_stops_after_four_dim_products() -> None:
+    """An unreachable target with no budget ends after 4·dim products (it used to run forever), and
+    the returned se shows the target was not met."""
+    rng = np.random.default_rng(5)
+    a = with_spectrum(net_like_spectrum(rng, 60), rng)
+    t = trace(a, target_se=1e-12, method="hutchinson")
+    assert t.matvecs == 4 * 60
+    assert t.se > 1e-12

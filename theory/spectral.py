@@ -316,7 +316,7 @@ class TraceEstimate:
     value: float
     se: float
     exact_part: float
-    samples: FloatArray
+    samples: FloatArray = field(repr=False)
     matvecs: int
     method: str
     basis_dim: int
@@ -339,7 +339,7 @@ class SpectralEstimate:
     value: float
     se: float
     exact_part: float
-    samples: FloatArray
+    samples: FloatArray = field(repr=False)
     quadrature_change: float
     matvecs: int
 
@@ -552,7 +552,9 @@ def trace(
         op: symmetric LinearOperator, dense symmetric array, or a matvec callable with ``dim=``.
         matvecs: product budget (all of it is used unless ``target_se`` is met first); default
             :data:`DEFAULT_TRACE_MATVECS` (100) when ``target_se`` is not given either.
-        target_se: stop adding probes once the SE is at most this (after ``min_probes`` probes).
+        target_se: stop adding probes once the SE is at most this (after ``min_probes`` probes); without
+            ``matvecs`` the run stops after ``4·dim`` products in all even if the target is not met
+            (``se`` says so): ``dim`` products of a full basis would give the trace exactly.
         basis: deflation dimension; default ``matvecs // 2`` (krylov) or ``matvecs // 3`` (hutch++),
             and ``min(dim, 32)`` when only ``target_se`` is given.
         eigenpairs: a caller's (approximate) eigenpairs ``(values, vectors)`` or ``Eigenpairs``; used
@@ -599,8 +601,10 @@ def trace(
     if full:
         samples = np.zeros(0)
     else:
-        left = None if budget is None else budget - used
-        samples = _residual_samples(apply, rng, q, left, target, min_probes)
+        # with only target_se, at most 4·dim products in all: a full Krylov basis (dim products) gives
+        # the trace exactly, so more probes than that never pay; se then says whether it was met
+        left = (budget if budget is not None else 4 * d) - used
+        samples = _residual_samples(apply, rng, q, max(left, 0), target, min_probes)
     mean, se = _mean_se(samples)
     if full:
         se = 0.0
@@ -657,7 +661,10 @@ def spectral_density(
         steps: Lanczos steps per probe (products per probe); capped at ``dim``.
         probes: number of probes; default from ``matvecs`` (what the budget leaves after deflation,
             divided by ``steps``), at least ``min_probes`` with ``target_se``, and
-            :data:`DEFAULT_PROBES` (10) when neither is given.
+            :data:`DEFAULT_PROBES` (10) when neither is given. The SE is the sample standard deviation
+            over probes, itself noisy with few of them: with 2–3 probes (a budget of 120 products
+            with ``steps=30`` and deflation) 17–28 % of estimates fell beyond 3 SE of a dense
+            wine-MLP value, with 10 probes 0–3 %; keep ``probes ≥ 8`` when the error bar matters.
         target_se: with ``f``, add probes until the SE of ``tr f(A)`` is at most this (identity ``f``
             when ``f`` is None, i.e. the trace).
         matvecs: product budget.

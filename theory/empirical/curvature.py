@@ -584,6 +584,12 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
 
     def gradient(self) -> FloatArray:
         """``∇L(θ)`` as a flat float64 vector (accumulated in torch, converted once)."""
+        return self.value_and_gradient()[1]
+
+    def value_and_gradient(self) -> tuple[float, FloatArray]:
+        """``(L(θ), ∇L(θ))`` in one pass over the data (one all-reduce when distributed), in the
+        operator's mode: its thread cap, eval mode for the stochastic modules, the math attention
+        kernel."""
         params = self._leaf_params()
         acc = torch.zeros(self.dim, dtype=self.param_dtype, device=self.device)
         s = torch.zeros((), dtype=self.param_dtype, device=self.device)
@@ -595,9 +601,9 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
                 acc += n * torch.cat([g.reshape(-1) for g in grads])
                 s = s + n * val.detach()
                 n_pass += n
-        g, _ = self._reduce_value(acc, s, n_pass)
+        g, total = self._reduce_value(acc, s, n_pass)
         assert g is not None
-        return C.numpy(g / self.n_examples)
+        return total / self.n_examples, C.numpy(g / self.n_examples)
 
     def hvp(self, v: Any) -> Any:
         """``Hv`` for a flat torch tensor ``v`` (the model's dtype and device), as a flat tensor.
@@ -734,6 +740,8 @@ def hessian_operator(
         if dt != ref.dtype or not same_dev:
             model = copy.deepcopy(model).to(device=dev, dtype=dt)
             cast = dt
+            if isinstance(loss_fn, torch.nn.Module):  # its buffers too (CrossEntropyLoss's class weights)
+                loss_fn = copy.deepcopy(loss_fn).to(device=dev, dtype=dt)
     return CurvatureOperator(
         model,
         loss_fn,

@@ -48,7 +48,13 @@ import scipy.optimize
 import scipy.sparse.linalg
 
 from theory.empirical import _common as C
-from theory.empirical.curvature import CurvatureOperator, call_model, hessian_operator, top_eigenpairs
+from theory.empirical.curvature import (
+    CurvatureOperator,
+    EmpiricalWarning,
+    call_model,
+    hessian_operator,
+    top_eigenpairs,
+)
 from theory.empirical.path import path_derivative
 from theory.errors import InputError
 from theory.numerics import relative_error, rounding_zero_tolerance
@@ -88,16 +94,9 @@ def rho_holds(rho: float) -> bool:
 
 
 def _value_grad(op: CurvatureOperator, theta: FloatArray) -> tuple[float, FloatArray]:
-    """``(L(θ), ∇L(θ))`` in one pass over the data."""
+    """``(L(θ), ∇L(θ))`` in one pass over the data, through the operator (its mode and thread cap)."""
     op.set_theta(theta)
-    params = [p.detach().requires_grad_(True) for p in op._params()]
-    total, acc = 0.0, np.zeros(op.dim)
-    for batch in op.data:
-        val, n = op._batch_loss(params, batch)
-        grads = torch.autograd.grad(val, params, allow_unused=True, materialize_grads=True)
-        total += float(val.detach()) * n
-        acc += n * np.concatenate([C.numpy(g).ravel() for g in grads])
-    return total / op.n_examples, acc / op.n_examples
+    return op.value_and_gradient()
 
 
 def _hvp(op: CurvatureOperator, theta: FloatArray, v: FloatArray) -> FloatArray:
@@ -439,11 +438,13 @@ class WeightDecayReport:
         head.add_row("top eigenvalues of H", ", ".join(f"{v:.4g}" for v in s.top))
         head.add_row(
             "bottom eigenvalues of H",
-            ", ".join(f"{v:.3g}" for v in s.bottom) + f" (zero within ±{s.zero_threshold:.1e})",
+            ", ".join(f"{v:.3g}" for v in s.bottom)
+            + f" (Ritz values; |λ| ≤ {s.zero_threshold:.1e} counts as zero)",
         )
         head.add_row("bottom of H + αD", ", ".join(f"{v:.3g}" for v in s.bottom_penalised))
         head.add_row(
-            "effective dimensionality", f"{s.effective_dim:.1f} ± {s.effective_dim_se:.1f} of {self.n_params}"
+            "effective dimensionality Σλ⁺/(λ⁺+α)",
+            f"{s.effective_dim:.1f} ± {s.effective_dim_se:.1f} of {self.n_params}",
         )
         head.add_row(
             "dw̃/dα (MINRES)",
@@ -682,6 +683,7 @@ def weight_decay_report(
     seed: int = 0,
     dtype: Any = "float64",
     device: Any = None,
+    stochastic: str = "raise",
 ) -> WeightDecayReport:
     """One call: what weight decay α does to ``model`` on ``loss_fn`` and ``data`` (module doc).
 
@@ -701,6 +703,9 @@ def weight_decay_report(
             iterations; Newton–MINRES steps and trust-krylov iterations).
         separability: run the linear-programming test on the final layer's inputs (classification).
         progress: show progress bars (only on a terminal).
+        stochastic: ``"raise"`` (train-mode batch norm or dropout is refused) or ``"eval"`` (those
+            modules run in eval mode for every evaluation, as in
+            :func:`theory.empirical.curvature.hessian_operator`).
         dtype, device: what the copy of the model is computed in (default float64 on the model's
             device, so that ``gtol = 1e-10`` is reachable; ``dtype=None`` keeps the model's dtype: a
             float32 model then needs a ``gtol`` above its rounding, about 1e-5, or the first
@@ -724,7 +729,7 @@ def weight_decay_report(
     if not 0 < rel_step < 1:
         raise InputError(f"rel_step must be in (0, 1); got {rel_step!r}")
     work = copy.deepcopy(model)
-    op = hessian_operator(work, loss_fn, data, dtype=dtype, device=device)
+    op = hessian_operator(work, loss_fn, data, dtype=dtype, device=device, stochastic=stochastic)
     if optimizer is not None and decay is None:
         names = {id(p): n for n, p in model.named_parameters()}
         wd = {
@@ -821,6 +826,14 @@ def weight_decay_report(
     )  # fmt: skip
 
 
+def _slq_count(s: SpectrumSummary, where: Callable[[FloatArray], Any]) -> str:
+    """``"about N ± se"`` eigenvalues satisfying ``where``, from the report's SLQ density."""
+    if s.density is None:
+        return "nothing (no density)"
+    est = s.density.trace_of(lambda x: np.asarray(where(x), dtype=np.float64))
+    return f"about {est.value:.0f} ± {est.se:.0f}"
+
+
 def _assumptions(
     op: CurvatureOperator,
     alpha: float,
@@ -864,28 +877,34 @@ def _assumptions(
             {"lambda_min_penalised": lo},
         ))  # fmt: skip
         lo_h = float(s.bottom[0])
+        neg = _slq_count(s, lambda x: x < -s.zero_threshold)
         out.append(Assumption(
             "no negative curvature of H",
             s.n_negative == 0,
-            f"λ_min(H) = {lo_h:.3g} off the symmetry null space; {s.n_negative} of the bottom "
-            f"{s.bottom.size} below −{s.zero_threshold:.1e}",
+            f"λ_min(H) = {lo_h:.3g} off the symmetry null space; {s.n_negative} of the {s.bottom.size} "
+            f"bottom Ritz values below −{s.zero_threshold:.1e} (Lanczos does not resolve repeated "
+            f"eigenvalues: a lower bound on the count); SLQ estimates {neg}",
             {"lambda_min": lo_h, "n_negative": float(s.n_negative)},
         ))  # fmt: skip
+    zero = _slq_count(s, lambda x: np.abs(x) <= s.zero_threshold)
     out.append(Assumption(
         "no zero curvature of H",
         s.n_zero == 0,
         f"{s.n_zero} eigenvalues within ±{s.zero_threshold:.1e} (rounding threshold 10·p·eps·λ_max or the "
         f"eigsh residual): {U.shape[1]} from verified symmetries + {s.n_zero - U.shape[1]} among the bottom "
-        f"{s.bottom.size}",
+        f"{s.bottom.size} Ritz values (a lower bound); SLQ estimates {zero}",
         {"n_zero": float(s.n_zero)},
     ))  # fmt: skip
     if classification:
         if U.shape[1]:
             sym = (f"softmax shift: a {U.shape[1]}-dimensional null space of H "
                    f"(‖Hu‖ ≤ {s.zero_threshold:.1e} "
-                   f"along {labels[0]} … {labels[-1]}); {n_undecayed} of its directions are undecayed, "
-                   "so H + αD is singular there and w̃(α) is unique only up to them (the comparisons "
-                   "are made orthogonal to them)")  # fmt: skip
+                   f"along {labels[0]} … {labels[-1]}); " + (
+                       f"{n_undecayed} of its directions are undecayed (Du = 0), so H + αD is singular "
+                       "along them and w̃(α) is unique only up to them (the comparisons are made "
+                       "orthogonal to them)" if n_undecayed else
+                       "every one of its directions is decayed, so H + αD ≻ 0 along them: weight decay "
+                       "alone pins them down"))  # fmt: skip
         else:
             sym = "no softmax-shift null space found (no final Linear, or the loss is not shift-invariant)"
         out.append(
@@ -901,16 +920,16 @@ def _assumptions(
         out.append(
             Assumption("finite unregularised minimiser", None, "not a classification task: not tested")
         )
-    lo_h = float(s.bottom[0]) if s.bottom.size else math.nan
-    smallest = 0.0 if s.n_zero else lo_h
-    regime = bool(s.n_negative == 0 and smallest > alpha)
+    smallest = float(s.bottom[0]) if s.bottom.size else math.nan
+    regime = bool(s.n_negative == 0 and s.n_zero == 0 and smallest > alpha)
     out.append(Assumption(
         "α below the curvature (λ_min > α: the quadratic shrinkage λ/(λ+α) about w* applies)",
         regime if s.bottom.size or s.n_zero else None,
-        f"α = {alpha:.3g}; λ_min = {smallest:.3g}, λ_max = {s.top[0]:.4g}; "
-        f"SLQ: {100 * s.fraction_below_alpha:.0f}% "
-        f"of the spectral mass below α; n_eff = Σλ/(λ+α) = {s.effective_dim:.1f} ± {s.effective_dim_se:.1f} "
-        f"of p = {op.dim}",
+        f"α = {alpha:.3g}; λ_min = {smallest:.3g}"
+        + (f" and {s.n_zero} zero eigenvalues" if s.n_zero else "")
+        + f", λ_max = {s.top[0]:.4g}; SLQ: {100 * s.fraction_below_alpha:.0f}% of the spectral mass "
+        f"below α; n_eff = Σλ⁺/(λ⁺+α) (negative λ count 0) = {s.effective_dim:.1f} ± "
+        f"{s.effective_dim_se:.1f} of p = {op.dim}",
         {"alpha": alpha, "lambda_min": smallest, "lambda_max": float(s.top[0]),
          "fraction_below_alpha": s.fraction_below_alpha, "effective_dim": s.effective_dim},
     ))  # fmt: skip
@@ -937,19 +956,46 @@ def _separability(op: CurvatureOperator, n_out: int, acc: float | None, run: boo
                           f"separable (LP: {status}); training accuracy {acc:.1%}",
                           {"train_accuracy": acc or 0.0})  # fmt: skip
     assert Wb is not None
+    # the model's own loss along the ray θ(t): the final layer set to t·[W | b] from the LP, every other
+    # parameter at w̃; through the model, so whatever follows the layer (log_softmax, a logit penalty,
+    # label smoothing inside the loss) is included
+    layer = layers[0]
+    offsets = dict(zip(op.names, np.cumsum([0, *op.sizes])[:-1], strict=True))
+    sizes = dict(zip(op.names, op.sizes, strict=True))
+    base = op.theta()
     losses = []
-    for t in (1.0, 10.0, 100.0):
-        logits = torch.as_tensor(t * (Hn @ Wb[:, :-1].T + Wb[:, -1]), dtype=op.param_dtype)
-        with torch.no_grad():
-            losses.append(float(op.loss_fn(logits, y.to(logits.device))))
+    try:
+        for t in (1.0, 10.0, 100.0):
+            theta = base.copy()
+            o = offsets[f"{layer}.weight"]
+            theta[o : o + sizes[f"{layer}.weight"]] = t * Wb[:, :-1].ravel()
+            if f"{layer}.bias" in offsets:
+                ob = offsets[f"{layer}.bias"]
+                theta[ob : ob + sizes[f"{layer}.bias"]] = t * Wb[:, -1]
+            op.set_theta(theta)
+            losses.append(op.loss())
+    finally:
+        op.set_theta(base)
+    shown = ", ".join(f"{v:.2e}" for v in losses)
+    numbers = {"train_accuracy": acc or 0.0, "loss_t1": losses[0], "loss_t100": losses[-1]}
+    head = (
+        f"separable: an LP finds a last layer with margin ≥ 1 on all {len(yn)} examples over the "
+        f"{Hn.shape[1]} features; along that layer scaled by t = 1, 10, 100 the loss is {shown}"
+    )
+    if losses[2] < losses[1] < losses[0]:
+        return Assumption(
+            name,
+            False,
+            head + f", still falling: L has no finite minimiser along this ray (training accuracy at "
+            f"w̃: {acc:.1%}); only α > 0 has one",
+            numbers,
+        )
     return Assumption(
         name,
-        False,
-        f"separable: an LP finds a last layer with margin ≥ 1 on all {len(yn)} examples over the "
-        f"{Hn.shape[1]} features; scaled by t = 1, 10, 100 the loss is "
-        + ", ".join(f"{v:.2e}" for v in losses)
-        + f" → 0, so L has no finite minimiser (training accuracy at w̃: {acc:.1%}); only α > 0 has one",
-        {"train_accuracy": acc or 0.0, "loss_t1": losses[0], "loss_t100": losses[-1]},
+        True,
+        head + ", not falling: this loss (label smoothing, a logit penalty, …) does not reward an "
+        "unbounded margin, so separability leaves a finite minimiser possible",
+        numbers,
     )
 
 
@@ -989,9 +1035,12 @@ def _compare_optimizer(
     decoupled = isinstance(optimizer, torch.optim.AdamW) or bool(
         optimizer.defaults.get("decoupled_weight_decay")
     )
-    clone_op = hessian_operator(
-        clone, loss_fn, data, params=[cparams[n] for n in op.names], cache=False, check_data=False
-    )
+    with warnings.catch_warnings():  # the user already saw the eval-mode warning for the report
+        warnings.simplefilter("ignore", EmpiricalWarning)
+        clone_op = hessian_operator(
+            clone, loss_fn, data, params=[cparams[n] for n in op.names], cache=False, check_data=False,
+            stochastic=op.stochastic,
+        )  # fmt: skip
     clone_op.set_theta(theta_start)
     for _ in range(epochs):
         for x, y, _ in clone_op.batches():
