@@ -347,7 +347,7 @@ def bn_dropout_model() -> Any:
 
 def test_train_mode_batchnorm_and_dropout_are_refused_listing_them() -> None:
     X, y = classification()
-    with pytest.raises(PreconditionError, match=r"1 \(BatchNorm1d\), 3 \(Dropout\)"):
+    with pytest.raises(PreconditionError, match=r"module '1' \(BatchNorm1d\), module '3' \(Dropout\)"):
         cv.hessian_operator(bn_dropout_model(), torch.nn.CrossEntropyLoss(), loader(X, y))
 
 
@@ -520,3 +520,14 @@ def test_threads_are_capped_during_products_and_restored() -> None:
     for bad in (0, -1, True, "two", 1.5):
         with pytest.raises(InputError, match="threads"):
             cv.hessian_operator(mlp(), loss, loader(X, y), threads=bad)
+
+
+def test_dict_batches_and_numpy_data_are_refused_with_advice() -> None:
+    X, y = classification()
+    dict_batches = [{"x": X[:10], "y": y[:10]}, {"x": X[10:], "y": y[10:]}]
+    with pytest.raises(InputError, match=r"dict with keys \['x', 'y'\].*yields \(batch\['x'\]"):
+        cv.hessian_operator(mlp(), torch.nn.functional.cross_entropy, dict_batches)
+    with pytest.raises(InputError, match="torch tensors.*ndarray.*torch.as_tensor"):
+        cv.hessian_operator(mlp(), torch.nn.functional.cross_entropy, (X.numpy(), y.numpy()))
+    with pytest.raises(InputError, match="torch tensors.*ndarray.*torch.as_tensor"):
+        cv.hessian_operator(mlp(), torch.nn.functional.cross_entropy, [(X, y.numpy())])

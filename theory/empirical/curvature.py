@@ -132,7 +132,7 @@ def stochastic_modules(model: Any) -> list[str]:
     """Modules of ``model`` that are random or batch-dependent in their current (train) mode.
 
     Batch norm in train mode (batch statistics), dropout of every kind with ``p > 0`` in train mode,
-    and ``MultiheadAttention`` with attention dropout in train mode; each as ``"name (Type)"``.
+    and ``MultiheadAttention`` with attention dropout in train mode; each as ``"module 'name' (Type)"``.
     """
     found = []
     for name, m in model.named_modules():
@@ -144,7 +144,7 @@ def stochastic_modules(model: Any) -> list[str]:
             or (isinstance(m, torch.nn.MultiheadAttention) and float(m.dropout) > 0)
         )
         if random:
-            found.append(f"{name or '<root>'} ({type(m).__name__})")
+            found.append(f"module '{name or '<root>'}' ({type(m).__name__})")
     return found
 
 
@@ -156,6 +156,12 @@ def _batches(data: Any) -> Iterable[Any]:
     """A re-iterable of ``(inputs, targets)`` batches from a DataLoader, an iterable of pairs or one pair."""
     if _is_pair(data):
         return [data]
+    if isinstance(data, tuple) and len(data) == 2 and type(data[1]).__module__ == "numpy":
+        raise InputError(
+            f"data must hold torch tensors; got an (inputs, targets) pair of {type(data[0]).__name__}, "
+            f"{type(data[1]).__name__}: convert with torch.as_tensor (features to the model's dtype, "
+            "class labels to torch.long)"
+        )
     if isinstance(data, torch.Tensor) or not hasattr(data, "__iter__"):
         raise InputError(
             "data must be a DataLoader, a re-iterable of (inputs, targets) batches or one (inputs, "
@@ -192,6 +198,17 @@ def _batch_size(x: Any, y: Any) -> int:
 
 
 def _unpack(batch: Any) -> tuple[Any, Any]:
+    if isinstance(batch, dict):
+        raise InputError(
+            f"each batch must be an (inputs, targets) pair; got a dict with keys {sorted(map(str, batch))} "
+            "(a collate_fn's output?): pass a re-iterable that yields pairs, e.g. a class whose __iter__ "
+            "yields (batch['x'], batch['y']) for each batch of the loader"
+        )
+    if isinstance(batch, list | tuple) and len(batch) == 2 and type(batch[1]).__module__ == "numpy":
+        raise InputError(
+            f"batches must hold torch tensors; got targets of type {type(batch[1]).__name__}: convert "
+            "with torch.as_tensor (features to the model's dtype, class labels to torch.long)"
+        )
     if not isinstance(batch, list | tuple) or len(batch) != 2:
         raise InputError(
             "each batch must be an (inputs, targets) pair; got "
