@@ -56,9 +56,9 @@ Speed
     scaled by ``N/n_1`` (``op.graph_bytes``). The cache is dropped when :meth:`set_theta` is called or
     when any parameter or buffer of the model was changed in place (torch's version counters).
     Measured with ``python bench/hessian.py`` (99,861-parameter MLP, 256 examples, float64, one
-    thread, medians of 40 interleaved rounds on a shared 2-core machine): a cached product costs
-    1.03× (torch ``op.hvp``) and 1.07× (NumPy ``matvec``) PyHessian's product on its retained graph,
-    the same backward pass plus the flattening, and 0.40× curvlinops' (which recomputes the forward
+    thread, medians of 40 interleaved rounds on a quiet 2-core machine): a cached product costs
+    1.02× (torch ``op.hvp``) and 1.04× (NumPy ``matvec``) PyHessian's product on its retained graph,
+    the same backward pass plus the flattening, and 0.45× curvlinops' (which recomputes the forward
     pass); without the cache 1.7× PyHessian's. Forward-over-reverse (``torch.func.jvp`` of
     ``torch.func.grad``) took 2.1× the cached product, ``torch.func.linearize`` 1.0× after a 3 s
     trace, and batching 10 products with ``is_grads_batched`` 1.4× per product: none is used.
