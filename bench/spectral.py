@@ -28,7 +28,6 @@ Numbers go into notes and the README, never into tests.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -46,7 +45,7 @@ def build(hidden: int, steps: int, seed: int = 0) -> tuple[Any, np.ndarray]:
     import torch
     from sklearn.datasets import load_digits
 
-    from theory.empirical.curvature import hessian_operator
+    from theory.empirical.curvature import dense_hessian, hessian_operator
 
     x, y = load_digits(return_X_y=True)
     xt, yt = torch.tensor(x / 16.0, dtype=torch.float64), torch.tensor(y)
@@ -60,16 +59,7 @@ def build(hidden: int, steps: int, seed: int = 0) -> tuple[Any, np.ndarray]:
         loss(model(xt), yt).backward()
         opt.step()
     op = hessian_operator(model, loss, (xt, yt))
-    names = [n for n, _ in model.named_parameters()]
-    shapes = [p.shape for _, p in model.named_parameters()]
-
-    def flat_loss(theta: Any) -> Any:
-        parts = torch.split(theta, [math.prod(s) for s in shapes])
-        params = {n: c.reshape(s) for n, c, s in zip(names, parts, shapes, strict=True)}
-        return loss(torch.func.functional_call(model, params, (xt,)), yt)
-
-    h = torch.func.jacrev(torch.func.jacrev(flat_loss))(torch.as_tensor(op.theta())).numpy()
-    return op, (h + h.T) / 2
+    return op, dense_hessian(model, loss, xt, yt)
 
 
 def cheapest(

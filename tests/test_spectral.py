@@ -433,7 +433,7 @@ def digits_hessian() -> tuple[Any, np.ndarray]:
     torch = pytest.importorskip("torch")
     from sklearn.datasets import load_digits
 
-    from theory.empirical.curvature import hessian_operator
+    from theory.empirical.curvature import dense_hessian, hessian_operator
 
     x, y = load_digits(return_X_y=True)
     xt = torch.tensor(x[:200] / 16.0, dtype=torch.float64)
@@ -450,17 +450,7 @@ def digits_hessian() -> tuple[Any, np.ndarray]:
         loss(model(xt), yt).backward()
         opt.step()
     op = hessian_operator(model, loss, (xt, yt))
-    names = [n for n, _ in model.named_parameters()]
-    shapes = [p.shape for _, p in model.named_parameters()]
-
-    def flat_loss(theta: Any) -> Any:
-        parts = torch.split(theta, [math.prod(s) for s in shapes])
-        params = {n: c.reshape(s) for n, c, s in zip(names, parts, shapes, strict=True)}
-        return loss(torch.func.functional_call(model, params, (xt,)), yt)
-
-    # reverse over reverse (torch.func.hessian goes through the deprecated jit jvp decompositions)
-    h = torch.func.jacrev(torch.func.jacrev(flat_loss))(torch.as_tensor(op.theta())).numpy()
-    return op, np.linalg.eigvalsh((h + h.T) / 2)
+    return op, np.linalg.eigvalsh(dense_hessian(model, loss, xt, yt))
 
 
 @pytest.mark.torch

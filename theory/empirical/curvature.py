@@ -108,6 +108,7 @@ __all__ = [
     "Eigenpairs",
     "EmpiricalWarning",
     "call_model",
+    "dense_hessian",
     "effective_dimensionality",
     "hessian_operator",
     "spectral_density",
@@ -772,6 +773,29 @@ def hessian_operator(
         distributed=distributed,
         threads=threads,
     )
+
+
+def dense_hessian(model: Any, loss_fn: Callable[[Any, Any], Any], inputs: Any, targets: Any) -> FloatArray:
+    """The full ``p × p`` Hessian of ``loss_fn(model(inputs), targets)`` in the flat parameters (all
+    that require grad), by ``torch.func.jacrev`` of ``torch.func.jacrev`` (reverse over reverse),
+    symmetrised, as float64 NumPy: a reference for small models, independent of the operator's
+    Hessian-vector products (one batch, no batch weighting). Not for attention layers: there
+    ``torch.func``'s Hessian disagreed with finite differences and with
+    ``torch.autograd.functional.hessian`` (torch 2.13), while the operator agreed with both.
+    """
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    names = [n for n, _ in named]
+    shapes = [tuple(p.shape) for _, p in named]
+    sizes = [int(p.numel()) for _, p in named]
+
+    def flat_loss(theta: Any) -> Any:
+        parts = torch.split(theta, sizes)
+        params = {n: c.reshape(sh) for n, c, sh in zip(names, parts, shapes, strict=True)}
+        return loss_fn(call_model(model, inputs, params), targets)
+
+    theta = torch.cat([p.detach().reshape(-1) for _, p in named])
+    h = C.numpy(torch.func.jacrev(torch.func.jacrev(flat_loss))(theta))
+    return (h + h.T) / 2
 
 
 @dataclass(frozen=True, slots=True)
