@@ -1064,9 +1064,10 @@ def _compare_optimizer(
     adw = float(np.linalg.norm(g + dec)) / max(float(np.linalg.norm(g) + np.linalg.norm(dec)), 1e-300)
     if decoupled:
         text = (
-            "decoupled decay: its full-batch fixed point solves g + λθ(|g| + ε) = 0 per coordinate, not "
-            "∇L + αDθ = 0 (where |g| ≫ ε that pins |θ_i| = 1/λ; elsewhere it acts like an L2 of strength "
-            f"≈ λε); residuals at its end point: AdamW equation {adw:.2e}, L2 stationarity {l2:.2e}"
+            "decoupled decay: with λ_g its group's weight_decay, its full-batch fixed point solves "
+            "g + λ_gθ(|g| + ε) = 0 per coordinate, not ∇L + αDθ = 0 (where |g| ≫ ε that pins "
+            "|θ_i| = 1/λ_g; elsewhere it acts like an L2 of strength ≈ λ_gε); residuals at its end point: "
+            f"AdamW equation {adw:.2e}, L2 stationarity {l2:.2e}"
         )
     else:
         text = (
