@@ -169,7 +169,7 @@ def test_adamw_says_what_it_converges_to() -> None:
     r = R.weight_decay_report(model, smoothed, (X, y), optimizer=opt, epochs=50, k=2, progress=False)
     o = r.optimizer
     assert o is not None and o.name == "AdamW" and o.decoupled
-    assert "g + λθ(|g| + ε) = 0" in o.converges_to
+    assert "g + λ_gθ(|g| + ε) = 0" in o.converges_to
     # label smoothing keeps the softmax shift: Linear(4, 2) gives 4 + 1 flat directions, all decayed
     assert r.null_space_dim == 5 and r.null_space_undecayed == 0
 
