@@ -22,6 +22,7 @@ from theory.spectral import (
     DEFAULT_PROBES,
     DEFAULT_TRACE_MATVECS,
     effective_dimensionality,
+    ritz_values,
     spectral_density,
     trace,
     wasserstein1,
@@ -477,3 +478,18 @@ def test_target_se_alone_stops_after_four_dim_products() -> None:
     t = trace(a, target_se=1e-12, method="hutchinson")
     assert t.matvecs == 4 * 60
     assert t.se > 1e-12
+
+
+def test_ritz_values_lie_within_their_residuals_of_eigenvalues() -> None:
+    rng = np.random.default_rng(7)
+    lam = net_like_spectrum(rng, 120)
+    a = with_spectrum(lam, rng)
+    for which in ("SA", "LA"):
+        theta, res = ritz_values(a, 3, steps=40, which=which, seed=1)
+        assert np.all(np.diff(theta) >= 0) if which == "SA" else np.all(np.diff(theta) <= 0)
+        gap = np.min(np.abs(theta[:, None] - lam[None, :]), axis=1)
+        # Parlett §13.2: |θ − λ| ≤ β_m|s_mj| for some eigenvalue λ, plus the rounding of the products
+        assert np.all(gap <= res + 100 * EPS * np.abs(lam).max())
+    # the extreme Ritz value converges first: after 40 steps the largest is the largest outlier
+    theta, _ = ritz_values(a, 1, steps=40, which="LA")
+    assert abs(theta[0] - lam.max()) <= 1e-8 * lam.max()

@@ -68,6 +68,7 @@ __all__ = [
     "SpectralEstimate",
     "TraceEstimate",
     "effective_dimensionality",
+    "ritz_values",
     "spectral_density",
     "trace",
     "wasserstein1",
@@ -236,6 +237,7 @@ class _Lanczos:
     alpha: FloatArray
     beta: FloatArray  # off-diagonal, len(alpha) − 1
     basis: FloatArray  # (d, len(alpha))
+    beta_last: float = 0.0  # ‖w‖ after the last step (0 at an invariant subspace): the Ritz residuals
 
 
 def _lanczos(
@@ -254,18 +256,19 @@ def _lanczos(
     alpha: list[float] = []
     beta: list[float] = []
     q = start / np.linalg.norm(start)
-    scale = 0.0
+    scale = last = 0.0
     for j in range(steps):
         basis[:, j] = q
         w = apply(q)
         a = float(q @ w)
         alpha.append(a)
-        if j == steps - 1:
-            break
         qs = basis[:, : j + 1]
         for _ in range(2):  # "twice is enough" (Parlett, The Symmetric Eigenvalue Problem, §6.9)
             w -= qs @ (qs.T @ w)
         b = float(np.linalg.norm(w))
+        if j == steps - 1:
+            last = b
+            break
         scale = max(scale, abs(a), b)
         if b <= 10 * math.sqrt(d) * apply.precision * scale:
             if restart is None:
@@ -279,7 +282,27 @@ def _lanczos(
         beta.append(b)
         q = w / b
     k = len(alpha)
-    return _Lanczos(np.array(alpha), np.array(beta[: k - 1]), basis[:, :k])
+    return _Lanczos(np.array(alpha), np.array(beta[: k - 1]), basis[:, :k], last)
+
+
+def ritz_values(
+    op: Any, k: int, *, steps: int = 60, which: str = "SA", dim: int | None = None, seed: int = 0
+) -> tuple[FloatArray, FloatArray]:
+    """The ``k`` smallest (``"SA"``) or largest (``"LA"``) Ritz values of one ``steps``-step Lanczos run
+    from a Rademacher start, and their residual norms ``β_m·|s_mj|``: each Ritz value lies within its
+    residual of an eigenvalue (Parlett, *The Symmetric Eigenvalue Problem*, §13.2). Repeated
+    eigenvalues are not resolved (one Krylov space holds one copy of each), and an invariant subspace
+    ends the run early (residual 0).
+    """
+    apply = _Counted(op, dim)
+    if which not in ("SA", "LA"):
+        raise InputError(f"which must be 'SA' or 'LA'; got {which!r}")
+    k = _positive_int(k, "k")
+    run = _lanczos(apply, _rademacher(np.random.default_rng(seed), apply.dim), _positive_int(steps, "steps"))
+    theta, S = _ritz(run)
+    res = run.beta_last * np.abs(S[-1])
+    order = np.arange(theta.size) if which == "SA" else np.arange(theta.size)[::-1]
+    return theta[order][:k].copy(), res[order][:k].copy()
 
 
 def _ritz(run: _Lanczos, drop_last: bool = False) -> tuple[FloatArray, FloatArray]:

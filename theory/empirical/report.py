@@ -58,6 +58,7 @@ from theory.empirical.curvature import (
 from theory.empirical.path import path_derivative
 from theory.errors import InputError
 from theory.numerics import relative_error, rounding_zero_tolerance
+from theory.spectral import ritz_values
 
 torch = C.torch
 
@@ -277,40 +278,12 @@ def decay_vector(op: CurvatureOperator, decay: Any, alpha: float) -> FloatArray:
 # ----------------------------------------------------------------------------- spectrum
 
 
-def _lanczos(
-    matvec: Callable[[FloatArray], FloatArray], v: FloatArray, m: int
-) -> tuple[FloatArray, FloatArray, float]:
-    """``m`` Lanczos steps from unit ``v`` with full reorthogonalisation: Ritz values, the Ritz
-    vectors' first components and the residual norms ``β_m·|s_mj|`` (each Ritz value is within its
-    residual of an eigenvalue; Parlett, *The Symmetric Eigenvalue Problem*, §13.2)."""
-    p = v.size
-    V = np.zeros((m, p))
-    a, b = np.zeros(m), np.zeros(m)
-    V[0], k, beta = v, m, 0.0
-    for j in range(m):
-        w = np.asarray(matvec(V[j]), dtype=np.float64).ravel()
-        a[j] = V[j] @ w
-        w -= V[: j + 1].T @ (V[: j + 1] @ w)  # full reorthogonalisation (twice is enough)
-        w -= V[: j + 1].T @ (V[: j + 1] @ w)
-        beta = float(np.linalg.norm(w))
-        if j + 1 < m:
-            b[j] = beta
-            if beta <= 1e-12 * max(float(abs(a[: j + 1]).max()), 1e-300):  # invariant subspace found
-                k, beta = j + 1, 0.0
-                break
-            V[j + 1] = w / beta
-    theta, S = scipy.linalg.eigh_tridiagonal(a[:k], b[: k - 1])
-    return theta, S, beta
-
-
 def ritz_bottom(
     matvec: Callable[[FloatArray], FloatArray], p: int, k: int, *, steps: int = 60, seed: int = 0
 ) -> tuple[FloatArray, FloatArray]:
-    """The ``k`` smallest Ritz values of ``steps`` Lanczos steps and their residual norms."""
-    v = np.random.default_rng(seed).standard_normal(p)
-    theta, S, beta = _lanczos(matvec, v / np.linalg.norm(v), min(steps, p))
-    res = beta * np.abs(S[-1])
-    return theta[:k], res[:k]
+    """The ``k`` smallest Ritz values of ``steps`` Lanczos steps and their residual norms
+    (:func:`theory.spectral.ritz_values`)."""
+    return ritz_values(matvec, k, steps=min(steps, p), which="SA", dim=p, seed=seed)
 
 
 @dataclass(frozen=True, slots=True)
