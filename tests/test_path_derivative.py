@@ -481,3 +481,14 @@ def test_the_numeric_check_fails_for_a_wrong_formula(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(P, "path_derivative", wrong)
     out = run_check(check, CheckContext())
     assert out.status == "fail", out
+
+
+def test_logistic_optimum_converges_when_the_objective_cannot_see_the_step() -> None:
+    """A case the default Hypothesis profile drew: from a nearby optimum, Newton's full step lowers the
+    objective by ~1e-21, below its rounding (~1e-17); the Armijo search shrank the step to 5e-7 for 100
+    iterations and raised ConvergenceError. The full step is now taken and judged by the gradient."""
+    X, y, mask, alpha = wst.logistic_problem(np.random.default_rng(23214), 30, 1, 1.0)
+    opt = P.logistic_optimum(X, y, alpha, mask)
+    moved = P.logistic_optimum(X, y, 1.05 * alpha, mask, w0=opt.w)
+    assert moved.iterations <= 5
+    assert moved.gradient_norm <= moved.gradient_rounding
