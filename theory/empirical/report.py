@@ -590,6 +590,29 @@ def _shifted(op: CurvatureOperator, shift: FloatArray | None, U: FloatArray, lif
     return scipy.sparse.linalg.LinearOperator(op.shape, matvec=mv, dtype=np.float64)
 
 
+def _project_out(U: FloatArray) -> Callable[[FloatArray], FloatArray]:
+    """``x ↦ (I − UUᵀ)x`` for orthonormal columns ``U`` (the identity when U has none): comparisons made
+    orthogonal to the undecayed symmetry directions, along which w̃(α) is not unique."""
+    if not U.shape[1]:
+        return lambda x: x
+    return lambda x: x - U @ (U.T @ x)
+
+
+def _trust_ratio(
+    op: CurvatureOperator, w: FloatArray, d: FloatArray, alpha: float, step: FloatArray
+) -> float:
+    """``ρ = ΔF/Δm`` for ``F = L + (α/2)θᵀDθ`` from ``w`` along ``step``: the actual change of the
+    objective over that of its quadratic model ``∇F(w)·s + ½sᵀ(H + αD)s``, the ratio trust-region
+    methods use (Nocedal & Wright, *Numerical Optimization*, 2nd ed., §4.1). Leaves the operator at w."""
+    L0, g0 = _value_grad(op, w)
+    op.set_theta(w + step)
+    L1 = op.loss()
+    op.set_theta(w)
+    change = L1 + 0.5 * alpha * float((w + step) @ (d * (w + step))) - L0 - 0.5 * alpha * float(w @ (d * w))
+    model = float((g0 + alpha * d * w) @ step + 0.5 * step @ (op.matvec(step) + alpha * d * step))
+    return change / model if model != 0 else math.nan
+
+
 def _symmetries(
     op: CurvatureOperator, d: FloatArray, top: Any
 ) -> tuple[bool, int, float, FloatArray, list[str], FloatArray]:
@@ -764,24 +787,12 @@ def weight_decay_report(
         progress=progress,
     )
 
-    def proj(x: FloatArray) -> FloatArray:
-        return x - U0 @ (U0.T @ x) if U0.shape[1] else x
-
+    proj = _project_out(U0)
     meas, pred = proj(nxt.theta - w), proj(da * v)
     rel = relative_error(pred, meas)
     Q = top.vectors
     # ρ: objective at α + δα along the predicted step, against its quadratic model
-    a2 = alpha + da
-    op.set_theta(w)
-    L0, g0 = _value_grad(op, w)
-    F0 = L0 + 0.5 * a2 * float(w @ (d * w))
-    step = da * v
-    L1, _ = _value_grad(op, w + step)
-    F1 = L1 + 0.5 * a2 * float((w + step) @ (d * (w + step)))
-    op.set_theta(w)
-    model_change = float((g0 + a2 * d * w) @ step + 0.5 * step @ (op.matvec(step) + a2 * d * step))
-    rho = (F1 - F0) / model_change if model_change != 0 else math.nan
-    op.set_theta(w)
+    rho = _trust_ratio(op, w, d, alpha + da, da * v)
     acc = _accuracy(op) if classification else None
 
     assumptions = _assumptions(op, alpha, d, pol, nxt, spec, U, labels, int(U0.shape[1]), rho, rel, acc,
@@ -1027,9 +1038,7 @@ def _compare_optimizer(
     F = L + 0.5 * alpha * float(theta @ (d * theta))
     Fw = Lw + 0.5 * alpha * float(w @ (d * w))
 
-    def proj(x: FloatArray) -> FloatArray:
-        return x - U0 @ (U0.T @ x) if U0.shape[1] else x
-
+    proj = _project_out(U0)
     dist = relative_error(proj(theta), proj(w))
     pen = alpha * d * theta
     l2 = float(np.linalg.norm(g + pen)) / max(float(np.linalg.norm(g) + np.linalg.norm(pen)), 1e-300)
@@ -1115,19 +1124,10 @@ def path_derivative_check(
         ends.append(q.theta)
         grads.append(q.grad_norm)
 
-    def proj(x: FloatArray) -> FloatArray:
-        return x - U0 @ (U0.T @ x) if U0.shape[1] else x
-
+    proj = _project_out(U0)
     m1, m2 = proj(ends[0] - w) / h, proj(ends[1] - w) / (2 * h)
     nm = float(np.linalg.norm(m1))
-    # ρ along the predicted step at α + h (see weight_decay_report)
-    a2 = alpha + h
-    L0, g0 = _value_grad(op, w)
-    step_v = h * v
-    L1, _ = _value_grad(op, w + step_v)
-    op.set_theta(w)
-    dF = L1 + 0.5 * a2 * float((w + step_v) @ (d * (w + step_v))) - L0 - 0.5 * a2 * float(w @ (d * w))
-    dm = float((g0 + a2 * d * w) @ step_v + 0.5 * step_v @ (op.matvec(step_v) + a2 * d * step_v))
+    rho = _trust_ratio(op, w, d, alpha + h, h * v)  # along the predicted step at α + h
     sep: bool | None = None
     if classification and _final_linears(op, n_out):
         H_, y_ = _features(op, _final_linears(op, n_out)[0])
@@ -1136,5 +1136,5 @@ def path_derivative_check(
     solve = ((2 * sum(grads) / h + mres) / mu / nm) if mu > 0 else math.inf
     return PathDerivativeCheck(
         op.dim, alpha, h, relative_error(proj(v), m1), float(np.linalg.norm(m2 - m1)) / nm, solve, mu,
-        dF / dm if dm else math.nan, int(U.shape[1]), int(U0.shape[1]), sep, acc, pol.converged, op.matvecs,
+        rho, int(U.shape[1]), int(U0.shape[1]), sep, acc, pol.converged, op.matvecs,
     )  # fmt: skip
