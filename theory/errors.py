@@ -18,6 +18,7 @@ __all__ = [
     "InputError",
     "MissingDependencyError",
     "PreconditionError",
+    "ResourceError",
     "StabilityError",
     "TheoryError",
 ]
@@ -45,6 +46,14 @@ class ConvergenceError(TheoryError):
 
 class ConventionError(TheoryError):
     """A library setting has no equivalent in the canonical convention (e.g. decoupled AdamW)."""
+
+
+class ResourceError(TheoryError, MemoryError):
+    """A computation would allocate more memory than the limit allows (:mod:`theory.resources`).
+
+    Raised *before* the allocation, with the bytes asked for, the limit, what needed them and how to
+    proceed; also a ``MemoryError``, so code that already guards against running out of memory catches it.
+    """
 
 
 class MissingDependencyError(TheoryError, ImportError):

@@ -19,6 +19,7 @@ for their own objective, and the difference is a factor 2 in α. All three are c
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -30,10 +31,12 @@ from theory.validate import as_matrix, as_nonneg_float, as_positive_float, as_ve
 
 __all__ = [
     "RIDGE_CONVENTIONS",
+    "RegressionSpectrum",
     "RidgeConvention",
     "gd_least_squares_limit",
     "max_stable_step",
     "min_norm_solution",
+    "regression_spectrum",
     "ridge",
     "ridge_objective",
     "validate_regression",
@@ -57,6 +60,99 @@ def validate_regression(X: ArrayLike, y: ArrayLike, *, dtype: Any = None) -> tup
     if yv.shape[0] != Xm.shape[0]:
         raise InputError(f"y must have one entry per row of X: X has shape {Xm.shape}, y has {yv.shape}")
     return Xm, yv
+
+
+class RegressionSpectrum:
+    """``H = XᵀX/n = Q diag(λ) Qᵀ`` from one symmetric eigendecomposition, of the smaller Gram matrix.
+
+    *Primal route* (d ≤ n): ``eigh(XᵀX/n)``, d×d; Q is square and λ holds every eigenvalue, zeros
+    included. *Gram route* (d > n): ``eigh(XXᵀ/n) = U diag(μ) Uᵀ``, n×n; the non-zero eigenvalues of
+    XᵀX/n are the non-zero μ, with eigenvectors ``q_i = Xᵀu_i/√(nμ_i)`` (the SVD ``X = √n·U√μQᵀ``), so
+    Q is d×r (r = rank) and H vanishes on the complement of range(Q): O(nd) memory, O(n²d) time.
+    Eigenvalues within rounding of zero (:func:`theory.numerics.rounding_zero_tolerance`) are 0.
+
+    Attributes:
+        X, y: the data (validated; not copied when already a float array of the right dtype).
+        route: ``"primal"`` or ``"gram"``.
+        lam: eigenvalues of XᵀX/n, ascending (primal: d of them; Gram: the r non-zero ones).
+        Q: eigenvectors, d×d (primal) or d×r (Gram).
+        b: ``Qᵀ(Xᵀy/n)``, the linear term in the eigenbasis (= ``λ·Qᵀw*`` for every minimiser w*).
+        H: ``XᵀX/n`` (primal route; ``None`` on the Gram route, where it is never formed).
+        zero_tol: the rounding threshold below which an eigenvalue was set to 0.
+    """
+
+    def __init__(
+        self, X: FloatArray, y: FloatArray, *, route: Literal["auto", "primal", "gram"] = "auto"
+    ) -> None:
+        from theory.numerics import rounding_zero_tolerance
+        from theory.resources import array_bytes, check_allocation
+
+        n, d = X.shape
+        if route == "auto":
+            route = "gram" if d > n else "primal"
+        if route not in ("primal", "gram"):
+            raise InputError(f"route must be 'auto', 'primal' or 'gram'; got {route!r}")
+        self.X, self.y, self.route = X, y, route
+        self.n, self.d = n, d
+        dt = X.dtype
+        if route == "primal":
+            # XᵀX (syrk, exactly symmetric), eigh's copy of it, Q and ?syevd's 2d² workspace
+            check_allocation(
+                4 * array_bytes((d, d), dt),
+                f"the primal route (XᵀX/n and its eigendecomposition, {d}×{d} {dt})",
+                hint=f"with n = {n} < d the Gram route (route='gram') needs n×n" if n < d else "",
+            )
+            H = X.T @ X
+            H /= n
+            lam, Q = scipy.linalg.eigh(H, check_finite=False, driver="evd")
+            self.H: FloatArray | None = H
+        else:
+            check_allocation(
+                4 * array_bytes((n, n), dt) + array_bytes((d, n), dt),
+                f"the Gram route (XXᵀ/n, {n}×{n}, and Q, {d}×{n} {dt})",
+            )
+            K = X @ X.T
+            K /= n
+            mu, U = scipy.linalg.eigh(K, check_finite=False, driver="evd")
+            self.H = None
+        top = float(np.max(np.abs(lam if route == "primal" else mu))) if min(n, d) else 0.0
+        self.zero_tol = rounding_zero_tolerance(min(n, d), top, dt)
+        if route == "primal":
+            self.lam = np.where(np.abs(lam) <= self.zero_tol, 0.0, lam).astype(dt)
+            self.Q = Q
+            self.b = Q.T @ (X.T @ y / n)
+        else:
+            keep = mu > self.zero_tol
+            self.lam = mu[keep].astype(dt)
+            Ur = U[:, keep]
+            scale = np.sqrt(n * self.lam)
+            self.Q = (X.T @ Ur) / scale
+            self.b = np.sqrt(self.lam / n) * (Ur.T @ y)
+            self._U = Ur
+
+    @cached_property
+    def U(self) -> FloatArray:
+        """Left singular vectors of X for the non-zero λ, n×r: ``U = XQ_r/√(nλ_r)`` (``X = √n·U√λQ_rᵀ``)."""
+        if self.route == "gram":
+            return self._U
+        keep = self.lam > 0
+        return (self.X @ self.Q[:, keep]) / np.sqrt(self.n * self.lam[keep])
+
+    @property
+    def rank(self) -> int:
+        """Number of non-zero eigenvalues."""
+        return int(np.count_nonzero(self.lam))
+
+
+def regression_spectrum(
+    X: ArrayLike, y: ArrayLike, *, dtype: Any = None, route: Literal["auto", "primal", "gram"] = "auto"
+) -> RegressionSpectrum:
+    """The one eigendecomposition behind every least-squares route: see :class:`RegressionSpectrum`.
+
+    ``route="auto"`` takes the Gram route when d > n (wide data), else the primal one.
+    """
+    Xm, yv = validate_regression(X, y, dtype=dtype)
+    return RegressionSpectrum(Xm, yv, route=route)
 
 
 def _multiplier(convention: str, n: int) -> float:
