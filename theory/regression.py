@@ -77,12 +77,18 @@ class RegressionSpectrum:
         lam: eigenvalues of XᵀX/n, ascending (primal: d of them; Gram: the r non-zero ones).
         Q: eigenvectors, d×d (primal) or d×r (Gram).
         b: ``Qᵀ(Xᵀy/n)``, the linear term in the eigenbasis (= ``λ·Qᵀw*`` for every minimiser w*).
-        H: ``XᵀX/n`` (primal route; ``None`` on the Gram route, where it is never formed).
+        H: ``XᵀX/n`` (primal route with ``keep_H=True``; ``None`` on the Gram route, where it is never
+            formed, and with ``keep_H=False``, where eigh overwrites it with Q in place).
         zero_tol: the rounding threshold below which an eigenvalue was set to 0.
     """
 
     def __init__(
-        self, X: FloatArray, y: FloatArray, *, route: Literal["auto", "primal", "gram"] = "auto"
+        self,
+        X: FloatArray,
+        y: FloatArray,
+        *,
+        route: Literal["auto", "primal", "gram"] = "auto",
+        keep_H: bool = True,
     ) -> None:
         from theory.numerics import rounding_zero_tolerance
         from theory.resources import array_bytes, check_allocation
@@ -96,16 +102,23 @@ class RegressionSpectrum:
         self.n, self.d = n, d
         dt = X.dtype
         if route == "primal":
-            # XᵀX (syrk, exactly symmetric), eigh's copy of it, Q and ?syevd's 2d² workspace
+            # XᵀX (syrk, exactly symmetric), eigh's copy of it (Q; none with keep_H=False) and
+            # ?syevd's 2d² workspace
             check_allocation(
-                4 * array_bytes((d, d), dt),
+                (4 if keep_H else 3) * array_bytes((d, d), dt),
                 f"the primal route (XᵀX/n and its eigendecomposition, {d}×{d} {dt})",
                 hint=f"with n = {n} < d the Gram route (route='gram') needs n×n" if n < d else "",
             )
             H = X.T @ X
             H /= n
-            lam, Q = scipy.linalg.eigh(H, check_finite=False, driver="evd")
-            self.H: FloatArray | None = H
+            if keep_H:
+                lam, Q = scipy.linalg.eigh(H, check_finite=False, driver="evd")
+            else:
+                # H is exactly symmetric, so Hᵀ is the same matrix in Fortran order: LAPACK overwrites
+                # it with Q in place, no copy (the expert route's memory: H, Q and the workspace)
+                lam, Q = scipy.linalg.eigh(H.T, check_finite=False, driver="evd", overwrite_a=True)
+                del H
+            self.H: FloatArray | None = H if keep_H else None
         else:
             check_allocation(
                 4 * array_bytes((n, n), dt) + array_bytes((d, n), dt),
@@ -145,14 +158,20 @@ class RegressionSpectrum:
 
 
 def regression_spectrum(
-    X: ArrayLike, y: ArrayLike, *, dtype: Any = None, route: Literal["auto", "primal", "gram"] = "auto"
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    dtype: Any = None,
+    route: Literal["auto", "primal", "gram"] = "auto",
+    keep_H: bool = True,
 ) -> RegressionSpectrum:
     """The one eigendecomposition behind every least-squares route: see :class:`RegressionSpectrum`.
 
-    ``route="auto"`` takes the Gram route when d > n (wide data), else the primal one.
+    ``route="auto"`` takes the Gram route when d > n (wide data), else the primal one. With
+    ``keep_H=False`` the primal route decomposes XᵀX/n in place (one d×d array fewer; ``H`` is None).
     """
     Xm, yv = validate_regression(X, y, dtype=dtype)
-    return RegressionSpectrum(Xm, yv, route=route)
+    return RegressionSpectrum(Xm, yv, route=route, keep_H=keep_H)
 
 
 def _multiplier(convention: str, n: int) -> float:
