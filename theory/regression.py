@@ -184,7 +184,16 @@ def _multiplier(convention: str, n: int) -> float:
     raise InputError(f"unknown ridge convention {convention!r}; choose one of {', '.join(RIDGE_CONVENTIONS)}")
 
 
-def _svd(X: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _svd(X: FloatArray, where: str) -> tuple[FloatArray, FloatArray, FloatArray]:
+    from theory.resources import array_bytes, check_allocation
+
+    n, d = X.shape
+    m = min(n, d)
+    # ?gesdd: its copy of X, U (n×m), Vᵀ (m×d) and a workspace of about 4m² (+ O(n + d))
+    check_allocation(
+        array_bytes((n, d), X.dtype) + array_bytes((m, n + d), X.dtype) + 4 * array_bytes((m, m), X.dtype),
+        f"{where}: the thin SVD of X ({n}×{d} {X.dtype})",
+    )
     U, s, Vt = scipy.linalg.svd(X, full_matrices=False, check_finite=False, lapack_driver="gesdd")
     return U, s, Vt
 
@@ -200,7 +209,7 @@ def min_norm_solution(X: ArrayLike, y: ArrayLike) -> FloatArray:
     Singular values below ``max(n, d)·eps·s_max`` count as zero (NumPy's ``pinv`` rule).
     """
     Xm, yv = validate_regression(X, y)
-    U, s, Vt = _svd(Xm)
+    U, s, Vt = _svd(Xm, "min_norm_solution")
     keep = s > _rank_cutoff(s, Xm.shape, Xm.dtype)
     coef = np.zeros_like(s)
     coef[keep] = (U[:, keep].T @ yv) / s[keep]
@@ -217,7 +226,7 @@ def ridge(X: ArrayLike, y: ArrayLike, alpha: float, *, convention: RidgeConventi
     m = _multiplier(convention, Xm.shape[0])
     if a == 0:
         return min_norm_solution(Xm, yv)
-    U, s, Vt = _svd(Xm)
+    U, s, Vt = _svd(Xm, "ridge")
     return Vt.T @ ((s / (s * s + m * a)) * (U.T @ yv))
 
 
@@ -279,7 +288,7 @@ def gd_least_squares_limit(
     if w0 is None:
         return base
     w0v = as_vector(w0, "w0", size=Xm.shape[1], dtype=Xm.dtype)
-    _, s, Vt = _svd(Xm)
+    _, s, Vt = _svd(Xm, "gd_least_squares_limit")
     keep = s > _rank_cutoff(s, Xm.shape, Xm.dtype)
     V = Vt[keep].T
     return base + w0v - V @ (V.T @ w0v)
