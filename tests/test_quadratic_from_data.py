@@ -1,5 +1,5 @@
-"""Quadratic.from_regression: one eigendecomposition, no SVD unless w* is asked for, the expert route's memory,
-and the memory guard before every allocation that grows with the problem."""
+"""Quadratic.from_regression: one eigendecomposition, no SVD unless w* is asked for, the expert route's
+memory, and the memory guard before every allocation that grows with the problem."""
 
 from __future__ import annotations
 
