@@ -163,6 +163,12 @@ def test_value_gradient_and_w_star(p: Pair):
     # ½(w − w*)ᵀH(w − w*) cancels in w − w*: its rounding is relative to ½λ_max(‖w‖ + ‖w*‖)²
     scale = p.lam_max * (float(np.linalg.norm(w)) + float(np.linalg.norm(q.w_star)))
     p.close([g.value(w)], [q.value(w)], "value", 0.5 * scale * (scale / p.lam_max))
+    # and against the data: (1/2n)(‖Xw − y‖² − ‖Xw* − y‖²), rounded relative to (‖X‖(‖w‖ + ‖w*‖) + ‖y‖)²/2n
+    res, res_star = p.X @ w - p.y, p.X @ q.w_star - p.y
+    data = (res @ res - res_star @ res_star) / (2 * p.n)
+    norm_x = np.sqrt(p.n * p.lam_max)
+    size = (norm_x * (np.linalg.norm(w) + np.linalg.norm(q.w_star)) + np.linalg.norm(p.y)) ** 2
+    p.close([g.value(w)], [data], "value vs data", float(size) / (2 * p.n))
     p.close(g.gradient(w), q.gradient(w), "gradient", scale)
     # the exact value and gradient of (1/2n)‖Xw − y‖², up to its constant at w*
     r = p.X @ w - p.y
