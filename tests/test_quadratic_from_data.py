@@ -11,6 +11,7 @@ import scipy.linalg
 
 import theory.regression as reg
 from theory import Quadratic
+from theory.bayes import gaussian_posterior
 from theory.errors import ResourceError
 from theory.numerics import eigenbasis_tolerance, relative_error
 from theory.regression import gd_least_squares_limit, min_norm_solution, ridge
@@ -128,6 +129,7 @@ def _guarded_calls():
         "ridge": (lambda: ridge(X, y, 0.1), r"ridge: the thin SVD of X \(400×300.*needs"),
         "min_norm_solution": (lambda: min_norm_solution(X, y), r"min_norm_solution: the thin SVD.*needs"),
         "gd_least_squares_limit": (lambda: gd_least_squares_limit(X, y), r"thin SVD.*needs"),
+        "gaussian_posterior": (lambda: gaussian_posterior(X, y, 1.0, 1.0), r"300×300 covariance Σ needs 3"),
     }
 
 

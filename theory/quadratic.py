@@ -6,7 +6,14 @@ scalar problem per direction: an α-path of k points costs one ``eigh`` plus one
 product, not k solves.
 
 Coordinates: ``c = Qᵀw*`` are the coordinates of ``w*`` along the eigenvectors; eigenvalues are in
-ascending order (as ``eigh`` returns them) in every per-direction result.
+ascending order (as ``eigh`` returns them) in every per-direction result. The formulas need only the
+linear term ``b = λ·c = Qᵀ(Hw*)``, which :meth:`Quadratic.from_regression` gets as ``Qᵀ(Xᵀy/n)`` from
+the one eigendecomposition, without w*.
+
+Wide data (d > n): :meth:`Quadratic.from_regression` keeps a thin basis, Q d×r from the n×n Gram
+matrix, and H = 0 on the complement of range(Q); see its docstring for what each method returns there.
+Every allocation that grows with the problem is checked first against the memory limit
+(:mod:`theory.resources`).
 
 Sources are given per method; "G" is Goodfellow, Bengio & Courville, *Deep Learning* (2016).
 """
@@ -364,7 +371,8 @@ class Quadratic:
 
         At ``α = 0`` a direction with ``λ_i = 0`` gets its α → 0⁺ limit, 0 (not 1: the limit of
         ``λ/(λ+α)`` is 1 only for λ > 0), so ``shrinkage(0)`` is the projection onto range(H) that
-        l2.pinv describes.
+        l2.pinv describes. On a thin (Gram-route) basis: one factor per stored direction; the
+        complement's factor is 0 (λ = 0 there).
         """
         a = as_nonneg_float(alpha, "alpha", where="l2.eigen")
         self._need_positive_shift(a, "l2.eigen", allow_zero_limit=True)
@@ -792,6 +800,9 @@ class Quadratic:
           minimum-norm w* that is ``X⁺y + (I − X⁺X)w⁽⁰⁾`` (gd.min_norm); for H = 0 it is ``w⁽⁰⁾`` for
           every ε (:meth:`max_stable_step` is +inf).
 
+        On a thin (Gram-route) basis the complement part of ``w⁽⁰⁾`` is kept for α = 0 and decays to 0
+        for α > 0.
+
         Scale: ε is the step on J itself. For :meth:`from_regression` (``H = XᵀX/n``) that is GD on the
         mean loss ``(1/2n)‖Xw − y‖²``, ``w ← w − (ε/n)Xᵀ(Xw − y)``, stable for ``ε < 2/λ_max(XᵀX/n)``
         (:func:`theory.regression.max_stable_step`); on ``½‖Xw − y‖²`` the same ε is n times larger.
@@ -844,8 +855,9 @@ class Quadratic:
 
         With these α_i, ``generalized_ridge(α)`` equals ``gd_iterates(eps, tau)`` from 0 (G 7.41–7.43).
         A single α matches only a degenerate spectrum. Directions with λ_i = 0 get the λ → 0 limit
-        ``1/(ετ)``. Evaluated as ``λ·exp(τ·log1p(−ελ)) / −expm1(τ·log1p(−ελ))`` to keep precision when
-        ελ ≪ 1.
+        ``1/(ετ)``; on a thin basis there is one α_i per stored direction, and the complement (λ = 0) has
+        ``1/(ετ)`` too, which leaves GD's complement part (0 from w⁽⁰⁾ = 0) alone. Evaluated as
+        ``λ·exp(τ·log1p(−ελ)) / −expm1(τ·log1p(−ελ))`` to keep precision when ελ ≪ 1.
         """
         e, t, lam = self._es_setup(eps, tau, "es.equivalence")
         log_r = t * np.log1p(-e * lam)
