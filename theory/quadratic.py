@@ -211,13 +211,17 @@ class Quadratic:
           stored direction (r of them, the non-zero eigenvalues); the complement has eigenvalue 0
           (:attr:`rank`, :attr:`condition_number` and :meth:`effective_dof` count it so). Products with
           H use ``Xᵀ(Xv)/n``; :attr:`H` itself is formed only on request, under the memory limit.
+
+        X is referenced, not copied (a copy would be the n×d the expert route does not make): the lazy
+        w* and the Gram route's products read it, so do not change X in place afterwards.
         """
         from theory.regression import regression_spectrum
 
         # H is not kept: eigh overwrites XᵀX/n with Q in place (H is re-formed if asked for)
         spec = regression_spectrum(X, y, dtype=dtype, route=route, keep_H=False)
         q = cls.__new__(cls)
-        q._setup(spec.Q, spec.lam, spec.b, H=spec.H, zero_tol=spec.zero_tol, d=spec.d, X=spec.X, y=spec.y)
+        y_own = spec.y.copy()  # n values: cheap to own
+        q._setup(spec.Q, spec.lam, spec.b, H=spec.H, zero_tol=spec.zero_tol, d=spec.d, X=spec.X, y=y_own)
         return q
 
     # ------------------------------------------------------------------ basic properties
