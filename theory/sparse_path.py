@@ -212,20 +212,32 @@ class _ActiveSet:
         self.L = np.asfortranarray(self.L[:k, :k])
 
     def remove(self, positions: NDArray[np.intp]) -> None:
-        """Drop the coordinates at these positions and refactor ``M_AA``."""
+        """Drop the coordinates at these positions; the factor is downdated, not recomputed.
+
+        With ``M_AA = RᵀR`` (``R = Lᵀ``), deleting column p of R leaves an upper-Hessenberg tail whose
+        Gram matrix is ``M_AA`` without row and column p; Givens rotations (``scipy.linalg.qr_delete``)
+        restore the triangle in O(k²) (Golub & Van Loan, *Matrix Computations*, 4th ed., §6.5.2).
+        Diagonal entries may come out negative: ``LLᵀ`` is what matters to the solves.
+        """
         keep = np.ones(self.k, dtype=bool)
         keep[positions] = False
         self.excluded[:] = False  # a column in the span of the old set may not be in that of the new
         self.member[self.idx[~keep]] = False
+        R = np.ascontiguousarray(self.L.T)
+        for p in sorted((int(q) for q in positions), reverse=True):
+            m = R.shape[0]
+            if p < m - 1:
+                _, R = scipy.linalg.qr_delete(
+                    np.eye(m), R, p, 1, which="col", overwrite_qr=True, check_finite=False
+                )
+                R = R[: m - 1]
+            else:
+                R = R[: m - 1, : m - 1]
+        k_old = self.k
         self.idx, self.sign = self.idx[keep], self.sign[keep]
         k = self.k
-        self.cols[:, :k] = self.cols[:, : keep.size][:, keep]
-        if k:
-            self.L = np.asfortranarray(
-                scipy.linalg.cholesky(self.cols[self.idx, :k], lower=True, check_finite=False)
-            )
-        else:
-            self.L = np.empty((0, 0), order="F")
+        self.cols[:, :k] = self.cols[:, :k_old][:, keep]
+        self.L = np.asfortranarray(R.T)
 
     def reset(self, idx: NDArray[np.intp], sign: FloatArray) -> None:
         """Active set ``idx`` with signs ``sign``, rebuilt from scratch."""
