@@ -123,7 +123,7 @@ class SparsePath:
 class _ActiveSet:
     """Active coordinates (insertion order), their signs, ``M[:, A]`` and the Cholesky factor of ``M_AA``."""
 
-    def __init__(self, H: FloatArray, l2: float) -> None:
+    def __init__(self, H: FloatArray, l2: float, psd_known: bool = False) -> None:
         self.H = H
         self.l2 = l2
         self.d = H.shape[0]
@@ -133,6 +133,7 @@ class _ActiveSet:
         self.cols = np.empty((self.d, 0), order="F")  # buffer; columns [:k] are M[:, idx]
         self.excluded = np.zeros(self.d, dtype=bool)  # in the span of the active columns: never join
         self.member = np.zeros(self.d, dtype=bool)
+        self.psd_known = psd_known  # M ⪰ 0 checked up front: a negative Schur complement is rounding
 
     @property
     def k(self) -> int:
@@ -168,9 +169,20 @@ class _ActiveSet:
         else:
             L12 = np.empty((0, j.size))
             S = Mj[j].copy()
-        # a pivot below the rounding of S (c·m·eps·(M_jj + ‖l_j‖²), Higham §10.1) is a column in the span
+        # a pivot below the rounding of S is a column in the span of the active ones. S = M_jj − ‖l_j‖²
+        # with l_j = L⁻¹M_Aj: the product and subtraction err by c·k·eps·(M_jj + ‖l_j‖²) (Higham §10.1),
+        # and the triangular solve by up to κ(L)·eps·‖l_j‖ in l_j (Higham §8.2), with κ(L) bounded
+        # below by max|L_ii|/min|L_ii| (the estimate used)
         scale = np.diag(Mj[j]) + np.einsum("ij,ij->j", L12, L12)
-        floor = 10.0 * (k + 1) * dtype_eps(np.float64) * np.maximum(scale, np.finfo(np.float64).tiny)
+        dl = np.abs(np.diag(self.L)) if k else np.ones(1)
+        kappa_l = float(np.max(dl) / np.min(dl)) if float(np.min(dl)) > 0 else math.inf
+        floor = (
+            10.0
+            * (k + 1)
+            * dtype_eps(np.float64)
+            * (1.0 + kappa_l)
+            * np.maximum(scale, np.finfo(np.float64).tiny)
+        )
         L22 = None
         if j.size > 1 and bool(np.all(np.diag(S) > floor)):
             try:
@@ -186,7 +198,7 @@ class _ActiveSet:
         if L22 is None:
             piv = float(S[0, 0])
             if not piv > floor[0]:
-                if piv < -floor[0]:
+                if piv < -floor[0] and not self.psd_known:
                     raise PreconditionError(
                         f"elastic_net_path needs H + α₂I positive semidefinite; the Schur complement of "
                         f"coordinate {int(j[0])} against the active set is {piv:.6g} < 0 (α₂ = {self.l2})"
@@ -208,6 +220,7 @@ class _ActiveSet:
     def truncate(self, k: int) -> None:
         """Back to the first k coordinates (the leading block of a Cholesky factor is unchanged)."""
         self.member[self.idx[k:]] = False
+        self.excluded[:] = False  # excluded against the longer set, which is gone
         self.idx, self.sign = self.idx[:k], self.sign[:k]
         self.L = np.asfortranarray(self.L[:k, :k])
 
@@ -359,7 +372,7 @@ def elastic_net_path(
     solves = np.zeros(grid.size, dtype=np.int64)
     events = np.zeros(grid.size, dtype=np.int64)
 
-    state = _ActiveSet(Hm, a2)
+    state = _ActiveSet(Hm, a2, psd_known=lambda_min is not None)
     alpha = bmax  # w = 0 is optimal for α₁ ≥ ‖b‖_∞; the path starts there
     wA: FloatArray = np.empty(0)
     uA: FloatArray = np.empty(0)
@@ -393,6 +406,7 @@ def elastic_net_path(
             delta = alpha - target
             cp = c - delta * slope
             joins = np.flatnonzero((np.abs(cp) > target) & ~state.member & ~state.excluded)
+            joins = joins[np.argsort(-np.abs(cp[joins]), kind="stable")]  # most correlated first
             wp = wA + delta * uA
             drops = np.flatnonzero(wp * state.sign < 0)
             if drops.size:
@@ -414,6 +428,7 @@ def elastic_net_path(
                 break
             wrong = np.flatnonzero(wA * state.sign < 0)
             out = np.flatnonzero((np.abs(c) > target) & ~state.member & ~state.excluded)
+            out = out[np.argsort(-np.abs(c[out]), kind="stable")]
             if wrong.size == 0 and out.size == 0:
                 break
             if wrong.size:
@@ -427,21 +442,25 @@ def elastic_net_path(
                 state.truncate(k0)
             else:
                 state.reset(idx0, sign0)
-            just_dropped = np.zeros(d, dtype=bool)
+            # sign a coordinate had when it left at this α: it sits on that side of the bound and may
+            # only rejoin on the other (the same side is the Δ = 0 root it just left by)
+            dropped_sign = np.zeros(d)
             just_joined = np.zeros(d, dtype=bool)
             while True:
                 wA, uA = state.solve(alpha, bv)
                 n_solves += 1
                 c, slope = state.correlations(bv, wA, uA)
-                free = ~state.member & ~state.excluded & ~just_dropped
+                free = ~state.member & ~state.excluded
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    up = np.where(free & (1.0 - slope > 0), (alpha - c) / (1.0 - slope), np.inf)
-                    dn = np.where(free & (1.0 + slope > 0), (alpha + c) / (1.0 + slope), np.inf)
+                    up_ok = free & (1.0 - slope > 0) & ~(dropped_sign > 0)
+                    dn_ok = free & (1.0 + slope > 0) & ~(dropped_sign < 0)
+                    up = np.where(up_ok, (alpha - c) / (1.0 - slope), np.inf)
+                    dn = np.where(dn_ok, (alpha + c) / (1.0 + slope), np.inf)
                     # a coordinate that just joined sits at w_i = 0 (to rounding): it cannot leave at once
                     leaving = (uA * wA < 0) & ~just_joined[state.idx]
                     hit = np.where(leaving, -wA / uA, np.inf) if state.k else np.empty(0)
                 join_at = np.minimum(np.maximum(up, 0.0), np.maximum(dn, 0.0))
-                join_at[free & (np.abs(c) > alpha)] = 0.0  # already past its bound (ties, rounding)
+                join_at[free & (np.abs(c) > alpha) & (dropped_sign == 0)] = 0.0  # past its bound (ties)
                 step = alpha - target
                 dj = float(np.min(join_at)) if d else np.inf
                 dd = float(np.min(hit)) if hit.size else np.inf
@@ -454,16 +473,16 @@ def elastic_net_path(
                         f"{start[2]:.6g} and {target:.6g} (active set {state.k}); cycling on ties?"
                     )
                 if min(dj, dd) > 0:  # α moved: the coordinates that changed sides may move again
-                    just_dropped[:] = False
+                    dropped_sign[:] = 0.0
                     just_joined[:] = False
                 if dd < dj:
                     alpha -= dd
                     pos = np.flatnonzero(hit <= dd * (1 + 1e-12))
-                    just_dropped[state.idx[pos]] = True
+                    dropped_sign[state.idx[pos]] = state.sign[pos]
                     state.remove(pos)
                 else:
                     alpha -= dj
-                    j = np.flatnonzero(join_at <= dj * (1 + 1e-12) + 1e-300)
+                    j = np.flatnonzero(join_at <= dj * (1 + 1e-12))
                     cj = c[j] - dj * slope[j]
                     state.append(j, np.sign(cj))
                     just_joined[j] = True
