@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.linalg
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -118,12 +119,20 @@ def test_general_path_is_certified_and_homotopy_route_agrees(drawn: Any, l2: flo
         assert np.all(np.linalg.norm(P.W - Ph.W, axis=1) <= bound)
 
 
-def test_homotopy_route_takes_events_and_matches_prediction() -> None:
-    rng = np.random.default_rng(3)
-    X = rng.standard_normal((60, 25))
-    y = X[:, :4] @ np.array([2.0, -1.0, 0.5, 1.5]) + 0.3 * rng.standard_normal(60)
+@pytest.mark.parametrize("rho,k", [(0.0, 30), (0.9, 300)])
+def test_homotopy_route_takes_events_and_matches_prediction(rho: float, k: int) -> None:
+    """Gaussian design (joins only) and a Toeplitz ρ = 0.9 one (6 drops on this path; a grid fine enough
+    that each interval holds at most one event)."""
+    rng = np.random.default_rng(3 if rho == 0 else 0)
+    d = 25 if rho == 0 else 20
+    X = rng.standard_normal((2 * d + 10 if rho == 0 else 2 * d, d))
+    if rho:
+        X = X @ np.linalg.cholesky(scipy.linalg.toeplitz(rho ** np.arange(d))).T
+        y = X[:, :6] @ (2 * rng.standard_normal(6)) + 0.5 * rng.standard_normal(X.shape[0])
+    else:
+        y = X[:, :4] @ np.array([2.0, -1.0, 0.5, 1.5]) + 0.3 * rng.standard_normal(X.shape[0])
     q = Quadratic.from_regression(X, y)
-    grid = grid_for(q, 30)
+    grid = grid_for(q, k)
     P = q.l1_path(grid)
     saved = sp._ROUNDS
     try:
@@ -131,8 +140,15 @@ def test_homotopy_route_takes_events_and_matches_prediction() -> None:
         Ph = q.l1_path(grid)
     finally:
         sp._ROUNDS = saved
-    assert Ph.events.sum() >= Ph.active.max()  # every coordinate that is active joined by an event
+    # one event per change of the support pattern between rows (0 → ±1 a join, ±1 → 0 a drop, a sign
+    # flip both): here each is seen, and no event is wasted (a join on the wrong side would be)
+    S = np.vstack([np.zeros(q.d), np.sign(Ph.W)])
+    assert Ph.events.sum() == np.abs(np.diff(S, axis=0)).sum() > 0
+    if rho:
+        assert ((S[:-1] != 0) & (S[1:] == 0)).sum() == 6  # drops are exercised
+    # the predicted route: one solve per non-zero row, no events (this problem's path is tame)
     assert P.events.sum() == 0
+    assert P.solves.sum() == np.count_nonzero(P.alphas < np.max(np.abs(q.H @ q.w_star)))
     assert_certified(q, Ph)
     mu = float(q.eigenvalues[0])
     bound = math.sqrt(q.d) * (P.tolerance + Ph.tolerance) / mu

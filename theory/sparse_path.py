@@ -459,8 +459,11 @@ def elastic_net_path(
                     # a coordinate that just joined sits at w_i = 0 (to rounding): it cannot leave at once
                     leaving = (uA * wA < 0) & ~just_joined[state.idx]
                     hit = np.where(leaving, -wA / uA, np.inf) if state.k else np.empty(0)
-                join_at = np.minimum(np.maximum(up, 0.0), np.maximum(dn, 0.0))
-                join_at[free & (np.abs(c) > alpha) & (dropped_sign == 0)] = 0.0  # past its bound (ties)
+                up, dn = np.maximum(up, 0.0), np.maximum(dn, 0.0)
+                past = free & (np.abs(c) > alpha) & (dropped_sign == 0)  # past its bound (ties, rounding)
+                up[past & (c > 0)] = 0.0
+                dn[past & (c < 0)] = 0.0
+                join_at = np.minimum(up, dn)
                 step = alpha - target
                 dj = float(np.min(join_at)) if d else np.inf
                 dd = float(np.min(hit)) if hit.size else np.inf
@@ -483,8 +486,8 @@ def elastic_net_path(
                 else:
                     alpha -= dj
                     j = np.flatnonzero(join_at <= dj * (1 + 1e-12))
-                    cj = c[j] - dj * slope[j]
-                    state.append(j, np.sign(cj))
+                    # the side whose root was hit (c_j = +(α − Δ) from `up`, −(α − Δ) from `dn`)
+                    state.append(j, np.where(up[j] <= dn[j], 1.0, -1.0))
                     just_joined[j] = True
             alpha = target
             for _ in range(2):  # the solve at the target, and one round of refinement if needed
