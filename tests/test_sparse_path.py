@@ -155,6 +155,28 @@ def test_homotopy_route_takes_events_and_matches_prediction(rho: float, k: int) 
     assert np.all(np.linalg.norm(P.W - Ph.W, axis=1) <= bound)
 
 
+@pytest.mark.parametrize(
+    "seed,lam1,w_star", [(1440, 0.00147197, [-4.8, -6.7, -5.6]), (2327, 0.00285933, [-9.5, 3.3, -8.6])]
+)
+def test_homotopy_lets_a_dropped_coordinate_rejoin_on_the_other_side(
+    seed: int, lam1: float, w_star: list[float]
+) -> None:
+    """Singular H (rank 2 of 3): a coordinate leaves at w_i = 0 and must re-enter with the other sign in
+    the same interval (found by Hypothesis; excluding it for the rest of the interval left the row
+    uncertifiable)."""
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    H = Q @ np.diag([0.0, lam1, 1.0]) @ Q.T
+    q = Quadratic((H + H.T) / 2, np.array(w_star))
+    saved = sp._ROUNDS
+    try:
+        sp._ROUNDS = 0
+        P = q.l1_path(grid_for(q, 12))
+    finally:
+        sp._ROUNDS = saved
+    assert_certified(q, P)
+
+
 @pytest.mark.parametrize("l1,l2", [(0.3, 0.0), (0.05, 0.2), (1e-3, 1.0)])
 def test_matches_proximal_optimum(l1: float, l2: float) -> None:
     rng = np.random.default_rng(7)
