@@ -9,6 +9,7 @@ recomputed here from H, independently of the path's own bookkeeping.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -340,3 +341,22 @@ def test_errors_name_the_values() -> None:
         q.l1_path([1e-3], tol=1e-30)
     with memory_limit(100), pytest.raises(ResourceError, match="3×6"):
         q.l1_path([0.1, 0.2, 0.3])
+
+
+def test_bench_quick_runs_and_agrees_with_sklearn(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``bench/enet.py --quick`` (a few seconds): every accuracy line passes; its times are not asserted."""
+    pytest.importorskip("sklearn")
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "enet.py"
+    spec = importlib.util.spec_from_file_location("bench_enet", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    assert module.main(["--quick"]) == 0
+    accuracy = [line for line in capsys.readouterr().out.splitlines() if "KKT rel" in line]
+    assert len(accuracy) == 4 and all(line.rstrip().endswith("PASS") for line in accuracy)
