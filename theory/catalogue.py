@@ -127,6 +127,18 @@ _THEOREMS: tuple[Theorem, ...] = (
         ("H diagonal", "H_ii + α₂ > 0 (H_ii < 0 allowed)", "α₁, α₂ ≥ 0"),
     ),
     Theorem(
+        "enet.path",
+        "Elastic-net path: piecewise linear in α₁, certified by KKT",
+        r"c = b - (H + \alpha_2 I)\tilde w,\ b = Hw^*:\ \tilde w \text{ optimal} \iff c_A = \alpha_1 s_A,"
+        r"\ |c_{A^c}| \le \alpha_1\ (A = \{i: \tilde w_i \ne 0\},\ s = \operatorname{sign}\tilde w);"
+        r"\ \text{with } A, s \text{ fixed: } \tilde w_A = (H_{AA} + \alpha_2 I)^{-1}(b_A - \alpha_1 s_A),"
+        r"\ \frac{d\tilde w_A}{d\alpha_1} = -(H_{AA} + \alpha_2 I)^{-1}s_A,\ \frac{dc}{d\alpha_1}"
+        r" = (H + \alpha_2 I)_{:,A}(H_{AA} + \alpha_2 I)^{-1}s_A",
+        "Osborne, Presnell & Turlach 2000; Efron, Hastie, Johnstone & Tibshirani 2004 (LARS-lasso); "
+        "Zou & Hastie 2005 (LARS-EN)",
+        ("H + α₂I ⪰ 0 (a convex objective)", "H_AA + α₂I ≻ 0 on the active set", "α₁ ≥ 0, α₂ ≥ 0"),
+    ),
+    Theorem(
         "bayes.gaussian",
         "Gaussian prior ⇔ L2 (MAP = posterior mean = ridge)",
         r"y \sim \mathcal N(Xw, \sigma^2 I),\ w \sim \mathcal N(0, s^2 I)"
