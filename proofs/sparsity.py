@@ -266,9 +266,8 @@ def path() -> Derivation:
             sp.MatMul(sp.Rational(1, 2), sp.Transpose(w), M, w) - sp.MatMul(sp.Transpose(b), w),
             w,
             M * w - b,
-            "f(w) = ½wᵀHw − bᵀw + (α₂/2)‖w‖² = ½wᵀMw − bᵀw with M = H + α₂I symmetric: ∇f = Mw − b, so "
-            "c = b − Mw = −∇f and 0 ∈ ∂(f + α₁‖·‖₁)(w) reads c_i = α₁ sign(w_i) (w_i ≠ 0), |c_i| ≤ α₁ "
-            "(w_i = 0); f + α₁‖·‖₁ is convex (M ⪰ 0), so this is optimality",
+            "f = ½wᵀMw − bᵀw (M = H + α₂I): c = b − Mw = −∇f; 0 ∈ ∂(f + α₁‖·‖₁)(w) is c_i = α₁ sign w_i "
+            "(w_i ≠ 0), |c_i| ≤ α₁ (w_i = 0), optimal as M ⪰ 0",
             facts=(sp.Q.symmetric(M),),
         ),
         identity(

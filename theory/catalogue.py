@@ -129,11 +129,10 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "enet.path",
         "Elastic-net path: piecewise linear in α₁, certified by KKT",
-        r"c = b - (H + \alpha_2 I)\tilde w,\ b = Hw^*:\ \tilde w \text{ optimal} \iff c_A = \alpha_1 s_A,"
-        r"\ |c_{A^c}| \le \alpha_1\ (A = \{i: \tilde w_i \ne 0\},\ s = \operatorname{sign}\tilde w);"
-        r"\ \text{with } A, s \text{ fixed: } \tilde w_A = (H_{AA} + \alpha_2 I)^{-1}(b_A - \alpha_1 s_A),"
-        r"\ \frac{d\tilde w_A}{d\alpha_1} = -(H_{AA} + \alpha_2 I)^{-1}s_A,\ \frac{dc}{d\alpha_1}"
-        r" = (H + \alpha_2 I)_{:,A}(H_{AA} + \alpha_2 I)^{-1}s_A",
+        r"\tilde w \text{ optimal} \iff c_A = \alpha_1 s_A,\ |c_{A^c}| \le \alpha_1\ "
+        r"(c = b - (H + \alpha_2 I)\tilde w,\ b = Hw^*,\ A = \operatorname{supp}\tilde w,"
+        r"\ s = \operatorname{sign}\tilde w);\ A, s \text{ fixed}:\ "
+        r"\tilde w_A = (H_{AA} + \alpha_2 I)^{-1}(b_A - \alpha_1 s_A),\ \tilde w_{A^c} = 0",
         "Osborne, Presnell & Turlach 2000; Efron, Hastie, Johnstone & Tibshirani 2004 (LARS-lasso); "
         "Zou & Hastie 2005 (LARS-EN)",
         ("H + α₂I ⪰ 0 (a convex objective)", "H_AA + α₂I ≻ 0 on the active set", "α₁ ≥ 0, α₂ ≥ 0"),
