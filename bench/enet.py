@@ -211,8 +211,9 @@ def run_case(case: Case, l2_frac: float, rounds: int, lines: list[str]) -> list[
     )
     lines.append(
         f"{'':>36}KKT rel: ours {v_ours:.1e}, sklearn {v_sk:.1e} (tol={tol_sk:.0e}); max‖Δw‖₂ {diff:.1e} ≤ "
-        f"bound {bound:.1e}; ElasticNet at α₁[50] {ident:.1e} ≤ {ident_bound:.1e}; "
-        f"ours {int(P.solves.sum())} solves, {int(P.events.sum())} events, "
+        f"bound {bound:.1e}; "
+        + (f"ElasticNet at α₁[50] {ident:.1e} ≤ {ident_bound:.1e}; " if l2 else "")
+        + f"ours {int(P.solves.sum())} solves, {int(P.events.sum())} events, "
         f"{int(P.active.max())} active at most {'PASS' if ok_acc else 'MISS'}"
     )
     # where the "incl. Quadratic" time goes (one untimed-interleaving pass of each piece)
