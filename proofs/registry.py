@@ -34,6 +34,7 @@ BUILDERS: dict[str, str] = {
     "l2.path_derivative": "proofs.path:path_derivative",
     "l1.soft_threshold": "proofs.sparsity:soft_threshold",
     "enet.diagonal": "proofs.sparsity:elastic_net",
+    "enet.path": "proofs.sparsity:path",
     "bayes.gaussian": "proofs.bayes:gaussian",
     "bayes.laplace": "proofs.bayes:laplace",
     "es.trajectory": "proofs.dynamics:trajectory",

@@ -127,6 +127,17 @@ _THEOREMS: tuple[Theorem, ...] = (
         ("H diagonal", "H_ii + α₂ > 0 (H_ii < 0 allowed)", "α₁, α₂ ≥ 0"),
     ),
     Theorem(
+        "enet.path",
+        "Elastic-net path: piecewise linear in α₁, certified by KKT",
+        r"\tilde w \text{ optimal} \iff c_A = \alpha_1 s_A,\ |c_{A^c}| \le \alpha_1\ "
+        r"(c = b - (H + \alpha_2 I)\tilde w,\ b = Hw^*,\ A = \operatorname{supp}\tilde w,"
+        r"\ s = \operatorname{sign}\tilde w);\ A, s \text{ fixed}:\ "
+        r"\tilde w_A = (H_{AA} + \alpha_2 I)^{-1}(b_A - \alpha_1 s_A),\ \tilde w_{A^c} = 0",
+        "Osborne, Presnell & Turlach 2000; Efron, Hastie, Johnstone & Tibshirani 2004 (LARS-lasso); "
+        "Zou & Hastie 2005 (LARS-EN)",
+        ("H + α₂I ⪰ 0 (a convex objective)", "H_AA + α₂I ≻ 0 on the active set", "α₁ ≥ 0, α₂ ≥ 0"),
+    ),
+    Theorem(
         "bayes.gaussian",
         "Gaussian prior ⇔ L2 (MAP = posterior mean = ridge)",
         r"y \sim \mathcal N(Xw, \sigma^2 I),\ w \sim \mathcal N(0, s^2 I)"

@@ -379,6 +379,69 @@ def _enet(ctx: CheckContext) -> CheckResult:
     )
 
 
+@register("enet.path", "numeric", "KKT from H at every point; affine between points of one (A, s); vs FISTA")
+def _enet_path(ctx: CheckContext) -> CheckResult:
+    """``Quadratic.elastic_net_path`` on random regressions (n < d included, α₂ = 0 or not), checked by
+    the theorem's three parts, each independently of the path's own bookkeeping:
+
+    * optimality: ``c = b − (H + α₂I)w`` recomputed from H meets the KKT conditions at every point,
+      within the row's certified tolerance plus this evaluation's rounding ``d·eps·(‖b‖_∞ +
+      ‖H + α₂I‖_∞‖w‖_∞)`` (Higham §3.5);
+    * piecewise linearity: at three grid points with one active set A and signs s, the middle row is
+      the linear interpolation of the outer two (``w_A = M_AA⁻¹(b_A − α₁s_A)`` is one affine function of
+      α₁ for fixed (A, s)); each row is that function plus ``M_AA⁻¹r`` with ``‖r‖_∞`` at most its KKT
+      violation v, so the gap is at most ``√k·(v_mid + t·v_left + (1 − t)·v_right)/λ_min(M_AA)``;
+    * the minimiser: FISTA (:meth:`Quadratic.proximal_optimum`) at two grid points, within
+      ``√d·(v_path + v_FISTA + δ)/μ`` (strong convexity μ = λ_min(H) + α₂, Nesterov 2018 Thm 2.1.10).
+    """
+    rng = ctx.rng(31)
+    tr = ErrorTracker()
+    for _ in range(ctx.cases(12, 200)):
+        d = int(rng.integers(2, 40 if ctx.thorough else 16))
+        n = int(rng.integers(max(2, d // 2), 3 * d))
+        X = rng.standard_normal((n, d))
+        beta = np.where(rng.random(d) < 0.3, rng.standard_normal(d) * 2, 0.0)
+        y = X @ beta + 0.3 * rng.standard_normal(n)
+        q = Quadratic.from_regression(X, y)
+        l2 = 0.0 if rng.random() < 0.5 else float(10 ** rng.uniform(-3, 0))
+        H = np.asarray(q.H, dtype=np.float64)
+        b = H @ q.w_star
+        bmax = float(np.max(np.abs(b)))
+        grid = bmax * np.logspace(0, -2.5, 30)
+        P = q.elastic_net_path(grid, l2=l2)
+        W = P.W
+        C = b[None, :] - W @ H - l2 * W
+        S = grid[:, None]
+        viol = np.where(W != 0, np.abs(C - S * np.sign(W)), np.maximum(np.abs(C) - S, 0.0)).max(axis=1)
+        norm_m = float(np.max(np.sum(np.abs(H), axis=1))) + l2
+        rounding = d * EPS * (bmax + norm_m * np.max(np.abs(W), axis=1))
+        for v, t in zip(viol, P.tolerance + rounding, strict=True):
+            tr.add(float(v), float(t))
+        signs = np.sign(W)
+        for i in range(len(grid) - 2):
+            if not (np.array_equal(signs[i], signs[i + 1]) and np.array_equal(signs[i], signs[i + 2])):
+                continue
+            A = np.flatnonzero(signs[i])
+            if A.size == 0:
+                continue
+            mu_a = float(scipy.linalg.eigvalsh(H[np.ix_(A, A)] + l2 * np.eye(A.size))[0])
+            if mu_a <= 100 * A.size * EPS * norm_m:  # M_AA singular to rounding: no bound
+                continue
+            t = (grid[i + 1] - grid[i + 2]) / (grid[i] - grid[i + 2])
+            gap = float(np.linalg.norm(W[i + 1] - (t * W[i] + (1 - t) * W[i + 2])))
+            v_all = viol + rounding
+            bound = math.sqrt(A.size) * (v_all[i + 1] + t * v_all[i] + (1 - t) * v_all[i + 2]) / mu_a
+            tr.add(gap, bound)
+        mu = float(q.eigenvalues[0]) + l2
+        if mu > 100 * d * EPS * norm_m:
+            for i in (5, 20):
+                r = q.proximal_optimum(l1=float(grid[i]), l2=l2, tol=1e-12)
+                delta = d * EPS * (bmax + norm_m * float(np.max(np.abs(r.w))))
+                bound = math.sqrt(d) * (viol[i] + rounding[i] + r.kkt_violation + delta) / mu
+                tr.add(float(np.linalg.norm(W[i] - r.w)), bound)
+    return tr.result("KKT from H ≤ certified tolerance; interpolation and FISTA gaps ≤ √k·(KKT)/λ_min")
+
+
 @register("bayes.gaussian", "numeric", "posterior mean (precision form) vs SVD ridge at α = σ²/s²")
 def _bayes_gaussian(ctx: CheckContext) -> CheckResult:
     rng = ctx.rng(10)

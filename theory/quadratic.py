@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from theory.errors import ConvergenceError, InputError, PreconditionError, StabilityError
 from theory.numerics import gd_fraction_done, rounding_zero_tolerance
 from theory.resources import array_bytes, check_allocation
+from theory.sparse_path import SparsePath, elastic_net_path
 from theory.validate import (
     as_matrix,
     as_nonneg_float,
@@ -638,6 +639,26 @@ class Quadratic:
             f"proximal_optimum did not converge in {max_iter} iterations: KKT violation {v:.3g} > "
             f"tolerance {abs_tol:.3g} (condition number of H + α₂I ≈ "
             f"{L / max(self._lam_lo + a2, 1e-300):.3g})"
+        )
+
+    def l1_path(
+        self, alphas: ArrayLike, *, tol: float | None = None, max_events: int | None = None
+    ) -> SparsePath:
+        """The lasso path: :meth:`elastic_net_path` with α₂ = 0 (l1.soft_threshold along a grid)."""
+        return self.elastic_net_path(alphas, l2=0.0, tol=tol, max_events=max_events)
+
+    def elastic_net_path(
+        self, l1s: ArrayLike, *, l2: float, tol: float | None = None, max_events: int | None = None
+    ) -> SparsePath:
+        """Minimise ``J(w) + α₁‖w‖₁ + (α₂/2)‖w‖²`` for every α₁ in ``l1s``, each row KKT-certified.
+
+        Homotopy / LARS-EN in Gram form with predicted active sets (:mod:`theory.sparse_path`, which
+        cites the sources and derives the tolerance), on ``b = Hw* = −∇J(0)``.
+        """
+        b = -self.gradient(np.zeros(self.d, dtype=self.dtype))
+        lam_min = float(self.eigenvalues[0])
+        return elastic_net_path(
+            self.H, b, l1s, l2=l2, tol=tol, dtype=self.dtype, lambda_min=lam_min, max_events=max_events
         )
 
     # ------------------------------------------------------------------ gradient descent
