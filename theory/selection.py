@@ -10,6 +10,9 @@ From the one eigendecomposition of :func:`theory.regression.regression_spectrum`
 * the leave-one-out residual ``y_i − x_iᵀŵ₍₋ᵢ₎(α) = e_i/(1 − h_ii)`` with ``e = y − ŷ``: Allen (1974),
   "The relationship between variable selection and data augmentation and a method for prediction"
   (PRESS), through the Sherman–Morrison formula for ``(A − x_ix_iᵀ)⁻¹`` (l2.loo);
+  The refit keeps the full problem's penalty matrix: it minimises ``½‖y₋ᵢ − X₋ᵢw‖² + (nα/2)‖w‖²``
+  (n, not n − 1: a mean-convention objective over the n − 1 remaining points would scale α by
+  (n − 1)/n), which is scikit-learn's ``RidgeCV`` and :func:`loo_by_refit`;
 * generalised cross-validation ``GCV(α) = (1/n)‖e‖² / (1 − tr S/n)²``: Golub, Heath & Wahba (1979),
   "Generalized cross-validation as a method for choosing a good ridge parameter", Technometrics 21;
   it is the leave-one-out error of the problem rotated so that the hat matrix has a constant
@@ -47,7 +50,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from theory.errors import InputError, PreconditionError
-from theory.numerics import residual_tolerance
+from theory.numerics import eigenbasis_tolerance, residual_tolerance
 from theory.regression import (
     RegressionSpectrum,
     RidgeConvention,
@@ -58,7 +61,14 @@ from theory.regression import (
 from theory.resources import array_bytes, check_allocation
 from theory.validate import as_array, dtype_eps
 
-__all__ = ["RidgeCVResult", "loo_denominator_tolerance", "ridge_cv", "ridge_cv_from_spectrum"]
+__all__ = [
+    "RidgeCVResult",
+    "loo_by_refit",
+    "loo_denominator_tolerance",
+    "loo_error_bound",
+    "ridge_cv",
+    "ridge_cv_from_spectrum",
+]
 
 FloatArray = NDArray[np.floating[Any]]
 
@@ -156,8 +166,6 @@ def loo_denominator_tolerance(m: int, lam: ArrayLike, dtype: Any = np.float64) -
 
 def _canonical(alphas: ArrayLike, convention: str, n: int, dtype: Any) -> tuple[FloatArray, FloatArray]:
     a = as_array(alphas, "alphas", dtype=np.float64).reshape(-1)
-    if a.size == 0:
-        raise InputError("alphas must hold at least one value; got an empty array")
     if np.any(a < 0):
         raise InputError(f"alphas must be ≥ 0; got {a[a < 0][:5].tolist()}")
     m = _multiplier(convention, n)
@@ -306,3 +314,70 @@ def _argmin_finite(score: FloatArray, alphas: FloatArray, what: str, undetermine
             "use α > 0 or remove the duplicated/isolated points"
         )
     return int(np.argmin(np.where(finite, score, math.inf)))
+
+
+def loo_error_bound(
+    spectrum: RegressionSpectrum, canonical_alphas: ArrayLike, loo: ArrayLike, *, intercept: bool = False
+) -> FloatArray:
+    """Per-sample, per-α bound on the rounding error of :func:`ridge_cv_from_spectrum`'s LOO residuals.
+
+    With ``τ = eigenbasis_tolerance(m, κ)`` (m = min(n, d), κ = λ_max/λ_min over the non-zero λ: the
+    eigendecomposition's backward error and the two products with the eigenbasis), the fitted values
+    carry ``≤ τ‖y‖`` and ``1 − h_ii`` carries ``≤ τ`` (:func:`loo_denominator_tolerance`), so the
+    quotient ``e_i/(1 − h_ii)`` is off by at most ``τ(‖y‖ + |LOO_i|)/(1 − h_ii)``. At full row rank
+    the α-free form ``N_i/D_i`` (``D_i = Σ_j U_ij²/(λ_j + α)``) has errors ``τ‖y‖g_max`` and
+    ``τ·g_max`` in N and D (``g_max = 1/(λ_min + α)``): the bound is ``τ(‖y‖ + |LOO_i|)·g_max/D_i``,
+    finite at α = 0.
+    """
+    s = spectrum
+    a = np.asarray(canonical_alphas, dtype=np.float64).reshape(-1)
+    lv = np.asarray(loo, dtype=np.float64)
+    lam = s.lam[s.lam > 0].astype(np.float64)
+    U = s.U.astype(np.float64)
+    kappa = float(lam.max() / lam.min()) if lam.size else 1.0
+    tau = eigenbasis_tolerance(min(s.n, s.d), kappa, s.X.dtype)
+    G = 1.0 / (lam[:, None] + a[None, :])
+    D = (U * U) @ G
+    scale = float(np.linalg.norm(s.y)) + np.abs(lv)
+    if lam.size >= s.n - int(intercept):
+        g_max = 1.0 / (lam.min() + a)
+        return np.asarray(tau * scale * g_max / D)
+    p = np.maximum(1.0 - float(intercept) / s.n - (U * U).sum(axis=1), 0.0)
+    with np.errstate(divide="ignore"):
+        return np.asarray(tau * scale / (a * D + p[:, None]))
+
+
+def loo_by_refit(
+    X: ArrayLike,
+    y: ArrayLike,
+    alpha: float,
+    *,
+    fit_intercept: bool = False,
+    convention: RidgeConvention = "mean",
+) -> FloatArray:
+    """Leave-one-out residuals by n explicit refits: the independent route for :func:`ridge_cv`.
+
+    For each i: ``ŵ₍₋ᵢ₎ = argmin ½‖y₋ᵢ − X₋ᵢw‖² + (mα/2)‖w‖²`` with the full problem's penalty
+    (m = n for the mean convention; see the module docstring), solved by ``scipy.linalg.lstsq`` on
+    the stacked system ``[X₋ᵢ; √(mα)I]w = [y₋ᵢ; 0]`` (an SVD-based least-squares solve: no
+    eigendecomposition, no hat matrix; the minimum-norm solution at α = 0). With ``fit_intercept``
+    the n − 1 remaining rows are centred first and the intercept is ``ȳ₋ᵢ − x̄₋ᵢᵀŵ₍₋ᵢ₎``.
+    Returns ``y_i − ŷ₍₋ᵢ₎(x_i)``, length n. O(n·(n + d)·d²): for small checks only.
+    """
+    import scipy.linalg
+
+    Xm, yv = validate_regression(X, y)
+    n, d = Xm.shape
+    _, a = _canonical([alpha], convention, n, np.float64)
+    root = math.sqrt(n * float(a[0]))
+    out = np.empty(n)
+    for i in range(n):
+        rows = np.arange(n) != i
+        Xi, yi = Xm[rows], yv[rows]
+        x_mean = Xi.mean(axis=0) if fit_intercept else np.zeros(d)
+        y_mean = float(yi.mean()) if fit_intercept else 0.0
+        A = np.vstack([Xi - x_mean, root * np.eye(d)])
+        rhs = np.concatenate([yi - y_mean, np.zeros(d)])
+        w = scipy.linalg.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
+        out[i] = yv[i] - (y_mean + (Xm[i] - x_mean) @ w)
+    return out
