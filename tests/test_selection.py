@@ -95,6 +95,17 @@ def test_interpolating_fit_at_alpha_zero_is_finite_and_exact() -> None:
     assert res.dof[0] == pytest.approx(10, rel=10 * 10 * dtype_eps(np.float64))
 
 
+def test_interpolating_fit_with_intercept_at_alpha_zero() -> None:
+    """After centring, rank n − 1 plus the intercept interpolates: P⊥ = 0 exactly, finite LOO."""
+    X, y = _data(10, 30, seed=6)
+    res = ridge_cv(X, y, [0.0], fit_intercept=True, return_residuals=True)
+    assert res.loo_residuals is not None and res.rank == 9 and res.undetermined.tolist() == [0]
+    spec = regression_spectrum(X - X.mean(axis=0), y - y.mean())
+    bound = loo_error_bound(spec, [0.0], res.loo_residuals, intercept=True)[:, 0]
+    refit = loo_by_refit(X, y, 0.0, fit_intercept=True)
+    assert np.all(np.abs(res.loo_residuals[:, 0] - refit) <= 2 * bound)
+
+
 def test_leverage_one_at_alpha_zero_is_inf_with_reason() -> None:
     """Tall rank-deficient X whose last column is non-zero only in row 0: h_00(0) = 1 and the
     shortcut is 0/0. The residual is inf (not NaN), counted, and α = 0 alone is refused with values."""
