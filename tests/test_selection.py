@@ -225,3 +225,25 @@ def test_property_shortcut_vs_refit(n: int, d: int, intercept: bool, seed: int, 
     bound = loo_error_bound(spec, [a], res.loo_residuals, intercept=intercept)[:, 0]
     refit = loo_by_refit(X, y, a, fit_intercept=intercept)
     assert np.all(np.abs(res.loo_residuals[:, 0] - refit) <= 2 * bound)
+
+
+def test_derivation_results_meet_ridge_cv() -> None:
+    """The symbolic routes' results (l2.loo shortcut e/(1 − h), l2.gcv formula), lambdified, against
+    ridge_cv's residuals and GCV, with e and h from the dense hat matrix."""
+    from proofs import registry
+
+    shortcut = registry.derivation("l2.loo").function("shortcut")
+    gcv = registry.derivation("l2.gcv").function("gcv")
+    for n, d in SHAPES:
+        X, y = _data(n, d, seed=31)
+        res = ridge_cv(X, y, [0.2], return_residuals=True)
+        assert res.loo_residuals is not None
+        S = _dense_hat(X, 0.2, False)
+        e = y - S @ y
+        spec = regression_spectrum(X, y)
+        bound = loo_error_bound(spec, [0.2], res.loo_residuals)[:, 0]
+        assert np.all(np.abs(shortcut(e, np.diag(S)) - res.loo_residuals[:, 0]) <= 2 * bound)
+        # GCV's relative error: τ‖y‖ in e (twice, squared) and τ in 1 − tr S/n (twice, squared)
+        tau = eigenbasis_tolerance(min(n, d), float(np.linalg.cond(X)) ** 2)
+        rel = 2 * tau * float(np.linalg.norm(y) / np.linalg.norm(e)) + 2 * tau / (1 - np.trace(S) / n)
+        assert gcv(e @ e, np.trace(S), n) == pytest.approx(res.gcv[0], rel=2 * rel)
