@@ -1,6 +1,7 @@
 """Benchmark: ``theory.selection.ridge_cv`` against scikit-learn's ``RidgeCV`` (LOO along an α grid).
 
-Run ``python bench/ridge_cv.py`` (full sizes, a few minutes on 2 cores) or ``python bench/ridge_cv.py
+Run ``python bench/ridge_cv.py`` (full sizes: about 25 minutes on 2 shared cores, most of it the
+default RidgeCV mode on the tall shape, ~9 min per run, timed once) or ``python bench/ridge_cv.py
 --quick`` (small sizes, a smoke test under 10 s). It prints, per shape and intercept setting, the
 median over interleaved rounds of the per-round time ratio ``ridge_cv / RidgeCV``, the goal (≤ 0.5×,
 issue 10) with PASS/MISS, and the largest disagreement of the per-sample, per-α squared LOO errors
