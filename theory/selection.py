@@ -212,7 +212,12 @@ def ridge_cv(
         yv = yv - yv.mean()
     spectrum = regression_spectrum(Xm, yv, route=route)
     return ridge_cv_from_spectrum(
-        spectrum, alphas, intercept=fit_intercept, convention=convention, return_residuals=return_residuals
+        spectrum,
+        alphas,
+        intercept=fit_intercept,
+        convention=convention,
+        return_residuals=return_residuals,
+        _centred=fit_intercept,  # centred here: no need to check
     )
 
 
@@ -223,6 +228,7 @@ def ridge_cv_from_spectrum(
     intercept: bool = False,
     convention: RidgeConvention = "mean",
     return_residuals: bool = False,
+    _centred: bool = False,
 ) -> RidgeCVResult:
     """:func:`ridge_cv` from an existing :class:`~theory.regression.RegressionSpectrum`.
 
@@ -235,9 +241,12 @@ def ridge_cv_from_spectrum(
     eps = dtype_eps(dt)
     a_given, a = _canonical(alphas, convention, n, dt)
     k = a.size
-    if intercept:
+    if intercept and not _centred:
+        # a centred column sums to rounding of its entries; a column at rounding level of X is a zero
+        # column whatever its sum (centring a constant column leaves ±eps·|c| noise)
         col_sums = np.abs(s.X.sum(axis=0))
-        bound = 10.0 * n * eps * np.abs(s.X).sum(axis=0)
+        absx = np.abs(s.X)
+        bound = 10.0 * n * eps * np.maximum(absx.sum(axis=0), absx.max(initial=0.0))
         if np.any(col_sums > bound):
             j = int(np.argmax(col_sums - bound))
             raise InputError(
