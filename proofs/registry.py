@@ -30,6 +30,8 @@ BUILDERS: dict[str, str] = {
     "l2.ridge": "proofs.l2:ridge",
     "l2.pinv": "proofs.l2:pinv",
     "l2.dof": "proofs.l2:dof",
+    "l2.loo": "proofs.selection:loo",
+    "l2.gcv": "proofs.selection:gcv",
     "l2.constraint": "proofs.l2:constraint",
     "l2.path_derivative": "proofs.path:path_derivative",
     "l1.soft_threshold": "proofs.sparsity:soft_threshold",

@@ -88,6 +88,29 @@ _THEOREMS: tuple[Theorem, ...] = (
         ("H ⪰ 0", "α > 0 (or λ_i > 0)"),
     ),
     Theorem(
+        "l2.loo",
+        "Leave-one-out residual of ridge from one fit (PRESS shortcut)",
+        r"y_i - x_i^\top \hat w_{(-i)} = \frac{y_i - x_i^\top \hat w}{1 - S_{ii}},"
+        r"\ \hat w = A^{-1}X^\top y,\ \hat w_{(-i)} = (A - x_ix_i^\top)^{-1}(X^\top y - x_iy_i),"
+        r"\ A = X^\top X + n\alpha I,\ S = XA^{-1}X^\top",
+        "Allen, Technometrics 1974 (PRESS); Sherman & Morrison, Ann. Math. Stat. 1950",
+        (
+            "α > 0, or A − x_ix_iᵀ invertible",
+            "S_ii < 1",
+            "the refit keeps the penalty nα of the full problem",
+        ),
+    ),
+    Theorem(
+        "l2.gcv",
+        "Generalised cross-validation is leave-one-out after a rotation",
+        r"\mathrm{GCV}(\alpha) = \frac{\tfrac1n\|(I - S)y\|^2}{(1 - \operatorname{tr}S/n)^2}"
+        r" = \tfrac1n\sum_i \Big(\frac{[(I - \tilde S)\tilde y]_i}{1 - \tilde S_{ii}}\Big)^2,"
+        r"\ \tilde S = RSR^\top,\ \tilde y = Ry,\ R = W\Gamma^\top,\ S = \Gamma D\Gamma^\top,"
+        r"\ W \text{ orthogonal},\ W_{ij}^2 = \tfrac1n;\ \operatorname{tr}S = \mathrm{df}(\alpha)",
+        "Golub, Heath & Wahba, Technometrics 1979",
+        ("S = X(XᵀX + nαI)⁻¹Xᵀ", "tr S < n"),
+    ),
+    Theorem(
         "l2.constraint",
         "Penalty ⇔ norm constraint",
         r"\tilde w(\alpha) \in \arg\min_{\|w\| \le k} J(w),\ k = \|\tilde w(\alpha)\|"

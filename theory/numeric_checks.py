@@ -263,6 +263,100 @@ def _l2_dof(ctx: CheckContext) -> CheckResult:
     return tr.result("df(0⁺) = rank: the built rank, numpy's rank of X, and tr(XX⁺) by lstsq")
 
 
+def _selection_problem(
+    rng: np.random.Generator, n: int, d: int
+) -> tuple[FloatArray, FloatArray, float, bool]:
+    """Data for l2.loo / l2.gcv: X with condition ≤ 10², a noisy linear y, α spread over 10⁻³…10²·λ̄."""
+    X = design_with_condition(rng, n, d, float(10 ** rng.uniform(0, 2))) + rng.uniform(-1, 1)
+    y = X @ rng.standard_normal(d) + 0.3 * rng.standard_normal(n) + rng.uniform(-2, 2)
+    scale = float(np.sum(X * X)) / (n * max(min(n, d), 1))  # mean eigenvalue of XᵀX/n
+    return X, y, float(10 ** rng.uniform(-3, 2)) * scale, bool(rng.integers(0, 2))
+
+
+@register(
+    "l2.loo", "numeric", "e_i/(1 − S_ii) from one eigh (ridge_cv) vs n explicit refits by SVD least squares"
+)
+def _l2_loo(ctx: CheckContext) -> CheckResult:
+    """The shortcut (theory.selection.ridge_cv: one eigendecomposition, U∘U times the shrinkage grid)
+    against n refits without point i (``loo_by_refit``: LAPACK gelsd on the stacked ridge system, with
+    the intercept by centring the n − 1 rows), tall and wide, with and without an intercept.
+
+    Tolerance per residual: the shortcut's bound (``loo_error_bound``: τ(‖y‖ + |LOO_i|)/(1 − S_ii),
+    τ = eigenbasis_tolerance(min(n, d), κ)) plus the refit's, ``residual_tolerance(n + d, κ_A)·(‖y‖ +
+    |LOO_i|)/(1 − S_ii)`` with κ_A = (s_max² + nα)/(s_min² + nα) the condition of its normal matrix."""
+    from theory.regression import regression_spectrum
+    from theory.selection import loo_by_refit, loo_error_bound, ridge_cv
+
+    rng = ctx.rng(40)
+    tr = ErrorTracker()
+    for _ in range(ctx.cases(12, 200)):
+        n = int(rng.integers(3, 16 if ctx.thorough else 10))
+        d = int(rng.integers(1, 2 * n + 1))
+        X, y, alpha, intercept = _selection_problem(rng, n, d)
+        res = ridge_cv(X, y, [alpha], fit_intercept=intercept, return_residuals=True)
+        assert res.loo_residuals is not None
+        loo = res.loo_residuals[:, 0]
+        Xc = X - X.mean(axis=0) if intercept else X
+        spec = regression_spectrum(Xc, y - y.mean() if intercept else y)
+        bound = loo_error_bound(spec, [alpha], res.loo_residuals, intercept=intercept)[:, 0]
+        refit = loo_by_refit(X, y, alpha, fit_intercept=intercept)
+        s = scipy.linalg.svdvals(Xc)
+        s_min = float(s[-1]) if d <= n - int(intercept) else 0.0
+        kappa_a = (float(s[0]) ** 2 + n * alpha) / (s_min**2 + n * alpha)
+        inv_xt = scipy.linalg.solve(Xc.T @ Xc + n * alpha * np.eye(d), Xc.T, assume_a="pos")  # A⁻¹X_cᵀ
+        leverage = np.einsum("ij,ji->i", Xc, inv_xt) + (1.0 / n if intercept else 0.0)
+        one_minus = 1.0 - leverage
+        scale = float(np.linalg.norm(y)) + np.abs(refit)
+        tol_refit = residual_tolerance(n + d, kappa_a) * scale / one_minus
+        for err, tol in zip(np.abs(loo - refit), bound + tol_refit, strict=True):
+            tr.add(float(err), float(tol))
+    return tr.result("n refits without point i (gelsd), n ≤ 15, d ≤ 2n, intercept or not; α > 0")
+
+
+@register(
+    "l2.gcv",
+    "numeric",
+    "GCV vs the LOO of the Hadamard-rotated problem; vs (1/n)‖(I − S)y‖²/(1 − tr S/n)² with a dense S",
+)
+def _l2_gcv(ctx: CheckContext) -> CheckResult:
+    """Golub, Heath & Wahba's property: with ``R = WΓᵀ`` (Γ the eigenvectors of XXᵀ, W the n×n Hadamard
+    matrix over √n), the rotated problem (RX, Ry) has a constant hat diagonal tr S/n, so its LOO MSE
+    (theory.selection.ridge_cv on the rotated data: a different spectrum route, residuals and leverages
+    computed per point) equals the GCV of the original; and GCV against the dense hat matrix
+    (Cholesky solve), with dof = tr S.
+
+    Tolerance, relative: each route's fitted values carry τ‖y‖ and each 1 − S_ii carries τ
+    (τ = eigenbasis_tolerance(n, κ_X²), as in ``loo_error_bound``), so GCV carries
+    ``2τ‖y‖/‖e‖ + 2τ/(1 − tr S/n)``; two routes, twice that."""
+    from theory.selection import ridge_cv
+
+    rng = ctx.rng(41)
+    tr = ErrorTracker()
+    for _ in range(ctx.cases(10, 150)):
+        n = int(2 ** rng.integers(2, 6 if ctx.thorough else 5))
+        d = int(rng.integers(1, 2 * n + 1))
+        X, y, alpha, _ = _selection_problem(rng, n, d)
+        res = ridge_cv(X, y, [alpha])
+        _, Gamma = np.linalg.eigh(X @ X.T)
+        R = scipy.linalg.hadamard(n) / math.sqrt(n) @ Gamma.T
+        rotated = ridge_cv(R @ X, R @ y, [alpha])
+        s = scipy.linalg.svdvals(X)
+        kappa = float(s[0] / s[-1]) ** 2 if s[-1] > 0 else 1.0 / EPS
+        tau = eigenbasis_tolerance(n, min(kappa, 1.0 / EPS))
+        dof = float(res.dof[0])
+        rss = float(res.gcv[0]) * n * (1 - dof / n) ** 2
+        rel = 2 * tau * float(np.linalg.norm(y)) / math.sqrt(rss) + 2 * tau / (1 - dof / n)
+        gcv = float(res.gcv[0])
+        tr.add(abs(float(rotated.loo_mse[0]) - gcv) / gcv, 2 * rel)
+        S = X @ scipy.linalg.solve(X.T @ X + n * alpha * np.eye(d), X.T, assume_a="pos")
+        e = y - S @ y
+        trace = float(np.trace(S))
+        dense = float(e @ e) / n / (1 - trace / n) ** 2
+        tr.add(abs(dense - gcv) / gcv, 2 * rel)
+        tr.add(abs(dof - trace), n * tau)
+    return tr.result("n ∈ {4, 8, 16} (thorough: 32), d ≤ 2n, α > 0; Hadamard rotation and dense hat matrix")
+
+
 @register(
     "l2.constraint", "numeric", "KKT certificate and SLSQP on min J s.t. ‖w‖ ≤ k vs the penalised optimum"
 )
