@@ -12,7 +12,7 @@ Theorem ids (``theory.catalogue``) tie every function to its derivation in ``pro
 in ``wdt verify``.
 """
 
-from theory import bayes, conventions, regression
+from theory import bayes, conventions, regression, resources, selection
 from theory.catalogue import CATALOGUE, Theorem
 from theory.errors import (
     ConventionError,
@@ -20,11 +20,14 @@ from theory.errors import (
     InputError,
     MissingDependencyError,
     PreconditionError,
+    ResourceError,
     StabilityError,
     TheoryError,
 )
 from theory.quadratic import ProximalResult, Quadratic
-from theory.regression import gd_least_squares_limit, min_norm_solution, ridge
+from theory.regression import gd_least_squares_limit, min_norm_solution, regression_spectrum, ridge
+from theory.selection import RidgeCVResult, ridge_cv
+from theory.sparse_path import SparsePath
 
 __all__ = [
     "CATALOGUE",
@@ -35,6 +38,9 @@ __all__ = [
     "PreconditionError",
     "ProximalResult",
     "Quadratic",
+    "ResourceError",
+    "RidgeCVResult",
+    "SparsePath",
     "StabilityError",
     "Theorem",
     "TheoryError",
@@ -43,7 +49,11 @@ __all__ = [
     "gd_least_squares_limit",
     "min_norm_solution",
     "regression",
+    "regression_spectrum",
+    "resources",
     "ridge",
+    "ridge_cv",
+    "selection",
 ]
 
 __version__ = "0.1.0"
