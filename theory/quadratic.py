@@ -250,6 +250,14 @@ class Quadratic:
         constraint radius need, so no SVD of X is taken; ``w*`` (NumPy's ``pinv`` rank rule) and
         :attr:`coordinates` are computed from an SVD of X only when first asked for.
 
+        On the primal route that one decomposition is deferred: construction forms ``H = XᵀX/n`` (one
+        syrk) and ``Xᵀy/n = Hw*``, which is all :meth:`l1_path`, :meth:`elastic_net_path`,
+        :meth:`gradient`, :meth:`simulate_gd`, :meth:`proximal_optimum` (λ_max by Lanczos),
+        :meth:`value` (w* by Cholesky when H is safely positive definite) and :attr:`H` need; XᵀX/n is
+        PSD by construction, so no convexity check needs λ_min. The first method that needs the
+        eigenbasis runs ``eigh`` once, overwriting H with Q in place (after :attr:`H` was handed out, on
+        a copy). The memory limit is checked for the whole decomposition at construction.
+
         Routes (``route="auto"`` picks by shape):
 
         * ``"primal"`` (d ≤ n): ``eigh(XᵀX/n)``, d×d; every method as for ``Quadratic(H, w*)``.
