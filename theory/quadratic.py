@@ -162,14 +162,12 @@ class Quadratic:
         0. With a thin Q, H vanishes on the complement of range(Q). ``X, y`` (regression data) give the
         products ``Hv = Xᵀ(Xv)/n`` and the lazy minimum-norm w*.
         """
-        b = np.where(lam == 0, 0.0, b).astype(lam.dtype)
-        for arr in (Q, lam, b):
-            arr.setflags(write=False)
         if H is not None:
             H.setflags(write=False)
-        self._Q, self._lam, self._b, self._H = Q, lam, b, H
+        self._H = H
         self._d = int(d)
-        self._zero_tol = float(zero_tol)
+        self._dtype: np.dtype[Any] = lam.dtype
+        self._install_eigenbasis(Q, lam, b, zero_tol)
         self._indefinite = bool(lam.size and lam[0] < 0)
         self._thin = Q.shape[1] < self._d
         self._X, self._y = X, y
@@ -177,6 +175,57 @@ class Quadratic:
         self._c = None
         self._hw = None
         self._given_w_star = False
+        self._H_shared = False
+        self._psd_by_construction = False
+
+    def _install_eigenbasis(self, Q: FloatArray, lam: FloatArray, b: FloatArray, zero_tol: float) -> None:
+        b = np.where(lam == 0, 0.0, b).astype(lam.dtype)
+        for arr in (Q, lam, b):
+            arr.setflags(write=False)
+        self._Q_, self._lam_, self._b_ = Q, lam, b
+        self._zero_tol_ = float(zero_tol)
+        self._pending: Any = None
+
+    # the eigenbasis, decomposed on first use for a regression quadratic (see from_regression)
+
+    def _decompose(self) -> None:
+        """Finish a deferred ``eigh(XᵀX/n)``: in place over the stored H unless :attr:`H` was handed out."""
+        spec = self._pending
+        if self._H_shared:
+            spec.decompose(keep_H=True)
+        else:
+            # the one reference to H besides spec's goes, so that eigh overwrites it with Q in place
+            self._H = None
+            spec.decompose(keep_H=False)
+        self._install_eigenbasis(spec.Q, spec.lam, spec.b, spec.zero_tol)
+
+    @property
+    def _decomposed(self) -> bool:
+        return self._pending is None
+
+    @property
+    def _Q(self) -> FloatArray:
+        if self._pending is not None:
+            self._decompose()
+        return self._Q_
+
+    @property
+    def _lam(self) -> FloatArray:
+        if self._pending is not None:
+            self._decompose()
+        return self._lam_
+
+    @property
+    def _b(self) -> FloatArray:
+        if self._pending is not None:
+            self._decompose()
+        return self._b_
+
+    @property
+    def _zero_tol(self) -> float:
+        if self._pending is not None:
+            self._decompose()
+        return self._zero_tol_
 
     # ------------------------------------------------------------------ construction
 
@@ -201,6 +250,14 @@ class Quadratic:
         constraint radius need, so no SVD of X is taken; ``w*`` (NumPy's ``pinv`` rank rule) and
         :attr:`coordinates` are computed from an SVD of X only when first asked for.
 
+        On the primal route that one decomposition is deferred: construction forms ``H = XᵀX/n`` (one
+        syrk) and ``Xᵀy/n = Hw*``, which is all :meth:`l1_path`, :meth:`elastic_net_path`,
+        :meth:`gradient`, :meth:`simulate_gd`, :meth:`proximal_optimum` (λ_max by Lanczos),
+        :meth:`value` (w* by Cholesky when H is safely positive definite) and :attr:`H` need; XᵀX/n is
+        PSD by construction, so no convexity check needs λ_min. The first method that needs the
+        eigenbasis runs ``eigh`` once, overwriting H with Q in place (after :attr:`H` was handed out, on
+        a copy). The memory limit is checked for the whole decomposition at construction.
+
         Routes (``route="auto"`` picks by shape):
 
         * ``"primal"`` (d ≤ n): ``eigh(XᵀX/n)``, d×d; every method as for ``Quadratic(H, w*)``.
@@ -218,20 +275,47 @@ class Quadratic:
         """
         from theory.regression import regression_spectrum
 
-        # H is not kept: eigh overwrites XᵀX/n with Q in place (H is re-formed if asked for)
-        spec = regression_spectrum(X, y, dtype=dtype, route=route, keep_H=False)
+        # primal route: only XᵀX/n and Xᵀy/n now; eigh runs (overwriting XᵀX/n with Q in place) when a
+        # method first needs the eigenbasis. The Gram route decomposes at once (n×n, cheap).
+        spec = regression_spectrum(X, y, dtype=dtype, route=route, keep_H=False, decompose=False)
         q = cls.__new__(cls)
         y_own = spec.y.copy()  # n values: cheap to own
-        q._setup(spec.Q, spec.lam, spec.b, H=spec.H, zero_tol=spec.zero_tol, d=spec.d, X=spec.X, y=y_own)
+        hw = spec.xty
+        hw.setflags(write=False)
+        if spec.decomposed:
+            assert spec.Q is not None and spec.lam is not None and spec.b is not None
+            assert spec.zero_tol is not None
+            q._setup(spec.Q, spec.lam, spec.b, H=None, zero_tol=spec.zero_tol, d=spec.d, X=spec.X, y=y_own)
+        else:
+            assert spec.H is not None
+            q._H = spec.H  # writeable: the deferred eigh overwrites it in place
+            q._d = spec.d
+            q._dtype = spec.H.dtype
+            q._indefinite = False  # XᵀX/n is PSD by construction
+            q._thin = False
+            q._X, q._y = spec.X, y_own
+            q._w_star = q._c = None
+            q._given_w_star = False
+            q._H_shared = False
+            q._pending = spec
+        q._hw = hw
+        q._psd_by_construction = True
         return q
 
     # ------------------------------------------------------------------ basic properties
 
     @property
     def H(self) -> FloatArray:
-        """The (symmetrised) Hessian. From :meth:`from_regression` it is re-formed, ``XᵀX/n``, on first
-        use, under the memory limit (the eigendecomposition overwrote it; the Gram route never forms it).
+        """The (symmetrised) Hessian, read-only.
+
+        From :meth:`from_regression` (primal route) it is ``XᵀX/n`` as formed at construction while the
+        eigendecomposition is deferred; handing it out makes that decomposition work on a copy (it would
+        otherwise overwrite H with Q in place). Once the decomposition has overwritten it, and on the
+        Gram route (which never forms it), it is re-formed on first use, under the memory limit.
         """
+        if self._H is not None and self._pending is not None:
+            self._H.setflags(write=False)
+            self._H_shared = True
         if self._H is None:
             d = self._d
             check_allocation(
@@ -287,7 +371,7 @@ class Quadratic:
     @property
     def dtype(self) -> np.dtype[Any]:
         """float64 or float32."""
-        return self._lam.dtype
+        return self._dtype
 
     @property
     def rank(self) -> int:
@@ -313,6 +397,8 @@ class Quadratic:
         return hi / lo if lo > 0 else math.inf
 
     def __repr__(self) -> str:
+        if self._pending is not None:  # a repr does not start an eigendecomposition
+            return f"Quadratic(d={self.d}, eigendecomposition deferred, dtype={self.dtype})"
         route = f", gram basis {self._Q.shape[0]}×{self._Q.shape[1]}" if self._thin else ""
         return (
             f"Quadratic(d={self.d}, rank={self.rank}, λ ∈ [{self._lam_lo:.3g}, {self._lam_hi:.3g}], "
@@ -320,23 +406,29 @@ class Quadratic:
         )
 
     def _hv(self, v: FloatArray) -> FloatArray:
-        """``Hv``: with H when it is stored, else ``Xᵀ(Xv)/n`` (Gram route), never forming H."""
-        if self._H is not None:
-            return self._H @ v
+        """``Hv``: ``Xᵀ(Xv)/n`` for regression data (whether or not H is stored: one formula, whatever
+        was computed before), else with the stored H; never forms H."""
         if self._X is not None:
             return self._X.T @ (self._X @ v) / self._X.shape[0]
+        if self._H is not None:
+            return self._H @ v
         return self._Q @ (self._lam * (self._Q.T @ v))  # pragma: no cover
 
     def _hv_many(self) -> Callable[[FloatArray], FloatArray]:
         """``v ↦ Hv`` for a loop of many products: with H (formed once, d×d) unless the basis is thin."""
         if self._thin:
             return self._hv
-        H = self.H
+        H = self._hessian()
         return lambda v: H @ v
+
+    def _hessian(self) -> FloatArray:
+        """H for internal use: the stored one (not handed out, so a deferred eigh may still overwrite it
+        in place afterwards; callers keep no reference), else re-formed as :attr:`H`."""
+        return self._H if self._H is not None else self.H
 
     @property
     def _hws(self) -> FloatArray:
-        """``Hw* = Qb`` (the negated gradient at 0), computed once."""
+        """``Hw* = Qb`` (the negated gradient at 0), computed once; ``Xᵀy/n`` for regression data."""
         if self._hw is None:
             hw = self._H @ self.w_star if self._given_w_star and self._H is not None else self._Q @ self._b
             hw.setflags(write=False)
@@ -353,11 +445,21 @@ class Quadratic:
         return v - self._Q @ (self._Q.T @ v)
 
     def value(self, w: ArrayLike) -> float:
-        """``J(w) − J(w*) = ½(w − w*)ᵀH(w − w*)``; without w*, ``½Σ_i (λ_i q_iᵀw − b_i)²/λ_i``."""
+        """``J(w) − J(w*) = ½(w − w*)ᵀH(w − w*)``; without w*, ``½Σ_i (λ_i q_iᵀw − b_i)²/λ_i``.
+
+        While the eigendecomposition of a regression quadratic is deferred and H is well conditioned,
+        w* is the Cholesky solve ``H⁻¹(Xᵀy/n)`` instead (d³/3 flops, no eigh; the minimiser is unique
+        there); else the eigendecomposition is done. The two agree to rounding, not bit for bit.
+        """
         wv = self._vector(w, "w")
         if self._given_w_star:
             v = wv - self.w_star
             return float(0.5 * v @ self._hv(v))
+        if self._pending is not None:
+            w_chol = self._cholesky_minimiser()
+            if w_chol is not None:
+                v = wv - w_chol
+                return float(0.5 * v @ self._hv(v))
         nz = self._lam != 0
         r = (self._lam * (self._Q.T @ wv) - self._b)[nz]
         return float(0.5 * np.sum(r * r / self._lam[nz]))
@@ -516,7 +618,7 @@ class Quadratic:
     # ------------------------------------------------------------------ L1 and elastic net
 
     def _diagonal(self, where: str) -> FloatArray:
-        H = self.H  # formed under the memory limit on the Gram route
+        H = self._hessian()  # formed under the memory limit on the Gram route
         off = H - np.diag(np.diag(H))
         worst = float(np.max(np.abs(off))) if self.d > 1 else 0.0
         if worst > symmetric_tolerance(H):
@@ -584,9 +686,11 @@ class Quadratic:
 
         FISTA: Beck & Teboulle, SIAM J. Imaging Sci. 2009; restart: O'Donoghue & Candès, Found.
         Comput. Math. 2015. Step ``1/L`` with ``L = λ_max + α₂``; proximal map the soft threshold
-        ``S_{α₁/L}``. Stops when the KKT violation ``max_i dist(−∇f(w)_i, α₁∂|w_i|)`` (with
-        ``f = J + (α₂/2)‖w‖²``) is at most ``tol·max(‖Hw*‖_∞, α₁)``; ``tol`` defaults to
-        ``1000·d·eps``.
+        ``S_{α₁/L}``. While the eigendecomposition of a regression quadratic is deferred, λ_max is
+        taken from Lanczos instead (:meth:`_lam_max_estimate`; the result is certified by its KKT
+        violation either way, so the two routes agree to that tolerance, not bit for bit). Stops when
+        the KKT violation ``max_i dist(−∇f(w)_i, α₁∂|w_i|)`` (with ``f = J + (α₂/2)‖w‖²``) is at most
+        ``tol·max(‖Hw*‖_∞, α₁)``; ``tol`` defaults to ``1000·d·eps``.
 
         Raises:
             ConvergenceError: not converged in ``max_iter`` iterations (the message gives the KKT
@@ -602,7 +706,7 @@ class Quadratic:
         rel = 1000.0 * self.d * dtype_eps(self.dtype) if tol is None else as_positive_float(tol, "tol")
         hv, Hws = self._hv_many(), self._hws
         abs_tol = rel * max(float(np.max(np.abs(Hws))), a1, np.finfo(self.dtype).tiny)
-        L = self._lam_hi + a2
+        L = (self._lam_hi if self._pending is None else self._lam_max_estimate()) + a2
         if L <= 0:  # H = 0 and α₂ = 0: J is constant, w = argmin α₁‖w‖₁ = 0
             return ProximalResult(np.zeros_like(Hws), 0, 0.0, abs_tol)
         step = 1.0 / L
@@ -641,6 +745,54 @@ class Quadratic:
             f"{L / max(self._lam_lo + a2, 1e-300):.3g})"
         )
 
+    def _cholesky_minimiser(self) -> FloatArray | None:
+        """``H⁻¹(Xᵀy/n)`` by Cholesky when H is safely positive definite, else ``None``.
+
+        "Safely": the factorisation succeeds and LAPACK's 1-norm reciprocal condition estimate ``r``
+        (``?pocon``, Hager–Higham; a lower bound on κ₁ that Higham, *Accuracy and Stability of
+        Numerical Algorithms*, §15.3, reports rarely off by more than 10) exceeds ``100×`` the
+        eigendecomposition's zero threshold ``10·d·eps`` relative to λ_max. For symmetric H,
+        ``κ₂ ≤ κ₁``, so then λ_min is above that threshold, no eigenvalue would be rounded to zero, and
+        the unique minimiser is the one the eigenbasis route uses.
+        """
+        H = self._hessian()
+        d = self.d
+        check_allocation(
+            array_bytes((d, d), self.dtype),
+            f"value(w): the Cholesky factor of H ({d}×{d} {self.dtype})",
+        )
+        try:
+            c, lower = scipy.linalg.cho_factor(H, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            return None
+        pocon = scipy.linalg.get_lapack_funcs("pocon", (c,))
+        rcond, info = pocon(c, float(np.max(np.sum(np.abs(H), axis=0))), uplo="L")
+        if info != 0 or not rcond > 100.0 * rounding_zero_tolerance(d, 1.0, self.dtype):
+            return None
+        return scipy.linalg.cho_solve((c, lower), self._hws, check_finite=False)
+
+    def _lam_max_estimate(self) -> float:
+        """``λ_max(H)`` without the eigendecomposition: Lanczos (ARPACK) Ritz value θ plus its residual.
+
+        The Ritz value satisfies θ ≤ λ_max, and some eigenvalue lies within ``‖Hv − θv‖`` of θ
+        (Parlett, *The Symmetric Eigenvalue Problem*, Thm 4.5.1); with a random start the largest Ritz
+        value converges to λ_max, so ``θ + ‖Hv − θv‖`` is the FISTA Lipschitz constant used. It is an
+        estimate, not a bound, in the measure-zero case of a start orthogonal to the top eigenvector;
+        :meth:`proximal_optimum` certifies its result by the KKT violation regardless. For d ≤ 2
+        (below ARPACK's minimum size) the eigendecomposition is done.
+        """
+        d = self.d
+        if d <= 2:
+            return self._lam_hi
+        import scipy.sparse.linalg
+
+        H = self._hessian()
+        v0 = np.random.default_rng(0).standard_normal(d)  # fixed: the same L on every call
+        theta, V = scipy.sparse.linalg.eigsh(H, k=1, which="LA", v0=v0.astype(H.dtype))
+        v = V[:, 0]
+        resid = float(np.linalg.norm(H @ v - theta[0] * v))
+        return max(float(theta[0]) + resid, 0.0)
+
     def l1_path(
         self, alphas: ArrayLike, *, tol: float | None = None, max_events: int | None = None
     ) -> SparsePath:
@@ -656,9 +808,12 @@ class Quadratic:
         cites the sources and derives the tolerance), on ``b = Hw* = −∇J(0)``.
         """
         b = -self.gradient(np.zeros(self.d, dtype=self.dtype))
-        lam_min = float(self.eigenvalues[0])
+        # XᵀX/n is PSD by construction (no eigenvalue needed: the path never uses the eigenbasis); a
+        # general H is checked against its smallest eigenvalue, from the eigh done in __init__
+        lam_min = 0.0 if self._psd_by_construction else float(self.eigenvalues[0])
+        H = self._hessian()
         return elastic_net_path(
-            self.H, b, l1s, l2=l2, tol=tol, dtype=self.dtype, lambda_min=lam_min, max_events=max_events
+            H, b, l1s, l2=l2, tol=tol, dtype=self.dtype, lambda_min=lam_min, max_events=max_events
         )
 
     # ------------------------------------------------------------------ gradient descent

@@ -71,16 +71,29 @@ class RegressionSpectrum:
     Q is d×r (r = rank) and H vanishes on the complement of range(Q): O(nd) memory, O(n²d) time.
     Eigenvalues within rounding of zero (:func:`theory.numerics.rounding_zero_tolerance`) are 0.
 
+    With ``decompose=False`` the primal route stops after forming ``H = XᵀX/n`` (one syrk) and
+    ``Xᵀy/n``: what the L1/elastic-net path, the gradient and the GD loop need. :meth:`decompose`
+    finishes it later (``lam``, ``Q``, ``b``, ``zero_tol`` are ``None`` until then). The Gram route is
+    always decomposed (its n×n eigh is cheap).
+
     Attributes:
         X, y: the data (validated; not copied when already a float array of the right dtype).
         route: ``"primal"`` or ``"gram"``.
+        xty: ``Xᵀy/n`` (= ``Hw*`` for every least-squares minimiser w*, the negated gradient at 0).
         lam: eigenvalues of XᵀX/n, ascending (primal: d of them; Gram: the r non-zero ones).
         Q: eigenvectors, d×d (primal) or d×r (Gram).
         b: ``Qᵀ(Xᵀy/n)``, the linear term in the eigenbasis (= ``λ·Qᵀw*`` for every minimiser w*).
-        H: ``XᵀX/n`` (primal route with ``keep_H=True``; ``None`` on the Gram route, where it is never
-            formed, and with ``keep_H=False``, where eigh overwrites it with Q in place).
+        H: ``XᵀX/n`` (primal route, before :meth:`decompose` and after it with ``keep_H=True``;
+            ``None`` on the Gram route, where it is never formed, and after an in-place decomposition,
+            which overwrites it with Q).
         zero_tol: the rounding threshold below which an eigenvalue was set to 0.
     """
+
+    lam: FloatArray | None
+    Q: FloatArray | None
+    b: FloatArray | None
+    zero_tol: float | None
+    H: FloatArray | None
 
     def __init__(
         self,
@@ -89,8 +102,8 @@ class RegressionSpectrum:
         *,
         route: Literal["auto", "primal", "gram"] = "auto",
         keep_H: bool = True,
+        decompose: bool = True,
     ) -> None:
-        from theory.numerics import rounding_zero_tolerance
         from theory.resources import array_bytes, check_allocation
 
         n, d = X.shape
@@ -100,10 +113,13 @@ class RegressionSpectrum:
             raise InputError(f"route must be 'auto', 'primal' or 'gram'; got {route!r}")
         self.X, self.y, self.route = X, y, route
         self.n, self.d = n, d
+        self.lam = self.Q = self.b = self.H = None
+        self.zero_tol = None
         dt = X.dtype
         if route == "primal":
             # XᵀX (syrk, exactly symmetric), eigh's copy of it (Q; none with keep_H=False) and
-            # ?syevd's 2d² workspace
+            # ?syevd's 2d² workspace: checked up front even when the decomposition is deferred, so that
+            # a problem too large to decompose is refused at construction, not half-way through a method
             check_allocation(
                 (4 if keep_H else 3) * array_bytes((d, d), dt),
                 f"the primal route (XᵀX/n and its eigendecomposition, {d}×{d} {dt})",
@@ -111,14 +127,10 @@ class RegressionSpectrum:
             )
             H = X.T @ X
             H /= n
-            if keep_H:
-                lam, Q = scipy.linalg.eigh(H, check_finite=False, driver="evd")
-            else:
-                # H is exactly symmetric, so Hᵀ is the same matrix in Fortran order: LAPACK overwrites
-                # it with Q in place, no copy (the expert route's memory: H, Q and the workspace)
-                lam, Q = scipy.linalg.eigh(H.T, check_finite=False, driver="evd", overwrite_a=True)
-                del H
-            self.H: FloatArray | None = H if keep_H else None
+            self.H = H
+            self.xty = X.T @ y / n
+            if decompose:
+                self.decompose(keep_H=keep_H)
         else:
             check_allocation(
                 4 * array_bytes((n, n), dt) + array_bytes((d, n), dt),
@@ -127,34 +139,70 @@ class RegressionSpectrum:
             K = X @ X.T
             K /= n
             mu, U = scipy.linalg.eigh(K, check_finite=False, driver="evd")
-            self.H = None
-        top = float(np.max(np.abs(lam if route == "primal" else mu))) if min(n, d) else 0.0
-        self.zero_tol = rounding_zero_tolerance(min(n, d), top, dt)
-        if route == "primal":
-            self.lam = np.where(np.abs(lam) <= self.zero_tol, 0.0, lam).astype(dt)
-            self.Q = Q
-            self.b = Q.T @ (X.T @ y / n)
-        else:
+            self.zero_tol = _zero_tol(mu, n, d, dt)
             keep = mu > self.zero_tol
             self.lam = mu[keep].astype(dt)
             Ur = U[:, keep]
             scale = np.sqrt(n * self.lam)
             self.Q = (X.T @ Ur) / scale
             self.b = np.sqrt(self.lam / n) * (Ur.T @ y)
+            self.xty = X.T @ y / n
             self._U = Ur
+
+    @property
+    def decomposed(self) -> bool:
+        """Whether λ, Q and b are there (on the Gram route always; on the primal one after decompose())."""
+        return self.lam is not None
+
+    def decompose(self, *, keep_H: bool = True) -> None:
+        """``eigh(XᵀX/n)`` on the primal route (a no-op once done).
+
+        With ``keep_H=False`` the decomposition overwrites ``H`` with Q in place, no copy (the expert
+        route's memory: H, Q and the workspace), and ``H`` becomes ``None``: the caller must hold no
+        other reference to it.
+        """
+        if self.lam is not None:
+            return
+        H = self.H
+        assert H is not None and self.route == "primal"
+        dt = H.dtype
+        if keep_H:
+            lam, Q = scipy.linalg.eigh(H, check_finite=False, driver="evd")
+        else:
+            # H is exactly symmetric (syrk), so Hᵀ is the same matrix in Fortran order: LAPACK
+            # overwrites it with Q in place, no copy
+            H.setflags(write=True)
+            lam, Q = scipy.linalg.eigh(H.T, check_finite=False, driver="evd", overwrite_a=True)
+            self.H = None
+            del H
+        self.zero_tol = _zero_tol(lam, self.n, self.d, dt)
+        self.lam = np.where(np.abs(lam) <= self.zero_tol, 0.0, lam).astype(dt)
+        self.Q = Q
+        self.b = Q.T @ self.xty
 
     @cached_property
     def U(self) -> FloatArray:
         """Left singular vectors of X for the non-zero λ, n×r: ``U = XQ_r/√(nλ_r)`` (``X = √n·U√λQ_rᵀ``)."""
         if self.route == "gram":
             return self._U
+        self.decompose()
+        assert self.lam is not None and self.Q is not None
         keep = self.lam > 0
         return (self.X @ self.Q[:, keep]) / np.sqrt(self.n * self.lam[keep])
 
     @property
     def rank(self) -> int:
         """Number of non-zero eigenvalues."""
+        self.decompose()
+        assert self.lam is not None
         return int(np.count_nonzero(self.lam))
+
+
+def _zero_tol(lam: FloatArray, n: int, d: int, dt: Any) -> float:
+    from theory.numerics import rounding_zero_tolerance
+
+    top = float(np.max(np.abs(lam))) if min(n, d) else 0.0
+    return rounding_zero_tolerance(min(n, d), top, dt)
 
 
 def regression_spectrum(
@@ -164,14 +212,17 @@ def regression_spectrum(
     dtype: Any = None,
     route: Literal["auto", "primal", "gram"] = "auto",
     keep_H: bool = True,
+    decompose: bool = True,
 ) -> RegressionSpectrum:
     """The one eigendecomposition behind every least-squares route: see :class:`RegressionSpectrum`.
 
     ``route="auto"`` takes the Gram route when d > n (wide data), else the primal one. With
     ``keep_H=False`` the primal route decomposes XᵀX/n in place (one d×d array fewer; ``H`` is None).
+    With ``decompose=False`` the primal route forms only ``XᵀX/n`` and ``Xᵀy/n``; call
+    :meth:`RegressionSpectrum.decompose` when the eigenbasis is needed.
     """
     Xm, yv = validate_regression(X, y, dtype=dtype)
-    return RegressionSpectrum(Xm, yv, route=route, keep_H=keep_H)
+    return RegressionSpectrum(Xm, yv, route=route, keep_H=keep_H, decompose=decompose)
 
 
 def _multiplier(convention: str, n: int) -> float:
@@ -254,6 +305,13 @@ def max_stable_step(X: ArrayLike) -> float:
     Xm = as_matrix(X, "X")
     if not np.any(Xm):  # an input property (X is exactly 0), not a rounded singular value
         return float("inf")
+    from theory.resources import array_bytes, check_allocation
+
+    # ?gesdd without vectors works on a copy of X (its workspace is O(n + d))
+    check_allocation(
+        array_bytes(Xm.shape, Xm.dtype),
+        f"max_stable_step: the singular values of X ({Xm.shape[0]}×{Xm.shape[1]} {Xm.dtype})",
+    )
     s_max = float(scipy.linalg.svdvals(Xm, check_finite=False)[0])  # ≥ max|X_ij| > 0
     return 2.0 * Xm.shape[0] / (s_max * s_max)
 

@@ -391,10 +391,14 @@ def elastic_net_path(
 
     for row in order:
         target = float(grid[row])
-        if target >= bmax:
+        if target >= bmax - tolerance(target, np.zeros(d)):
+            # w = 0 has violation max(‖b‖_∞ − α₁, 0): exactly 0 from ‖b‖_∞ up, and certified within
+            # the row's tolerance just below it, where b's rounding decides whether a coordinate of
+            # size eps enters (the sparsest certified row is the zero one)
             tols[row] = tolerance(target, np.zeros(d))
+            viol[row] = max(bmax - target, 0.0)
             solves[row] = 0
-            continue  # W row is 0, violation max(|b| − α₁, 0) = 0
+            continue
         start = (state.idx.copy(), state.sign.copy(), alpha, wA, uA, c, slope)
         k0 = state.k
         appended_only = True
