@@ -389,6 +389,18 @@ def elastic_net_path(
         w[state.idx] = wa
         return w
 
+    def solve_and_certify(
+        target: float,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, float, float]:
+        """Solve on the active set at α₁ = target; the KKT violation of the row as it will be stored
+        (rounded to the output dtype) and its tolerance."""
+        wA, uA = state.solve(target, bv)
+        c, slope = state.correlations(bv, wA, uA)
+        w = scatter(wA)
+        wr = w.astype(out_dtype).astype(np.float64)
+        cr = c if out_dtype == np.float64 else bv - (Hm @ wr + a2 * wr)
+        return wA, uA, c, slope, w, _violation(wr, cr, target), tolerance(target, wr)
+
     for row in order:
         target = float(grid[row])
         if target >= bmax - tolerance(target, np.zeros(d)):
@@ -419,14 +431,8 @@ def elastic_net_path(
             state.append(joins, np.sign(cp[joins]))
         # 2–3. solve, certify; violators join, wrong signs leave, for a few rounds
         for _ in range(_ROUNDS):
-            wA, uA = state.solve(target, bv)
+            wA, uA, c, slope, w, v, t = solve_and_certify(target)
             n_solves += 1
-            c, slope = state.correlations(bv, wA, uA)
-            w = scatter(wA)
-            wr = w.astype(out_dtype).astype(np.float64)
-            cr = c if out_dtype == np.float64 else bv - (Hm @ wr + a2 * wr)
-            v = _violation(wr, cr, target)
-            t = tolerance(target, wr)
             if v <= t:
                 certified = True
                 break
@@ -495,14 +501,8 @@ def elastic_net_path(
                     just_joined[j] = True
             alpha = target
             for _ in range(2):  # the solve at the target, and one round of refinement if needed
-                wA, uA = state.solve(target, bv)
+                wA, uA, c, slope, w, v, t = solve_and_certify(target)
                 n_solves += 1
-                c, slope = state.correlations(bv, wA, uA)
-                w = scatter(wA)
-                wr = w.astype(out_dtype).astype(np.float64)
-                cr = c if out_dtype == np.float64 else bv - (Hm @ wr + a2 * wr)
-                v = _violation(wr, cr, target)
-                t = tolerance(target, wr)
                 if v <= t:
                     certified = True
                     break
