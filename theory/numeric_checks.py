@@ -526,7 +526,9 @@ def _enet_path(ctx: CheckContext) -> CheckResult:
             v_all = viol + rounding
             bound = math.sqrt(A.size) * (v_all[i + 1] + t * v_all[i] + (1 - t) * v_all[i + 2]) / mu_a
             tr.add(gap, bound)
-        mu = float(q.eigenvalues[0]) + l2
+        # λ_min of the whole H, not q.eigenvalues[0]: for n < d the Gram route stores only the r non-zero
+        # eigenvalues and H is 0 on the rest, so with α₂ = 0 there is no strong convexity at all
+        mu = float(scipy.linalg.eigvalsh(H)[0]) + l2
         if mu > 100 * d * EPS * norm_m:
             for i in (5, 20):
                 r = q.proximal_optimum(l1=float(grid[i]), l2=l2, tol=1e-12)
