@@ -329,6 +329,23 @@ def test_wide_path_never_forms_h_and_matches_sklearn() -> None:
         assert np.linalg.norm(P.W[i] - W_sk[i]) <= bound
 
 
+def test_wide_first_point_far_below_bmax_joins_in_batches() -> None:
+    """Pure-noise y, n = 20, d = 5000, one point at 0.3‖b‖_∞: thousands of |b_j| exceed it but at most
+    n columns can be active; the path joins in bounded batches (a d×thousands column block would not fit
+    the 16 MiB limit) and is certified."""
+    rng = np.random.default_rng(16)
+    n, d = 20, 5000
+    X = rng.standard_normal((n, d))
+    y = rng.standard_normal(n)
+    b = X.T @ y / n
+    a = 0.3 * float(np.max(np.abs(b)))
+    assert np.count_nonzero(np.abs(b) > a) > 1000
+    with memory_limit("16MiB"):
+        P = Quadratic.from_regression(X, y).l1_path([a])
+    assert P.certified and P.active[0] <= n
+    assert kkt_from_data(X, y, P.W, np.array([a]), 0.0)[0] <= P.tolerance[0] + data_rounding(X, y, P.W)[0]
+
+
 @pytest.mark.parametrize("l2", [0.0, 0.2])
 def test_wide_data_route_matches_dense_route(l2: float) -> None:
     """The same wide problem through DataGram (Gram-route Quadratic, H not formed) and through the dense
