@@ -388,6 +388,28 @@ def test_primal_route_after_eigh_reads_columns_from_x() -> None:
     assert np.all(np.linalg.norm(P.W - D.W, axis=1) <= bound)
 
 
+def test_wide_float32_rows_are_certified_after_rounding() -> None:
+    """A float32 Gram-route Quadratic: rows stored in float32, each certified at its rounded value (the
+    certificate's product ``Hw`` is DataGram.matvec), and the violation recomputed here from X agrees."""
+    rng = np.random.default_rng(17)
+    n, d = 30, 3000
+    X = rng.standard_normal((n, d))
+    y = X[:, :3].sum(axis=1) + 0.1 * rng.standard_normal(n)
+    q = Quadratic.from_regression(X, y, dtype=np.float32)
+    assert q._thin
+    X32 = X.astype(np.float32).astype(np.float64)  # the data the float32 quadratic holds
+    y32 = y.astype(np.float32).astype(np.float64)
+    b = X32.T @ y32 / n
+    grid = float(np.max(np.abs(b))) * np.logspace(-0.1, -2, 10)
+    P = q.l1_path(grid)
+    assert P.W.dtype == np.float32 and q._H is None
+    assert np.all(P.kkt_violation <= P.tolerance)
+    W = P.W.astype(np.float64)
+    v = kkt_from_data(X32, y32, W, grid, 0.0)
+    b_rounding = n * float(np.finfo(np.float32).eps) * np.max(np.abs(X32).T @ np.abs(y32)) / n  # b in float32
+    assert np.all(v <= P.tolerance + data_rounding(X32, y32, W) + b_rounding)
+
+
 def test_gram_operators_agree_and_norm_bounds_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     """DataGram's columns/diagonal/products equal the dense H's to rounding; DenseGram's blockwise ‖H‖_∞
     is exact; DataGram's bound is ≥ ‖H‖_∞ and ≤ ‖Xᵀ‖_∞‖X‖_∞/n. Blocks forced small (several per array)."""
