@@ -32,6 +32,14 @@ median of per-round ratios):
   above. from_regression forms XᵀX/n and Xᵀy/n and defers its eigendecomposition, which the path never
   needs (the breakdown line times each piece and says whether an eigh ran).
 
+Wide row (full run only; no goal in the issue, reported): n = 50, d = 100,000 (i.i.d. Gaussian X, 5
+non-zeros), a 20-point lasso grid from ‖Xᵀy/n‖_∞ down to 1/100 of it. Ours: ``Quadratic.from_regression``
+(Gram route) then ``l1_path(grid, tol=1e-10)``, which never forms the d×d H (columns ``Xᵀx_j/n``);
+scikit-learn: ``lasso_path(X, y, alphas=...)`` at its default ``tol`` and at ``tol=1e-8`` (closer to
+our accuracy; its precompute would form the d×d Gram matrix, 80 GB). One timed run each (1 BLAS
+thread), peak traced memory (tracemalloc: NumPy's allocations, X excluded) and the largest relative KKT
+violation of each side, computed from X.
+
 Agreement: the largest row difference ``‖w_ours − w_sk‖₂`` against its bound ``√d·(v_ours + v_sk)/μ``
 from the two KKT violations v and the strong convexity ``μ = λ_min(H) + α₂`` (a subgradient s at w
 gives ``‖w − w_opt‖₂ ≤ ‖s‖₂/μ``; Nesterov, *Lectures on Convex Optimization*, 2018, Thm 2.1.10).
@@ -237,6 +245,60 @@ def run_case(case: Case, l2_frac: float, rounds: int, lines: list[str]) -> list[
     return [r_path <= 1.0, r_data <= 1.0, r_quad <= 1.0, ok_acc]
 
 
+def wide_case(lines: list[str], n: int = 50, d: int = 100_000, k: int = 20) -> None:
+    """The wide row (module docstring): time, traced peak and KKT accuracy of both sides."""
+    import tracemalloc
+
+    from sklearn.linear_model import lasso_path
+
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((n, d))
+    beta = np.zeros(d)
+    beta[:5] = [3.0, -2.0, 1.5, -1.0, 0.5]
+    y = X @ beta + 0.5 * rng.standard_normal(n)
+    b = X.T @ y / n
+    grid = float(np.max(np.abs(b))) * np.logspace(0, -2, k)
+
+    def measured(fn: Callable[[], FloatArray]) -> tuple[FloatArray, float, float]:
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        W = fn()
+        dt = time.perf_counter() - t0
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return W, dt, peak
+
+    def ours() -> FloatArray:
+        return Quadratic.from_regression(X, y).l1_path(grid, tol=1e-10).W
+
+    def theirs(tol: float) -> Callable[[], FloatArray]:
+        def run() -> FloatArray:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return np.asarray(lasso_path(X, y, alphas=grid, tol=tol, max_iter=100_000)[1].T)
+
+        return run
+
+    def kkt_rel(W: FloatArray) -> float:
+        C = ((y[:, None] - X @ W.T).T @ X) / n
+        s = grid[:, None]
+        v = np.where(W != 0, np.abs(C - s * np.sign(W)), np.maximum(np.abs(C) - s, 0.0)).max(axis=1)
+        return float(np.max(v / np.maximum(float(np.max(np.abs(b))), grid)))
+
+    W1, t1, p1 = measured(ours)
+    parts = [
+        f"wide n={n} d={d} lasso {k} pts to α_max/100 (reported, no goal): ours (incl. from_regression) "
+        f"{t1:.2f} s, peak {p1 / 2**20:.0f} MiB, KKT rel {kkt_rel(W1):.1e}"
+    ]
+    for tol in (1e-4, 1e-8):  # 1e-4: scikit-learn's default
+        W2, t2, p2 = measured(theirs(tol))
+        parts.append(
+            f"sklearn lasso_path tol={tol:g}: {t2:.2f} s, peak {p2 / 2**20:.0f} MiB, KKT rel "
+            f"{kkt_rel(W2):.1e}, ours/theirs {t1 / t2:.3f}×"
+        )
+    lines.append("\n        ".join(parts))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke test (< 10 s)")
@@ -262,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
             for l2_frac in (0.0, 0.01):
                 oks += run_case(case, l2_frac, rounds, lines)
                 print("\n".join(lines[-3:]))
+        if not args.quick:
+            wide_case(lines)
+            print(lines[-1])
     print(f"{sum(oks)}/{len(oks)} PASS (path, from data, incl. Quadratic, accuracy per problem)")
     return 0
 

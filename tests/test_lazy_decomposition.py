@@ -134,10 +134,23 @@ def _pair() -> tuple[Quadratic, Quadratic]:
     return later, first
 
 
-@pytest.mark.parametrize("name", ["l1_path", "elastic_net_path", "gradient", "simulate_gd", "H"])
+@pytest.mark.parametrize("name", ["gradient", "simulate_gd", "H"])
 def test_h_methods_identical_whether_decomposed_first_or_later(name: str) -> None:
     later, first = _pair()
     np.testing.assert_array_equal(NO_EIGH[name](later), NO_EIGH[name](first))
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.1])
+def test_paths_agree_whether_decomposed_first_or_later(l2: float) -> None:
+    """Decomposed first, H is gone and the L1/elastic-net path reads columns ``Xᵀx_j/n`` from X
+    (theory.sparse_path.DataGram); later, it reads the stored H. Two roundings of one problem: rows
+    within ``√d·(v₁ + v₂)/μ``, μ = λ_min(H) + α₂ (a subgradient s at w bounds ``‖w − w_opt‖₂ ≤ ‖s‖₂/μ``;
+    Nesterov, *Lectures on Convex Optimization*, 2018, Thm 2.1.10)."""
+    later, first = _pair()
+    P_later, P_first = later.elastic_net_path(GRID, l2=l2), first.elastic_net_path(GRID, l2=l2)
+    mu = float(first.eigenvalues[0]) + l2
+    bound = math.sqrt(D) * (P_later.tolerance + P_first.tolerance) / mu
+    assert np.all(np.linalg.norm(P_later.W - P_first.W, axis=1) <= bound)
 
 
 @pytest.mark.parametrize("name", list(ONE_EIGH))

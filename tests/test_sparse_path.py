@@ -262,6 +262,212 @@ def test_wide_lasso_is_certified_and_no_worse_than_sklearn() -> None:
         assert f <= f_sk + 10 * d * EPS * max(f_sk, 1.0)
 
 
+# ---------------------------------------------------------------- wide data: H never formed (DataGram)
+
+
+def kkt_from_data(X: np.ndarray, y: np.ndarray, W: np.ndarray, l1: np.ndarray, l2: float) -> np.ndarray:
+    """:func:`kkt` with ``c = Xᵀ(y − Xw)/n − α₂w``, O(nd) per row (no d×d H)."""
+    n = X.shape[0]
+    C = ((y[:, None] - X @ W.T).T @ X) / n - l2 * W
+    s = np.asarray(l1, dtype=np.float64).reshape(-1, 1)
+    return np.where(W != 0, np.abs(C - s * np.sign(W)), np.maximum(np.abs(C) - s, 0.0)).max(axis=1)
+
+
+def data_rounding(X: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Rounding of :func:`kkt_from_data`: (n + d)·eps·(|X|ᵀ(|y| + |X||w|)/n)_max per row (Higham §3.5)."""
+    n, d = X.shape
+    A = np.abs(X)
+    return (n + d) * EPS * np.max((np.abs(y)[:, None] + A @ np.abs(W).T).T @ A / n, axis=1)
+
+
+def support_agreement_bound(X: np.ndarray, S: np.ndarray, v: np.ndarray, l2: float) -> np.ndarray:
+    """Two points with the same support S and signs, each with KKT violation ≤ v on S, differ by at most
+    ``√|S|·v/λ_min(H_SS + α₂I)``: on S both solve ``M_SS w_S = b_S − α₁s_S`` up to a residual of
+    size v per coordinate (restricted strong convexity; Nesterov 2018, Thm 2.1.10, on the face)."""
+    XS = X[:, S]
+    mu = float(np.linalg.eigvalsh(XS.T @ XS / X.shape[0])[0]) + l2
+    assert mu > 0
+    return np.asarray(math.sqrt(S.size) * v / mu)
+
+
+def test_wide_path_never_forms_h_and_matches_sklearn() -> None:
+    """n = 40, d = 20,000 from a Gram-route Quadratic under a 64 MiB limit (H would be 3.2 GB): every
+    row certified (recomputed here from X), agreeing with scikit-learn's lasso_path on the shared
+    support to the bound from both certificates; tracemalloc peak ≪ d²·8."""
+    import tracemalloc
+
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    rng = np.random.default_rng(10)
+    n, d = 40, 20_000
+    X = rng.standard_normal((n, d))
+    beta = np.zeros(d)
+    beta[:5] = [3.0, -2.0, 1.5, -1.0, 0.5]
+    y = X @ beta + 0.5 * rng.standard_normal(n)
+    q = Quadratic.from_regression(X, y)
+    b = X.T @ y / n
+    grid = float(np.max(np.abs(b))) * np.logspace(-0.2, -1.2, 4)
+    tracemalloc.start()
+    try:
+        with memory_limit("64MiB"):
+            P = q.l1_path(grid)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert q._H is None
+    assert peak < 64 * 2**20 < d * d * 8 / 40
+    assert np.all(P.kkt_violation <= P.tolerance)
+    v = kkt_from_data(X, y, P.W, grid, 0.0)
+    assert np.all(v <= P.tolerance + data_rounding(X, y, P.W))
+    _, coefs, _ = linear_model.lasso_path(X, y, alphas=grid, tol=1e-13, max_iter=100_000)
+    W_sk = coefs.T
+    v_sk = kkt_from_data(X, y, W_sk, grid, 0.0) + data_rounding(X, y, W_sk)
+    for i in range(grid.size):
+        S = np.flatnonzero(P.W[i])
+        assert np.array_equal(S, np.flatnonzero(W_sk[i]))
+        assert np.array_equal(np.sign(P.W[i, S]), np.sign(W_sk[i, S]))
+        bound = support_agreement_bound(X, S, P.tolerance[i] + v_sk[i], 0.0)
+        assert np.linalg.norm(P.W[i] - W_sk[i]) <= bound
+
+
+def test_wide_first_point_far_below_bmax_joins_in_batches() -> None:
+    """Pure-noise y, n = 20, d = 5000, one point at 0.3‖b‖_∞: thousands of |b_j| exceed it but at most
+    n columns can be active; the path joins in bounded batches (a d×thousands column block would not fit
+    the 16 MiB limit) and is certified."""
+    rng = np.random.default_rng(16)
+    n, d = 20, 5000
+    X = rng.standard_normal((n, d))
+    y = rng.standard_normal(n)
+    b = X.T @ y / n
+    a = 0.3 * float(np.max(np.abs(b)))
+    assert np.count_nonzero(np.abs(b) > a) > 1000
+    with memory_limit("16MiB"):
+        P = Quadratic.from_regression(X, y).l1_path([a])
+    assert P.certified and P.active[0] <= n
+    assert kkt_from_data(X, y, P.W, np.array([a]), 0.0)[0] <= P.tolerance[0] + data_rounding(X, y, P.W)[0]
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.2])
+def test_wide_data_route_matches_dense_route(l2: float) -> None:
+    """The same wide problem through DataGram (Gram-route Quadratic, H not formed) and through the dense
+    H: same supports and signs, rows within the certificates' bound (support bound; α₂ > 0 also the
+    global one ``√d·(v₁ + v₂)/α₂``)."""
+    X, y = _design(30, 400, 11)
+    n, d = X.shape
+    q = Quadratic.from_regression(X, y)
+    assert q._thin and q._H is None
+    b = X.T @ y / n
+    grid = float(np.max(np.abs(b))) * np.logspace(-0.1, -2, 12)
+    P = q.elastic_net_path(grid, l2=l2)
+    assert q._H is None
+    H = X.T @ X / n
+    D = sp.elastic_net_path(H, b, grid, l2=l2)
+    for i in range(grid.size):
+        S = np.flatnonzero(P.W[i])
+        assert np.array_equal(S, np.flatnonzero(D.W[i]))
+        v = P.tolerance[i] + D.tolerance[i]
+        assert np.linalg.norm(P.W[i] - D.W[i]) <= support_agreement_bound(X, S, v, l2)
+        if l2 > 0:
+            assert np.linalg.norm(P.W[i] - D.W[i]) <= math.sqrt(d) * v / l2
+
+
+def test_primal_route_after_eigh_reads_columns_from_x() -> None:
+    """A primal-route Quadratic whose H the eigendecomposition consumed: the path runs under a limit
+    below d×d·8 (re-forming H would raise) and equals the dense route's rows to the certificates."""
+    X, y = _design(500, 200, 12)
+    n, d = X.shape
+    q = Quadratic.from_regression(X, y)
+    _ = q.eigenvalues  # eigh overwrote H with Q
+    assert q._H is None
+    grid = grid_for(q, 10, low=0.05)
+    with memory_limit(d * d * 8 - 1):  # H (d×d float64) would not fit
+        P = q.l1_path(grid)
+    H, b = X.T @ X / n, X.T @ y / n
+    D = sp.elastic_net_path(H, b, grid)
+    mu = float(q.eigenvalues[0])
+    bound = math.sqrt(d) * (P.tolerance + D.tolerance) / mu
+    assert np.all(np.linalg.norm(P.W - D.W, axis=1) <= bound)
+
+
+def test_wide_float32_rows_are_certified_after_rounding() -> None:
+    """A float32 Gram-route Quadratic: rows stored in float32, each certified at its rounded value (the
+    certificate's product ``Hw`` is DataGram.matvec), and the violation recomputed here from X agrees."""
+    rng = np.random.default_rng(17)
+    n, d = 30, 3000
+    X = rng.standard_normal((n, d))
+    y = X[:, :3].sum(axis=1) + 0.1 * rng.standard_normal(n)
+    q = Quadratic.from_regression(X, y, dtype=np.float32)
+    assert q._thin
+    X32 = X.astype(np.float32).astype(np.float64)  # the data the float32 quadratic holds
+    y32 = y.astype(np.float32).astype(np.float64)
+    b = X32.T @ y32 / n
+    grid = float(np.max(np.abs(b))) * np.logspace(-0.1, -2, 10)
+    P = q.l1_path(grid)
+    assert P.W.dtype == np.float32 and q._H is None
+    assert np.all(P.kkt_violation <= P.tolerance)
+    W = P.W.astype(np.float64)
+    v = kkt_from_data(X32, y32, W, grid, 0.0)
+    b_rounding = n * float(np.finfo(np.float32).eps) * np.max(np.abs(X32).T @ np.abs(y32)) / n  # b in float32
+    assert np.all(v <= P.tolerance + data_rounding(X32, y32, W) + b_rounding)
+
+
+def test_gram_operators_agree_and_norm_bounds_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DataGram's columns/diagonal/products equal the dense H's to rounding; DenseGram's blockwise ‖H‖_∞
+    is exact; DataGram's bound is ≥ ‖H‖_∞ and ≤ ‖Xᵀ‖_∞‖X‖_∞/n. Blocks forced small (several per array)."""
+    monkeypatch.setattr(sp, "_BLOCK_BYTES", 8 * 7 * 50)
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((23, 50)) * rng.uniform(0.1, 3.0, 50)
+    n, d = X.shape
+    H = X.T @ X / n
+    dense, data = sp.DenseGram(H), sp.DataGram(X)
+    j = np.array([3, 17, 49, 0])
+    A = np.abs(X)
+    round_cols = n * EPS * (A.T @ A)[:, j] / n
+    assert np.all(np.abs(data.columns(j) - dense.columns(j)) <= round_cols)
+    assert np.all(np.abs(data.diagonal() - np.diag(H)) <= n * EPS * np.diag(A.T @ A) / n)
+    v = rng.standard_normal(d)
+    assert np.all(np.abs(data.matvec(v) - H @ v) <= 2 * (n + d) * EPS * (A.T @ (A @ np.abs(v))) / n)
+    exact = float(np.max(np.sum(np.abs(H), axis=1)))
+    assert abs(dense.inf_norm_bound() - exact) <= d * EPS * exact
+    assert exact * (1 - d * EPS) <= data.inf_norm_bound()
+    assert data.inf_norm_bound() <= float(np.max(A.sum(axis=0))) * float(np.max(A.sum(axis=1))) / n * (
+        1 + (n + d) * EPS
+    )
+
+
+def test_non_finite_data_and_h_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sp, "_BLOCK_BYTES", 8 * 10 * 3)  # 3 rows per block: the bad entry is in a later one
+    X, y = _design(12, 10, 14)
+    b = X.T @ y / 12
+    Xb = X.copy()
+    Xb[7, 4] = np.nan
+    with pytest.raises(InputError, match=r"X\[7, 4\] = nan"):
+        sp.elastic_net_path(sp.DataGram(Xb), b, [0.1])
+    H = X.T @ X / 12
+    H[8, 2] = np.inf
+    with pytest.raises(InputError, match=r"H\[8, 2\] = inf"):
+        sp.elastic_net_path(H, b, [0.1])
+    bb = b.copy()
+    bb[5] = np.nan
+    with pytest.raises(InputError, match=r"b\[5\] = nan"):
+        sp.elastic_net_path(np.eye(10), bb, [0.1])
+
+
+@pytest.mark.parametrize("tol", [-1.0, 0.0, float("nan"), float("inf"), "1e-8"])
+def test_bad_tol_is_an_input_error_naming_it(tol: Any) -> None:
+    X, y = _design(20, 6, 15)
+    q = Quadratic.from_regression(X, y)
+    with pytest.raises(InputError, match=f"tol = {tol!r}".replace("(", r"\(").replace(")", r"\)")):
+        q.l1_path([1.0, 0.1], tol=tol)
+
+
+@pytest.mark.parametrize("cap", [-1, 1.5, True])
+def test_bad_max_events_is_an_input_error_naming_it(cap: Any) -> None:
+    X, y = _design(20, 6, 15)
+    q = Quadratic.from_regression(X, y)
+    with pytest.raises(InputError, match=f"max_events = {cap!r}"):
+        q.l1_path([1.0, 0.1], max_events=cap)
+
+
 # ---------------------------------------------------------------- edge cases and errors
 
 

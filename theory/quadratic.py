@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from theory.errors import ConvergenceError, InputError, PreconditionError, StabilityError
 from theory.numerics import gd_fraction_done, rounding_zero_tolerance
 from theory.resources import array_bytes, check_allocation
-from theory.sparse_path import SparsePath, elastic_net_path
+from theory.sparse_path import DataGram, SparsePath, elastic_net_path
 from theory.validate import (
     as_matrix,
     as_nonneg_float,
@@ -321,7 +321,10 @@ class Quadratic:
             check_allocation(
                 array_bytes((d, d), self.dtype),
                 f"Quadratic.H = XᵀX/n ({d}×{d} {self.dtype})",
-                hint="gradient(w), value(w) and every path method work from Q and X without H",
+                hint=(
+                    "gradient(w), value(w), the ridge/GD paths and l1_path/elastic_net_path work from Q "
+                    "and X without H"
+                ),
             )
             if self._X is not None:
                 H = self._X.T @ self._X
@@ -805,15 +808,24 @@ class Quadratic:
         """Minimise ``J(w) + α₁‖w‖₁ + (α₂/2)‖w‖²`` for every α₁ in ``l1s``, each row KKT-certified.
 
         Homotopy / LARS-EN in Gram form with predicted active sets (:mod:`theory.sparse_path`, which
-        cites the sources and derives the tolerance), on ``b = Hw* = −∇J(0)``.
+        cites the sources and derives the tolerance), on ``b = Hw* = −∇J(0)``. When H is stored it is
+        read column by column; from regression data without a stored H (the Gram route, d > n, or a
+        primal route whose H the eigendecomposition consumed) the active columns are ``Xᵀ(X[:, j])/n``
+        (:class:`theory.sparse_path.DataGram`): O(nd) per column, d×|A| memory, never the d×d H.
         """
         b = -self.gradient(np.zeros(self.d, dtype=self.dtype))
         # XᵀX/n is PSD by construction (no eigenvalue needed: the path never uses the eigenbasis); a
         # general H is checked against its smallest eigenvalue, from the eigh done in __init__
         lam_min = 0.0 if self._psd_by_construction else float(self.eigenvalues[0])
-        H = self._hessian()
+        op: Any
+        if self._H is not None:
+            op = self._H
+        elif self._X is not None:
+            op = DataGram(self._X)
+        else:  # pragma: no cover - a Quadratic without H has regression data
+            op = self._hessian()
         return elastic_net_path(
-            H, b, l1s, l2=l2, tol=tol, dtype=self.dtype, lambda_min=lam_min, max_events=max_events
+            op, b, l1s, l2=l2, tol=tol, dtype=self.dtype, lambda_min=lam_min, max_events=max_events
         )
 
     # ------------------------------------------------------------------ gradient descent

@@ -58,12 +58,138 @@ from theory.errors import ConvergenceError, InputError, PreconditionError
 from theory.resources import array_bytes, check_allocation
 from theory.validate import dtype_eps
 
-__all__ = ["SparsePath", "elastic_net_path"]
+__all__ = ["DataGram", "DenseGram", "GramOperator", "SparsePath", "elastic_net_path"]
 
 FloatArray = NDArray[np.floating[Any]]
 
+#: bytes of one row block when a row-wise reduction over H or X must not make a full-size temporary
+_BLOCK_BYTES = 32 * 2**20
+
+
+class GramOperator:
+    """What the path needs of H (d×d, symmetric): ``d``, ``columns(j)``, ``diagonal()``, ``matvec(v)``,
+    ``inf_norm_bound()`` (an upper bound on ``‖H‖_∞``) and ``check_finite()``; results in float64."""
+
+    d: int
+
+    def columns(self, j: NDArray[np.intp]) -> FloatArray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def diagonal(self) -> FloatArray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def matvec(self, v: FloatArray) -> FloatArray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def inf_norm_bound(self) -> float:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def check_finite(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _row_step(cols: int) -> int:
+    """Rows per block so that one float64 block of ``cols`` columns stays within ``_BLOCK_BYTES``."""
+    return max(1, _BLOCK_BYTES // (8 * max(1, cols)))
+
+
+def _check_finite_blocks(A: FloatArray, name: str) -> None:
+    step = _row_step(A.shape[1])
+    for i in range(0, A.shape[0], step):
+        blk = A[i : i + step]
+        if not bool(np.all(np.isfinite(blk))):
+            r, c = np.argwhere(~np.isfinite(blk))[0]
+            raise InputError(
+                f"elastic_net_path: {name} must be finite (NaN or Inf found); "
+                f"{name}[{i + int(r)}, {int(c)}] = {blk[r, c]}"
+            )
+
+
+class DenseGram(GramOperator):
+    """A stored dense H (float64); row-wise reductions run block by block (no d×d temporary)."""
+
+    def __init__(self, H: FloatArray) -> None:
+        self.H = H
+        self.d = int(H.shape[0])
+
+    def columns(self, j: NDArray[np.intp]) -> FloatArray:
+        return self.H[:, j]
+
+    def diagonal(self) -> FloatArray:
+        return np.diag(self.H).copy()
+
+    def matvec(self, v: FloatArray) -> FloatArray:
+        return self.H @ v
+
+    def inf_norm_bound(self) -> float:
+        """``‖H‖_∞ = max_i Σ_j |H_ij|``, exact."""
+        step = _row_step(self.d)
+        return max(
+            float(np.max(np.sum(np.abs(self.H[i : i + step]), axis=1))) for i in range(0, self.d, step)
+        )
+
+    def check_finite(self) -> None:
+        _check_finite_blocks(self.H, "H")
+
+
+class DataGram(GramOperator):
+    """``H = XᵀX/n`` from the n×d design X, never formed.
+
+    Columns ``Xᵀ(X[:, j])/n`` (O(nd) per column, d×|j| memory, allocation-checked), the diagonal
+    ``Σ_i X_ij²/n``, products ``Xᵀ(Xv)/n`` and the bound ``‖H‖_∞ ≤ max_j (|X|ᵀ(|X|·1))_j/n``, valid
+    because ``|XᵀX| ≤ |X|ᵀ|X|`` entrywise (and itself at most ``‖Xᵀ‖_∞‖X‖_∞/n``). X is referenced, not
+    copied (unless it is not float64).
+    """
+
+    def __init__(self, X: ArrayLike) -> None:
+        Xa = np.asarray(X)
+        if Xa.ndim != 2 or Xa.shape[0] == 0 or Xa.shape[1] == 0:
+            raise InputError(f"elastic_net_path: X must be a non-empty n×d matrix; got shape {Xa.shape}")
+        if Xa.dtype != np.float64:
+            check_allocation(
+                array_bytes(Xa.shape), f"elastic_net_path: X as float64, {Xa.shape[0]}×{Xa.shape[1]}"
+            )
+            Xa = Xa.astype(np.float64)
+        self.X = Xa
+        self.n, self.d = int(Xa.shape[0]), int(Xa.shape[1])
+
+    def columns(self, j: NDArray[np.intp]) -> FloatArray:
+        check_allocation(
+            array_bytes((self.d, j.size)) + array_bytes((self.n, j.size)),
+            f"elastic_net_path: columns Xᵀ(X[:, j])/n of H, {self.d}×{j.size} float64",
+        )
+        out = self.X.T @ self.X[:, j]
+        out /= self.n
+        return out
+
+    def diagonal(self) -> FloatArray:
+        return np.einsum("ij,ij->j", self.X, self.X) / self.n
+
+    def matvec(self, v: FloatArray) -> FloatArray:
+        return self.X.T @ (self.X @ v) / self.n
+
+    def inf_norm_bound(self) -> float:
+        step = _row_step(self.d)
+        rows = np.concatenate(
+            [np.sum(np.abs(self.X[i : i + step]), axis=1) for i in range(0, self.n, step)]
+        )  # |X|·1
+        acc = np.zeros(self.d)
+        for i in range(0, self.n, step):
+            acc += rows[i : i + step] @ np.abs(self.X[i : i + step])  # |X|ᵀ(|X|·1), by row blocks
+        return float(np.max(acc)) / self.n
+
+    def check_finite(self) -> None:
+        _check_finite_blocks(self.X, "X")
+
+
 #: correction rounds (violators join, wrong-sign coordinates leave) before the exact homotopy
 _ROUNDS = 3
+
+#: at most max(_MIN_BATCH, |A|) coordinates join in one predicted / corrected step (the most correlated
+#: first); a larger mis-prediction (e.g. the first grid point far below ‖b‖_∞ on wide data, where
+#: thousands of |c_j| exceed α₁ but at most rank(H) columns can be active) is left to the next round or
+#: the exact homotopy, instead of a d×(thousands) column block and its Schur complement
+_MIN_BATCH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +249,10 @@ class SparsePath:
 class _ActiveSet:
     """Active coordinates (insertion order), their signs, ``M[:, A]`` and the Cholesky factor of ``M_AA``."""
 
-    def __init__(self, H: FloatArray, l2: float, psd_known: bool = False) -> None:
-        self.H = H
+    def __init__(self, op: GramOperator, l2: float, psd_known: bool = False) -> None:
+        self.op = op
         self.l2 = l2
-        self.d = H.shape[0]
+        self.d = op.d
         self.idx = np.empty(0, dtype=np.intp)
         self.sign = np.empty(0)
         self.L = np.empty((0, 0), order="F")
@@ -153,16 +279,19 @@ class _ActiveSet:
         self.cols = buf
 
     def _mcols(self, j: NDArray[np.intp]) -> FloatArray:
-        block = self.H[:, j]
+        block = self.op.columns(j)  # a fresh d×|j| array
         block[j, np.arange(j.size)] += self.l2
         return block
 
-    def append(self, j: NDArray[np.intp], s: FloatArray) -> None:
-        """Add coordinates ``j`` with signs ``s`` (block Cholesky append); ones in the span are excluded."""
+    def append(self, j: NDArray[np.intp], s: FloatArray, Mj: FloatArray | None = None) -> None:
+        """Add coordinates ``j`` with signs ``s`` (block Cholesky append); ones in the span are excluded.
+
+        ``Mj``: the columns ``M[:, j]`` if already computed (the one-at-a-time fallback reuses them)."""
         if j.size == 0:
             return
         k = self.k
-        Mj = self._mcols(j)  # d×m
+        if Mj is None:
+            Mj = self._mcols(j)  # d×m
         if k:
             L12 = scipy.linalg.solve_triangular(self.L, Mj[self.idx], lower=True, check_finite=False)
             S = Mj[j] - L12.T @ L12
@@ -192,8 +321,8 @@ class _ActiveSet:
             if L22 is not None and not bool(np.all(np.diag(L22) ** 2 > floor)):
                 L22 = None
         if L22 is None and j.size > 1:  # fall back to one at a time (rare: ties of dependent columns)
-            for jj, ss in zip(j, s, strict=True):
-                self.append(np.array([jj]), np.array([ss]))
+            for t, (jj, ss) in enumerate(zip(j, s, strict=True)):
+                self.append(np.array([jj]), np.array([ss]), Mj[:, t : t + 1].copy(order="F"))
             return
         if L22 is None:
             piv = float(S[0, 0])
@@ -288,7 +417,7 @@ def _violation(w: FloatArray, c: FloatArray, alpha: float) -> float:
 
 
 def elastic_net_path(
-    H: ArrayLike,
+    H: ArrayLike | GramOperator,
     b: ArrayLike,
     l1s: ArrayLike,
     *,
@@ -301,40 +430,60 @@ def elastic_net_path(
     """Minimise ``½wᵀHw − bᵀw + α₁‖w‖₁ + (α₂/2)‖w‖²`` for every α₁ in ``l1s`` (see the module docstring).
 
     Args:
-        H: symmetric d×d, with ``H + α₂I`` positive semidefinite.
+        H: symmetric d×d, with ``H + α₂I`` positive semidefinite; or a :class:`GramOperator` for it
+            (:class:`DataGram` for ``XᵀX/n`` on wide data, never forming the d×d matrix).
         b: length d (``Hw*`` for the quadratic ``½(w − w*)ᵀH(w − w*)``).
         l1s: the α₁ grid, any order, each ≥ 0 (results in this order). α₁ ≥ ‖b‖_∞ gives w = 0.
             α₁ = 0 needs α₂ > 0 (ridge); with α₂ = 0 it is unpenalised least squares (use ``w*``).
         l2: α₂ ≥ 0.
-        tol: relative KKT tolerance (absolute ``tol·max(‖b‖_∞, α₁)``); default the rounding bound
-            ``10·d·eps·(‖b‖_∞ + ‖H + α₂I‖_∞‖w‖_∞)`` (absolute, per row).
+        tol: relative KKT tolerance, finite and > 0 (absolute ``tol·max(‖b‖_∞, α₁)``); default the
+            rounding bound ``10·d·eps·(‖b‖_∞ + ‖H + α₂I‖_∞‖w‖_∞)`` (absolute, per row; ``‖H‖_∞`` is the
+            operator's upper bound, exact for a dense H, see the module docstring).
         dtype: of the returned W (float64 or float32; default H's). The path is computed in float64 and
             each row is certified after rounding to this dtype, with this dtype's eps in the default tol.
         lambda_min: the smallest eigenvalue of H, if known: checked against α₂ up front (otherwise a
             negative Schur complement met on the way raises).
-        max_events: cap on homotopy events per interval (default ``20·d + 100``).
+        max_events: cap on homotopy events per interval, an integer ≥ 0 (default ``20·d + 100``).
 
     Raises:
-        InputError: shapes, NaN/Inf, negative α, empty grid.
+        InputError: shapes, NaN/Inf, negative α, empty grid, tol not finite and > 0, max_events < 0.
         PreconditionError: ``H + α₂I`` not PSD; α₁ = 0 with α₂ = 0.
         ResourceError: the k×d output or the d×|A| workspace would exceed the memory limit.
         ConvergenceError: a row that cannot be certified to its tolerance (values in the message).
     """
-    Hm = np.asarray(H)
+    op: GramOperator
+    if isinstance(H, GramOperator):
+        op = H
+        in_dtype = op.X.dtype if isinstance(op, DataGram) else np.dtype(np.float64)
+    else:
+        Hm = np.asarray(H)
+        in_dtype = Hm.dtype
+        if Hm.ndim != 2 or Hm.shape[0] != Hm.shape[1] or Hm.shape[0] == 0:
+            raise InputError(f"elastic_net_path: H must be a non-empty square matrix; got shape {Hm.shape}")
+        op = DenseGram(np.asarray(Hm, dtype=np.float64))
     out_dtype = (
-        np.dtype(dtype) if dtype is not None else (Hm.dtype if Hm.dtype.kind == "f" else np.dtype(np.float64))
+        np.dtype(dtype) if dtype is not None else (in_dtype if in_dtype.kind == "f" else np.dtype(np.float64))
     )
     if out_dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise InputError(f"elastic_net_path: dtype must be float64 or float32; got {out_dtype}")
-    Hm = np.asarray(Hm, dtype=np.float64)
     bv = np.asarray(b, dtype=np.float64)
-    if Hm.ndim != 2 or Hm.shape[0] != Hm.shape[1] or Hm.shape[0] == 0:
-        raise InputError(f"elastic_net_path: H must be a non-empty square matrix; got shape {Hm.shape}")
-    d = Hm.shape[0]
+    d = op.d
     if bv.shape != (d,):
         raise InputError(f"elastic_net_path: b must have shape ({d},); got {bv.shape}")
-    if not (np.all(np.isfinite(Hm)) and np.all(np.isfinite(bv))):
-        raise InputError("elastic_net_path: H and b must be finite (NaN or Inf found)")
+    if not np.all(np.isfinite(bv)):
+        i = int(np.flatnonzero(~np.isfinite(bv))[0])
+        raise InputError(f"elastic_net_path: b must be finite (NaN or Inf found); b[{i}] = {bv[i]}")
+    op.check_finite()
+    if tol is not None and not (
+        isinstance(tol, (int, float, np.floating, np.integer)) and math.isfinite(tol) and tol > 0
+    ):
+        raise InputError(f"elastic_net_path: tol (relative) must be finite and > 0; got tol = {tol!r}")
+    if max_events is not None and (
+        isinstance(max_events, bool) or not isinstance(max_events, (int, np.integer)) or max_events < 0
+    ):
+        raise InputError(
+            f"elastic_net_path: max_events must be an integer ≥ 0; got max_events = {max_events!r}"
+        )
     grid = np.asarray(l1s, dtype=np.float64).reshape(-1)
     if grid.size == 0:
         raise InputError("elastic_net_path: the α₁ grid is empty")
@@ -345,7 +494,7 @@ def elastic_net_path(
     if not (math.isfinite(a2) and a2 >= 0):
         raise InputError(f"elastic_net_path: α₂ must be finite and ≥ 0; got {l2}")
     if lambda_min is not None and lambda_min + a2 < -10.0 * d * dtype_eps(np.float64) * max(
-        float(np.max(np.abs(np.diag(Hm)))), 1.0
+        float(np.max(np.abs(op.diagonal()))), 1.0
     ):
         raise PreconditionError(
             f"elastic_net_path needs H + α₂I positive semidefinite (a convex objective); λ_min(H) = "
@@ -361,7 +510,7 @@ def elastic_net_path(
     )
     eps_out = dtype_eps(out_dtype)
     bmax = float(np.max(np.abs(bv)))
-    Mnorm = float(np.max(np.sum(np.abs(Hm), axis=1))) + a2  # ‖M‖_∞ ≥ ‖|M||w|‖_∞/‖w‖_∞
+    Mnorm = op.inf_norm_bound() + a2  # ≥ ‖M‖_∞ ≥ ‖|M||w|‖_∞/‖w‖_∞
     cap_events = 20 * d + 100 if max_events is None else int(max_events)
 
     order = np.argsort(-grid, kind="stable")
@@ -372,7 +521,7 @@ def elastic_net_path(
     solves = np.zeros(grid.size, dtype=np.int64)
     events = np.zeros(grid.size, dtype=np.int64)
 
-    state = _ActiveSet(Hm, a2, psd_known=lambda_min is not None)
+    state = _ActiveSet(op, a2, psd_known=lambda_min is not None)
     alpha = bmax  # w = 0 is optimal for α₁ ≥ ‖b‖_∞; the path starts there
     wA: FloatArray = np.empty(0)
     uA: FloatArray = np.empty(0)
@@ -398,7 +547,7 @@ def elastic_net_path(
         c, slope = state.correlations(bv, wA, uA)
         w = scatter(wA)
         wr = w.astype(out_dtype).astype(np.float64)
-        cr = c if out_dtype == np.float64 else bv - (Hm @ wr + a2 * wr)
+        cr = c if out_dtype == np.float64 else bv - (op.matvec(wr) + a2 * wr)
         return wA, uA, c, slope, w, _violation(wr, cr, target), tolerance(target, wr)
 
     for row in order:
@@ -423,6 +572,7 @@ def elastic_net_path(
             cp = c - delta * slope
             joins = np.flatnonzero((np.abs(cp) > target) & ~state.member & ~state.excluded)
             joins = joins[np.argsort(-np.abs(cp[joins]), kind="stable")]  # most correlated first
+            joins = joins[: max(_MIN_BATCH, state.k)]
             wp = wA + delta * uA
             drops = np.flatnonzero(wp * state.sign < 0)
             if drops.size:
@@ -438,7 +588,7 @@ def elastic_net_path(
                 break
             wrong = np.flatnonzero(wA * state.sign < 0)
             out = np.flatnonzero((np.abs(c) > target) & ~state.member & ~state.excluded)
-            out = out[np.argsort(-np.abs(c[out]), kind="stable")]
+            out = out[np.argsort(-np.abs(c[out]), kind="stable")][: max(_MIN_BATCH, state.k)]
             if wrong.size == 0 and out.size == 0:
                 break
             if wrong.size:
