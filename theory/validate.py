@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from theory.errors import InputError, PreconditionError
 
 __all__ = [
+    "as_alphas",
     "as_array",
     "as_matrix",
     "as_nonneg_float",
@@ -130,6 +131,38 @@ def as_positive_float(value: object, name: str, *, where: str = "") -> float:
     if out <= 0:
         raise PreconditionError(f"{_prefix(where)}{name} must be > 0; got {name} = {out}")
     return out
+
+
+def as_alphas(value: ArrayLike, name: str = "alphas", *, where: str = "") -> FloatArray:
+    """Penalty strengths α as a 1-D float64 array (a scalar becomes length 1): the one α policy.
+
+    Every α-taking entry point (``Quadratic.l2_path``, ``l2_optimum``, ``effective_dof``,
+    ``proximal_optimum``, ``theory.selection.ridge_cv``) applies the same rules:
+
+    * malformed input is an :class:`~theory.errors.InputError`: not real numbers (booleans, strings,
+      complex), empty, more than one dimension, NaN or ±inf;
+    * a negative α is well formed but outside every theorem's assumption α ≥ 0, so it is a
+      :class:`~theory.errors.PreconditionError` naming the first offending value
+      (``"{where}: alpha must be ≥ 0; got alpha = -1.0"``), as :func:`as_nonneg_float` does for one α.
+
+    Values are validated in float64 and returned in float64: casting first to a float32 problem's
+    dtype would turn a large finite α (1e200) into inf and refuse it, where its α → ∞ limit is meant.
+    """
+    try:
+        is_bool = np.asarray(value).dtype == bool
+    except Exception:  # ragged lists and the like: as_array words the error
+        is_bool = False
+    if is_bool:
+        raise InputError(f"{_prefix(where)}{name} must be real numbers, not booleans; got {value!r}")
+    arr = as_array(value, name, dtype=np.float64)
+    if arr.ndim > 1:
+        raise InputError(f"{_prefix(where)}{name} must be a number or a 1-D array; got shape {arr.shape}")
+    flat = arr.reshape(-1)
+    neg = flat < 0
+    if neg.any():
+        first = float(flat[np.argmax(neg)])
+        raise PreconditionError(f"{_prefix(where)}alpha must be ≥ 0; got alpha = {first}")
+    return flat
 
 
 def as_steps(value: ArrayLike, name: str = "tau") -> NDArray[np.int64]:
