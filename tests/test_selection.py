@@ -206,8 +206,9 @@ def test_inputs_and_memory_guard() -> None:
         ridge_cv(X, y, [])
     with pytest.raises(InputError, match="unknown ridge convention"):
         ridge_cv(X, y, [1.0], convention="bogus")  # type: ignore[arg-type]
+    spectrum = regression_spectrum(X, y)
     with memory_limit("4KiB"), pytest.raises(ResourceError, match="ridge_cv's workspace"):
-        ridge_cv_from_spectrum(regression_spectrum(X, y), np.logspace(-2, 2, 50))
+        ridge_cv_from_spectrum(spectrum, np.logspace(-2, 2, 50))
 
 
 def test_render_marks_both_minima() -> None:
