@@ -338,3 +338,15 @@ def test_alpha_policy(alphas, error, match) -> None:
     with pytest.raises(error, match=match):
         ridge_cv(X, y, alphas)
     assert ridge_cv(X, y, 0.5).alphas.shape == (1,)  # a scalar α is one grid point
+
+
+def test_no_finite_score_message_matches_its_cause() -> None:
+    """Leverage counts are cited only when some point has leverage 1 (before: 'counts … [0, 0]; use α > 0'
+    at α = 1e300, a message contradicting itself)."""
+    from theory.selection import _argmin_finite
+
+    with pytest.raises(PreconditionError, match=r"1 − tr S/n is within rounding of 0") as info:
+        _argmin_finite(np.array([np.inf, np.inf]), np.array([1e300, 1e308]), "GCV", np.array([0, 0]))
+    assert "leverage" not in str(info.value)
+    with pytest.raises(PreconditionError, match=r"leverage 1\) are \[2\]"):
+        _argmin_finite(np.array([np.inf]), np.array([0.0]), "leave-one-out MSE", np.array([2]))

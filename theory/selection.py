@@ -371,11 +371,15 @@ def ridge_cv_from_spectrum(
 def _argmin_finite(score: FloatArray, alphas: FloatArray, what: str, undetermined: NDArray[np.int64]) -> int:
     finite = np.isfinite(score)
     if not finite.any():
-        raise PreconditionError(
-            f"no α has a finite {what}: at α = {alphas[:5].tolist()} the counts of points with "
-            f"1 − h_ii within rounding of 0 (leverage 1) are {undetermined[:5].tolist()}; "
-            "use α > 0 or remove the duplicated/isolated points"
-        )
+        if undetermined.any():
+            reason = (
+                f"at α = {alphas[:5].tolist()} the counts of points with 1 − h_ii within rounding of 0 "
+                f"(leverage 1) are {undetermined[:5].tolist()}; use α > 0 or remove the "
+                "duplicated/isolated points"
+            )
+        else:  # no leverage-1 point: the cause is 1 − tr S/n within rounding of 0 (GCV)
+            reason = f"1 − tr S/n is within rounding of 0 at every α = {alphas[:5].tolist()}; use a larger α"
+        raise PreconditionError(f"no α has a finite {what}: {reason}")
     return int(np.argmin(np.where(finite, score, math.inf)))
 
 
