@@ -236,7 +236,6 @@ def ridge_cv(
         ResourceError: the workspace would exceed the memory limit (:mod:`theory.resources`).
     """
     Xm, yv = validate_regression(X, y, dtype=dtype)
-    _need_two_rows(Xm.shape[0], fit_intercept)
     if fit_intercept:
         n, d = Xm.shape
         check_allocation(array_bytes((n, d), Xm.dtype), f"the centred copy of X ({n}×{d} {Xm.dtype})")
