@@ -122,7 +122,7 @@ def _guarded_calls():
     steps = np.arange(4000)
     return {
         "Quadratic(H, w*)": (lambda: Quadratic(np.eye(200), np.ones(200)), r"200×200.*needs 1.22 MiB"),
-        "from_regression": (lambda: Quadratic.from_regression(X, y), r"300×300.*needs 2.06 MiB"),
+        "from_regression": (lambda: Quadratic.from_regression(X, y), r"300×300.*needs 2.1 MiB"),
         "l2_path": (lambda: small.l2_path(many), r"l2_path: 4000 points × 50 weights.*needs 3.05 MiB"),
         "gd_iterates": (lambda: small.gd_iterates(0.1, steps), r"4000 points × 50 weights.*needs 1.53 MiB"),
         "gradient_flow": (lambda: small.gradient_flow(many), r"gradient_flow: 4000 points.*needs 1.53 MiB"),

@@ -17,6 +17,7 @@ from theory.resources import (
     memory_limit,
     parse_bytes,
     set_memory_limit,
+    suggested_limit,
 )
 
 
@@ -111,6 +112,40 @@ def test_bad_env_value_is_an_input_error(monkeypatch):
     monkeypatch.setenv("WDT_MEMORY_LIMIT", "plenty")
     with pytest.raises(InputError, match="plenty"):
         get_memory_limit()
+    # the message names the variable: the user never typed the value into a call
+    monkeypatch.setenv("WDT_MEMORY_LIMIT", "abc")
+    with pytest.raises(
+        InputError, match=r"environment variable WDT_MEMORY_LIMIT='abc' is not a memory limit"
+    ):
+        get_memory_limit()
+
+
+@pytest.mark.parametrize(
+    ("nbytes", "text"),
+    [
+        (1, "1GiB"),
+        (2**30, "1GiB"),
+        (2**30 + 1, "2GiB"),
+        (5e9, "8GiB"),
+        (224 * 2**30, "256GiB"),
+        (math.inf, "none"),
+    ],
+)
+def test_suggested_limit_is_the_next_power_of_two_gib(nbytes, text):
+    assert suggested_limit(nbytes) == text
+    if math.isfinite(nbytes):
+        assert parse_bytes(text) >= nbytes
+
+
+def test_refusal_suggests_a_limit_that_admits_the_step():
+    """224 GiB needed: the message suggests 256GiB (before: always '16GiB', which would refuse again)."""
+    need = 224 * 2**30
+    with pytest.raises(ResourceError) as info:
+        check_allocation(need, "H, 173000×173000 float64")
+    msg = str(info.value)
+    assert "memory_limit('256GiB')" in msg and "WDT_MEMORY_LIMIT=256GiB" in msg and "16GiB" not in msg
+    with memory_limit("256GiB"):
+        check_allocation(need, "H, 173000×173000 float64")  # the suggestion admits the step
 
 
 def test_check_allocation_allows_up_to_the_limit_and_refuses_beyond():
@@ -126,6 +161,13 @@ def test_check_allocation_allows_up_to_the_limit_and_refuses_beyond():
     # one error family, and still a MemoryError for code that guards against running out
     assert isinstance(info.value, TheoryError)
     assert isinstance(info.value, MemoryError)
+
+
+def test_module_docstring_says_the_limit_is_per_step():
+    import theory.resources
+
+    doc = theory.resources.__doc__ or ""
+    assert "per step, not a cap on the process" in doc
 
 
 def test_default_limit_refuses_a_wide_hessian():

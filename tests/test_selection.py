@@ -3,6 +3,8 @@ and dense hat matrices, on tall, wide, rank-deficient and float32 data (l2.loo, 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -197,14 +199,16 @@ def test_spectrum_reuse_and_intercept_needs_centred_data() -> None:
 
 def test_inputs_and_memory_guard() -> None:
     X, y = _data(30, 10)
-    with pytest.raises(InputError, match=r"≥ 0; got \[-1.0\]"):
+    # negative α: the class every α-taking entry point uses (theory.validate.as_alphas)
+    with pytest.raises(PreconditionError, match=r"ridge_cv: alpha must be ≥ 0; got alpha = -1.0"):
         ridge_cv(X, y, [1.0, -1.0])
     with pytest.raises(InputError, match="alphas is empty"):
         ridge_cv(X, y, [])
     with pytest.raises(InputError, match="unknown ridge convention"):
         ridge_cv(X, y, [1.0], convention="bogus")  # type: ignore[arg-type]
+    spectrum = regression_spectrum(X, y)
     with memory_limit("4KiB"), pytest.raises(ResourceError, match="ridge_cv's workspace"):
-        ridge_cv_from_spectrum(regression_spectrum(X, y), np.logspace(-2, 2, 50))
+        ridge_cv_from_spectrum(spectrum, np.logspace(-2, 2, 50))
 
 
 def test_render_marks_both_minima() -> None:
@@ -253,3 +257,96 @@ def test_derivation_results_meet_ridge_cv() -> None:
         tau = eigenbasis_tolerance(min(n, d), float(np.linalg.cond(X)) ** 2)
         rel = 2 * tau * float(np.linalg.norm(y) / np.linalg.norm(e)) + 2 * tau / (1 - np.trace(S) / n)
         assert gcv(e @ e, np.trace(S), n) == pytest.approx(res.gcv[0], rel=2 * rel)
+
+
+# --------------------------------------------------------------------- α up to the float maximum (B4)
+
+
+def _limit_scores(y: np.ndarray, intercept: bool) -> tuple[float, float]:
+    """The α → ∞ limits: ŷ → 0 (or ȳ), so LOO → mean of (y_i − ȳ₍₋ᵢ₎)² and GCV → mean(e²)/(1 − tr/n)²."""
+    n = y.size
+    if not intercept:
+        return float(np.mean(y * y)), float(np.mean(y * y))
+    yc = y - y.mean()
+    loo = float(np.mean((yc * n / (n - 1)) ** 2))  # y_i − mean of the others = (n/(n − 1))(y_i − ȳ)
+    return loo, float(np.mean(yc * yc)) / (1 - 1 / n) ** 2
+
+
+@pytest.mark.parametrize("intercept", [False, True])
+@pytest.mark.parametrize(("n", "d"), [(30, 5), (10, 40), (40, 40)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_huge_alpha_reaches_the_infinite_alpha_limit(n: int, d: int, intercept: bool, dtype) -> None:
+    """α up to the float maximum: finite scores equal to the α → ∞ limit, no NaN and no warning
+    (before: α²·Σ(c_j g_j)² overflowed at α = 1e200 to a NaN GCV, and α = 1e300 left no finite score)."""
+    X, y = _data(n, d, seed=5)
+    X, y = X.astype(dtype), y.astype(dtype)
+    alphas = [1e-3, 1e200, 1e300, 1e308, float(np.finfo(np.float64).max)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # overflow, invalid: the NaN's warnings
+        res = ridge_cv(X, y, alphas, fit_intercept=intercept)
+    y64 = y.astype(np.float64)
+    loo_lim, gcv_lim = _limit_scores(y64, intercept)
+    # ‖e‖² = ‖y⊥‖² + ‖c‖² with U orthonormal to τ: relative error 2τ, plus n·eps for the sums
+    spec = regression_spectrum(X - X.mean(axis=0) if intercept else X, y)
+    lam = spec.lam[spec.lam > 0]
+    tau = eigenbasis_tolerance(min(n, d), float(lam.max() / lam.min()), dtype)
+    rel = 2 * tau + 2 * n * dtype_eps(dtype)
+    assert np.all(np.isfinite(res.gcv[1:])) and np.all(np.isfinite(res.loo_mse[1:]))
+    assert res.loo_mse[1:] == pytest.approx(np.full(4, loo_lim), rel=rel)
+    assert res.gcv[1:] == pytest.approx(np.full(4, gcv_lim), rel=rel)
+    assert np.all(res.dof[1:] <= 1e-190 + float(intercept))  # Σ λ/(λ + α) → 0 (plus the intercept)
+
+
+@pytest.mark.parametrize("intercept", [False, True])
+def test_huge_alpha_matches_sklearn_ridgecv(intercept: bool) -> None:
+    """scikit-learn's RidgeCV at α = 2e301 and 1e308 (its α: the half_sse convention) agrees."""
+    n, d = 30, 5
+    X, y = _data(n, d, seed=8)
+    spec = regression_spectrum(X - X.mean(axis=0) if intercept else X, y)
+    lam = spec.lam[spec.lam > 0]
+    # both are the limit up to U's orthonormality (ours, 2τ) and the rounding of n squares (each, n·eps)
+    rel = 2 * eigenbasis_tolerance(d, float(lam.max() / lam.min())) + 2 * n * dtype_eps(float)
+    for a in (2e301, 1e308):
+        ours = ridge_cv(X, y, [a], convention="half_sse", fit_intercept=intercept)
+        theirs = RidgeCV(alphas=[a], fit_intercept=intercept, store_cv_results=True).fit(X, y)
+        assert ours.loo_mse[0] == pytest.approx(float(theirs.cv_results_.mean()), rel=rel)
+
+
+def test_intercept_needs_two_samples() -> None:
+    """n = 1 with an intercept: an InputError naming n (before: 'no α has a finite …, counts [0]')."""
+    X, y = _data(5, 3)
+    with pytest.raises(InputError, match=r"needs n ≥ 2 samples.*got n = 1"):
+        ridge_cv(X[:1], y[:1], [1.0], fit_intercept=True)
+    with pytest.raises(InputError, match=r"got n = 1"):
+        ridge_cv_from_spectrum(regression_spectrum(X[:1] * 0, y[:1] * 0), [1.0], intercept=True)
+    one = ridge_cv(X[:1], y[:1], [1.0])  # no intercept: the refit on no data is w = 0, residual y
+    assert one.loo_mse[0] == pytest.approx(float(y[0] ** 2), rel=4 * dtype_eps(float))
+
+
+@pytest.mark.parametrize(
+    ("alphas", "error", "match"),
+    [
+        ([True, False], InputError, "not booleans"),
+        ([[1.0, 2.0]], InputError, r"1-D array; got shape \(1, 2\)"),
+        ([np.nan], InputError, "must be finite"),
+        ([np.inf], InputError, "must be finite"),
+        (-2.0, PreconditionError, r"ridge_cv: alpha must be ≥ 0; got alpha = -2.0"),
+    ],
+)
+def test_alpha_policy(alphas, error, match) -> None:
+    X, y = _data(12, 3)
+    with pytest.raises(error, match=match):
+        ridge_cv(X, y, alphas)
+    assert ridge_cv(X, y, 0.5).alphas.shape == (1,)  # a scalar α is one grid point
+
+
+def test_no_finite_score_message_matches_its_cause() -> None:
+    """Leverage counts are cited only when some point has leverage 1 (before: 'counts … [0, 0]; use α > 0'
+    at α = 1e300, a message contradicting itself)."""
+    from theory.selection import _argmin_finite
+
+    with pytest.raises(PreconditionError, match=r"1 − tr S/n is within rounding of 0") as info:
+        _argmin_finite(np.array([np.inf, np.inf]), np.array([1e300, 1e308]), "GCV", np.array([0, 0]))
+    assert "leverage" not in str(info.value)
+    with pytest.raises(PreconditionError, match=r"leverage 1\) are \[2\]"):
+        _argmin_finite(np.array([np.inf]), np.array([0.0]), "leave-one-out MSE", np.array([2]))

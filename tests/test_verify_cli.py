@@ -192,7 +192,11 @@ def _child_env() -> dict[str, str]:
 
 # a child that registers two quick checks and a third that announces itself and then waits for Ctrl-C
 _SLOW_RUN = """
-import sys, time
+import signal, sys, time
+# Ctrl-C as in an interactive shell whatever the parent did: a parent that ignores SIGINT (a job started
+# with nohup setsid … &, some CI runners) passes the ignore on through fork and exec, and a Python started
+# so installs no KeyboardInterrupt handler; the SIGINT below would do nothing and the test would time out
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from theory import checks, verify
 from theory.checks import ErrorTracker, register
 from theory.cli import EXIT_BROKEN_PIPE, main

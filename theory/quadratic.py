@@ -35,6 +35,7 @@ from theory.numerics import gd_fraction_done, rounding_zero_tolerance
 from theory.resources import array_bytes, check_allocation
 from theory.sparse_path import DataGram, SparsePath, elastic_net_path
 from theory.validate import (
+    as_alphas,
     as_matrix,
     as_nonneg_float,
     as_positive_float,
@@ -177,6 +178,7 @@ class Quadratic:
         self._given_w_star = False
         self._H_shared = False
         self._psd_by_construction = False
+        self._route: Literal["primal", "gram", "given"] = "given"
 
     def _install_eigenbasis(self, Q: FloatArray, lam: FloatArray, b: FloatArray, zero_tol: float) -> None:
         b = np.where(lam == 0, 0.0, b).astype(lam.dtype)
@@ -300,6 +302,7 @@ class Quadratic:
             q._pending = spec
         q._hw = hw
         q._psd_by_construction = True
+        q._route = spec.route
         return q
 
     # ------------------------------------------------------------------ basic properties
@@ -375,6 +378,16 @@ class Quadratic:
     def dtype(self) -> np.dtype[Any]:
         """float64 or float32."""
         return self._dtype
+
+    @property
+    def route(self) -> Literal["primal", "gram", "given"]:
+        """How the eigenbasis is (or will be) obtained.
+
+        ``"primal"``: :meth:`from_regression` with ``eigh(XᵀX/n)``, d×d; ``"gram"``: :meth:`from_regression`
+        through the n×n Gram matrix ``XXᵀ/n`` (wide data, a thin d×r basis); ``"given"``: built as
+        ``Quadratic(H, w*)`` from a Hessian.
+        """
+        return self._route
 
     @property
     def rank(self) -> int:
@@ -548,18 +561,26 @@ class Quadratic:
         return out
 
     def l2_path(self, alphas: ArrayLike) -> FloatArray:
-        """``w̃(α)`` for every α, shape (k, d), from the one eigendecomposition (l2.eigen).
+        """``w̃(α) = (H + αI)⁻¹Hw*`` for every α, shape (k, d), from the one eigendecomposition (l2.eigen).
+
+        ``alphas`` is a 1-D array or one number (which gives one row, shape (1, d)), validated as
+        :func:`theory.validate.as_alphas` says (negative α: PreconditionError).
 
         Row j is ``Q(b/(λ + α_j))``, ``b = λ·Qᵀw*`` the linear term (G 7.13 with ``λc = b``). Cost: k·m
         for the coefficients (one k×m array, divided in place) plus one (k×m)·(m×d) product, m = d (or r
         on the Gram route, where this is the kernel form ``Xᵀ(XXᵀ + nαI)⁻¹y``).
 
+        Every α needs ``H + αI ≻ 0``. So α = 0 is allowed only when H itself is positive definite: a
+        singular H (wide data, d > n, the Gram route; collinear columns) needs α > 0. The α → 0⁺ limit
+        of the path is the minimum-norm minimiser :attr:`w_star` (l2.pinv); ask for it directly.
+
         Raises:
+            InputError: α not a number or 1-D array of finite numbers.
+            PreconditionError: some α < 0, or ``H + αI`` not positive definite for the smallest α.
             ResourceError: the k×d output exceeds the memory limit (:mod:`theory.resources`).
         """
-        av = as_vector(alphas, "alphas", dtype=self.dtype)
-        if (av < 0).any():
-            raise PreconditionError(f"l2.optimum: alpha must be ≥ 0; got alpha = {av[av < 0][0]}")
+        with np.errstate(over="ignore"):  # a float32 problem: α beyond 3.4e38 is inf, its limit (row 0)
+            av = as_alphas(alphas, "alphas", where="l2.optimum").astype(self.dtype)
         self._need_positive_shift(float(av.min()), "l2.optimum")
         k, m = av.size, self._lam.size
         check_allocation(
@@ -572,8 +593,12 @@ class Quadratic:
         return coef @ self._Q.T
 
     def effective_dof(self, alpha: float) -> float:
-        """``df(α) = Σ_i λ_i/(λ_i + α)`` (l2.dof, ESL eq. 3.50); ``df(0) = rank(H)`` as the α → 0⁺ limit."""
-        return float(np.sum(self.shrinkage(alpha)))
+        """``df(α) = Σ_i λ_i/(λ_i + α)`` (l2.dof, ESL eq. 3.50); ``df(0) = rank(H)`` as the α → 0⁺ limit.
+
+        α as for :meth:`l2_optimum` (a finite number ≥ 0; negative: PreconditionError).
+        """
+        a = as_nonneg_float(alpha, "alpha", where="l2.dof")
+        return float(np.sum(self.shrinkage(a)))
 
     def constraint_radius(self, alpha: float) -> float:
         """``k(α) = ‖w̃(α)‖``, the radius of the norm ball whose constrained optimum is w̃(α).

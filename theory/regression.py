@@ -117,36 +117,45 @@ class RegressionSpectrum:
         self.zero_tol = None
         dt = X.dtype
         if route == "primal":
-            # XᵀX (syrk, exactly symmetric), eigh's copy of it (Q; none with keep_H=False) and
-            # ?syevd's 2d² workspace: checked up front even when the decomposition is deferred, so that
-            # a problem too large to decompose is refused at construction, not half-way through a method
+            # XᵀX (syrk, exactly symmetric), eigh's copy of it (Q; none with keep_H=False),
+            # ?syevd's 2d² workspace and its O(d) vectors (λ, Xᵀy/n, 6d + 5d of work): checked up
+            # front even when the decomposition is deferred, so that a problem too large to decompose
+            # is refused at construction, not half-way through a method
             check_allocation(
-                (4 if keep_H else 3) * array_bytes((d, d), dt),
-                f"the primal route (XᵀX/n and its eigendecomposition, {d}×{d} {dt})",
+                (4 if keep_H else 3) * array_bytes((d, d), dt) + array_bytes((16, d), np.float64),
+                f"the primal route (XᵀX/n and its eigendecomposition, {d}×{d} {dt}, and O(d) vectors)",
                 hint=f"with n = {n} < d the Gram route (route='gram') needs n×n" if n < d else "",
             )
             H = X.T @ X
             H /= n
             self.H = H
-            self.xty = X.T @ y / n
+            self.xty = X.T @ y
+            self.xty /= n
             if decompose:
                 self.decompose(keep_H=keep_H)
         else:
+            # every array of the route, in X's dtype, at its peak: K = XXᵀ/n (overwritten by eigh),
+            # the eigenvectors and ?syevd's 2n² workspace, U's kept columns (a copy), then Q = XᵀU_r
+            # (scaled in place: no second d×r) and Xᵀy/n (in place); O(n) vectors (μ, ?syevd's 6n)
             check_allocation(
-                4 * array_bytes((n, n), dt) + array_bytes((d, n), dt),
-                f"the Gram route (XXᵀ/n, {n}×{n}, and Q, {d}×{n} {dt})",
+                5 * array_bytes((n, n), dt) + array_bytes((d, n + 1), dt) + array_bytes((16, n), np.float64),
+                f"the Gram route (XXᵀ/n and its eigendecomposition, {n}×{n}, Q, {d}×{n}, and Xᵀy/n, {dt})",
             )
             K = X @ X.T
             K /= n
-            mu, U = scipy.linalg.eigh(K, check_finite=False, driver="evd")
+            mu, U = scipy.linalg.eigh(K, check_finite=False, driver="evd", overwrite_a=True)
+            del K
             self.zero_tol = _zero_tol(mu, n, d, dt)
             keep = mu > self.zero_tol
             self.lam = mu[keep].astype(dt)
-            Ur = U[:, keep]
-            scale = np.sqrt(n * self.lam)
-            self.Q = (X.T @ Ur) / scale
+            Ur = _columns(U, keep)
+            del U
+            Q = X.T @ Ur
+            Q /= np.sqrt(n * self.lam)
+            self.Q = Q
             self.b = np.sqrt(self.lam / n) * (Ur.T @ y)
-            self.xty = X.T @ y / n
+            self.xty = X.T @ y
+            self.xty /= n
             self._U = Ur
 
     @property
@@ -187,8 +196,17 @@ class RegressionSpectrum:
             return self._U
         self.decompose()
         assert self.lam is not None and self.Q is not None
+        from theory.resources import array_bytes, check_allocation
+
         keep = self.lam > 0
-        return (self.X @ self.Q[:, keep]) / np.sqrt(self.n * self.lam[keep])
+        r = int(np.count_nonzero(keep))
+        check_allocation(
+            array_bytes((self.n, r), self.X.dtype),
+            f"U = XQ_r/√(nλ_r), the left singular vectors ({self.n}×{r} {self.X.dtype})",
+        )
+        U = self.X @ _columns(self.Q, keep)
+        U /= np.sqrt(self.n * self.lam[keep])
+        return U
 
     @property
     def rank(self) -> int:
@@ -196,6 +214,15 @@ class RegressionSpectrum:
         self.decompose()
         assert self.lam is not None
         return int(np.count_nonzero(self.lam))
+
+
+def _columns(A: FloatArray, keep: NDArray[np.bool_]) -> FloatArray:
+    """``A[:, keep]``, as a view when ``keep`` is a run of trailing columns (ascending eigenvalues with
+    the zeros first, as here): no copy of a d×d Q only to drop its null space."""
+    z = int(keep.size - np.count_nonzero(keep))
+    if bool(keep[z:].all()):
+        return A[:, z:]
+    return A[:, keep]
 
 
 def _zero_tol(lam: FloatArray, n: int, d: int, dt: Any) -> float:

@@ -6,6 +6,11 @@ that allocates an array whose size grows with the problem calls :func:`check_all
 raises :class:`theory.errors.ResourceError` naming the bytes, the limit, what needed them and the
 route that avoids them.
 
+The limit is per step, not a cap on the process: each check compares the bytes that one step is
+about to allocate (one array, or one decomposition with its copies and workspace) with the limit. It
+does not add up the arrays that are already alive, nor watch NumPy, SciPy or anything else in the
+process; a program can hold many arrays each under the limit and use more memory than the limit in all.
+
 The limit is, in order of precedence: the innermost :func:`memory_limit` context, the value given to
 :func:`set_memory_limit`, the environment variable ``WDT_MEMORY_LIMIT`` (bytes, or a size such as
 ``"8GiB"``, ``"500MB"``; ``"none"`` for no limit), and :data:`DEFAULT_MEMORY_LIMIT` (4 GiB).
@@ -33,6 +38,7 @@ __all__ = [
     "memory_limit",
     "parse_bytes",
     "set_memory_limit",
+    "suggested_limit",
 ]
 
 #: the limit when nothing else sets one: 4 GiB, a few times a d = 10⁴ Hessian
@@ -92,7 +98,12 @@ def get_memory_limit() -> float:
         return _set_limit
     env = os.environ.get("WDT_MEMORY_LIMIT")
     if env:
-        return parse_bytes(env)
+        try:
+            return parse_bytes(env)
+        except InputError as exc:
+            raise InputError(
+                f"the environment variable WDT_MEMORY_LIMIT={env!r} is not a memory limit: {exc}"
+            ) from None
     return float(DEFAULT_MEMORY_LIMIT)
 
 
@@ -119,8 +130,20 @@ def array_bytes(shape: tuple[int, ...] | int, dtype: Any = np.float64) -> int:
     return math.prod(int(s) for s in dims) * np.dtype(dtype).itemsize
 
 
+def suggested_limit(nbytes: float) -> str:
+    """A limit that admits ``nbytes``: the next power of two GiB at or above it (``"1GiB"`` at least)."""
+    if not math.isfinite(nbytes):
+        return "none"
+    gib = max(1.0, float(nbytes) / 2**30)
+    return f"{2 ** math.ceil(math.log2(gib))}GiB"
+
+
 def check_allocation(nbytes: float, what: str, *, hint: str = "") -> None:
     """Raise :class:`ResourceError` if ``nbytes`` exceed the limit, before anything is allocated.
+
+    Per step: ``nbytes`` is what this one step allocates, compared with the limit on its own (arrays
+    already alive are not counted). The message suggests a limit that admits the step
+    (:func:`suggested_limit`), to be raised only if the machine has that much free memory.
 
     Args:
         nbytes: the peak extra bytes the step would allocate (count workspace and copies).
@@ -132,8 +155,9 @@ def check_allocation(nbytes: float, what: str, *, hint: str = "") -> None:
         msg = f"{what} needs {format_bytes(nbytes)}, more than the memory limit of {format_bytes(limit)}"
         if hint:
             msg += f"; {hint}"
+        need = suggested_limit(nbytes)
         msg += (
-            ". Raise the limit with theory.resources.memory_limit('16GiB') (a with-block), "
-            "set_memory_limit(...) or WDT_MEMORY_LIMIT=16GiB if the machine has the memory"
+            f". Raise the limit with theory.resources.memory_limit('{need}') (a with-block), "
+            f"set_memory_limit('{need}') or WDT_MEMORY_LIMIT={need}, if the machine has that much free memory"
         )
         raise ResourceError(msg)

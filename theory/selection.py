@@ -31,6 +31,14 @@ cancellation. Otherwise ``p_i`` carries an absolute error up to the eigendecompo
 is indistinguishable from 0 (a point of leverage 1 at α = 0), the shortcut is 0/0 there, and the
 residual is reported as ``inf`` and counted in :attr:`RidgeCVResult.undetermined`, never NaN.
 
+Large α. Every α-dependent factor is formed as a ratio in [0, 1]: ``α/(λ_j + α) = 1/(1 + λ_j/α)`` in
+the sums above, and ``(λ_min + α)/(λ_j + α)`` in the α-free full-rank form (homogeneous of degree 0
+in the g_j), never ``g_j = 1/(λ_j + α)`` followed by ``α·g_j`` or ``α²g_j²``, which underflow or
+overflow for α ≳ 1e154 and gave a NaN GCV. So every α up to the float maximum gives finite scores,
+which tend to their α → ∞ limits: ŵ → 0, LOO MSE and GCV → ``mean(y²)`` (with an intercept:
+LOO → ``mean((n/(n − 1))²(y − ȳ)²)``, GCV → ``mean((y − ȳ)²)/(1 − 1/n)²``), as scikit-learn's
+``RidgeCV`` gives at α = 2e301.
+
 Accuracy. The one eigendecomposition is of XᵀX/n (or XXᵀ/n), whose condition number is κ(X)²: as
 α → 0 the residuals carry up to ``m·eps·κ(X)²`` relative error (:func:`loo_error_bound`), where a thin
 SVD of X (scikit-learn's ``gcv_mode="svd"``) carries ``m·eps·κ(X)``. Measured against n refits:
@@ -66,7 +74,7 @@ from theory.regression import (
     validate_regression,
 )
 from theory.resources import array_bytes, check_allocation
-from theory.validate import as_array, dtype_eps
+from theory.validate import as_alphas, dtype_eps
 
 __all__ = [
     "RidgeCVResult",
@@ -171,12 +179,23 @@ def loo_denominator_tolerance(m: int, lam: ArrayLike, dtype: Any = np.float64) -
     return residual_tolerance(m, kappa, dtype)
 
 
-def _canonical(alphas: ArrayLike, convention: str, n: int, dtype: Any) -> tuple[FloatArray, FloatArray]:
-    a = as_array(alphas, "alphas", dtype=np.float64).reshape(-1)
-    if np.any(a < 0):
-        raise InputError(f"alphas must be ≥ 0; got {a[a < 0][:5].tolist()}")
+def _canonical(alphas: ArrayLike, convention: str, n: int) -> tuple[FloatArray, FloatArray]:
+    """The grid as given and in the canonical convention, both float64 (validated by ``as_alphas``).
+
+    The canonical α stays float64 for a float32 problem too: it is a parameter, not data, and a cast
+    would turn α > 3.4e38 into inf.
+    """
+    a = as_alphas(alphas, "alphas", where="ridge_cv")
     m = _multiplier(convention, n)
-    return a, (a * (m / n)).astype(dtype)
+    return a, a * (m / n)
+
+
+def _need_two_rows(n: int, intercept: bool) -> None:
+    if intercept and n < 2:
+        raise InputError(
+            f"ridge_cv with an intercept needs n ≥ 2 samples: each leave-one-out refit fits the "
+            f"intercept on the n − 1 others; got n = {n}"
+        )
 
 
 def _eigenvalues(s: RegressionSpectrum) -> FloatArray:
@@ -206,10 +225,14 @@ def ridge_cv(
     Wide X (d > n) goes through the n×n Gram matrix (``route="auto"``). The n×k residual matrix is
     returned only with ``return_residuals=True``; the workspace is allocation-checked either way.
 
+    ``alphas``: a number or a 1-D array of finite α ≥ 0, any size up to the float maximum (the α
+    policy of :func:`theory.validate.as_alphas`).
+
     Raises:
-        InputError: bad shapes, non-finite data, negative or empty ``alphas``, unknown convention.
-        PreconditionError: every α has an undetermined leave-one-out residual (leverage 1 at α = 0
-            with rank-deficient X): no α can be chosen by LOO.
+        InputError: bad shapes, non-finite data, empty/2-D/boolean/non-finite ``alphas``, unknown
+            convention, ``fit_intercept=True`` with n < 2 (the refits would have no data for it).
+        PreconditionError: a negative α; or every α has an undetermined leave-one-out residual
+            (leverage 1 at α = 0 with rank-deficient X): no α can be chosen by LOO.
         ResourceError: the workspace would exceed the memory limit (:mod:`theory.resources`).
     """
     Xm, yv = validate_regression(X, y, dtype=dtype)
@@ -247,7 +270,8 @@ def ridge_cv_from_spectrum(
     n, d = s.n, s.d
     dt = s.X.dtype
     eps = dtype_eps(dt)
-    a_given, a = _canonical(alphas, convention, n, dt)
+    _need_two_rows(n, intercept)
+    a_given, a = _canonical(alphas, convention, n)
     k = a.size
     if intercept and not _centred:
         # a centred column sums to rounding of its entries; a column at rounding level of X is a zero
@@ -266,45 +290,58 @@ def ridge_cv_from_spectrum(
     r = lam.size
     u_new = array_bytes((n, r), dt) if s.route == "primal" and "U" not in vars(s) else 0  # U = XQ/√(nλ)
     check_allocation(
-        u_new + array_bytes((n, r), dt) + 4 * array_bytes((n, k), dt) + 2 * array_bytes((r, k), dt),
-        f"ridge_cv's workspace (U and U∘U, {n}×{r}, and four {n}×{k} arrays of {dt})",
+        u_new
+        + array_bytes((n, r), dt)
+        + 4 * array_bytes((n, k), dt)
+        + 2 * array_bytes((r, k), dt)
+        + 2 * array_bytes((r, k), np.float64),
+        f"ridge_cv's workspace (U and U∘U, {n}×{r}, four {n}×{k} and four {r}×{k} arrays)",
         hint="pass fewer alphas per call",
     )
     U = s.U
     c = U.T @ s.y
     n_eff = n - int(intercept)
     full = r >= n_eff  # P⊥ = 0 exactly: no cancellation, α cancels from the shortcut
-    G = 1.0 / (lam[:, None] + a[None, :])  # r×k, g_j(α) = 1/(λ_j + α)
-    N = U @ (c[:, None] * G)  # n×k: Σ_j U_ij c_j g_j
-    W = U * U
-    D = W @ G  # n×k: Σ_j U_ij² g_j
-    sum_g = G.sum(axis=0)
-    cg2 = ((c[:, None] * G) ** 2).sum(axis=0)
-    dof = (lam[:, None] * G).sum(axis=0) + float(intercept)
+    # Every α-dependent factor is formed as a ratio in [0, 1] (in float64, then cast), never as
+    # g_j = 1/(λ_j + α) and then α·g_j or α²·g_j²: at α = 1e200 those underflow or overflow (NaN GCV).
+    # The full-row-rank formulas are homogeneous of degree 0 in g, so g̃_j = (λ_min + α)/(λ_j + α)
+    # (the largest is 1; exact at α = 0) serves; the others need α·g_j = 1/(1 + λ_j/α) (0 at α = 0,
+    # → 1 as α → ∞, where 1 − h_ii → 1 − 1/n·[intercept] and the scores reach their limit).
+    lam64 = lam.astype(np.float64)
+    with np.errstate(divide="ignore", over="ignore"):
+        ag64 = 1.0 / (1.0 + lam64[:, None] / a[None, :])  # r×k, α/(λ_j + α)
+        dof = (1.0 / (1.0 + a[None, :] / lam64[:, None])).sum(axis=0) + float(intercept)  # Σ λ/(λ + α)
     tol = 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
         if full:
+            lo = float(lam64.min()) if r else 0.0
+            G = ((lo + a[None, :]) / (lam64[:, None] + a[None, :])).astype(dt)  # g̃_j, r×k
+            N = U @ (c[:, None] * G)  # n×k: Σ_j U_ij c_j g̃_j
+            D = (U * U) @ G  # n×k: Σ_j U_ij² g̃_j
             # e_i/(1 − h_ii) = α N / (α D): exact for α = 0 too (the interpolant's LOO residual)
             loo = N
             loo /= D
             undetermined = np.zeros(k, dtype=np.int64)
-            gcv = n * cg2 / (sum_g * sum_g)
+            sum_g = G.sum(axis=0)
+            gcv = n * ((c[:, None] * G) ** 2).sum(axis=0) / (sum_g * sum_g)
         else:
+            AG = ag64.astype(dt)
             tol = loo_denominator_tolerance(min(n, d), lam, dt)
             y_perp = s.y - U @ c
+            W = U * U
             p = 1.0 - float(intercept) / n - W.sum(axis=1)
             np.maximum(p, 0.0, out=p)
-            N *= a
+            N = U @ (c[:, None] * AG)
             N += y_perp[:, None]  # e = y − ŷ
-            D *= a
+            D = W @ AG
             D += p[:, None]  # 1 − h_ii
             bad = tol >= D
             loo = N
             loo /= D
             loo[bad] = np.inf
             undetermined = bad.sum(axis=0).astype(np.int64)
-            rss = float(y_perp @ y_perp) + a * a * cg2
-            one_minus = ((n_eff - r) + a * sum_g) / n
+            rss = float(y_perp @ y_perp) + ((c[:, None] * AG) ** 2).sum(axis=0)  # ‖e‖²
+            one_minus = ((n_eff - r) + AG.sum(axis=0)) / n
             gcv = np.where(one_minus > tol, rss / n / (one_minus * one_minus), np.inf)
     loo_mse = np.einsum("ij,ij->j", loo, loo) / n
     loo_mse[undetermined > 0] = np.inf
@@ -316,7 +353,7 @@ def ridge_cv_from_spectrum(
         convention=convention,
         loo_mse=loo_mse,
         gcv=np.asarray(gcv, dtype=dt),
-        dof=dof,
+        dof=np.asarray(dof, dtype=dt),
         best_index_loo=best_loo,
         best_index_gcv=best_gcv,
         loo_residuals=loo if return_residuals else None,
@@ -333,11 +370,15 @@ def ridge_cv_from_spectrum(
 def _argmin_finite(score: FloatArray, alphas: FloatArray, what: str, undetermined: NDArray[np.int64]) -> int:
     finite = np.isfinite(score)
     if not finite.any():
-        raise PreconditionError(
-            f"no α has a finite {what}: at α = {alphas[:5].tolist()} the counts of points with "
-            f"1 − h_ii within rounding of 0 (leverage 1) are {undetermined[:5].tolist()}; "
-            "use α > 0 or remove the duplicated/isolated points"
-        )
+        if undetermined.any():
+            reason = (
+                f"at α = {alphas[:5].tolist()} the counts of points with 1 − h_ii within rounding of 0 "
+                f"(leverage 1) are {undetermined[:5].tolist()}; use α > 0 or remove the "
+                "duplicated/isolated points"
+            )
+        else:  # no leverage-1 point: the cause is 1 − tr S/n within rounding of 0 (GCV)
+            reason = f"1 − tr S/n is within rounding of 0 at every α = {alphas[:5].tolist()}; use a larger α"
+        raise PreconditionError(f"no α has a finite {what}: {reason}")
     return int(np.argmin(np.where(finite, score, math.inf)))
 
 
@@ -394,7 +435,7 @@ def loo_by_refit(
 
     Xm, yv = validate_regression(X, y)
     n, d = Xm.shape
-    _, a = _canonical([alpha], convention, n, np.float64)
+    _, a = _canonical([alpha], convention, n)
     root = math.sqrt(n * float(a[0]))
     out = np.empty(n)
     for i in range(n):

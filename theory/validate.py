@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from theory.errors import InputError, PreconditionError
 
 __all__ = [
+    "as_alphas",
     "as_array",
     "as_matrix",
     "as_nonneg_float",
@@ -61,13 +62,34 @@ def as_array(value: ArrayLike, name: str, *, dtype: Any = None) -> FloatArray:
         raise InputError(f"{name} is empty (shape {raw.shape})")
     if dtype is None:
         dtype = np.float32 if raw.dtype == np.float32 else np.float64
-    arr = raw.astype(float_dtype(dtype), copy=False)
+    target = float_dtype(dtype)
+    if raw.dtype != target:
+        # the conversion copy grows with the input: checked before it is made (an int64 X of 50×10⁵
+        # is a 38 MiB float64 copy)
+        from theory.resources import array_bytes, check_allocation
+
+        check_allocation(
+            array_bytes(raw.shape, target),
+            f"the {target} copy of {name} ({'×'.join(map(str, raw.shape))} {raw.dtype})",
+            hint=f"pass {name} as a {target} array",
+        )
+    arr = raw.astype(target, copy=False)
     check_finite(arr, name)
     return arr
 
 
 def check_finite(arr: NDArray[Any], name: str) -> None:
-    """InputError naming how many entries are NaN or infinite, and the first one's index."""
+    """InputError naming how many entries are NaN or infinite, and the first one's index.
+
+    A finite sum proves every entry finite (NaN and ±inf propagate through a sum) without the
+    two boolean arrays of ``arr``'s size that an elementwise test allocates; only when the sum is not
+    finite (a bad entry, or an overflow of finite ones) is each entry tested.
+    """
+    if arr.dtype.kind in "fc" and arr.size:
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.sum(arr)
+        if np.isfinite(total):
+            return
     bad = ~np.isfinite(arr)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -130,6 +152,38 @@ def as_positive_float(value: object, name: str, *, where: str = "") -> float:
     if out <= 0:
         raise PreconditionError(f"{_prefix(where)}{name} must be > 0; got {name} = {out}")
     return out
+
+
+def as_alphas(value: ArrayLike, name: str = "alphas", *, where: str = "") -> FloatArray:
+    """Penalty strengths α as a 1-D float64 array (a scalar becomes length 1): the one α policy.
+
+    Every α-taking entry point (``Quadratic.l2_path``, ``l2_optimum``, ``effective_dof``,
+    ``proximal_optimum``, ``theory.selection.ridge_cv``) applies the same rules:
+
+    * malformed input is an :class:`~theory.errors.InputError`: not real numbers (booleans, strings,
+      complex), empty, more than one dimension, NaN or ±inf;
+    * a negative α is well formed but outside every theorem's assumption α ≥ 0, so it is a
+      :class:`~theory.errors.PreconditionError` naming the first offending value
+      (``"{where}: alpha must be ≥ 0; got alpha = -1.0"``), as :func:`as_nonneg_float` does for one α.
+
+    Values are validated in float64 and returned in float64: casting first to a float32 problem's
+    dtype would turn a large finite α (1e200) into inf and refuse it, where its α → ∞ limit is meant.
+    """
+    try:
+        is_bool = np.asarray(value).dtype == bool
+    except Exception:  # ragged lists and the like: as_array words the error
+        is_bool = False
+    if is_bool:
+        raise InputError(f"{_prefix(where)}{name} must be real numbers, not booleans; got {value!r}")
+    arr = as_array(value, name, dtype=np.float64)
+    if arr.ndim > 1:
+        raise InputError(f"{_prefix(where)}{name} must be a number or a 1-D array; got shape {arr.shape}")
+    flat = arr.reshape(-1)
+    neg = flat < 0
+    if neg.any():
+        first = float(flat[np.argmax(neg)])
+        raise PreconditionError(f"{_prefix(where)}alpha must be ≥ 0; got alpha = {first}")
+    return flat
 
 
 def as_steps(value: ArrayLike, name: str = "tau") -> NDArray[np.int64]:
