@@ -29,6 +29,7 @@ BUILDERS: dict[str, str] = {
     "l2.eigen": "proofs.l2:eigen",
     "l2.ridge": "proofs.l2:ridge",
     "l2.pinv": "proofs.l2:pinv",
+    "l2.kernel": "proofs.kernel:kernel",
     "l2.dof": "proofs.l2:dof",
     "l2.constraint": "proofs.l2:constraint",
     "l2.path_derivative": "proofs.path:path_derivative",
