@@ -23,6 +23,7 @@ import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 
 from theory.regression import validate_regression
+from theory.resources import array_bytes, check_allocation
 from theory.validate import as_positive_float, as_vector
 
 __all__ = [
@@ -107,6 +108,9 @@ def gaussian_posterior(
     Xm, yv = validate_regression(X, y)
     s2n = as_positive_float(noise_var, "noise_var", where="bayes.gaussian")
     s2p = as_positive_float(prior_var, "prior_var", where="bayes.gaussian")
+    d = Xm.shape[1]
+    # the precision and its temporaries, the identity, the Cholesky factor and Σ: about 5 d×d arrays
+    check_allocation(5 * array_bytes((d, d), Xm.dtype), f"gaussian_posterior: the {d}×{d} covariance Σ")
     precision = Xm.T @ Xm / s2n + np.eye(Xm.shape[1]) / s2p
     factor = scipy.linalg.cho_factor(precision, check_finite=False)
     cov = scipy.linalg.cho_solve(factor, np.eye(Xm.shape[1]), check_finite=False)

@@ -6,7 +6,14 @@ scalar problem per direction: an α-path of k points costs one ``eigh`` plus one
 product, not k solves.
 
 Coordinates: ``c = Qᵀw*`` are the coordinates of ``w*`` along the eigenvectors; eigenvalues are in
-ascending order (as ``eigh`` returns them) in every per-direction result.
+ascending order (as ``eigh`` returns them) in every per-direction result. The formulas need only the
+linear term ``b = λ·c = Qᵀ(Hw*)``, which :meth:`Quadratic.from_regression` gets as ``Qᵀ(Xᵀy/n)`` from
+the one eigendecomposition, without w*.
+
+Wide data (d > n): :meth:`Quadratic.from_regression` keeps a thin basis, Q d×r from the n×n Gram
+matrix, and H = 0 on the complement of range(Q); see its docstring for what each method returns there.
+Every allocation that grows with the problem is checked first against the memory limit
+(:mod:`theory.resources`).
 
 Sources are given per method; "G" is Goodfellow, Bengio & Courville, *Deep Learning* (2016).
 """
@@ -14,8 +21,9 @@ Sources are given per method; "G" is Goodfellow, Bengio & Courville, *Deep Learn
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import scipy.linalg
@@ -24,6 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from theory.errors import ConvergenceError, InputError, PreconditionError, StabilityError
 from theory.numerics import gd_fraction_done, rounding_zero_tolerance
+from theory.resources import array_bytes, check_allocation
 from theory.validate import (
     as_matrix,
     as_nonneg_float,
@@ -74,6 +83,11 @@ class Quadratic:
             ``allow_indefinite``.
     """
 
+    _w_star: FloatArray | None
+    _c: FloatArray | None
+    _hw: FloatArray | None
+    _H: FloatArray | None
+
     def __init__(
         self,
         H: ArrayLike,
@@ -87,93 +101,192 @@ class Quadratic:
         d = Hm.shape[0]
         if w.shape[0] != d:
             raise InputError(f"w_star must have length {d} to match H of shape {Hm.shape}; got {w.shape}")
-        asym = float(np.max(np.abs(Hm - Hm.T)))
+        # the symmetrised copy, eigh's working copy (which becomes Q) and ?syevd's 2d² workspace
+        check_allocation(
+            4 * array_bytes((d, d), Hm.dtype),
+            f"Quadratic(H, w*): the symmetrised H and its eigendecomposition, {d}×{d} {Hm.dtype}",
+            hint="for least squares with d > n, Quadratic.from_regression(X, y) takes the n×n Gram route",
+        )
+        # one d×d array serves the symmetry check and then the symmetrised H (no |H − Hᵀ| temporary:
+        # max|S| = max(max S, −min S))
+        S = np.subtract(Hm, Hm.T)
+        asym = max(float(S.max()), -float(S.min())) if S.size else 0.0
         tol = symmetric_tolerance(Hm)
         if asym > tol:
             raise PreconditionError(
                 f"H must be symmetric; max|H − Hᵀ| = {asym:.3g} exceeds the rounding tolerance {tol:.3g}"
             )
-        Hm = (Hm + Hm.T) / 2
+        np.add(Hm, Hm.T, out=S)
+        S *= 0.5
         # divide and conquer (LAPACK ?syevd), not SciPy's default MRRR (?syevr): MRRR's eigenvectors
         # lose orthogonality up to ~200·d·eps where ?syevd's stay below d·eps (bench/eigh_drivers.py),
         # and every formula here rotates through Q twice
-        lam, Q = scipy.linalg.eigh(Hm, check_finite=False, driver="evd")
+        lam, Q = scipy.linalg.eigh(S, check_finite=False, driver="evd")
         # eigenvalues within rounding of zero are zero: |λ| ≤ c·d·eps·‖H‖₂ (Higham §7.1)
-        zero_tol = rounding_zero_tolerance(d, float(np.max(np.abs(lam))), Hm.dtype)
+        zero_tol = rounding_zero_tolerance(d, float(np.max(np.abs(lam))), S.dtype)
         if lam[0] < -zero_tol and not allow_indefinite:
             raise PreconditionError(
                 f"H must be positive semidefinite; its smallest eigenvalue is {lam[0]:.6g} "
                 f"(rounding allows down to {-zero_tol:.3g}); pass allow_indefinite=True for a saddle"
             )
-        lam = np.where(np.abs(lam) <= zero_tol, 0.0, lam).astype(Hm.dtype)
+        lam = np.where(np.abs(lam) <= zero_tol, 0.0, lam).astype(S.dtype)
         # the instance owns its arrays, read-only: as_vector may return the caller's own float array,
         # and a later in-place change to it (or to a property's value) would desynchronise w* from
         # its eigenbasis coordinates c = Qᵀw*
         w = w.copy()
-        for arr in (Hm, w, lam, Q):
-            arr.setflags(write=False)
-        self._H = Hm
+        c = Q.T @ w
+        self._setup(Q, lam, lam * c, H=S, zero_tol=zero_tol, d=d)
+        w.setflags(write=False)
+        c.setflags(write=False)
         self._w_star = w
-        self._lam = lam
-        self._Q = Q
-        self._c = Q.T @ w
-        self._c.setflags(write=False)
-        self._zero_tol = zero_tol
-        self._indefinite = bool(lam[0] < 0)
+        self._c = c
+        self._given_w_star = True
+
+    def _setup(
+        self,
+        Q: FloatArray,
+        lam: FloatArray,
+        b: FloatArray,
+        *,
+        H: FloatArray | None,
+        zero_tol: float,
+        d: int,
+        X: FloatArray | None = None,
+        y: FloatArray | None = None,
+    ) -> None:
+        """Install an eigenbasis: ``H = Q diag(λ) Qᵀ`` (Q d×m, m = d or a thin m < d) and ``b = λ·c``.
+
+        The private constructor behind :meth:`__init__` and :meth:`from_regression`. ``b`` is the linear
+        term in the eigenbasis (``Qᵀ(Hw*)``); it is zeroed where λ was rounded to 0, where ``λc`` is
+        0. With a thin Q, H vanishes on the complement of range(Q). ``X, y`` (regression data) give the
+        products ``Hv = Xᵀ(Xv)/n`` and the lazy minimum-norm w*.
+        """
+        b = np.where(lam == 0, 0.0, b).astype(lam.dtype)
+        for arr in (Q, lam, b):
+            arr.setflags(write=False)
+        if H is not None:
+            H.setflags(write=False)
+        self._Q, self._lam, self._b, self._H = Q, lam, b, H
+        self._d = int(d)
+        self._zero_tol = float(zero_tol)
+        self._indefinite = bool(lam.size and lam[0] < 0)
+        self._thin = Q.shape[1] < self._d
+        self._X, self._y = X, y
+        self._w_star = None
+        self._c = None
+        self._hw = None
+        self._given_w_star = False
 
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def from_regression(cls, X: ArrayLike, y: ArrayLike, *, dtype: Any = None) -> Quadratic:
+    def from_regression(
+        cls,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        dtype: Any = None,
+        route: Literal["auto", "primal", "gram"] = "auto",
+    ) -> Quadratic:
         """The quadratic of least squares ``(1/2n)‖Xw − y‖²``: ``H = XᵀX/n``, ``w* = X⁺y``.
 
         ``w*`` is the minimum-norm least-squares solution, which is the minimiser for an
         underdetermined X (n < d, as in the d2l experiment) that GD from 0 finds (gd.min_norm).
         Then ``(1/2n)‖Xw − y‖² = (1/2n)‖Xw* − y‖² + ½(w − w*)ᵀH(w − w*)`` exactly, because the
         least-squares residual is orthogonal to the columns of X.
-        """
-        from theory.regression import min_norm_solution, validate_regression
 
-        Xm, yv = validate_regression(X, y, dtype=dtype)
-        n = Xm.shape[0]
-        return cls(Xm.T @ Xm / n, min_norm_solution(Xm, yv), dtype=Xm.dtype)
+        Built from ONE symmetric eigendecomposition (:func:`theory.regression.regression_spectrum`):
+        the linear term ``b = Qᵀ(Xᵀy/n) = λ·Qᵀw*`` is all the ridge path, the GD iterates and the
+        constraint radius need, so no SVD of X is taken; ``w*`` (NumPy's ``pinv`` rank rule) and
+        :attr:`coordinates` are computed from an SVD of X only when first asked for.
+
+        Routes (``route="auto"`` picks by shape):
+
+        * ``"primal"`` (d ≤ n): ``eigh(XᵀX/n)``, d×d; every method as for ``Quadratic(H, w*)``.
+        * ``"gram"`` (d > n, wide data): ``eigh(XXᵀ/n)``, n×n, O(nd) memory. Q is d×r (r = rank of X)
+          and H vanishes on the complement of range(Q) (range(Xᵀ)). This is the kernel form of ridge,
+          ``w̃(α) = Xᵀ(XXᵀ + nαI)⁻¹y = (XᵀX + nαI)⁻¹Xᵀy`` (push-through identity). Per-direction
+          results (:attr:`eigenvalues`, :attr:`eigenvectors`, :attr:`coordinates`, :meth:`shrinkage`,
+          :meth:`early_stopping_alpha`, the α vector of :meth:`generalized_ridge`) have one entry per
+          stored direction (r of them, the non-zero eigenvalues); the complement has eigenvalue 0
+          (:attr:`rank`, :attr:`condition_number` and :meth:`effective_dof` count it so). Products with
+          H use ``Xᵀ(Xv)/n``; :attr:`H` itself is formed only on request, under the memory limit.
+
+        X is referenced, not copied (a copy would be the n×d the expert route does not make): the lazy
+        w* and the Gram route's products read it, so do not change X in place afterwards.
+        """
+        from theory.regression import regression_spectrum
+
+        # H is not kept: eigh overwrites XᵀX/n with Q in place (H is re-formed if asked for)
+        spec = regression_spectrum(X, y, dtype=dtype, route=route, keep_H=False)
+        q = cls.__new__(cls)
+        y_own = spec.y.copy()  # n values: cheap to own
+        q._setup(spec.Q, spec.lam, spec.b, H=spec.H, zero_tol=spec.zero_tol, d=spec.d, X=spec.X, y=y_own)
+        return q
 
     # ------------------------------------------------------------------ basic properties
 
     @property
     def H(self) -> FloatArray:
-        """The (symmetrised) Hessian."""
+        """The (symmetrised) Hessian. From :meth:`from_regression` it is re-formed, ``XᵀX/n``, on first
+        use, under the memory limit (the eigendecomposition overwrote it; the Gram route never forms it).
+        """
+        if self._H is None:
+            d = self._d
+            check_allocation(
+                array_bytes((d, d), self.dtype),
+                f"Quadratic.H = XᵀX/n ({d}×{d} {self.dtype})",
+                hint="gradient(w), value(w) and every path method work from Q and X without H",
+            )
+            if self._X is not None:
+                H = self._X.T @ self._X
+                H /= self._X.shape[0]
+            else:  # pragma: no cover - thin bases come only from regression data
+                H = (self._Q * self._lam) @ self._Q.T
+            H.setflags(write=False)
+            self._H = H
         return self._H
 
     @property
     def w_star(self) -> FloatArray:
-        """The minimiser w*."""
+        """The minimiser w* (from :meth:`from_regression`: ``X⁺y``, computed on first use)."""
+        if self._w_star is None:
+            from theory.regression import min_norm_solution
+
+            assert self._X is not None and self._y is not None
+            w = np.asarray(min_norm_solution(self._X, self._y), dtype=self.dtype)
+            w.setflags(write=False)
+            self._w_star = w
         return self._w_star
 
     @property
     def eigenvalues(self) -> FloatArray:
-        """λ_i in ascending order; values within rounding of zero are exactly 0."""
+        """λ_i ascending; values within rounding of zero are exactly 0 (thin basis: the r stored ones)."""
         return self._lam
 
     @property
     def eigenvectors(self) -> FloatArray:
-        """Q, with column i the eigenvector of λ_i."""
+        """Q, with column i the eigenvector of λ_i (d×r on the Gram route)."""
         return self._Q
 
     @property
     def coordinates(self) -> FloatArray:
-        """``c = Qᵀw*``: w* along each eigenvector."""
+        """``c = Qᵀw*``: w* along each (stored) eigenvector."""
+        if self._c is None:
+            c = self._Q.T @ self.w_star
+            c.setflags(write=False)
+            self._c = c
         return self._c
 
     @property
     def d(self) -> int:
         """Dimension."""
-        return int(self._H.shape[0])
+        return self._d
 
     @property
     def dtype(self) -> np.dtype[Any]:
         """float64 or float32."""
-        return self._H.dtype
+        return self._lam.dtype
 
     @property
     def rank(self) -> int:
@@ -181,25 +294,79 @@ class Quadratic:
         return int(np.count_nonzero(self._lam))
 
     @property
+    def _lam_lo(self) -> float:
+        """The smallest eigenvalue of H, the complement's 0 included."""
+        lo = float(self._lam[0]) if self._lam.size else 0.0
+        return min(lo, 0.0) if self._thin else lo
+
+    @property
+    def _lam_hi(self) -> float:
+        """The largest eigenvalue of H, the complement's 0 included."""
+        hi = float(self._lam[-1]) if self._lam.size else 0.0
+        return max(hi, 0.0) if self._thin else hi
+
+    @property
     def condition_number(self) -> float:
         """``λ_max / λ_min`` (``inf`` for singular or indefinite H)."""
-        lo, hi = float(self._lam[0]), float(self._lam[-1])
+        lo, hi = self._lam_lo, self._lam_hi
         return hi / lo if lo > 0 else math.inf
 
     def __repr__(self) -> str:
+        route = f", gram basis {self._Q.shape[0]}×{self._Q.shape[1]}" if self._thin else ""
         return (
-            f"Quadratic(d={self.d}, rank={self.rank}, λ ∈ [{self._lam[0]:.3g}, {self._lam[-1]:.3g}], "
-            f"dtype={self.dtype})"
+            f"Quadratic(d={self.d}, rank={self.rank}, λ ∈ [{self._lam_lo:.3g}, {self._lam_hi:.3g}], "
+            f"dtype={self.dtype}{route})"
         )
 
+    def _hv(self, v: FloatArray) -> FloatArray:
+        """``Hv``: with H when it is stored, else ``Xᵀ(Xv)/n`` (Gram route), never forming H."""
+        if self._H is not None:
+            return self._H @ v
+        if self._X is not None:
+            return self._X.T @ (self._X @ v) / self._X.shape[0]
+        return self._Q @ (self._lam * (self._Q.T @ v))  # pragma: no cover
+
+    def _hv_many(self) -> Callable[[FloatArray], FloatArray]:
+        """``v ↦ Hv`` for a loop of many products: with H (formed once, d×d) unless the basis is thin."""
+        if self._thin:
+            return self._hv
+        H = self.H
+        return lambda v: H @ v
+
+    @property
+    def _hws(self) -> FloatArray:
+        """``Hw* = Qb`` (the negated gradient at 0), computed once."""
+        if self._hw is None:
+            hw = self._H @ self.w_star if self._given_w_star and self._H is not None else self._Q @ self._b
+            hw.setflags(write=False)
+            self._hw = hw
+        return self._hw
+
+    def _coef(self) -> FloatArray:
+        """``c`` on range(H) from the linear term: ``b_i/λ_i`` for λ_i ≠ 0, 0 where λ_i = 0."""
+        nz = self._lam != 0
+        return np.where(nz, self._b / np.where(nz, self._lam, 1.0), 0.0)
+
+    def _perp(self, v: FloatArray) -> FloatArray:
+        """``(I − QQᵀ)v``: the part of v on the complement of a thin basis (where H vanishes)."""
+        return v - self._Q @ (self._Q.T @ v)
+
     def value(self, w: ArrayLike) -> float:
-        """``J(w) − J(w*) = ½(w − w*)ᵀH(w − w*)``."""
-        v = self._vector(w, "w") - self._w_star
-        return float(0.5 * v @ (self._H @ v))
+        """``J(w) − J(w*) = ½(w − w*)ᵀH(w − w*)``; without w*, ``½Σ_i (λ_i q_iᵀw − b_i)²/λ_i``."""
+        wv = self._vector(w, "w")
+        if self._given_w_star:
+            v = wv - self.w_star
+            return float(0.5 * v @ self._hv(v))
+        nz = self._lam != 0
+        r = (self._lam * (self._Q.T @ wv) - self._b)[nz]
+        return float(0.5 * np.sum(r * r / self._lam[nz]))
 
     def gradient(self, w: ArrayLike) -> FloatArray:
-        """``∇J(w) = H(w − w*)``."""
-        return self._H @ (self._vector(w, "w") - self._w_star)
+        """``∇J(w) = H(w − w*) = Hw − Qb``."""
+        wv = self._vector(w, "w")
+        if self._given_w_star:
+            return self._hv(wv - self.w_star)
+        return self._hv(wv) - self._hws
 
     # ------------------------------------------------------------------ L2
 
@@ -208,7 +375,8 @@ class Quadratic:
 
         At ``α = 0`` a direction with ``λ_i = 0`` gets its α → 0⁺ limit, 0 (not 1: the limit of
         ``λ/(λ+α)`` is 1 only for λ > 0), so ``shrinkage(0)`` is the projection onto range(H) that
-        l2.pinv describes.
+        l2.pinv describes. On a thin (Gram-route) basis: one factor per stored direction; the
+        complement's factor is 0 (λ = 0 there).
         """
         a = as_nonneg_float(alpha, "alpha", where="l2.eigen")
         self._need_positive_shift(a, "l2.eigen", allow_zero_limit=True)
@@ -226,6 +394,10 @@ class Quadratic:
         With ``center = w₀`` the penalty is ``(α/2)‖w − w₀‖²`` and
         ``w̃ = (H + αI)⁻¹(Hw* + αw₀)`` (es.nonzero_init, G footnote to 7.40).
 
+        Computed as ``Q(b/(λ + α))`` from the linear term ``b = λ·Qᵀw*`` (no w* needed). On a thin
+        (Gram-route) basis H vanishes on the complement of range(Q), where ``w̃`` is 0, or the
+        complement part ``(I − QQᵀ)w₀`` of the center.
+
         Raises:
             PreconditionError: α < 0, or ``H + αI`` not positive definite (λ_min + α ≤ 0).
         """
@@ -239,8 +411,13 @@ class Quadratic:
         ``w = Q (Λ + A)⁻¹ (Λ Qᵀw* + A Qᵀw₀)`` with ``A = diag(α_i)`` (ascending-λ order). With the α_i of
         :meth:`early_stopping_alpha` this is the GD iterate (es.equivalence, G 7.41–7.43; Ali et al.
         2019, supplement Lemma 3).
+
+        ``alphas`` has one entry per stored eigendirection (:attr:`eigenvalues`; d of them, r on the
+        Gram route). On a thin basis the complement of range(Q) has λ = 0 and its solution is the
+        complement part ``(I − QQᵀ)w₀`` of the center (0 without one): the minimiser for every positive
+        penalty there, and the α → 0⁺ limit.
         """
-        av = as_vector(alphas, "alphas", size=self.d, dtype=self.dtype)
+        av = as_vector(alphas, "alphas", size=self._lam.size, dtype=self.dtype)
         if (av < 0).any():
             i = int(np.argmin(av))
             raise PreconditionError(f"generalized_ridge needs α_i ≥ 0; α_{i} = {av[i]}")
@@ -255,22 +432,38 @@ class Quadratic:
         return self._ridge_in_eigenbasis(av, center)
 
     def _ridge_in_eigenbasis(self, alphas: FloatArray, center: ArrayLike | None) -> FloatArray:
-        num = self._lam * self._c
-        if center is not None:
-            num = num + alphas * (self._Q.T @ self._vector(center, "center"))
-        return self._Q @ (num / (self._lam + alphas))
+        if center is None:
+            return self._Q @ (self._b / (self._lam + alphas))
+        w0 = self._vector(center, "center")
+        proj = self._Q.T @ w0
+        out = self._Q @ ((self._b + alphas * proj) / (self._lam + alphas))
+        if self._thin:  # the complement of range(Q): H = 0 there, the center's part is kept
+            out += w0 - self._Q @ proj
+        return out
 
     def l2_path(self, alphas: ArrayLike) -> FloatArray:
         """``w̃(α)`` for every α, shape (k, d), from the one eigendecomposition (l2.eigen).
 
-        Cost: k·d for the factors plus one (k×d)·(d×d) product.
+        Row j is ``Q(b/(λ + α_j))``, ``b = λ·Qᵀw*`` the linear term (G 7.13 with ``λc = b``). Cost: k·m
+        for the coefficients (one k×m array, divided in place) plus one (k×m)·(m×d) product, m = d (or r
+        on the Gram route, where this is the kernel form ``Xᵀ(XXᵀ + nαI)⁻¹y``).
+
+        Raises:
+            ResourceError: the k×d output exceeds the memory limit (:mod:`theory.resources`).
         """
         av = as_vector(alphas, "alphas", dtype=self.dtype)
         if (av < 0).any():
             raise PreconditionError(f"l2.optimum: alpha must be ≥ 0; got alpha = {av[av < 0][0]}")
         self._need_positive_shift(float(av.min()), "l2.optimum")
-        factors = self._lam / (self._lam + av[:, None])
-        return (factors * self._c) @ self._Q.T
+        k, m = av.size, self._lam.size
+        check_allocation(
+            array_bytes((k, self.d), self.dtype) + array_bytes((k, m), self.dtype),
+            f"l2_path: {k} points × {self.d} weights ({self.dtype})",
+            hint="ask for fewer α per call",
+        )
+        coef = np.add.outer(av, self._lam)
+        np.divide(self._b, coef, out=coef)
+        return coef @ self._Q.T
 
     def effective_dof(self, alpha: float) -> float:
         """``df(α) = Σ_i λ_i/(λ_i + α)`` (l2.dof, ESL eq. 3.50); ``df(0) = rank(H)`` as the α → 0⁺ limit."""
@@ -281,7 +474,15 @@ class Quadratic:
 
         Decreasing in α (l2.constraint, G 7.26–7.28). At α = 0 it is the α → 0⁺ limit.
         """
-        return float(np.linalg.norm(self.shrinkage(alpha) * self._c))
+        a = as_nonneg_float(alpha, "alpha", where="l2.eigen")
+        self._need_positive_shift(a, "l2.eigen", allow_zero_limit=True)
+        return float(np.linalg.norm(self._b_over(a)))
+
+    def _b_over(self, alpha: float) -> FloatArray:
+        """``b/(λ + α) = (λ/(λ + α))·c`` per stored direction, 0 where ``λ + α = 0`` (the α → 0⁺ limit)."""
+        den = self._lam + alpha
+        nz = den != 0
+        return np.where(nz, self._b / np.where(nz, den, 1.0), 0.0)
 
     def alpha_for_radius(self, radius: float) -> float:
         """The α ≥ 0 with ``‖w̃(α)‖ = radius``: the KKT multiplier of ``min J s.t. ‖w‖ ≤ radius``.
@@ -292,16 +493,16 @@ class Quadratic:
         k = as_positive_float(radius, "radius", where="l2.constraint")
         if self._indefinite:
             raise PreconditionError(
-                f"l2.constraint needs H ⪰ 0; its smallest eigenvalue is {self._lam[0]:.6g}"
+                f"l2.constraint needs H ⪰ 0; its smallest eigenvalue is {self._lam_lo:.6g}"
             )
         k_max = self.constraint_radius(0.0)
         if k >= k_max:
             return 0.0
 
         def gap(log_alpha: float) -> float:
-            return float(np.linalg.norm(self._shrink(self._lam, math.exp(log_alpha)) * self._c)) - k
+            return float(np.linalg.norm(self._b_over(math.exp(log_alpha)))) - k
 
-        lam_max = float(self._lam[-1])
+        lam_max = self._lam_hi
         hi = math.log(lam_max * (k_max / k))  # ‖w̃(α)‖ ≤ k_max·λ_max/(λ_max + α) < k here
         lo = hi - 1.0
         while gap(lo) < 0:
@@ -314,14 +515,15 @@ class Quadratic:
     # ------------------------------------------------------------------ L1 and elastic net
 
     def _diagonal(self, where: str) -> FloatArray:
-        off = self._H - np.diag(np.diag(self._H))
+        H = self.H  # formed under the memory limit on the Gram route
+        off = H - np.diag(np.diag(H))
         worst = float(np.max(np.abs(off))) if self.d > 1 else 0.0
-        if worst > symmetric_tolerance(self._H):
+        if worst > symmetric_tolerance(H):
             raise PreconditionError(
                 f"{where} closed form needs a diagonal H; the largest off-diagonal |H_ij| is {worst:.3g}. "
                 "For a general H use Quadratic.proximal_optimum(l1=..., l2=...)"
             )
-        return np.diag(self._H).copy()
+        return np.diag(H).copy()
 
     def l1_optimum(self, alpha: float) -> FloatArray:
         """``w_i = sign(w*_i) max(|w*_i| − α/H_ii, 0)`` (l1.soft_threshold, G 7.20–7.23).
@@ -336,7 +538,7 @@ class Quadratic:
         if (h <= 0).any():
             i = int(np.argmin(h))
             raise PreconditionError(f"l1.soft_threshold needs H_ii > 0; H_{i}{i} = {h[i]:.6g}")
-        w = self._w_star
+        w = self.w_star
         return np.sign(w) * np.maximum(np.abs(w) - a / h, 0.0)
 
     def elastic_net_optimum(self, l1: float, l2: float) -> FloatArray:
@@ -365,7 +567,7 @@ class Quadratic:
                 f"enet.diagonal needs H_ii + α₂ > 0; H_{i}{i} = {h[i]:.6g} and α₂ = {a2} "
                 f"(H_{i}{i} + α₂ = {h[i] + a2:.6g})"
             )
-        b = h * self._w_star
+        b = h * self.w_star
         return np.sign(b) * np.maximum(np.abs(b) - a1, 0.0) / (h + a2)
 
     def proximal_optimum(
@@ -394,26 +596,25 @@ class Quadratic:
         if self._indefinite and not bool(self._positive_shift(self._lam[:1], a2)[0]):
             raise PreconditionError(
                 f"proximal_optimum needs H + α₂I ≻ 0 for an indefinite H (a convex objective); its "
-                f"smallest eigenvalue is {self._lam[0]:.6g} and α₂ = {a2}"
+                f"smallest eigenvalue is {self._lam_lo:.6g} and α₂ = {a2}"
             )
         rel = 1000.0 * self.d * dtype_eps(self.dtype) if tol is None else as_positive_float(tol, "tol")
-        H, ws = self._H, self._w_star
-        Hws = H @ ws
+        hv, Hws = self._hv_many(), self._hws
         abs_tol = rel * max(float(np.max(np.abs(Hws))), a1, np.finfo(self.dtype).tiny)
-        L = float(self._lam[-1]) + a2
+        L = self._lam_hi + a2
         if L <= 0:  # H = 0 and α₂ = 0: J is constant, w = argmin α₁‖w‖₁ = 0
-            return ProximalResult(np.zeros_like(ws), 0, 0.0, abs_tol)
+            return ProximalResult(np.zeros_like(Hws), 0, 0.0, abs_tol)
         step = 1.0 / L
 
         def grad(w: FloatArray) -> FloatArray:
-            return H @ w - Hws + a2 * w
+            return hv(w) - Hws + a2 * w
 
         def kkt(w: FloatArray, g: FloatArray) -> float:
             nz = w != 0
             viol = np.where(nz, np.abs(g + a1 * np.sign(w)), np.maximum(np.abs(g) - a1, 0.0))
             return float(np.max(viol))
 
-        w = np.zeros_like(ws) if w0 is None else self._vector(w0, "w0").copy()
+        w = np.zeros_like(Hws) if w0 is None else self._vector(w0, "w0").copy()
         z, t = w.copy(), 1.0
         g = grad(w)
         for it in range(1, max_iter + 1):
@@ -436,7 +637,7 @@ class Quadratic:
         raise ConvergenceError(
             f"proximal_optimum did not converge in {max_iter} iterations: KKT violation {v:.3g} > "
             f"tolerance {abs_tol:.3g} (condition number of H + α₂I ≈ "
-            f"{L / max(float(self._lam[0]) + a2, 1e-300):.3g})"
+            f"{L / max(self._lam_lo + a2, 1e-300):.3g})"
         )
 
     # ------------------------------------------------------------------ gradient descent
@@ -452,11 +653,11 @@ class Quadratic:
                 ``λ_max + α = 0`` with a negative eigenvalue.
         """
         a = as_nonneg_float(alpha, "alpha", where="gd.stability")
-        top = float(self._lam[-1]) + a
-        if top == 0 and float(self._lam[0]) == 0:  # exact: λ is 0 after rounding-to-zero, α = 0
+        top = self._lam_hi + a
+        if top == 0 and self._lam_lo == 0:  # exact: λ is 0 after rounding-to-zero, α = 0
             return math.inf
         if top <= 0:
-            raise PreconditionError(f"gd.stability needs λ_max + α > 0; λ_max = {self._lam[-1]:.6g}, α = {a}")
+            raise PreconditionError(f"gd.stability needs λ_max + α > 0; λ_max = {self._lam_hi:.6g}, α = {a}")
         return 2.0 / top
 
     def _gd_setup(
@@ -469,7 +670,7 @@ class Quadratic:
         """
         e = as_positive_float(eps, "eps", where=where)
         a = as_nonneg_float(alpha, "alpha", where=where)
-        start = np.zeros_like(self._w_star) if w0 is None else self._vector(w0, "w0")
+        start = np.zeros(self.d, dtype=self.dtype) if w0 is None else self._vector(w0, "w0")
         den = self._lam + a
         if a > 0 and not self._positive_shift(self._lam, a).all() and (np.abs(den) <= self._zero_tol).any():
             i = int(np.argmin(np.abs(den)))
@@ -479,11 +680,37 @@ class Quadratic:
             )
         # the fixed point is w* for α = 0 (the gap Qᵀ(w* − w⁽⁰⁾) taken before rotating, to keep
         # precision), and w̃(α) = Q(λ/(λ + α))c for α > 0
-        if a == 0:
-            gap = self._Q.T @ (self._w_star - start)
+        if a == 0 and self._given_w_star:
+            gap = self._Q.T @ (self.w_star - start)
+        elif a == 0:
+            gap = self._coef() - self._Q.T @ start
         else:
-            gap = self._lam * self._c / np.where(den == 0, 1.0, den) - self._Q.T @ start
+            gap = self._b / np.where(den == 0, 1.0, den) - self._Q.T @ start
         return e, a, start, gap, e * den
+
+    def _trajectory(
+        self, coef: FloatArray, start: FloatArray, complement_done: FloatArray | None, where: str
+    ) -> FloatArray:
+        """``w⁽⁰⁾ + coef·Qᵀ − done_⊥ ⊗ (I − QQᵀ)w⁽⁰⁾``, k×d, under the memory limit.
+
+        ``complement_done`` (k values) is how far the complement part of w⁽⁰⁾ has decayed toward 0 (the
+        weight decay alone acts there on a thin basis); ``None`` when there is nothing to move.
+        """
+        k = coef.shape[0]
+        check_allocation(
+            array_bytes((k, self.d), self.dtype),
+            f"{where}: {k} points × {self.d} weights ({self.dtype})",
+            hint="ask for fewer times per call",
+        )
+        if complement_done is not None and self._thin and start.any():
+            perp = self._perp(start)
+            coef = np.hstack([coef, -complement_done[:, None]])
+            out = coef @ np.vstack([self._Q.T, perp[None, :]])
+        else:
+            out = coef @ self._Q.T
+        # w⁽⁰⁾ is added in the original basis: τ = 0 returns it exactly, not Q(Qᵀw⁽⁰⁾)
+        out += start
+        return out
 
     def gd_iterates(
         self, eps: float, taus: ArrayLike, w0: ArrayLike | None = None, alpha: float = 0.0
@@ -502,16 +729,20 @@ class Quadratic:
         ``κ = x/((1 − x)|log1p(−x)|)``, for every τ (:func:`theory.numerics.gd_fraction_done_tolerance`;
         tested against a 50-digit mpmath reference down to ελ = 1e-12).
 
+        On a thin (Gram-route) basis the complement part of w⁽⁰⁾ is multiplied by ``(1 − εα)^τ``.
+
         Raises:
             StabilityError: an iterate overflows (ε beyond :meth:`max_stable_step` and τ large).
+            ResourceError: the k×d output exceeds the memory limit.
         """
         steps = as_steps(taus, "taus")
-        _, _, start, gap, x = self._gd_setup(eps, alpha, w0, "es.trajectory")
+        e, a, start, gap, x = self._gd_setup(eps, alpha, w0, "es.trajectory")
         t = steps[:, None].astype(self.dtype)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             done = gd_fraction_done(x, t)
-            # w⁽⁰⁾ is added in the original basis: τ = 0 returns it exactly, not Q(Qᵀw⁽⁰⁾)
-            out = start + (done * gap) @ self._Q.T
+            # on a thin basis the complement of w⁽⁰⁾ (H = 0 there) is multiplied by (1 − εα)^τ
+            perp_done = gd_fraction_done(np.asarray(e * a, dtype=self.dtype), t[:, 0]) if a > 0 else None
+            out = self._trajectory(done * gap, start, perp_done, "es.trajectory")
         if not np.isfinite(out).all():
             raise StabilityError(
                 f"es.trajectory: GD iterates overflow at τ = {int(steps.max())}: ε = {eps} is beyond the "
@@ -525,7 +756,7 @@ class Quadratic:
         ``w(t) = w̃ + Q e^{−t(Λ + αI)} Qᵀ(w⁽⁰⁾ − w̃)``; from 0 with α = 0, ``w(t) = Q[I − e^{−tΛ}]Qᵀw*``:
         the ε → 0, ετ = t limit of :meth:`gd_iterates` (es.trajectory; the estimator of Ali, Kolter &
         Tibshirani 2019, es.gf_vs_ridge). Along q_i it keeps ``1 − e^{−λ_i t}`` of w*, against ridge's
-        ``λ_i/(λ_i + 1/t)``.
+        ``λ_i/(λ_i + 1/t)``. On a thin basis the complement part of w⁽⁰⁾ is multiplied by ``e^{−αt}``.
         """
         times = as_vector(np.atleast_1d(np.asarray(t, dtype=float)), "t", dtype=self.dtype)
         if (times < 0).any():
@@ -533,7 +764,8 @@ class Quadratic:
         # the step size only enters through rate, which the flow does not use
         _, a, start, gap, _ = self._gd_setup(1.0, alpha, w0, "es.trajectory")
         done = -np.expm1(-times[:, None] * (self._lam + a))
-        return start + (done * gap) @ self._Q.T
+        perp_done = -np.expm1(-times * a) if a > 0 else None
+        return self._trajectory(done * gap, start, perp_done, "gradient_flow")
 
     def simulate_gd(
         self, eps: float, taus: ArrayLike, w0: ArrayLike | None = None, alpha: float = 0.0
@@ -545,14 +777,15 @@ class Quadratic:
         steps = as_steps(taus, "taus")
         e = as_positive_float(eps, "eps", where="l2.update")
         a = as_nonneg_float(alpha, "alpha", where="l2.update")
-        w = np.zeros_like(self._w_star) if w0 is None else self._vector(w0, "w0").copy()
-        H, ws = self._H, self._w_star
+        w = np.zeros(self.d, dtype=self.dtype) if w0 is None else self._vector(w0, "w0").copy()
+        hv = self._hv_many()
         wanted = {int(s) for s in steps}
         record: dict[int, FloatArray] = {}
         if 0 in wanted:
             record[0] = w.copy()
         for tau in range(1, int(steps.max()) + 1):
-            w = (1.0 - e * a) * w - e * (H @ (w - ws))
+            grad = hv(w - self.w_star) if self._given_w_star else hv(w) - self._hws
+            w = (1.0 - e * a) * w - e * grad
             if tau in wanted:
                 record[tau] = w.copy()
         return np.stack([record[int(s)] for s in steps])
@@ -571,6 +804,9 @@ class Quadratic:
           minimum-norm w* that is ``X⁺y + (I − X⁺X)w⁽⁰⁾`` (gd.min_norm); for H = 0 it is ``w⁽⁰⁾`` for
           every ε (:meth:`max_stable_step` is +inf).
 
+        On a thin (Gram-route) basis the complement part of ``w⁽⁰⁾`` is kept for α = 0 and decays to 0
+        for α > 0.
+
         Scale: ε is the step on J itself. For :meth:`from_regression` (``H = XᵀX/n``) that is GD on the
         mean loss ``(1/2n)‖Xw − y‖²``, ``w ← w − (ε/n)Xᵀ(Xw − y)``, stable for ``ε < 2/λ_max(XᵀX/n)``
         (:func:`theory.regression.max_stable_step`); on ``½‖Xw − y‖²`` the same ε is n times larger.
@@ -584,7 +820,7 @@ class Quadratic:
         if self._indefinite and not bool(self._positive_shift(self._lam[:1], a)[0]):
             raise PreconditionError(
                 f"gd.stability needs H + αI ≻ 0 for a limit when H is indefinite; λ_min + α = "
-                f"{self._lam[0]:.6g} + {a} = {self._lam[0] + a:.6g}"
+                f"{self._lam_lo:.6g} + {a} = {self._lam_lo + a:.6g}"
             )
         bound = self.max_stable_step(a)
         if not e < bound:
@@ -594,7 +830,10 @@ class Quadratic:
         # here every λ_i + α > 0 except, for α = 0, the λ_i that are exactly 0 (rounded to 0 in
         # __init__): those directions have zero gradient and keep their w⁽⁰⁾ component
         moving = (self._lam + a) > 0
-        return start + self._Q @ np.where(moving, gap, 0.0)
+        out = start + self._Q @ np.where(moving, gap, 0.0)
+        if self._thin and a > 0:  # the complement of a thin basis decays to 0 under α > 0 alone
+            out -= self._perp(start)
+        return out
 
     # ------------------------------------------------------------------ early stopping ⇔ L2
 
@@ -607,8 +846,8 @@ class Quadratic:
         if t < 1:
             raise PreconditionError(f"{where} needs τ ≥ 1 (at τ = 0 the equivalent α is ∞); got τ = {t}")
         if self._indefinite:
-            raise PreconditionError(f"{where} needs H ⪰ 0; smallest eigenvalue {self._lam[0]:.6g}")
-        top = e * float(self._lam[-1])
+            raise PreconditionError(f"{where} needs H ⪰ 0; smallest eigenvalue {self._lam_lo:.6g}")
+        top = e * self._lam_hi
         if top >= 1:
             raise PreconditionError(
                 f"{where} needs 0 < ελ_i < 1 for every i (monotone GD, G 7.41); ελ_max = {top:.6g}"
@@ -620,8 +859,9 @@ class Quadratic:
 
         With these α_i, ``generalized_ridge(α)`` equals ``gd_iterates(eps, tau)`` from 0 (G 7.41–7.43).
         A single α matches only a degenerate spectrum. Directions with λ_i = 0 get the λ → 0 limit
-        ``1/(ετ)``. Evaluated as ``λ·exp(τ·log1p(−ελ)) / −expm1(τ·log1p(−ελ))`` to keep precision when
-        ελ ≪ 1.
+        ``1/(ετ)``; on a thin basis there is one α_i per stored direction, and the complement (λ = 0) has
+        ``1/(ετ)`` too, which leaves GD's complement part (0 from w⁽⁰⁾ = 0) alone. Evaluated as
+        ``λ·exp(τ·log1p(−ελ)) / −expm1(τ·log1p(−ελ))`` to keep precision when ελ ≪ 1.
         """
         e, t, lam = self._es_setup(eps, tau, "es.equivalence")
         log_r = t * np.log1p(-e * lam)
@@ -660,8 +900,8 @@ class Quadratic:
         return np.asarray(lam + alpha > margin)
 
     def _need_positive_shift(self, alpha: float, where: str, *, allow_zero_limit: bool = False) -> None:
-        lo = float(self._lam[0])
-        if bool(self._positive_shift(self._lam[:1], alpha)[0]):
+        lo = self._lam_lo
+        if bool(self._positive_shift(np.array([lo]), alpha)[0]):
             return
         if allow_zero_limit and alpha == 0 and lo == 0:
             return

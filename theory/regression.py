@@ -77,12 +77,18 @@ class RegressionSpectrum:
         lam: eigenvalues of XᵀX/n, ascending (primal: d of them; Gram: the r non-zero ones).
         Q: eigenvectors, d×d (primal) or d×r (Gram).
         b: ``Qᵀ(Xᵀy/n)``, the linear term in the eigenbasis (= ``λ·Qᵀw*`` for every minimiser w*).
-        H: ``XᵀX/n`` (primal route; ``None`` on the Gram route, where it is never formed).
+        H: ``XᵀX/n`` (primal route with ``keep_H=True``; ``None`` on the Gram route, where it is never
+            formed, and with ``keep_H=False``, where eigh overwrites it with Q in place).
         zero_tol: the rounding threshold below which an eigenvalue was set to 0.
     """
 
     def __init__(
-        self, X: FloatArray, y: FloatArray, *, route: Literal["auto", "primal", "gram"] = "auto"
+        self,
+        X: FloatArray,
+        y: FloatArray,
+        *,
+        route: Literal["auto", "primal", "gram"] = "auto",
+        keep_H: bool = True,
     ) -> None:
         from theory.numerics import rounding_zero_tolerance
         from theory.resources import array_bytes, check_allocation
@@ -96,16 +102,23 @@ class RegressionSpectrum:
         self.n, self.d = n, d
         dt = X.dtype
         if route == "primal":
-            # XᵀX (syrk, exactly symmetric), eigh's copy of it, Q and ?syevd's 2d² workspace
+            # XᵀX (syrk, exactly symmetric), eigh's copy of it (Q; none with keep_H=False) and
+            # ?syevd's 2d² workspace
             check_allocation(
-                4 * array_bytes((d, d), dt),
+                (4 if keep_H else 3) * array_bytes((d, d), dt),
                 f"the primal route (XᵀX/n and its eigendecomposition, {d}×{d} {dt})",
                 hint=f"with n = {n} < d the Gram route (route='gram') needs n×n" if n < d else "",
             )
             H = X.T @ X
             H /= n
-            lam, Q = scipy.linalg.eigh(H, check_finite=False, driver="evd")
-            self.H: FloatArray | None = H
+            if keep_H:
+                lam, Q = scipy.linalg.eigh(H, check_finite=False, driver="evd")
+            else:
+                # H is exactly symmetric, so Hᵀ is the same matrix in Fortran order: LAPACK overwrites
+                # it with Q in place, no copy (the expert route's memory: H, Q and the workspace)
+                lam, Q = scipy.linalg.eigh(H.T, check_finite=False, driver="evd", overwrite_a=True)
+                del H
+            self.H: FloatArray | None = H if keep_H else None
         else:
             check_allocation(
                 4 * array_bytes((n, n), dt) + array_bytes((d, n), dt),
@@ -145,14 +158,20 @@ class RegressionSpectrum:
 
 
 def regression_spectrum(
-    X: ArrayLike, y: ArrayLike, *, dtype: Any = None, route: Literal["auto", "primal", "gram"] = "auto"
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    dtype: Any = None,
+    route: Literal["auto", "primal", "gram"] = "auto",
+    keep_H: bool = True,
 ) -> RegressionSpectrum:
     """The one eigendecomposition behind every least-squares route: see :class:`RegressionSpectrum`.
 
-    ``route="auto"`` takes the Gram route when d > n (wide data), else the primal one.
+    ``route="auto"`` takes the Gram route when d > n (wide data), else the primal one. With
+    ``keep_H=False`` the primal route decomposes XᵀX/n in place (one d×d array fewer; ``H`` is None).
     """
     Xm, yv = validate_regression(X, y, dtype=dtype)
-    return RegressionSpectrum(Xm, yv, route=route)
+    return RegressionSpectrum(Xm, yv, route=route, keep_H=keep_H)
 
 
 def _multiplier(convention: str, n: int) -> float:
@@ -165,7 +184,16 @@ def _multiplier(convention: str, n: int) -> float:
     raise InputError(f"unknown ridge convention {convention!r}; choose one of {', '.join(RIDGE_CONVENTIONS)}")
 
 
-def _svd(X: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _svd(X: FloatArray, where: str) -> tuple[FloatArray, FloatArray, FloatArray]:
+    from theory.resources import array_bytes, check_allocation
+
+    n, d = X.shape
+    m = min(n, d)
+    # ?gesdd: its copy of X, U (n×m), Vᵀ (m×d) and a workspace of about 4m² (+ O(n + d))
+    check_allocation(
+        array_bytes((n, d), X.dtype) + array_bytes((m, n + d), X.dtype) + 4 * array_bytes((m, m), X.dtype),
+        f"{where}: the thin SVD of X ({n}×{d} {X.dtype})",
+    )
     U, s, Vt = scipy.linalg.svd(X, full_matrices=False, check_finite=False, lapack_driver="gesdd")
     return U, s, Vt
 
@@ -181,7 +209,7 @@ def min_norm_solution(X: ArrayLike, y: ArrayLike) -> FloatArray:
     Singular values below ``max(n, d)·eps·s_max`` count as zero (NumPy's ``pinv`` rule).
     """
     Xm, yv = validate_regression(X, y)
-    U, s, Vt = _svd(Xm)
+    U, s, Vt = _svd(Xm, "min_norm_solution")
     keep = s > _rank_cutoff(s, Xm.shape, Xm.dtype)
     coef = np.zeros_like(s)
     coef[keep] = (U[:, keep].T @ yv) / s[keep]
@@ -198,7 +226,7 @@ def ridge(X: ArrayLike, y: ArrayLike, alpha: float, *, convention: RidgeConventi
     m = _multiplier(convention, Xm.shape[0])
     if a == 0:
         return min_norm_solution(Xm, yv)
-    U, s, Vt = _svd(Xm)
+    U, s, Vt = _svd(Xm, "ridge")
     return Vt.T @ ((s / (s * s + m * a)) * (U.T @ yv))
 
 
@@ -260,7 +288,7 @@ def gd_least_squares_limit(
     if w0 is None:
         return base
     w0v = as_vector(w0, "w0", size=Xm.shape[1], dtype=Xm.dtype)
-    _, s, Vt = _svd(Xm)
+    _, s, Vt = _svd(Xm, "gd_least_squares_limit")
     keep = s > _rank_cutoff(s, Xm.shape, Xm.dtype)
     V = Vt[keep].T
     return base + w0v - V @ (V.T @ w0v)

@@ -89,7 +89,7 @@ def estimation_risks(X: ArrayLike, beta0: ArrayLike, noise_var: float, t: float)
     Sums of the per-direction bias² and variance in the module table over the eigenvalues s_i of
     ``XᵀX/n`` (directions with s_i = 0 contribute the same bias ``(v_iᵀβ₀)²`` to both).
     """
-    q = Quadratic.from_regression(X, np.zeros(np.asarray(X).shape[0]))
+    q = Quadratic.from_regression(X, np.zeros(np.asarray(X).shape[0]), route="primal")  # every direction
     b = as_vector(beta0, "beta0", size=q.d)
     s2 = as_positive_float(noise_var, "noise_var", where="es.gf_vs_ridge")
     tt = as_positive_float(t, "t", where="es.gf_vs_ridge")
@@ -111,7 +111,7 @@ def gd_penalty_matrix(X: ArrayLike, eps: float, k: int) -> FloatArray:
     two expressions are equal: ``s(1 − εs)^k/(1 − (1 − εs)^k) = s/((1 − εs)^{−k} − 1)``); zero
     eigenvalues get the limit ``1/(εk)``, which leaves GD's null-space part (0 from w⁽⁰⁾ = 0) alone.
     """
-    q = Quadratic.from_regression(X, np.zeros(np.asarray(X).shape[0]))
+    q = Quadratic.from_regression(X, np.zeros(np.asarray(X).shape[0]), route="primal")  # every direction
     alphas = q.early_stopping_alpha(eps, k)
     V = q.eigenvectors
     return (V * alphas) @ V.T

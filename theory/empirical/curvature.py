@@ -98,6 +98,7 @@ import scipy.sparse.linalg
 
 from theory.empirical import _common as C
 from theory.errors import InputError, PreconditionError
+from theory.resources import array_bytes, check_allocation
 from theory.spectral import effective_dimensionality, spectral_density, trace
 
 torch = C.torch
@@ -794,6 +795,11 @@ def dense_hessian(model: Any, loss_fn: Callable[[Any, Any], Any], inputs: Any, t
         return loss_fn(call_model(model, inputs, params), targets)
 
     theta = torch.cat([p.detach().reshape(-1) for _, p in named])
+    # jacrev's p×p result, its float64 copy and the symmetrised sum: at most 3 p×p float64 arrays
+    n_p = int(theta.numel())
+    check_allocation(
+        3 * array_bytes((n_p, n_p)), f"dense_hessian ({n_p}²)", hint="use CurvatureOperator products"
+    )
     h = C.numpy(torch.func.jacrev(torch.func.jacrev(flat_loss))(theta))
     return (h + h.T) / 2
 
