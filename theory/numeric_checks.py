@@ -240,10 +240,11 @@ def _l2_pinv(ctx: CheckContext) -> CheckResult:
     "Gram-route (n×n eigh) path vs primal-route path vs dense primal and kernel solves; α = 0 vs gelsd",
 )
 def _l2_kernel(ctx: CheckContext) -> CheckResult:
-    """``(XᵀX + nαI)⁻¹Xᵀy = Xᵀ(XXᵀ + nαI)⁻¹y`` along a path of α, tall and wide X, four routes:
+    """``(XᵀX + nαI)⁻¹Xᵀy = Xᵀ(XXᵀ + nαI)⁻¹y`` along a path of α, tall and wide X, routes:
     ``regression_spectrum(route="gram")`` (one eigh of XXᵀ/n, w = Q_r(Λ_r + α)⁻¹b), its
-    ``route="primal"`` (eigh of XᵀX/n), a dense Cholesky solve of the primal system and, for n ≤ d, one
-    of the kernel system followed by Xᵀ. At α = 0 both spectral routes give X⁺y, checked against
+    ``route="primal"`` (eigh of XᵀX/n), the library's ``Quadratic.from_regression(X, y, route=…)
+    .l2_path`` on each route, a dense Cholesky solve of the primal system and, for n ≤ d, one of the
+    kernel system followed by Xᵀ. At α = 0 both spectral routes give X⁺y, checked against
     LAPACK's ``gelsd``. Singular values come from numpy's SVD of X, not from the routes under test.
 
     Error bound (Higham §7.1: a backward-stable solve or eigh has ``‖E‖ ≤ c·N·eps·‖X‖²``, N = max(n, d),
@@ -278,13 +279,17 @@ def _l2_kernel(ctx: CheckContext) -> CheckResult:
         N = max(n, d)
         gram = regression_spectrum(X, y, route="gram")
         primal = regression_spectrum(X, y, route="primal")
+        # the library's paths on either route (Quadratic.from_regression, one eigh each)
+        alphas = lam_max * 10 ** rng.uniform(-6, 1, size=3)
+        library = {r: Quadratic.from_regression(X, y, route=r).l2_path(alphas) for r in ("gram", "primal")}
         # κ(X) is added for the route whose matrix has exact zero eigenvalues
         extra = {"gram": kappa if n > d else 0.0, "primal": kappa if d > n else 0.0, "kernel": 0.0}
-        for alpha in lam_max * 10 ** rng.uniform(-6, 1, size=3):
+        for j, alpha in enumerate(alphas):
             routes = {
                 name: sp_.Q @ (sp_.b / (sp_.lam + alpha))
                 for name, sp_ in (("gram", gram), ("primal", primal))
             }
+            routes |= {f"library {r}": path[j] for r, path in library.items()}
             if n <= d:
                 routes["kernel"] = X.T @ scipy.linalg.solve(
                     X @ X.T + n * alpha * np.eye(n), y, assume_a="pos"
@@ -293,7 +298,8 @@ def _l2_kernel(ctx: CheckContext) -> CheckResult:
             scale = float(np.linalg.norm(y)) * s_max / (n * (lam_min + alpha))
             k_alpha = (lam_max + alpha) / (lam_min + alpha)
             for name, w in routes.items():
-                tol = residual_tolerance(N, k_alpha + extra[name]) + residual_tolerance(N, k_alpha)
+                tol = residual_tolerance(N, k_alpha + extra[name.removeprefix("library ")])
+                tol += residual_tolerance(N, k_alpha)
                 tr.add(float(np.linalg.norm(w - dense)) / scale, tol)
             if "kernel" in routes:  # the push-through pair itself, without the dense primal solve
                 tol = residual_tolerance(N, k_alpha + extra["gram"]) + residual_tolerance(N, k_alpha)
