@@ -29,6 +29,7 @@ BUILDERS: dict[str, str] = {
     "l2.eigen": "proofs.l2:eigen",
     "l2.ridge": "proofs.l2:ridge",
     "l2.pinv": "proofs.l2:pinv",
+    "l2.kernel": "proofs.kernel:kernel",
     "l2.dof": "proofs.l2:dof",
     "l2.loo": "proofs.selection:loo",
     "l2.gcv": "proofs.selection:gcv",

@@ -141,6 +141,34 @@ def test_l2_pinv_coefficients_with_zero_singular_values(data: tuple[np.ndarray, 
     _assert_close(got, expected, residual_tolerance(max(X.shape), kappa, c=100.0), scale)
 
 
+@given(regressions, wst.alphas())
+def test_l2_kernel_coefficient_is_the_gram_route(data: tuple[np.ndarray, np.ndarray], alpha: float) -> None:
+    """l2.kernel's common coordinate ``s_i b_i/(s_i² + nα)`` along X's singular pairs (numpy's SVD) is the
+    ridge path of the Gram route (``regression_spectrum(route="gram")``: one eigh of XXᵀ/n).
+
+    The Gram route works with ``μ = s²/n`` and counts ``μ ≤ zero_tol`` as 0, so the SVD side cuts at the
+    same place. Bound as in l2.kernel's numeric check: ``c·N·(κ_α + κ(X))·eps`` (N = max(n, d)) for the
+    Gram route, ``c·N·κ_α·eps`` for the SVD one, on the scale ``‖y‖s_max/(n(λ_min + α))``.
+    """
+    X, y = data
+    n, d = X.shape
+    gram = regression.regression_spectrum(X, y, route="gram")
+    s, b, V, _ = _svd_coords(X, y)
+    s_cut = np.where(s * s / n > gram.zero_tol, s, 0.0)  # the case s_i = 0 of the derivation
+    got = V @ _fn("l2.kernel", "coefficient")(s_cut, b, n, alpha)
+    expected = gram.Q @ (gram.b / (gram.lam + alpha))
+    kept = s_cut[s_cut > 0]
+    assume(kept.size > 0)
+    lam_max = float(kept[0]) ** 2 / n
+    lam_min = float(kept[-1]) ** 2 / n if kept.size == d else 0.0  # over all d eigenvalues of XᵀX/n
+    k_alpha = (lam_max + alpha) / (lam_min + alpha)
+    tol = residual_tolerance(max(n, d), k_alpha + float(kept[0] / kept[-1])) + residual_tolerance(
+        max(n, d), k_alpha
+    )
+    scale = float(np.linalg.norm(y)) * float(kept[0]) / (n * (lam_min + alpha))
+    _assert_close(got, expected, tol, scale)
+
+
 @given(wst.quadratics(dims=(1, 8), singular=True), st.one_of(st.just(0.0), wst.alphas()))
 def test_l2_dof(qm: tuple[Quadratic, wst.Matrix], alpha: float) -> None:
     q, _ = qm

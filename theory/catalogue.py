@@ -81,6 +81,15 @@ _THEOREMS: tuple[Theorem, ...] = (
         (),
     ),
     Theorem(
+        "l2.kernel",
+        "Ridge in kernel (dual) form: the push-through identity",
+        r"(X^\top X + n\alpha I_d)^{-1}X^\top y = X^\top(XX^\top + n\alpha I_n)^{-1}y\ (\alpha > 0),"
+        r"\ X \in \mathbb{R}^{n\times d};\ \text{both} \to X^+y \text{ as } \alpha \to 0^+",
+        "Saunders, Gammerman & Vovk, *Ridge Regression Learning Algorithm in Dual Variables*, ICML 1998; "
+        "push-through identity (Petersen & Pedersen, *The Matrix Cookbook*)",
+        ("α > 0 for the identity (both inverses exist)", "any X, any rank, for the limit"),
+    ),
+    Theorem(
         "l2.dof",
         "Effective degrees of freedom",
         r"\mathrm{df}(\alpha) = \sum_i \frac{\lambda_i}{\lambda_i + \alpha}",

@@ -25,6 +25,7 @@ from theory.checks import CheckContext, CheckResult, ErrorTracker, register
 from theory.numerics import (
     eigenbasis_tolerance,
     elastic_net_agreement_tolerance,
+    product_tolerance,
     relative_error,
     residual_tolerance,
 )
@@ -231,6 +232,88 @@ def _l2_pinv(ctx: CheckContext) -> CheckResult:
         error = float(np.linalg.norm(regression.ridge(X, y, 0.0) - w_ls))
         tr.add(error, residual_tolerance(n + d, 1.0) * bound)
     return tr.result("‖ridge_α − X⁺‖₂ = α/(s_min(s_min² + α)), α = 1e-1…1e-3·s_min²; ridge_0 = gelsd's X⁺y")
+
+
+@register(
+    "l2.kernel",
+    "numeric",
+    "Gram-route (n×n eigh) path vs primal-route path vs dense primal and kernel solves; α = 0 vs gelsd",
+)
+def _l2_kernel(ctx: CheckContext) -> CheckResult:
+    """``(XᵀX + nαI)⁻¹Xᵀy = Xᵀ(XXᵀ + nαI)⁻¹y`` along a path of α, tall and wide X, routes:
+    ``regression_spectrum(route="gram")`` (one eigh of XXᵀ/n, w = Q_r(Λ_r + α)⁻¹b), its
+    ``route="primal"`` (eigh of XᵀX/n), the library's ``Quadratic.from_regression(X, y, route=…)
+    .l2_path`` on each route, a dense Cholesky solve of the primal system and, for n ≤ d, one of the
+    kernel system followed by Xᵀ. At α = 0 both spectral routes give X⁺y, checked against
+    LAPACK's ``gelsd``. Singular values come from numpy's SVD of X, not from the routes under test.
+
+    Error bound (Higham §7.1: a backward-stable solve or eigh has ``‖E‖ ≤ c·N·eps·‖X‖²``, N = max(n, d),
+    which also covers forming XᵀX, XXᵀ and Xᵀy). With ``A = XᵀX + nαI``,
+    ``‖ŵ − w‖ ≤ ‖A⁻¹‖(‖E‖‖ŵ‖ + N·eps·‖X‖‖y‖) ≤ c·N·κ_α·eps·S``, ``S = ‖A⁻¹‖₂‖X‖₂‖y‖``,
+    ``κ_α = (λ_max + α)/(λ_min + α)`` over all d eigenvalues of XᵀX/n (λ_min = 0 for wide X). For n ≤ d
+    the kernel matrix ``XXᵀ + nαI`` has the same non-zero spectrum and no zeros, so its solve obeys the
+    same bound. A spectral route whose matrix has exact zero eigenvalues (Gram for n > d, primal for
+    d > n) drops or zeroes them; its smallest kept eigenvector leans towards the null space by
+    ``‖E‖/λ_min,nz`` (Davis–Kahan), which moves w by ``c·N·κ(X)·eps·S`` more: its bound uses
+    ``κ_α + κ(X)``. Two routes' bounds add. At α = 0 the spectral routes square X: error
+    ``c·N·κ(X)²·eps`` on the scale ``‖y‖/s_min`` (``‖X⁺y‖ ≤ ‖y‖/s_min``), and gelsd adds Wedin's
+    ``κ(X)·eps`` (its residual term ``κ²‖r‖/‖X‖`` is within the same scale).
+    """
+    from theory.regression import regression_spectrum
+
+    rng = ctx.rng(41)
+    tr = ErrorTracker()
+    for case in range(ctx.cases(40, 600)):
+        if case % 4 == 3:  # wide: the case the Gram route exists for
+            n, d = int(rng.integers(2, 10)), int(rng.integers(50, 250))
+        else:
+            n, d = int(rng.integers(1, 30)), int(rng.integers(1, 30))
+        cond = float(10 ** rng.uniform(0, 4))
+        X = design_with_condition(rng, n, d, cond) * 10 ** rng.uniform(-2, 2)
+        y = rng.standard_normal(n) * 10 ** rng.uniform(-2, 2)
+        s = np.linalg.svd(X, compute_uv=False)
+        s_max, s_min = float(s[0]), float(s[-1])
+        kappa = s_max / s_min
+        lam_max = s_max**2 / n
+        lam_min = s_min**2 / n if n >= d else 0.0  # smallest of all d eigenvalues of XᵀX/n
+        N = max(n, d)
+        gram = regression_spectrum(X, y, route="gram")
+        primal = regression_spectrum(X, y, route="primal")
+        # the library's paths on either route (Quadratic.from_regression, one eigh each)
+        alphas = lam_max * 10 ** rng.uniform(-6, 1, size=3)
+        library = {r: Quadratic.from_regression(X, y, route=r).l2_path(alphas) for r in ("gram", "primal")}
+        # κ(X) is added for the route whose matrix has exact zero eigenvalues
+        extra = {"gram": kappa if n > d else 0.0, "primal": kappa if d > n else 0.0, "kernel": 0.0}
+        for j, alpha in enumerate(alphas):
+            routes = {
+                name: sp_.Q @ (sp_.b / (sp_.lam + alpha))
+                for name, sp_ in (("gram", gram), ("primal", primal))
+            }
+            routes |= {f"library {r}": path[j] for r, path in library.items()}
+            if n <= d:
+                routes["kernel"] = X.T @ scipy.linalg.solve(
+                    X @ X.T + n * alpha * np.eye(n), y, assume_a="pos"
+                )
+            dense = scipy.linalg.solve(X.T @ X + n * alpha * np.eye(d), X.T @ y, assume_a="pos")
+            scale = float(np.linalg.norm(y)) * s_max / (n * (lam_min + alpha))
+            k_alpha = (lam_max + alpha) / (lam_min + alpha)
+            for name, w in routes.items():
+                tol = residual_tolerance(N, k_alpha + extra[name.removeprefix("library ")])
+                tol += residual_tolerance(N, k_alpha)
+                tr.add(float(np.linalg.norm(w - dense)) / scale, tol)
+            if "kernel" in routes:  # the push-through pair itself, without the dense primal solve
+                tol = residual_tolerance(N, k_alpha + extra["gram"]) + residual_tolerance(N, k_alpha)
+                tr.add(float(np.linalg.norm(routes["gram"] - routes["kernel"])) / scale, tol)
+        # α → 0⁺: X⁺y (the non-zero λ only: the zero ones are the limit's own case, coefficient 0)
+        w_ls = scipy.linalg.lstsq(X, y, lapack_driver="gelsd")[0]
+        for sp_ in (gram, primal):
+            keep = sp_.lam > 0  # rounding-zeros are already exactly 0 (RegressionSpectrum.zero_tol)
+            w0 = sp_.Q[:, keep] @ (sp_.b[keep] / sp_.lam[keep])
+            tr.add(
+                float(np.linalg.norm(w0 - w_ls)) * s_min / float(np.linalg.norm(y)),
+                product_tolerance(N, kappa) + residual_tolerance(N, kappa),
+            )
+    return tr.result("tall and wide X (d up to 250 > n); α from 1e-6 to 10 λ_max; α = 0 against gelsd's X⁺y")
 
 
 @register("l2.dof", "numeric", "Σ λ/(λ+α) vs tr(H(H + αI)⁻¹) by dense solve; df(0⁺) vs rank(X) by SVD")
