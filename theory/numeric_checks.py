@@ -307,6 +307,7 @@ def _l2_kernel(ctx: CheckContext) -> CheckResult:
         # α → 0⁺: X⁺y (the non-zero λ only: the zero ones are the limit's own case, coefficient 0)
         w_ls = scipy.linalg.lstsq(X, y, lapack_driver="gelsd")[0]
         for sp_ in (gram, primal):
+            assert sp_.lam is not None and sp_.Q is not None and sp_.b is not None  # built decomposed
             keep = sp_.lam > 0  # rounding-zeros are already exactly 0 (RegressionSpectrum.zero_tol)
             w0 = sp_.Q[:, keep] @ (sp_.b[keep] / sp_.lam[keep])
             tr.add(
