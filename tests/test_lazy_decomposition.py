@@ -244,3 +244,32 @@ def test_max_stable_step_guards_its_copy_of_x() -> None:
         max_stable_step(X)
     top = float(scipy.linalg.svdvals(X)[0])
     assert max_stable_step(X) == 2.0 * 400 / (top * top)
+
+
+def test_proximal_optimum_on_zero_data_needs_no_arpack() -> None:
+    """X = 0: H = 0 and the deferred route's Lanczos estimate of λ_max must not reach ARPACK (which
+    refuses a zero Krylov space with a raw ArpackError); the minimiser of α₁‖w‖₁ alone is 0."""
+    q = Quadratic.from_regression(np.zeros((10, 5)), np.arange(10.0))
+    r = q.proximal_optimum(l1=0.1)
+    assert not np.any(r.w)
+
+
+def test_value_factors_h_once_while_the_decomposition_is_deferred(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Cholesky minimiser behind value() is computed once per instance, not on every call."""
+    import scipy.linalg
+
+    calls = []
+    real = scipy.linalg.cho_factor
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.linalg, "cho_factor", counting)
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((60, 12)), rng.standard_normal(60)
+    q = Quadratic.from_regression(X, y)
+    w = rng.standard_normal(12)
+    values = [q.value(w) for _ in range(3)]
+    assert len(calls) == 1
+    assert values[0] == values[1] == values[2]

@@ -187,6 +187,7 @@ class Quadratic:
         self._Q_, self._lam_, self._b_ = Q, lam, b
         self._zero_tol_ = float(zero_tol)
         self._pending: Any = None
+        self._chol: tuple[FloatArray | None] | None = None
 
     # the eigenbasis, decomposed on first use for a regression quadratic (see from_regression)
 
@@ -300,6 +301,7 @@ class Quadratic:
             q._given_w_star = False
             q._H_shared = False
             q._pending = spec
+            q._chol = None
         q._hw = hw
         q._psd_by_construction = True
         q._route = spec.route
@@ -472,7 +474,9 @@ class Quadratic:
             v = wv - self.w_star
             return float(0.5 * v @ self._hv(v))
         if self._pending is not None:
-            w_chol = self._cholesky_minimiser()
+            if self._chol is None:  # once per instance: (minimiser,) or (None,) when refused
+                self._chol = (self._cholesky_minimiser(),)
+            w_chol = self._chol[0]
             if w_chol is not None:
                 v = wv - w_chol
                 return float(0.5 * v @ self._hv(v))
@@ -815,8 +819,13 @@ class Quadratic:
         import scipy.sparse.linalg
 
         H = self._hessian()
+        if not H.any():  # H = 0 exactly (X = 0): ARPACK refuses a zero Krylov space; λ_max = 0
+            return 0.0
         v0 = np.random.default_rng(0).standard_normal(d)  # fixed: the same L on every call
-        theta, V = scipy.sparse.linalg.eigsh(H, k=1, which="LA", v0=v0.astype(H.dtype))
+        try:
+            theta, V = scipy.sparse.linalg.eigsh(H, k=1, which="LA", v0=v0.astype(H.dtype))
+        except scipy.sparse.linalg.ArpackError:  # e.g. a start in an invariant subspace: decompose
+            return self._lam_hi
         v = V[:, 0]
         resid = float(np.linalg.norm(H @ v - theta[0] * v))
         return max(float(theta[0]) + resid, 0.0)
@@ -901,20 +910,24 @@ class Quadratic:
             gap = self._b / np.where(den == 0, 1.0, den) - self._Q.T @ start
         return e, a, start, gap, e * den
 
+    def _check_trajectory(self, k: int, where: str) -> None:
+        """Count a k-point trajectory before any of it is made: the k×d output and the k×m work arrays
+        (the per-direction factors, their product with the gap, and a temporary of forming them)."""
+        m = self._Q.shape[1] + 1
+        check_allocation(
+            array_bytes((k, self.d), self.dtype) + 3 * array_bytes((k, m), self.dtype),
+            f"{where}: {k} points × {self.d} weights ({self.dtype}) and 3 work arrays of {k}×{m}",
+            hint="ask for fewer times per call",
+        )
+
     def _trajectory(
         self, coef: FloatArray, start: FloatArray, complement_done: FloatArray | None, where: str
     ) -> FloatArray:
-        """``w⁽⁰⁾ + coef·Qᵀ − done_⊥ ⊗ (I − QQᵀ)w⁽⁰⁾``, k×d, under the memory limit.
+        """``w⁽⁰⁾ + coef·Qᵀ − done_⊥ ⊗ (I − QQᵀ)w⁽⁰⁾``, k×d (the caller checks: :meth:`_check_trajectory`).
 
         ``complement_done`` (k values) is how far the complement part of w⁽⁰⁾ has decayed toward 0 (the
         weight decay alone acts there on a thin basis); ``None`` when there is nothing to move.
         """
-        k = coef.shape[0]
-        check_allocation(
-            array_bytes((k, self.d), self.dtype),
-            f"{where}: {k} points × {self.d} weights ({self.dtype})",
-            hint="ask for fewer times per call",
-        )
         if complement_done is not None and self._thin and start.any():
             perp = self._perp(start)
             coef = np.hstack([coef, -complement_done[:, None]])
@@ -950,6 +963,7 @@ class Quadratic:
         """
         steps = as_steps(taus, "taus")
         e, a, start, gap, x = self._gd_setup(eps, alpha, w0, "es.trajectory")
+        self._check_trajectory(steps.size, "es.trajectory")
         t = steps[:, None].astype(self.dtype)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             done = gd_fraction_done(x, t)
@@ -976,6 +990,7 @@ class Quadratic:
             raise PreconditionError(f"gradient flow needs t ≥ 0; got t = {times[times < 0][0]}")
         # the step size only enters through rate, which the flow does not use
         _, a, start, gap, _ = self._gd_setup(1.0, alpha, w0, "es.trajectory")
+        self._check_trajectory(times.size, "gradient_flow")
         done = -np.expm1(-times[:, None] * (self._lam + a))
         perp_done = -np.expm1(-times * a) if a > 0 else None
         return self._trajectory(done * gap, start, perp_done, "gradient_flow")
@@ -991,17 +1006,23 @@ class Quadratic:
         e = as_positive_float(eps, "eps", where="l2.update")
         a = as_nonneg_float(alpha, "alpha", where="l2.update")
         w = np.zeros(self.d, dtype=self.dtype) if w0 is None else self._vector(w0, "w0").copy()
+        check_allocation(  # the k×d record, and the k-long sort order of the steps
+            array_bytes((steps.size, self.d), self.dtype) + array_bytes(steps.size, np.intp),
+            f"simulate_gd: {steps.size} recorded iterates × {self.d} weights ({self.dtype})",
+            hint="ask for fewer times per call",
+        )
+        out = np.empty((steps.size, self.d), dtype=self.dtype)
+        order = np.argsort(steps, kind="stable")  # fill the rows in step order, each as its τ is reached
         hv = self._hv_many()
-        wanted = {int(s) for s in steps}
-        record: dict[int, FloatArray] = {}
-        if 0 in wanted:
-            record[0] = w.copy()
-        for tau in range(1, int(steps.max()) + 1):
-            grad = hv(w - self.w_star) if self._given_w_star else hv(w) - self._hws
-            w = (1.0 - e * a) * w - e * grad
-            if tau in wanted:
-                record[tau] = w.copy()
-        return np.stack([record[int(s)] for s in steps])
+        pos = 0
+        for tau in range(int(steps.max()) + 1):
+            if tau > 0:
+                grad = hv(w - self.w_star) if self._given_w_star else hv(w) - self._hws
+                w = (1.0 - e * a) * w - e * grad
+            while pos < order.size and steps[order[pos]] == tau:
+                out[order[pos]] = w
+                pos += 1
+        return out
 
     def gd_limit(self, eps: float, w0: ArrayLike | None = None, alpha: float = 0.0) -> FloatArray:
         """``lim_{τ→∞} w⁽τ⁾`` of GD on ``J + (α/2)‖w‖²`` from ``w⁽⁰⁾``.
