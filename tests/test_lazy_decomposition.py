@@ -252,6 +252,7 @@ def test_proximal_optimum_on_zero_data_needs_no_arpack() -> None:
     q = Quadratic.from_regression(np.zeros((10, 5)), np.arange(10.0))
     r = q.proximal_optimum(l1=0.1)
     assert not np.any(r.w)
+    assert not q._decomposed  # λ_max = 0 read off H = 0, not by falling back to the eigh
 
 
 def test_value_factors_h_once_while_the_decomposition_is_deferred(monkeypatch: pytest.MonkeyPatch) -> None:
