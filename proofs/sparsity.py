@@ -19,6 +19,7 @@ from proofs.framework import (
     Derivation,
     Result,
     Step,
+    define,
     gradient,
     holds,
     identity,
@@ -250,6 +251,7 @@ def path() -> Derivation:
     b_A = sp.MatrixSymbol("b_A", k, 1)
     s_A = sp.MatrixSymbol("s_A", k, 1)
     w_A = M_AA.I * (b_A - a1 * s_A)
+    w_A_name = sp.MatrixSymbol("w_A", k, 1)
     c = b - M_A * w_A  # w is zero off A
     c_j, a_j, delta, w_i, u_i = sp.symbols("c_j a_j Delta w_i u_i", real=True)
     piece, events, second = (
@@ -270,11 +272,18 @@ def path() -> Derivation:
             "(w_i ≠ 0), |c_i| ≤ α₁ (w_i = 0), optimal as M ⪰ 0",
             facts=(sp.Q.symmetric(M),),
         ),
+        define(
+            w_A_name,
+            w_A,
+            "on a piece, the candidate: solve the equality part c_A = α₁s_A of the optimality condition "
+            "for w_A (M_AA ≻ 0), w = 0 off A",
+            case=piece,
+        ),
         identity(
             sp.MatMul(M_AA, w_A, evaluate=False),
             b_A - a1 * s_A,
-            "on A: c_A = b_A − M_AA w_A = α₁s_A for w_A = M_AA⁻¹(b_A − α₁s_A) (M_AA ≻ 0): the equality "
-            "part of the optimality condition holds along the whole piece",
+            "consistency of the definition (M_AA·M_AA⁻¹ = I): c_A = b_A − M_AA w_A = α₁s_A along the whole "
+            "piece; the inequality part |c_j| ≤ α₁ off A and sign(w_A) = s_A are what the events monitor",
             "matrix",
             case=piece,
         ),
@@ -344,9 +353,35 @@ def path() -> Derivation:
     ]
     return Derivation(
         "enet.path",
-        (d, k, a1, a2, M, w, b, M_AA, M_A, b_A, s_A, c_j, a_j, delta, w_i, u_i, p, q, r, b1, b2, s1, s2),
+        (
+            d,
+            k,
+            a1,
+            a2,
+            M,
+            w,
+            b,
+            M_AA,
+            M_A,
+            b_A,
+            s_A,
+            w_A_name,
+            c_j,
+            a_j,
+            delta,
+            w_i,
+            u_i,
+            p,
+            q,
+            r,
+            b1,
+            b2,
+            s1,
+            s2,
+        ),
         tuple(steps),
-        "proved for general n",
+        "proved for general n: the affine piece and the event equations; that a point meeting the "
+        "optimality conditions is the minimiser is cited (Rockafellar, Thm 27.1), not proved here",
         {},
         (
             "M = H + α₂I and M_AA its rows and columns A (k = |A|); b = Hw* = −∇J(0). The optimality "
