@@ -638,6 +638,9 @@ def elastic_net_path(
                 if min(dj, dd) > 0:  # α moved: the coordinates that changed sides may move again
                     dropped_sign[:] = 0.0
                     just_joined[:] = False
+                # events within a relative 1e-12 of the first are taken together (ties): a judgement
+                # factor, not a derived bound; a tie missed here is caught by the next step's KKT
+                # certificate, which is derived, and costs only one more event
                 if dd < dj:
                     alpha -= dd
                     pos = np.flatnonzero(hit <= dd * (1 + 1e-12))
