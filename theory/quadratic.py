@@ -799,8 +799,9 @@ class Quadratic:
             return None
         pocon = scipy.linalg.get_lapack_funcs("pocon", (c,))
         rcond, info = pocon(c, float(np.max(np.sum(np.abs(H), axis=0))), uplo="L")
-        # 100×: a margin for the estimate being low by up to the "rarely more than 10" Higham reports
-        # (a heuristic, not a bound; a refused Cholesky only costs the eigendecomposition)
+        # 100×: a margin for the κ estimate being low by up to the "rarely more than 10" Higham reports
+        # (a heuristic, not a bound: an estimate low by more than 100× would let an H with eigenvalues
+        # near the rounding threshold take this route, where the eigenbasis would round them to 0)
         if info != 0 or not rcond > 100.0 * rounding_zero_tolerance(d, 1.0, self.dtype):
             return None
         return scipy.linalg.cho_solve((c, lower), self._hws, check_finite=False)
