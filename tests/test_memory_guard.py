@@ -19,18 +19,23 @@ from theory.regression import regression_spectrum
 from theory.resources import memory_limit
 
 
-@pytest.fixture
-def requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """The byte counts passed to check_allocation (the routes import it at call time)."""
+def _spy(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[float]:
+    """Record the byte counts passed to ``module.check_allocation`` (and still apply the limit)."""
     seen: list[float] = []
-    real = resources.check_allocation
+    real = module.check_allocation
 
     def spy(nbytes: float, what: str, *, hint: str = "") -> None:
         seen.append(float(nbytes))
         real(nbytes, what, hint=hint)
 
-    monkeypatch.setattr(resources, "check_allocation", spy)
-    yield seen
+    monkeypatch.setattr(module, "check_allocation", spy)
+    return seen
+
+
+@pytest.fixture
+def requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """The byte counts passed to check_allocation (the routes import it at call time)."""
+    yield _spy(monkeypatch, resources)
 
 
 def _step_peak(step: Callable[[], Any]) -> tuple[int, Any]:
@@ -136,14 +141,7 @@ def test_trajectories_count_their_work_arrays(method: str, monkeypatch: pytest.M
     (the review saw 29 MB traced for a 9.6 MB request when only the output was counted)."""
     import theory.quadratic as quadratic
 
-    seen: list[float] = []
-    real = quadratic.check_allocation
-
-    def spy(nbytes: float, what: str, *, hint: str = "") -> None:
-        seen.append(float(nbytes))
-        real(nbytes, what, hint=hint)
-
-    monkeypatch.setattr(quadratic, "check_allocation", spy)
+    seen = _spy(monkeypatch, quadratic)  # quadratic imported the name: patch it there
     q = Quadratic(np.diag(np.arange(1.0, 101.0)), np.ones(100))
     taus = np.arange(12_000)
     call = {
