@@ -165,12 +165,35 @@ class Quadratic:
         """
         if H is not None:
             H.setflags(write=False)
+        self._init_state(
+            H=H,
+            d=d,
+            dtype=lam.dtype,
+            indefinite=bool(lam.size and lam[0] < 0),
+            thin=Q.shape[1] < int(d),
+            X=X,
+            y=y,
+        )
+        self._install_eigenbasis(Q, lam, b, zero_tol)
+
+    def _init_state(
+        self,
+        *,
+        H: FloatArray | None,
+        d: int,
+        dtype: np.dtype[Any],
+        indefinite: bool,
+        thin: bool,
+        X: FloatArray | None,
+        y: FloatArray | None,
+    ) -> None:
+        """Every attribute except the eigenbasis: shared by :meth:`_setup` and the deferred route of
+        :meth:`from_regression` (which installs the eigenbasis later, in :meth:`_decompose`)."""
         self._H = H
         self._d = int(d)
-        self._dtype: np.dtype[Any] = lam.dtype
-        self._install_eigenbasis(Q, lam, b, zero_tol)
-        self._indefinite = bool(lam.size and lam[0] < 0)
-        self._thin = Q.shape[1] < self._d
+        self._dtype: np.dtype[Any] = dtype
+        self._indefinite = indefinite
+        self._thin = thin
         self._X, self._y = X, y
         self._w_star = None
         self._c = None
@@ -179,6 +202,8 @@ class Quadratic:
         self._H_shared = False
         self._psd_by_construction = False
         self._route: Literal["primal", "gram", "given"] = "given"
+        self._pending: Any = None
+        self._chol: tuple[FloatArray | None] | None = None
 
     def _install_eigenbasis(self, Q: FloatArray, lam: FloatArray, b: FloatArray, zero_tol: float) -> None:
         b = np.where(lam == 0, 0.0, b).astype(lam.dtype)
@@ -186,8 +211,8 @@ class Quadratic:
             arr.setflags(write=False)
         self._Q_, self._lam_, self._b_ = Q, lam, b
         self._zero_tol_ = float(zero_tol)
-        self._pending: Any = None
-        self._chol: tuple[FloatArray | None] | None = None
+        self._pending = None
+        self._chol = None
 
     # the eigenbasis, decomposed on first use for a regression quadratic (see from_regression)
 
@@ -291,17 +316,11 @@ class Quadratic:
             q._setup(spec.Q, spec.lam, spec.b, H=None, zero_tol=spec.zero_tol, d=spec.d, X=spec.X, y=y_own)
         else:
             assert spec.H is not None
-            q._H = spec.H  # writeable: the deferred eigh overwrites it in place
-            q._d = spec.d
-            q._dtype = spec.H.dtype
-            q._indefinite = False  # XᵀX/n is PSD by construction
-            q._thin = False
-            q._X, q._y = spec.X, y_own
-            q._w_star = q._c = None
-            q._given_w_star = False
-            q._H_shared = False
+            # H stays writeable: the deferred eigh overwrites it in place; XᵀX/n is PSD by construction
+            q._init_state(
+                H=spec.H, d=spec.d, dtype=spec.H.dtype, indefinite=False, thin=False, X=spec.X, y=y_own
+            )
             q._pending = spec
-            q._chol = None
         q._hw = hw
         q._psd_by_construction = True
         q._route = spec.route
