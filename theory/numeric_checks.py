@@ -307,9 +307,9 @@ def _l2_kernel(ctx: CheckContext) -> CheckResult:
         # α → 0⁺: X⁺y (the non-zero λ only: the zero ones are the limit's own case, coefficient 0)
         w_ls = scipy.linalg.lstsq(X, y, lapack_driver="gelsd")[0]
         for sp_ in (gram, primal):
-            assert sp_.lam is not None and sp_.Q is not None and sp_.b is not None  # built decomposed
-            keep = sp_.lam > 0  # rounding-zeros are already exactly 0 (RegressionSpectrum.zero_tol)
-            w0 = sp_.Q[:, keep] @ (sp_.b[keep] / sp_.lam[keep])
+            lam_, Q_, b_ = sp_.eigenbasis()
+            keep = lam_ > 0  # rounding-zeros are already exactly 0 (RegressionSpectrum.zero_tol)
+            w0 = Q_[:, keep] @ (b_[keep] / lam_[keep])
             tr.add(
                 float(np.linalg.norm(w0 - w_ls)) * s_min / float(np.linalg.norm(y)),
                 product_tolerance(N, kappa) + residual_tolerance(N, kappa),

@@ -311,9 +311,9 @@ class Quadratic:
         hw = spec.xty
         hw.setflags(write=False)
         if spec.decomposed:
-            assert spec.Q is not None and spec.lam is not None and spec.b is not None
+            lam, Q, b = spec.eigenbasis()
             assert spec.zero_tol is not None
-            q._setup(spec.Q, spec.lam, spec.b, H=None, zero_tol=spec.zero_tol, d=spec.d, X=spec.X, y=y_own)
+            q._setup(Q, lam, b, H=None, zero_tol=spec.zero_tol, d=spec.d, X=spec.X, y=y_own)
         else:
             assert spec.H is not None
             # H stays writeable: the deferred eigh overwrites it in place; XᵀX/n is PSD by construction

@@ -189,31 +189,34 @@ class RegressionSpectrum:
         self.Q = Q
         self.b = Q.T @ self.xty
 
+    def eigenbasis(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """``(λ, Q, b)``, decomposing first if the primal route was built with ``decompose=False``."""
+        self.decompose()
+        assert self.lam is not None and self.Q is not None and self.b is not None
+        return self.lam, self.Q, self.b
+
     @cached_property
     def U(self) -> FloatArray:
         """Left singular vectors of X for the non-zero λ, n×r: ``U = XQ_r/√(nλ_r)`` (``X = √n·U√λQ_rᵀ``)."""
         if self.route == "gram":
             return self._U
-        self.decompose()
-        assert self.lam is not None and self.Q is not None
+        lam, Q, _ = self.eigenbasis()
         from theory.resources import array_bytes, check_allocation
 
-        keep = self.lam > 0
+        keep = lam > 0
         r = int(np.count_nonzero(keep))
         check_allocation(
             array_bytes((self.n, r), self.X.dtype),
             f"U = XQ_r/√(nλ_r), the left singular vectors ({self.n}×{r} {self.X.dtype})",
         )
-        U = self.X @ _columns(self.Q, keep)
-        U /= np.sqrt(self.n * self.lam[keep])
+        U = self.X @ _columns(Q, keep)
+        U /= np.sqrt(self.n * lam[keep])
         return U
 
     @property
     def rank(self) -> int:
         """Number of non-zero eigenvalues."""
-        self.decompose()
-        assert self.lam is not None
-        return int(np.count_nonzero(self.lam))
+        return int(np.count_nonzero(self.eigenbasis()[0]))
 
 
 def _columns(A: FloatArray, keep: NDArray[np.bool_]) -> FloatArray:

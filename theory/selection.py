@@ -198,14 +198,6 @@ def _need_two_rows(n: int, intercept: bool) -> None:
         )
 
 
-def _eigenvalues(s: RegressionSpectrum) -> FloatArray:
-    """The spectrum's eigenvalues, decomposing first if it was built with ``decompose=False``."""
-    if s.lam is None:
-        s.decompose()
-    assert s.lam is not None
-    return s.lam
-
-
 def ridge_cv(
     X: ArrayLike,
     y: ArrayLike,
@@ -285,7 +277,7 @@ def ridge_cv_from_spectrum(
                 f"intercept=True needs the spectrum of centred X; column {j} sums to {col_sums[j]:.3g} "
                 f"(rounding bound {bound[j]:.3g}): use ridge_cv(..., fit_intercept=True)"
             )
-    lam_all = _eigenvalues(s)
+    lam_all = s.eigenbasis()[0]
     lam = lam_all[lam_all > 0]
     r = lam.size
     u_new = array_bytes((n, r), dt) if s.route == "primal" and "U" not in vars(s) else 0  # U = XQ/√(nλ)
@@ -398,7 +390,7 @@ def loo_error_bound(
     s = spectrum
     a = np.asarray(canonical_alphas, dtype=np.float64).reshape(-1)
     lv = np.asarray(loo, dtype=np.float64)
-    lam_all = _eigenvalues(s)
+    lam_all = s.eigenbasis()[0]
     lam = lam_all[lam_all > 0].astype(np.float64)
     U = s.U.astype(np.float64)
     kappa = float(lam.max() / lam.min()) if lam.size else 1.0
