@@ -144,6 +144,16 @@ _THEOREMS: tuple[Theorem, ...] = (
         ),
     ),
     Theorem(
+        "l2.conditioning",
+        "Weight decay improves conditioning; what GD gains and what it pays",
+        r"\kappa_\alpha = \kappa(H + \alpha I) = \frac{\lambda_{\max} + \alpha}{\lambda_{\min} + \alpha}"
+        r"\text{ decreases in } \alpha;\ \min_\epsilon \rho\big(I - \epsilon(H + \alpha I)\big)"
+        r" = \frac{\kappa_\alpha - 1}{\kappa_\alpha + 1}"
+        r" \text{ at } \epsilon = \frac{2}{\lambda_{\max} + \lambda_{\min} + 2\alpha}",
+        "Nesterov, *Lectures on Convex Optimization* (2nd ed., 2018), Thm 2.1.15; bias: l2.eigen",
+        ("H symmetric, H ⪰ 0", "λ_min + α > 0"),
+    ),
+    Theorem(
         "l1.soft_threshold",
         "L1 soft threshold for diagonal H",
         r"w_i = \operatorname{sign}(w^*_i)\max\left(|w^*_i| - \frac{\alpha}{H_{ii}}, 0\right)",
@@ -250,6 +260,53 @@ _THEOREMS: tuple[Theorem, ...] = (
         (),
     ),
     Theorem(
+        "si.gradient",
+        "Scale invariance: the gradient is orthogonal to w and scales as 1/c",
+        r"f(cw) = f(w)\ \forall c > 0 \Rightarrow w^\top \nabla f(w) = 0,\ \nabla f(cw) = \nabla f(w)/c,"
+        r"\ \nabla^2 f(cw) = \nabla^2 f(w)/c^2",
+        "Euler's theorem on homogeneous functions (degree 0); van Laarhoven, *L2 Regularization versus "
+        "Batch and Weight Normalization*, 2017",
+        (
+            "w ≠ 0",
+            "f twice differentiable near w",
+            "e.g. a linear layer followed by batch or layer normalisation",
+        ),
+    ),
+    Theorem(
+        "si.effective_lr",
+        "On scale-invariant weights, weight decay sets the effective learning rate",
+        r"w_{t+1} = (1 - \eta\lambda)w_t - \eta\nabla f(w_t) \Rightarrow"
+        r" u_{t+1} = \frac{u_t - \hat\eta_t \nabla f(u_t)}{\|u_t - \hat\eta_t \nabla f(u_t)\|},"
+        r"\ u_t = \frac{w_t}{\|w_t\|},\ \hat\eta_t = \frac{\eta}{(1 - \eta\lambda)\|w_t\|^2}",
+        "van Laarhoven 2017; Zhang, Wang, Xu & Grosse, *Three Mechanisms of Weight Decay Regularization*, "
+        "ICLR 2019",
+        ("f scale-invariant in w (si.gradient)", "0 ≤ ηλ < 1"),
+    ),
+    Theorem(
+        "si.equilibrium",
+        "Rotational equilibrium: weight decay fixes the angular update",
+        r"\cos\theta^* = 1 - \eta\lambda,\ \theta^* = \sqrt{2\eta\lambda} + O((\eta\lambda)^{3/2})"
+        r"\ (\text{SGD, AdamW});"
+        r"\ \theta^* \approx \sqrt{2\eta\lambda/(1 + \mu)}\ (\text{SGD, momentum } \mu)",
+        "Wan, Zhu, Zhang & Sun, *Spherical Motion Dynamics*, NeurIPS 2021; Kosson, Messmer & Jaggi, "
+        "*Rotational Equilibrium: How Weight Decay Balances Learning Across Neural Networks*, ICML 2024",
+        (
+            "f scale-invariant in w (si.gradient)",
+            "SGD: ‖∇f(w)‖ = g/‖w‖ with g fixed; AdamW: update of fixed RMS; successive updates uncorrelated",
+            "0 < ηλ < 1",
+        ),
+    ),
+    Theorem(
+        "adamw.ema",
+        "AdamW's weights are an exponential moving average with timescale 1/(ηλ)",
+        r"w_{t+1} = (1 - \eta\lambda)w_t + \eta\lambda\,(-u_t/\lambda)"
+        r" \Rightarrow w_t = (1 - \eta\lambda)^t w_0"
+        r" + \sum_{s<t}\eta\lambda(1 - \eta\lambda)^{t-1-s}(-u_s/\lambda),"
+        r"\ \tau_{\mathrm{iter}} = \frac{1}{\eta\lambda}",
+        "Wang & Aitchison, *How to set AdamW's weight decay as you scale model and dataset size*, 2024",
+        ("u_t the Adam update m̂_t/(√v̂_t + ε)", "0 < ηλ < 1"),
+    ),
+    Theorem(
         "es.gf_vs_ridge",
         "Gradient flow risk ≤ 1.6860 × ridge risk",
         r"\sup_{x>0}\left[\frac{(1 - e^{-x})(1 + x)}{x}\right]^2 = 1.685909\ldots",
@@ -289,9 +346,13 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "ridge.double_descent",
         "Optimally tuned ridge has no double descent",
-        r"n \mapsto \min_\lambda R(\hat w_\lambda) \text{ is non-increasing}",
-        "Nakkiran, Venkat, Kakade & Ma, ICLR 2021, Thm 1",
-        ("x ~ N(0, I)",),
+        r"n \mapsto \min_\lambda R(\hat w_\lambda) \text{ is non-increasing};"
+        r"\ \text{the minimum-norm interpolator's } \mathbb E R(\hat w_0) \text{ peaks at } n = d",
+        "Nakkiran, Venkat, Kakade & Ma, *Optimal Regularization Can Mitigate Double Descent*, ICLR 2021, "
+        "Thm 1; "
+        "Hastie, Montanari, Rosset & Tibshirani, *Surprises in High-Dimensional Ridgeless Least Squares "
+        "Interpolation*, Ann. Statist. 2022",
+        ("x ~ N(0, I_d)", "y = xᵀβ + noise of variance σ²"),
     ),
 )
 

@@ -59,7 +59,15 @@ ROUTES: tuple[Route, ...] = ("symbolic", "numeric", "empirical")
 PROVIDERS: tuple[str, ...] = (
     "proofs.checks",
     "theory.numeric_checks",
+    "theory.numeric_checks_si",
+    "theory.numeric_checks_equilibrium",
+    "theory.numeric_checks_dynamics",
+    "theory.numeric_checks_double_descent",
     "theory.empirical.checks",
+    "theory.empirical.checks_si",
+    "theory.empirical.checks_equilibrium",
+    "theory.empirical.checks_dynamics",
+    "theory.empirical.checks_double_descent",
 )
 
 
