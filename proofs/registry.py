@@ -53,6 +53,8 @@ BUILDERS: dict[str, str] = {
     "dropout.ridge": "proofs.noise:dropout",
     "opt.sgd_equiv": "proofs.optim:sgd_equiv",
     "opt.adam_not_equiv": "proofs.optim:adam_not_equiv",
+    "si.gradient": "proofs.scale_invariance:gradient",
+    "si.effective_lr": "proofs.scale_invariance:effective_lr",
 }
 
 
