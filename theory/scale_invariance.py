@@ -254,6 +254,15 @@ class BatchNormLoss:
         self.Xc = self.X - self.X.mean(axis=0)
         self.A = self.Xc.T @ self.Xc / n
         self.d = d
+        sv = np.linalg.svd(self.Xc, compute_uv=False)
+        #: κ(Xc) = σ_max/σ_min of the centred design (∞ when it is rank-deficient): ‖Xc‖‖w‖/‖Xcw‖ ≤ κ,
+        #: the factor by which rounding in z = Xcw is amplified relative to ‖z‖
+        self.condition = float(sv[0] / sv[-1]) if sv[-1] > 0 else math.inf
+        self.size = max(n, d)
+
+    def value_scale(self, w: ArrayLike) -> float:
+        """``(1/n)Σ|ℓ_i|`` = f(w) (both losses are ≥ 0): the scale of f's rounding error."""
+        return abs(self.value(w))
 
     def _loss_derivatives(self, p: Any) -> tuple[Any, Any, Any]:
         y = self.y
@@ -337,6 +346,14 @@ class SphereFunction:
         self.C = as_matrix(C, "C")
         if self.C.shape[1] != self.d:
             raise InputError(f"C must have {self.d} columns; got shape {self.C.shape}")
+        #: no design to amplify rounding: the evaluation condition is 1
+        self.condition = 1.0
+        self.size = max(self.d, self.C.shape[0])
+
+    def value_scale(self, w: ArrayLike) -> float:
+        """``½|uᵀAu| + |bᵀu| + Σ|sin(c_kᵀu)|``: the sum of the absolute terms of g, f's rounding scale."""
+        u, _ = direction(as_vector(w, "w", size=self.d))
+        return float(0.5 * abs(u @ self.A @ u) + abs(self.b @ u) + np.sum(np.abs(np.sin(self.C @ u))))
 
     @classmethod
     def random(cls, rng: np.random.Generator, d: int, k: int = 3) -> SphereFunction:
