@@ -41,6 +41,10 @@ __all__: list[str] = []  # the checks are reached through theory.checks.all_chec
 _EPS = float(np.finfo(np.float64).eps)
 
 
+def _norm(x: Any, order: Any = None) -> float:
+    return float(np.linalg.norm(x, order))
+
+
 def _function(rng: np.random.Generator, kind: int) -> BatchNormLoss | SphereFunction:
     """A scale-invariant test function: BN + squared loss, BN + logistic loss, or g(w/‖w‖)."""
     d = int(rng.integers(2, 9))
@@ -83,16 +87,16 @@ def _si_gradient(ctx: CheckContext) -> CheckResult:
         tol_g = _stage_tolerance(f, 1) * (1.0 + nH * nw / ng)
         tol_H = _stage_tolerance(f, 2)
         # the closed forms are the derivatives of f (complex step: no subtraction, no truncation)
-        tr.add(np.linalg.norm(g - complex_step_gradient(f.evaluate, w)) / ng, tol_g)
-        tr.add(np.linalg.norm(H - complex_step_jacobian(f.evaluate_grad, w), 2) / nH, tol_H)
+        tr.add(_norm(g - complex_step_gradient(f.evaluate, w)) / ng, tol_g)
+        tr.add(_norm(H - complex_step_jacobian(f.evaluate_grad, w), 2) / nH, tol_H)
         # f(cw) = f(w): evaluation rounding on the absolute terms, plus ∇f(cw)·δ for the rounding δ of cw
         scale = f.value_scale(w) + ng * nw
         tr.add(abs(f.value(c * w) - f.value(w)) / scale, residual_tolerance(f.size, 1.0))
         tr.add(abs(float(w @ g)) / (nw * ng), tol_g)
-        tr.add(np.linalg.norm(c * f.grad(c * w) - g) / ng, tol_g)
-        tr.add(np.linalg.norm(c * c * f.hess(c * w) - H, 2) / nH, tol_H)
+        tr.add(_norm(c * f.grad(c * w) - g) / ng, tol_g)
+        tr.add(_norm(c * c * f.hess(c * w) - H, 2) / nH, tol_H)
         # Hw + ∇f: a matrix-vector product (d·eps·‖H‖‖w‖) on top of H's and ∇f's own errors
-        tr.add(np.linalg.norm(H @ w + g) / (nH * nw), tol_H + tol_g * ng / (nH * nw))
+        tr.add(_norm(H @ w + g) / (nH * nw), tol_H + tol_g * ng / (nH * nw))
     return tr.result("BN + squared/logistic loss and g(w/‖w‖), d ≤ 8, n ≤ 40; c, ‖w‖ over 10^±3")
 
 
@@ -137,13 +141,13 @@ def _si_effective_lr(ctx: CheckContext) -> CheckResult:
         norms = np.linalg.norm(W, axis=1)
         bound = _propagated(f, run.directions, run.eta_hats, _stage_tolerance(f, 1))
         for t in range(steps + 1):
-            tr.add(np.linalg.norm(W[t] / norms[t] - run.directions[t]), bound[t])
+            tr.add(_norm(W[t] / norms[t] - run.directions[t]), bound[t])
             tr.add(abs(norms[t] - run.norms[t]) / run.norms[t], bound[t])
         c = float(10 ** rng.uniform(-2, 2))
         W2 = gd_weight_decay(f.grad, c * w0, c * c * eta, lam / (c * c), steps)
         errs = np.linalg.norm(W2 / c - W, axis=1) / norms
         for t in range(steps + 1):
-            tr.add(errs[t], 2.0 * bound[t])
+            tr.add(float(errs[t]), 2.0 * bound[t])
         if tr.worst_ratio >= 0:
             worst = f"ηλ up to 0.9, η̂₀‖∇²f‖ ≤ 0.5, {steps} steps"
     return tr.result(f"directions and norms, first-order error propagation; {worst}")
