@@ -164,10 +164,8 @@ def sphere_gd(grad: Gradient, w0: ArrayLike, lr: float, weight_decay: float, ste
     us[0], rs[0] = u, r
     for t in range(int(steps)):
         g = np.asarray(grad(u), dtype=np.float64)
-        hats[t] = eta / ((1.0 - eta * lam) * r * r)
-        step = u - hats[t] * g
-        r = math.hypot((1.0 - eta * lam) * r, eta * float(np.linalg.norm(g)) / r)
-        u = step / float(np.linalg.norm(step))
+        hats[t] = effective_lr(eta, lam, r)
+        u, r = sphere_step(u, g, hats[t]), norm_step(r, float(np.linalg.norm(g)), eta, lam)
         us[t + 1], rs[t + 1] = u, r
     return SphereRun(us, rs, hats)
 

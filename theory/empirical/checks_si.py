@@ -185,6 +185,7 @@ def _si_effective_lr(ctx: CheckContext) -> CheckResult:
     device = _device(ctx)
     from theory.empirical import _common as C
     from theory.empirical.normalised import loss_and_grad, norm_eps, normalised_mlp
+    from theory.scale_invariance import effective_lr
 
     torch = C.torch
     tr = ErrorTracker()
@@ -214,7 +215,7 @@ def _si_effective_lr(ctx: CheckContext) -> CheckResult:
                 bound = delta
                 for _ in range(steps):
                     r = float(W.detach().norm())
-                    hat = eta / ((1.0 - eta * lam) * r * r)
+                    hat = effective_lr(eta, lam, r)
                     # the sphere copy: the run's other parameters, W replaced by u, eps by ε/r²
                     twin.load_state_dict(model.state_dict())
                     with norm_eps(twin, layer_eps / r**2):
