@@ -263,13 +263,16 @@ _THEOREMS: tuple[Theorem, ...] = (
         "si.gradient",
         "Scale invariance: the gradient is orthogonal to w and scales as 1/c",
         r"f(cw) = f(w)\ \forall c > 0 \Rightarrow w^\top \nabla f(w) = 0,\ \nabla f(cw) = \nabla f(w)/c,"
-        r"\ \nabla^2 f(cw) = \nabla^2 f(w)/c^2",
+        r"\ \nabla^2 f(cw) = \nabla^2 f(w)/c^2,\ \nabla^2 f(w)\,w = -\nabla f(w)",
         "Euler's theorem on homogeneous functions (degree 0); van Laarhoven, *L2 Regularization versus "
         "Batch and Weight Normalization*, 2017",
         (
             "w ≠ 0",
             "f twice differentiable near w",
-            "e.g. a linear layer followed by batch or layer normalisation",
+            "e.g. the weight of a linear layer followed by batch normalisation with batch statistics "
+            "(each row) or layer normalisation (the whole matrix), with the normalisation's ε = 0; ε > 0 "
+            "acts at cw as ε/c² at w; batch normalisation in eval mode (running statistics) is not "
+            "scale-invariant",
         ),
     ),
     Theorem(
