@@ -239,9 +239,15 @@ def test_detector_on_real_modules() -> None:
         assert rep["0.weight"].invariant, rep["0.weight"]
         assert not rep["3.weight"].invariant and not rep["1.bias"].invariant  # head; zero bias: empty test
         assert rep["0.weight"].eps_change > 0  # the model's own eps (1e-5) breaks invariance slightly
+        # BatchNorm normalises each unit: each row of W may be scaled on its own; LayerNorm: only all of W
+        assert rep["0.weight"].row_invariant is (norm == "batch"), rep["0.weight"]
+        assert rep["0.bias" if "0.bias" in rep else "1.bias"].row_invariant is None
     model = normalised_mlp(6, 5, 3, norm="batch", seed=1)
     with torch.no_grad():
         model(x)  # running statistics
+    before = {k: b.clone() for k, b in model.named_buffers()}
+    scale_invariant_parameters(model, ce, (x, y))  # training-mode passes must not leave a trace
+    assert all(torch.equal(before[k], b) for k, b in model.named_buffers())
     model.eval()  # negative control: eval-mode BatchNorm is an affine map, not invariant
     (r,) = scale_invariant_parameters(model, ce, (x, y), names=["0.weight"])
     assert not r.invariant and r.change > 1e6 * r.tolerance

@@ -197,7 +197,10 @@ class InvarianceReport:
     ``change`` is ``max_c |f(cp) − f(p)|`` with the normalisation eps set to 0, ``tolerance`` its
     forward-error bound, ``invariant`` whether ``change ≤ tolerance``; ``eps_change`` is the same
     change with the model's own eps (≥ change; the eps defect), ``first_order`` is ``|pᵀ∇_p f|``, the
-    change a non-invariant parameter would show to first order per unit of log c.
+    change a non-invariant parameter would show to first order per unit of log c. ``row_invariant``
+    (parameters with two or more rows, else ``None``) says whether f is also invariant when each row
+    is scaled by its own factor (the rows alternate between the scales): true after BatchNorm (each
+    unit is normalised on its own), false after LayerNorm (the units are normalised together).
     """
 
     name: str
@@ -207,6 +210,7 @@ class InvarianceReport:
     tolerance: float
     eps_change: float
     first_order: float
+    row_invariant: bool | None = None
 
 
 def _chain_length(model: Any, batch_size: int) -> int:
@@ -252,27 +256,50 @@ def scale_invariant_parameters(
     x = batch[0]
     eps = C.eps(x.dtype)
     K = _chain_length(model, int(x.shape[0]))
-    out = []
-    for name in chosen:
-        p = params[name]
-        with norm_eps(model, 0.0):
-            f0, g = loss_and_grad(model, loss_fn, batch, p)
-        first = abs(float((p.detach() * g).sum()))
-        grad_scale = float(p.detach().norm()) * float(g.norm())
-        change, tol, eps_change = 0.0, 1.0, 0.0
-        for k, c in enumerate(cs):
-            with norm_eps(model, 0.0), _replaced(p, c * p.detach()), torch.no_grad():
-                fc = float(_loss(model, loss_fn, batch))
-            with torch.no_grad():
-                f_own = float(_loss(model, loss_fn, batch))
-            with _replaced(p, c * p.detach()), torch.no_grad():
-                fc_own = float(_loss(model, loss_fn, batch))
-            t = 10.0 * K * eps * (abs(f0) + grad_scale)
-            if k == 0 or abs(fc - f0) / t > change / tol:  # keep the worst ratio
-                change, tol = abs(fc - f0), t
-            eps_change = max(eps_change, abs(fc_own - f_own))
-        moved = bool((p.detach() != 0).any())
-        out.append(
-            InvarianceReport(name, tuple(p.shape), moved and change <= tol, change, tol, eps_change, first)
-        )
-    return out
+    # a training-mode forward pass updates BatchNorm's running statistics: restore them afterwards
+    saved = {k: b.detach().clone() for k, b in model.named_buffers()}
+    try:
+        return [_invariance(model, loss_fn, batch, name, params[name], cs, K, eps) for name in chosen]
+    finally:
+        with torch.no_grad():
+            for k, b in model.named_buffers():
+                b.copy_(saved[k])
+
+
+def _invariance(
+    model: Any, loss_fn: Loss, batch: Sequence[Any], name: str, p: Any, cs: list[float], K: int, eps: float
+) -> InvarianceReport:
+    """One parameter's :class:`InvarianceReport` (see :func:`scale_invariant_parameters`)."""
+    with norm_eps(model, 0.0):
+        f0, g = loss_and_grad(model, loss_fn, batch, p)
+    first = abs(float((p.detach() * g).sum()))
+    grad_scale = float(p.detach().norm()) * float(g.norm())
+    change, tol, eps_change = 0.0, 1.0, 0.0
+    for k, c in enumerate(cs):
+        with norm_eps(model, 0.0), _replaced(p, c * p.detach()), torch.no_grad():
+            fc = float(_loss(model, loss_fn, batch))
+        with torch.no_grad():
+            f_own = float(_loss(model, loss_fn, batch))
+        with _replaced(p, c * p.detach()), torch.no_grad():
+            fc_own = float(_loss(model, loss_fn, batch))
+        t = 10.0 * K * eps * (abs(f0) + grad_scale)
+        if k == 0 or abs(fc - f0) / t > change / tol:  # keep the worst ratio
+            change, tol = abs(fc - f0), t
+        eps_change = max(eps_change, abs(fc_own - f_own))
+    moved = bool((p.detach() != 0).any())
+    rows = None
+    if p.ndim >= 2 and p.shape[0] >= 2:
+        factors = torch.tensor([cs[i % len(cs)] for i in range(p.shape[0])], dtype=p.dtype, device=p.device)
+        factors = factors.reshape(-1, *([1] * (p.ndim - 1)))
+        if len(cs) == 1:  # one scale: rows alternate between c and 1/c
+            factors = torch.where(
+                torch.arange(p.shape[0], device=p.device).reshape_as(factors) % 2 == 0,
+                factors,
+                1.0 / factors,
+            )
+        with norm_eps(model, 0.0), _replaced(p, factors * p.detach()), torch.no_grad():
+            f_rows = float(_loss(model, loss_fn, batch))
+        rows = moved and abs(f_rows - f0) <= 10.0 * K * eps * (abs(f0) + grad_scale)
+    return InvarianceReport(
+        name, tuple(p.shape), moved and change <= tol, change, tol, eps_change, first, rows
+    )
