@@ -20,8 +20,9 @@ layer (exactly so when the layer's ``eps`` is 0; see below for ``eps > 0``):
 every normalisation layer for the duration of a ``with`` block.
 
 :func:`scale_invariant_parameters` tests ``f(cp) = f(p)`` for every parameter p of any model, loss and
-batch (with the normalisation eps set to 0 and restored), with a forward-error tolerance; it is meant
-for users' own models as much as for the checks.
+batch (with the normalisation eps set to 0 and restored), with a forward-error tolerance, and whether
+each row may be scaled on its own (BatchNorm: yes; LayerNorm: no); BatchNorm's running statistics are
+restored afterwards. It is meant for users' own models as much as for the checks.
 """
 
 from __future__ import annotations
