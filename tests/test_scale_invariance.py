@@ -32,6 +32,10 @@ def _functions(seed: int) -> list[si.BatchNormLoss | si.SphereFunction]:
     return [_bn(seed), _bn(seed, "logistic"), si.SphereFunction.random(np.random.default_rng(seed), 5)]
 
 
+_X0 = np.random.default_rng(0).standard_normal(5)
+_COLLINEAR = np.column_stack([_X0, 2 * _X0 + 0.3])  # X·(2, −1) = −0.3 + rounding (‖Xc·w‖ ≈ 5e-16)
+
+
 def _check(theorem_id: str, route: str):  # type: ignore[no-untyped-def]
     return next(c for c in all_checks() if c.theorem_id == theorem_id and c.route == route)
 
@@ -181,6 +185,9 @@ def test_proved_effective_lr_is_the_library_function() -> None:
             PreconditionError,
             r"variance 0",
         ),
+        # Xw constant only up to rounding (collinear columns): still variance 0, not a division by 1e-16
+        (lambda: si.BatchNormLoss(_COLLINEAR, np.ones(5)).grad([2, -1]), PreconditionError, r"variance 0"),
+        (lambda: si.SphereFunction([[1, 2], [0, 1]], [1, 1], [[1, 1]]), InputError, r"max\|A − Aᵀ\| = 2"),
     ],
 )
 def test_bad_input_is_a_typed_error_with_the_values(call, kind, match) -> None:  # type: ignore[no-untyped-def]

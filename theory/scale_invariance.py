@@ -38,7 +38,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from theory.errors import InputError, PreconditionError
-from theory.validate import as_matrix, as_nonneg_float, as_positive_float, as_vector
+from theory.numerics import is_zero_within_rounding
+from theory.validate import as_matrix, as_nonneg_float, as_positive_float, as_vector, symmetric_tolerance
 
 __all__ = [
     "BatchNormLoss",
@@ -297,9 +298,13 @@ class BatchNormLoss:
     def _checked(self, w: ArrayLike) -> FloatArray:
         wv = as_vector(w, "w", size=self.d)
         zc = self.Xc @ wv
-        if not float(zc @ zc) + self.eps > 0:
+        spread = float(np.linalg.norm(zc))
+        scale = float(np.linalg.norm(self.Xc)) * float(np.linalg.norm(wv))
+        # ‖Xc·w‖ at rounding level (d·eps·‖Xc‖‖w‖): Xw is constant over the batch, the variance is 0
+        if self.eps == 0 and is_zero_within_rounding(spread, self.d, scale):
             raise PreconditionError(
-                f"BatchNormLoss needs Xw non-constant over the batch (or eps > 0); got variance 0 at w = {wv}"
+                f"BatchNormLoss needs Xw non-constant over the batch (or eps > 0); got variance 0 "
+                f"(‖Xw − mean‖ = {spread:.3g}, rounding level of ‖Xc‖‖w‖ = {scale:.3g}) at w = {wv}"
             )
         return wv
 
@@ -338,8 +343,9 @@ class SphereFunction:
     def __init__(self, A: ArrayLike, b: ArrayLike, C: ArrayLike) -> None:
         self.A = as_matrix(A, "A", square=True)
         self.d = self.A.shape[0]
-        if not np.allclose(self.A, self.A.T, rtol=0, atol=1e-12 * max(1.0, float(np.abs(self.A).max()))):
-            raise InputError("A must be symmetric")
+        asym = float(np.max(np.abs(self.A - self.A.T)))
+        if asym > symmetric_tolerance(self.A):
+            raise InputError(f"A must be symmetric; max|A − Aᵀ| = {asym:.3g}")
         self.b = as_vector(b, "b", size=self.d)
         self.C = as_matrix(C, "C")
         if self.C.shape[1] != self.d:
