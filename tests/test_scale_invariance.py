@@ -258,6 +258,13 @@ def test_detector_on_real_modules() -> None:
     model.eval()  # negative control: eval-mode BatchNorm is an affine map, not invariant
     (r,) = scale_invariant_parameters(model, ce, (x, y), names=["0.weight"])
     assert not r.invariant and r.change > 1e6 * r.tolerance
+    # eval mode without running statistics uses batch statistics: invariant again, and the Linear's
+    # bias is removed by the centring (the loss does not depend on it at all)
+    nn = torch.nn
+    batch_stats = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5, track_running_stats=False), nn.Tanh())
+    batch_stats = nn.Sequential(*batch_stats, nn.Linear(5, 3)).double().eval()
+    rep = {r.name: r for r in scale_invariant_parameters(batch_stats, ce, (x, y))}
+    assert rep["0.weight"].invariant and rep["0.weight"].row_invariant and rep["0.bias"].invariant
     plain = torch.nn.Sequential(torch.nn.Linear(6, 5, bias=False), torch.nn.Tanh(), torch.nn.Linear(5, 3))
     plain = plain.double()
     (r,) = scale_invariant_parameters(plain, ce, (x, y), names=["0.weight"])
