@@ -73,6 +73,7 @@ def recursion_errors(p: float, eta: float, g: float, start: float) -> list[tuple
     dev = near / x_star - 1.0
     mean_log = math.log(dev[-1] / dev[0]) / span
     rate_err = math.log1p((1.0 - a) * delta / rho) + 16.0 * _EPS / (abs(dev[-1]) * span)
+    out.append(("relaxation rate", abs(math.exp(mean_log) / rho - 1.0), math.expm1(rate_err)))
     measured_tau = -1.0 / mean_log
     out.append(("relaxation time", abs(measured_tau / tau - 1.0), rate_err * tau + 1e-12))
     return out
