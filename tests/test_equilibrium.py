@@ -165,3 +165,65 @@ def test_numeric_check_passes() -> None:
     result = _si_equilibrium(CheckContext())
     assert result.verdict == "pass", result
     assert result.empirical  # the random-walk part is statistical and says so
+
+
+def test_derivation_results_equal_the_numeric_functions() -> None:
+    """The SymPy derivation's final expressions, lambdified, against theory.equilibrium."""
+    from proofs import registry
+
+    d = registry.derivation("si.equilibrium")
+    assert registry.report("si.equilibrium").ok
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        eta, p, g, mu, size = (
+            10 ** rng.uniform(-3, 0),
+            rng.uniform(1e-4, 0.9),
+            rng.uniform(0.1, 5),
+            rng.uniform(0, 0.99),
+            50.0,
+        )
+        wd = p / eta
+        pairs = [
+            (d.function("x_star")(eta, wd, g), E.sgd_norm_fixed_point(eta, wd, g)),
+            (d.function("theta_star")(eta, wd), E.equilibrium_angle(eta, wd)),
+            (d.function("theta_momentum")(eta, wd, mu), E.first_order_angle(eta, wd, mu)),
+            (d.function("theta_adamw")(eta, wd, mu), E.adamw_angle(eta, wd, mu)),
+            (d.function("x_adamw")(eta, wd, size), E.adamw_norm_fixed_point(eta, wd, size)),
+            (d.function("relaxation_rate")(eta, wd), E.relaxation_rate(eta, wd)),
+        ]
+        for got, want in pairs:
+            # arccos(1 − p) loses digits of p for small p: its condition number is ~1/p (1 − p rounded)
+            assert abs(got / want - 1) <= 64 * EPS / p
+
+
+@pytest.mark.parametrize(
+    ("why_starts", "wrong"),
+    [
+        ("the step's part orthogonal to w is −ηh", "2ηλ"),  # a missing (1 + μ)
+        ("θ² = η²M/x*", "2ηλ"),  # a missing β₁ factor
+        ("with p = ηλ: θ* = arccos", "√p"),  # √(ηλ) for √(2ηλ)
+        ("a deviation shrinks by e", "1/(2p)"),  # a wrong timescale
+    ],
+)
+def test_derivation_rejects_a_wrong_constant(why_starts: str, wrong: str) -> None:
+    import dataclasses
+
+    import sympy as sp
+
+    from proofs import registry
+    from proofs.framework import check_step
+
+    d = registry.derivation("si.equilibrium")
+    (step,) = [s for s in d.steps if s.why.startswith(why_starts)]
+    eta, lam, p = (
+        sp.Symbol("eta", positive=True),
+        sp.Symbol("lambda", positive=True),
+        sp.Symbol("p", positive=True),
+    )
+    replacement = {
+        "2ηλ": 2 * eta * lam,
+        "√p": sp.sqrt(p) + sp.O(p**2),
+        "1/(2p)": 1 / (2 * p) - sp.Rational(3, 8) + sp.O(p),
+    }[wrong]
+    assert check_step(step) == ""
+    assert check_step(dataclasses.replace(step, rhs=replacement, shown=None)) != ""

@@ -287,11 +287,9 @@ _THEOREMS: tuple[Theorem, ...] = (
         "Rotational equilibrium: weight decay fixes the angular update",
         r"\|w^*\|^2 = \frac{\eta g}{\sqrt{\eta\lambda(2 - \eta\lambda)}},"
         r"\ \cos\theta^* = 1 - \eta\lambda,\ \theta^* = \sqrt{2\eta\lambda} + O((\eta\lambda)^{3/2}),"
-        r"\ \tau = \frac{-1}{\ln|2(1 - \eta\lambda)^2 - 1|}"
-        r" = \frac{1}{4\eta\lambda} - \frac{3}{8} + O(\eta\lambda)"
-        r"\ (\text{SGD; AdamW with } \beta_1 = 0: \|w^*\|^2 = \frac{\eta C}{\lambda(2 - \eta\lambda)});"
-        r"\ \theta^* \approx \sqrt{2\eta\lambda/(1 + \mu)}\ (\text{SGD, momentum } \mu),"
-        r"\ \sqrt{2\eta\lambda(1 - \beta_1)/(1 + \beta_1)}\ (\text{AdamW})",
+        r"\ \tau \approx \frac{1}{4\eta\lambda}\ (\text{SGD});"
+        r"\ \theta^* \approx \sqrt{\frac{2\eta\lambda}{1 + \mu}}\ (\text{momentum } \mu),"
+        r"\ \sqrt{\frac{2\eta\lambda(1 - \beta_1)}{1 + \beta_1}}\ (\text{AdamW})",
         "Wan, Zhu, Zhang & Sun, *Spherical Motion Dynamics*, NeurIPS 2021; Kosson, Messmer & Jaggi, "
         "*Rotational Equilibrium: How Weight Decay Balances Learning Across Neural Networks*, ICML 2024",
         (
