@@ -227,3 +227,48 @@ def test_derivation_rejects_a_wrong_constant(why_starts: str, wrong: str) -> Non
     }[wrong]
     assert check_step(step) == ""
     assert check_step(dataclasses.replace(step, rhs=replacement, shown=None)) != ""
+
+
+def test_normalised_mlp_is_scale_invariant_in_its_hidden_weights() -> None:
+    """The real network of the empirical route: scaling a hidden weight leaves the loss unchanged, its
+    gradient is orthogonal to it, and the head (not followed by a norm) is not counted."""
+    torch = pytest.importorskip("torch")
+    from theory.empirical.equilibrium import normalised_mlp, scale_invariant_weights
+
+    model = normalised_mlp(8, seed=1)
+    si = scale_invariant_weights(model)
+    assert [tuple(p.shape) for p in si] == [(8, 64), (8, 8)]
+    gen = torch.Generator().manual_seed(0)
+    X = torch.rand(40, 64, generator=gen, dtype=torch.float64)
+    y = torch.randint(0, 10, (40,), generator=gen)
+    out = torch.nn.functional.cross_entropy(model(X), y)
+    out.backward()
+    loss = out.detach()
+    with torch.no_grad():
+        for p in si:
+            cos = float((p * p.grad).sum() / (p.norm() * p.grad.norm()))
+            assert abs(cos) <= 1e-6  # BatchNorm eps = 1e-10 against batch variances ~1e-2
+        for p in si:
+            p.mul_(3.0)
+        scaled = torch.nn.functional.cross_entropy(model(X), y)
+        head = model[-1].weight
+        head.mul_(3.0)
+        assert abs(float(scaled - loss)) <= 1e-6 * float(loss)
+        assert abs(float(torch.nn.functional.cross_entropy(model(X), y) - loss)) > 1e-3  # the head is not
+
+
+def test_relaxation_steps_and_train_equilibrium_inputs() -> None:
+    """(Training itself is exercised by the empirical check of ``wdt verify``.)"""
+    pytest.importorskip("torch")
+    from theory.empirical.checks_equilibrium import relaxation_steps
+    from theory.empirical.equilibrium import train_equilibrium
+
+    x = np.array([4.0, 3.0, 2.2, 2.0, 1.1, 1.0])
+    assert relaxation_steps(x, 1.0) == 3  # first at or below 1 + 3/e = 2.10
+    assert relaxation_steps(np.array([4.0, 3.9]), 1.0) is None
+    with pytest.raises(InputError, match="'adam'"):
+        train_equilibrium("adam", 0.1, 0.1, 10)
+    with pytest.raises(InputError, match="rescale_step"):
+        train_equilibrium("sgd", 0.1, 0.1, 10, rescale_step=10)
+    with pytest.raises(InputError, match="steps"):
+        train_equilibrium("sgd", 0.1, 0.1, 0)

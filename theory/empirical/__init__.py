@@ -16,6 +16,7 @@ import it; :func:`require_torch` is the single place that does, and raises
 - :mod:`theory.empirical.path`        dw̃/dα by MINRES on Hessian-vector products (l2.path_derivative),
 - :mod:`theory.empirical.report`      weight_decay_report: what weight decay does to your network,
 - :mod:`theory.empirical.digits`      the repository's real case, a CNN on load_digits,
+- :mod:`theory.empirical.equilibrium` a batch-normalised MLP: rotational equilibrium (si.equilibrium),
 
 call :func:`require_torch` when first imported, so ``from theory.empirical import linear`` without
 torch raises that error. ``theory.empirical.checks`` registers the ``empirical`` route of
@@ -57,7 +58,18 @@ __all__ = [
 #: how to install the extra, quoted by every "torch is missing" message
 TORCH_HINT = "pip install 'weight-decay-theory[torch]'"
 
-_SUBMODULES = ("checks", "curvature", "d2l", "digits", "hessian", "linear", "optimizers", "path", "report")
+_SUBMODULES = (
+    "checks",
+    "curvature",
+    "d2l",
+    "digits",
+    "equilibrium",
+    "hessian",
+    "linear",
+    "optimizers",
+    "path",
+    "report",
+)
 
 
 def require_torch() -> ModuleType:
