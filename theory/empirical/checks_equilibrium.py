@@ -79,7 +79,7 @@ def _si_equilibrium(ctx: CheckContext) -> CheckResult:
         "(measured 5–11 % early). √(ηλ) for √(2ηλ) is 29 % off, a missing (1 + μ) 27 %, AdamW's "
         "missing β₁ factor 77 %, a timescale off by 2 50 %"
     )
-    seeds = range(ctx.cases(1, 3))
+    seeds = [int(ctx.rng(4102 + i).integers(0, 2**31)) for i in range(ctx.cases(1, 3))]
     lr = 0.5
     settle, window = ctx.cases(100, 200), ctx.cases(200, 500)
     worst_orth = 0.0
