@@ -47,6 +47,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "figures.network_report",
     "figures.priors",
     "figures.effective_lr",
+    "figures.rotational_equilibrium",
 )
 
 

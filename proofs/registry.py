@@ -55,6 +55,7 @@ BUILDERS: dict[str, str] = {
     "opt.adam_not_equiv": "proofs.optim:adam_not_equiv",
     "si.gradient": "proofs.scale_invariance:gradient",
     "si.effective_lr": "proofs.scale_invariance:effective_lr",
+    "si.equilibrium": "proofs.equilibrium:equilibrium",
 }
 
 

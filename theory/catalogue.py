@@ -288,14 +288,18 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "si.equilibrium",
         "Rotational equilibrium: weight decay fixes the angular update",
-        r"\cos\theta^* = 1 - \eta\lambda,\ \theta^* = \sqrt{2\eta\lambda} + O((\eta\lambda)^{3/2})"
-        r"\ (\text{SGD, AdamW});"
-        r"\ \theta^* \approx \sqrt{2\eta\lambda/(1 + \mu)}\ (\text{SGD, momentum } \mu)",
+        r"\|w^*\|^2 = \frac{\eta g}{\sqrt{\eta\lambda(2 - \eta\lambda)}},"
+        r"\ \cos\theta^* = 1 - \eta\lambda,\ \theta^* = \sqrt{2\eta\lambda} + O((\eta\lambda)^{3/2}),"
+        r"\ \tau \approx \frac{1}{4\eta\lambda}\ (\text{SGD});"
+        r"\ \theta^* \approx \sqrt{\frac{2\eta\lambda}{1 + \mu}}\ (\text{momentum } \mu),"
+        r"\ \sqrt{\frac{2\eta\lambda(1 - \beta_1)}{1 + \beta_1}}\ (\text{AdamW})",
         "Wan, Zhu, Zhang & Sun, *Spherical Motion Dynamics*, NeurIPS 2021; Kosson, Messmer & Jaggi, "
         "*Rotational Equilibrium: How Weight Decay Balances Learning Across Neural Networks*, ICML 2024",
         (
             "f scale-invariant in w (si.gradient)",
-            "SGD: ‖∇f(w)‖ = g/‖w‖ with g fixed; AdamW: update of fixed RMS; successive updates uncorrelated",
+            "SGD: ‖∇f(w)‖ = g/‖w‖ with g fixed (exact results: any directions)",
+            "AdamW: update orthogonal to w (on average), RMS 1 per coordinate of C",
+            "momentum μ, β₁: gradients uncorrelated from step to step; first order in ηλ at fixed μ, β₁",
             "0 < ηλ < 1",
         ),
     ),

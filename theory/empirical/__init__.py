@@ -17,6 +17,7 @@ import it; :func:`require_torch` is the single place that does, and raises
 - :mod:`theory.empirical.report`      weight_decay_report: what weight decay does to your network,
 - :mod:`theory.empirical.digits`      the repository's real case, a CNN on load_digits,
 - :mod:`theory.empirical.normalised`  Linear → BatchNorm/LayerNorm models, scale-invariance detector (si.*),
+- :mod:`theory.empirical.equilibrium` a batch-normalised MLP: rotational equilibrium (si.equilibrium),
 
 call :func:`require_torch` when first imported, so ``from theory.empirical import linear`` without
 torch raises that error. ``theory.empirical.checks`` registers the ``empirical`` route of
@@ -63,6 +64,7 @@ _SUBMODULES = (
     "curvature",
     "d2l",
     "digits",
+    "equilibrium",
     "hessian",
     "linear",
     "normalised",

@@ -1,0 +1,169 @@
+"""Rotational equilibrium in a real normalised network (si.equilibrium, empirical route).
+
+:func:`normalised_mlp` is a small MLP on scikit-learn's ``load_digits`` whose hidden layers are
+``Linear(bias=False) → BatchNorm1d(affine=False) → ReLU``: each row of a hidden weight matrix feeds one
+batch-normalised unit, so the loss is invariant to scaling that row, and a fortiori the whole matrix
+(si.gradient; the gradient of the matrix is orthogonal to it). The head ``Linear(width, 10)`` is not
+scale-invariant and is trained without weight decay, so weight decay acts on the scale-invariant weights
+only, as the theorem assumes. BatchNorm's ``eps`` is set to 1e-10 (torch's default 1e-5 would add to
+the batch variance and break the invariance at the level ``eps/variance``).
+
+(H1's ``theory.empirical.normalised`` builds normalised models for si.gradient; this module keeps its
+own small factory so that the two can be merged later without a dependency between the branches.)
+
+:func:`train_equilibrium` trains it with ``torch.optim.SGD`` (any momentum) or ``torch.optim.AdamW``
+on shuffled minibatches and records, per scale-invariant layer and step, the angle between the weight
+matrix before and after the step and its squared Frobenius norm. Optionally, at one step, it multiplies
+the scale-invariant weights by a factor (the network's function is unchanged) so that the return to
+equilibrium can be timed against the norm recursion of :mod:`theory.equilibrium`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from theory.empirical import _common as C
+from theory.errors import InputError
+
+torch = C.torch
+
+__all__ = ["EquilibriumRun", "normalised_mlp", "scale_invariant_weights", "train_equilibrium"]
+
+BN_EPS = 1e-10
+
+
+def normalised_mlp(width: int = 32, *, seed: int = 0, dtype: Any = "float64") -> Any:
+    """``Linear(64, w, bias=False) → BN → ReLU → Linear(w, w, bias=False) → BN → ReLU → Linear(w, 10)``,
+    BN = ``BatchNorm1d(w, affine=False, eps=1e-10)``; the two hidden weights are scale-invariant."""
+    if isinstance(width, bool) or not isinstance(width, int) or width < 2:
+        raise InputError(f"width must be an integer ≥ 2; got {width!r}")
+    torch.manual_seed(seed)
+    _, dt, _ = C.setup("cpu", dtype)
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Linear(64, width, bias=False),
+        nn.BatchNorm1d(width, affine=False, eps=BN_EPS),
+        nn.ReLU(),
+        nn.Linear(width, width, bias=False),
+        nn.BatchNorm1d(width, affine=False, eps=BN_EPS),
+        nn.ReLU(),
+        nn.Linear(width, 10),
+    )
+    return model.to(dt)
+
+
+def scale_invariant_weights(model: Any) -> list[Any]:
+    """The weights of the ``Linear`` layers directly followed by a ``BatchNorm1d`` or ``LayerNorm``."""
+    layers = list(model)
+    norms = (torch.nn.BatchNorm1d, torch.nn.LayerNorm)
+    return [
+        layer.weight
+        for layer, nxt in itertools.pairwise(layers)
+        if isinstance(layer, torch.nn.Linear) and layer.bias is None and isinstance(nxt, norms)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class EquilibriumRun:
+    """``angles[t, l]``: angle between layer l's weights before and after step t; ``norms2[t, l]``:
+    ``‖W_l‖²`` before step t (``steps + 1`` rows; the row after a rescale shows the rescaled norm);
+    ``orthogonality``: the largest ``|⟨W, ∇W⟩|/(‖W‖‖∇W‖)`` seen (0 for exact scale invariance)."""
+
+    optimizer: str
+    lr: float
+    weight_decay: float
+    momentum: float
+    angles: np.ndarray
+    norms2: np.ndarray
+    orthogonality: float
+    rescale_step: int | None
+
+
+def train_equilibrium(
+    optimizer: str,
+    lr: float,
+    weight_decay: float,
+    steps: int,
+    *,
+    momentum: float = 0.0,
+    width: int = 32,
+    batch_size: int = 64,
+    rescale_step: int | None = None,
+    rescale: float = 2.0,
+    seed: int = 0,
+    device: Any = "cpu",
+    dtype: Any = "float64",
+) -> EquilibriumRun:
+    """Train :func:`normalised_mlp` on ``load_digits`` with ``torch.optim.SGD(lr, momentum,
+    weight_decay)`` or ``torch.optim.AdamW(lr, betas=(momentum, 0.999), weight_decay)`` (weight decay
+    on the scale-invariant weights only) and record their angular updates and norms.
+
+    ``rescale_step``: before that step, multiply the scale-invariant weights by ``rescale`` (their
+    squared norm by ``rescale²``) without touching the optimiser state.
+    """
+    from theory.empirical.digits import digits_data
+
+    if optimizer not in ("sgd", "adamw"):
+        raise InputError(f"optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise InputError(f"steps must be a positive integer; got {steps!r}")
+    if rescale_step is not None and not 0 <= rescale_step < steps:
+        raise InputError(f"rescale_step must lie in [0, {steps}); got {rescale_step}")
+    dev, _, _ = C.setup(device, dtype)
+    data = digits_data(dtype=dtype, seed=seed)
+    X = data.images.reshape(data.n, 64).to(dev)
+    y = data.labels.to(dev)
+    model = normalised_mlp(width, seed=seed, dtype=dtype).to(dev)
+    model.train()
+    si = scale_invariant_weights(model)
+    si_ids = {id(p) for p in si}
+    rest = [p for p in model.parameters() if id(p) not in si_ids]
+    groups = [{"params": si, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}]
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(groups, lr=lr, momentum=momentum)
+    else:
+        opt = torch.optim.AdamW(groups, lr=lr, betas=(momentum, 0.999))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    gen = C.generator(seed)
+    angles = np.empty((steps, len(si)))
+    norms2 = np.empty((steps + 1, len(si)))
+    worst = 0.0
+    order = torch.randperm(data.n, generator=gen)
+    cursor = 0
+    for t in range(steps):
+        if t == rescale_step:
+            with torch.no_grad():
+                for p in si:
+                    p.mul_(rescale)
+        if cursor + batch_size > data.n:
+            order, cursor = torch.randperm(data.n, generator=gen), 0
+        idx = order[cursor : cursor + batch_size].to(dev)
+        cursor += batch_size
+        before = [p.detach().clone() for p in si]
+        opt.zero_grad()
+        loss_fn(model(X[idx]), y[idx]).backward()
+        with torch.no_grad():
+            for p in si:
+                gnorm = float(p.grad.norm())
+                if gnorm > 0:
+                    worst = max(worst, abs(float((p * p.grad).sum())) / (float(p.norm()) * gnorm))
+        opt.step()
+        with torch.no_grad():
+            for k, (p, b) in enumerate(zip(si, before, strict=True)):
+                nb = b.flatten()
+                na = p.detach().flatten()
+                bb = float(nb @ nb)
+                along = float(na @ nb) / math.sqrt(bb)
+                perp = float(torch.linalg.vector_norm(na - (along / math.sqrt(bb)) * nb))
+                angles[t, k] = math.atan2(perp, along)
+                norms2[t, k] = bb
+    with torch.no_grad():
+        norms2[steps] = [float((p * p).sum()) for p in si]
+    return EquilibriumRun(
+        optimizer, float(lr), float(weight_decay), float(momentum), angles, norms2, worst, rescale_step
+    )

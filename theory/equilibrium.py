@@ -1,0 +1,325 @@
+"""Rotational equilibrium of scale-invariant weights under weight decay (si.equilibrium).
+
+A weight vector w feeding a normalisation layer (batch norm, layer norm) is scale-invariant: the loss
+does not change when w is multiplied by c > 0, so its gradient is orthogonal to w and its size is
+``g/‖w‖`` for some ``g`` that depends only on the direction (si.gradient). Weight decay shrinks ‖w‖;
+the gradient step, being orthogonal, grows it. The two balance at an equilibrium norm, and there the
+angle by which w turns in one step is fixed by ``ηλ`` alone.
+
+SGD (torch's ``SGD(lr=η, weight_decay=λ)``, no momentum): ``w' = (1 − ηλ)w − η∇f(w)``. With
+``x = ‖w‖²`` and ``∇f ⟂ w``, Pythagoras gives the exact norm recursion
+
+    x' = F(x) = (1 − ηλ)²x + η²g²/x,
+
+whose fixed point is ``x* = ηg/√(ηλ(2 − ηλ))``. The step turns w by ``tan θ = ηg/((1 − ηλ)x)``, so at
+``x*`` exactly ``cos θ* = 1 − ηλ`` and ``θ* = √(2ηλ)(1 + ηλ/12 + O((ηλ)²))``. Near ``x*`` the deviation
+obeys ``F(x) − x* = (x − x*)(a − c/(x·x*))`` with ``a = (1 − ηλ)²``, ``c = η²g²``: it contracts by
+``ρ = 2(1 − ηλ)² − 1 = 1 − 4ηλ + 2(ηλ)²`` per step, a relaxation time ``−1/ln|ρ| = 1/(4ηλ) − 3/8 +
+O(ηλ)`` steps.
+
+SGD with momentum μ (torch: ``b ← μb + ∇f + λw``, ``w ← w − ηb``), gradients of fixed size, orthogonal
+to w and uncorrelated from step to step: to first order in ηλ (at fixed μ) the norm settles at
+``‖w‖⁴ = ηg²/(2λ(1 − μ))`` and the root-mean-square angular update is ``√(2ηλ/(1 + μ))`` (Wan, Zhu,
+Zhang & Sun, "Spherical motion dynamics", NeurIPS 2021).
+
+AdamW (torch: ``w ← (1 − ηλ)w − η·m̂/(√v̂ + ε)``) with an update ``u`` of fixed size ``‖u‖² = C`` (RMS 1
+per coordinate of C coordinates) orthogonal to w: ``x' = (1 − ηλ)²x + η²C``, so
+``x* = ηC/(λ(2 − ηλ))``, again ``cos θ* = 1 − ηλ``, and the norm relaxes at ``(1 − ηλ)²`` per step,
+a relaxation time ``−1/(2 ln(1 − ηλ)) ≈ 1/(2ηλ)``: twice SGD's. With Adam's first-moment average β₁
+and uncorrelated gradients, the norm is unchanged to first order (``x* ≈ ηC/(2λ)``) but the update
+shrinks to RMS ``√((1 − β₁)/(1 + β₁))`` and the angle to ``√(2ηλ(1 − β₁)/(1 + β₁))`` (Kosson, Messmer &
+Jaggi, "Rotational equilibrium", ICML 2024). The derivations are in ``proofs/equilibrium.py``.
+
+:func:`simulate` runs the three optimisers, vectorised over independent trials, on a random walk with
+random tangent gradients of the stated size: the numeric route's independent check of the formulas.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from theory.errors import InputError, PreconditionError
+from theory.validate import _as_real_scalar, as_positive_float
+
+__all__ = [
+    "Optimizer",
+    "Simulation",
+    "adamw_angle",
+    "adamw_norm_fixed_point",
+    "adamw_relaxation_time",
+    "angle_between",
+    "equilibrium_angle",
+    "first_order_angle",
+    "iterate_norm",
+    "momentum_norm_fixed_point",
+    "norm_step",
+    "relaxation_rate",
+    "relaxation_time",
+    "sgd_norm_fixed_point",
+    "simulate",
+    "steady_state_angle",
+    "step_angle",
+]
+
+FloatArray = NDArray[np.float64]
+Optimizer = Literal["sgd", "adamw"]
+_WHERE = "si.equilibrium"
+
+
+def _decay(eta: object, wd: object) -> tuple[float, float, float]:
+    """``(η, λ, ηλ)`` after checking ``η > 0``, ``λ > 0`` and ``0 < ηλ < 1`` (the theorem's range)."""
+    e = as_positive_float(eta, "eta", where=_WHERE)
+    lam = as_positive_float(wd, "weight_decay", where=_WHERE)
+    p = e * lam
+    if not p < 1:
+        raise PreconditionError(
+            f"{_WHERE} needs 0 < ηλ < 1 (weight decay must shrink w, not flip it); "
+            f"got η = {e}, λ = {lam}, ηλ = {p}"
+        )
+    return e, lam, p
+
+
+def _fraction(value: object, name: str) -> float:
+    """A momentum coefficient ``0 ≤ value < 1``."""
+    out = _as_real_scalar(value, name)
+    if not 0 <= out < 1:
+        raise InputError(f"{_WHERE}: {name} must satisfy 0 ≤ {name} < 1; got {name} = {out}")
+    return out
+
+
+def sgd_norm_fixed_point(eta: float, wd: float, g: float) -> float:
+    """``x* = ‖w*‖² = ηg/√(ηλ(2 − ηλ))``: the exact fixed point of ``x' = (1 − ηλ)²x + η²g²/x``.
+
+    ``g = ‖w‖·‖∇f(w)‖`` (constant for a gradient of size ∝ 1/‖w‖). Solving ``x = ax + c/x`` with
+    ``a = (1 − ηλ)²``, ``c = η²g²`` gives ``x² = c/(1 − a)``, and ``1 − a = ηλ(2 − ηλ)`` (formed so, not
+    as ``1 − a``, which would cancel for small ηλ).
+    """
+    e, _, p = _decay(eta, wd)
+    gg = as_positive_float(g, "g", where=_WHERE)
+    return e * gg / math.sqrt(p * (2.0 - p))
+
+
+def norm_step(x: float | FloatArray, eta: float, wd: float, g: float) -> Any:
+    """One step of the exact recursion ``x' = (1 − ηλ)²x + η²g²/x`` (``x = ‖w‖²``; broadcasts)."""
+    e, _, p = _decay(eta, wd)
+    gg = as_positive_float(g, "g", where=_WHERE)
+    return (1.0 - p) ** 2 * x + (e * gg) ** 2 / x
+
+
+def iterate_norm(x0: float, eta: float, wd: float, g: float, steps: int) -> FloatArray:
+    """``x_0, …, x_steps`` of the exact norm recursion (deterministic: SGD without momentum)."""
+    x = as_positive_float(x0, "x0", where=_WHERE)
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+        raise InputError(f"{_WHERE}: steps must be a non-negative integer; got {steps!r}")
+    out = np.empty(int(steps) + 1)
+    out[0] = x
+    for t in range(int(steps)):
+        out[t + 1] = norm_step(out[t], eta, wd, g)
+    return out
+
+
+def step_angle(x: float | FloatArray, eta: float, wd: float, g: float) -> Any:
+    """The angle one SGD step turns w by at ``x = ‖w‖²``: ``θ = atan(ηg/((1 − ηλ)x))`` (exact).
+
+    The new vector is ``(1 − ηλ)w`` plus an orthogonal ``−η∇f`` of length ``ηg/‖w‖``.
+    """
+    e, _, p = _decay(eta, wd)
+    gg = as_positive_float(g, "g", where=_WHERE)
+    return np.arctan2(e * gg, (1.0 - p) * np.asarray(x, dtype=np.float64))
+
+
+def equilibrium_angle(eta: float, wd: float) -> float:
+    """``θ* = arccos(1 − ηλ)``: the exact angular update at the norm's fixed point (SGD, and AdamW with
+    an orthogonal update of fixed size).
+
+    Evaluated as ``2·asin(√(ηλ/2))`` (from ``1 − cos θ = 2 sin²(θ/2)``): ``arccos`` of a number near 1
+    loses half the digits of ηλ.
+    """
+    _, _, p = _decay(eta, wd)
+    return 2.0 * math.asin(math.sqrt(p / 2.0))
+
+
+def first_order_angle(eta: float, wd: float, momentum: float = 0.0) -> float:
+    """``√(2ηλ/(1 + μ))``: the angular update to first order in ηλ, SGD with momentum μ (torch's
+    convention) and uncorrelated gradients (Wan, Zhu, Zhang & Sun 2021); μ = 0 is plain SGD, whose
+    exact value is :func:`equilibrium_angle` = ``√(2ηλ)(1 + ηλ/12 + O((ηλ)²))``."""
+    _, _, p = _decay(eta, wd)
+    mu = _fraction(momentum, "momentum")
+    return math.sqrt(2.0 * p / (1.0 + mu))
+
+
+def momentum_norm_fixed_point(eta: float, wd: float, g: float, momentum: float) -> float:
+    """``x* = ‖w*‖² = √(ηg²/(2λ(1 − μ)))``: SGD with momentum μ, to first order in ηλ (uncorrelated
+    gradients of size ``g/‖w‖``); μ = 0 is the first-order form of :func:`sgd_norm_fixed_point`."""
+    e, lam, _ = _decay(eta, wd)
+    gg = as_positive_float(g, "g", where=_WHERE)
+    mu = _fraction(momentum, "momentum")
+    return math.sqrt(e * gg**2 / (2.0 * lam * (1.0 - mu)))
+
+
+def adamw_norm_fixed_point(eta: float, wd: float, size: float) -> float:
+    """``x* = ‖w*‖² = ηC/(λ(2 − ηλ))``: the fixed point of ``x' = (1 − ηλ)²x + η²C`` (AdamW whose update
+    has ``‖u‖² = C``, orthogonal to w; exact). With β₁ > 0 and uncorrelated gradients this is still
+    the first-order norm, ``≈ ηC/(2λ)`` with C the number of coordinates (Kosson et al. 2024)."""
+    e, lam, p = _decay(eta, wd)
+    c = as_positive_float(size, "size", where=_WHERE)
+    return e * c / (lam * (2.0 - p))
+
+
+def adamw_angle(eta: float, wd: float, beta1: float = 0.0) -> float:
+    """``√(2ηλ(1 − β₁)/(1 + β₁))``: AdamW's angular update to first order in ηλ, with uncorrelated
+    gradients (Kosson, Messmer & Jaggi 2024). For β₁ = 0 and an exactly orthogonal update of fixed
+    size the exact value is :func:`equilibrium_angle`."""
+    _, _, p = _decay(eta, wd)
+    b1 = _fraction(beta1, "beta1")
+    return math.sqrt(2.0 * p * (1.0 - b1) / (1.0 + b1))
+
+
+def relaxation_rate(eta: float, wd: float) -> float:
+    """``ρ = F'(x*) = 2(1 − ηλ)² − 1 = 1 − 4ηλ + 2(ηλ)²``: the factor by which SGD's ``x − x*`` shrinks
+    per step near the fixed point (``|ρ| < 1`` for every ``0 < ηλ < 1``; negative, an oscillating
+    approach, for ``ηλ > 1 − 1/√2``)."""
+    _, _, p = _decay(eta, wd)
+    return 1.0 - 4.0 * p + 2.0 * p * p
+
+
+def relaxation_time(eta: float, wd: float) -> float:
+    """``τ = −1/ln|ρ| = 1/(4ηλ) − 3/8 + O(ηλ)`` steps: SGD's time to shrink ``x − x*`` by e (linearised).
+
+    ``ln ρ`` is formed with ``log1p`` of ``−4ηλ + 2(ηλ)²`` (``ρ > 0``) so small ηλ keeps its digits.
+    """
+    _, _, p = _decay(eta, wd)
+    rho = relaxation_rate(eta, wd)
+    log_abs = math.log1p(-4.0 * p + 2.0 * p * p) if rho > 0 else math.log(abs(rho))
+    if not log_abs < 0:  # ρ = 0 (ηλ = 1 − 1/√2): the fixed point is reached in one linearised step
+        return 0.0
+    return -1.0 / log_abs
+
+
+def adamw_relaxation_time(eta: float, wd: float) -> float:
+    """``−1/(2 ln(1 − ηλ)) = 1/(2ηλ) − 1/4 + O(ηλ)`` steps: AdamW's norm recursion is linear,
+    ``x' − x* = (1 − ηλ)²(x − x*)``, so ``x − x*`` shrinks by e in this many steps."""
+    _, _, p = _decay(eta, wd)
+    return -1.0 / (2.0 * math.log1p(-p))
+
+
+def angle_between(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Angles between the rows of ``a`` and ``b`` (or two vectors), as ``atan2(‖b_⊥‖, b·â)``.
+
+    ``arccos`` of the cosine would lose half the digits of a small angle; ``b_⊥ = b − (b·â)â`` keeps
+    them (accurate to a few ``eps`` relative for angles well above ``√eps``).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    na = np.linalg.norm(a, axis=-1, keepdims=True)
+    if not np.all(na > 0) or not np.all(np.linalg.norm(b, axis=-1) > 0):
+        raise InputError(f"angle_between needs non-zero vectors; got norms {na.ravel()[:3]} …")
+    ahat = a / na
+    along = np.sum(b * ahat, axis=-1)
+    perp = np.linalg.norm(b - along[..., None] * ahat, axis=-1)
+    return np.arctan2(perp, along)
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    """A random-walk run of :func:`simulate`.
+
+    ``angles[t, k]``: the angle between ``w_t`` and ``w_{t+1}`` in trial k (steps × trials);
+    ``norms2[t, k]``: ``‖w_t‖²`` (steps + 1 × trials); the parameters it was run with.
+    """
+
+    optimizer: str
+    eta: float
+    weight_decay: float
+    momentum: float
+    g: float
+    angles: FloatArray
+    norms2: FloatArray
+
+
+def simulate(
+    optimizer: Optimizer,
+    eta: float,
+    wd: float,
+    steps: int,
+    *,
+    dim: int = 64,
+    trials: int = 32,
+    momentum: float = 0.0,
+    beta2: float = 0.99,
+    adam_eps: float = 1e-12,
+    g: float = 1.0,
+    scale0: float = 1.0,
+    seed: int | np.random.Generator = 0,
+) -> Simulation:
+    """Run SGD (with momentum) or AdamW on scale-invariant random walks, all trials at once.
+
+    Each step draws a Gaussian vector, removes its component along w and scales it to length
+    ``g/‖w‖``: a gradient orthogonal to w of the size si.gradient gives a scale-invariant loss, in a
+    random direction independent of the past (the "uncorrelated gradients" assumption). Then
+
+    * ``"sgd"``: torch's ``SGD(lr=η, momentum=μ, weight_decay=λ)``: ``b ← ∇ + λw`` on the first step,
+      ``b ← μb + ∇ + λw`` after; ``w ← w − ηb``;
+    * ``"adamw"``: torch's ``AdamW(lr=η, betas=(μ, beta2), eps=adam_eps, weight_decay=λ)``:
+      ``w ← (1 − ηλ)w``, then ``w ← w − η·m̂/(√v̂ + ε)`` with bias-corrected moment averages.
+
+    ``momentum`` is μ (SGD) or β₁ (AdamW). ``w_0`` is Gaussian with ``‖w_0‖² ≈ scale0²·dim``.
+    """
+    kind = str(optimizer)
+    if kind not in ("sgd", "adamw"):
+        raise InputError(f"{_WHERE}: optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
+    e, lam, _ = _decay(eta, wd)
+    mu = _fraction(momentum, "momentum")
+    b2 = _fraction(beta2, "beta2")
+    gg = as_positive_float(g, "g", where=_WHERE)
+    s0 = as_positive_float(scale0, "scale0", where=_WHERE)
+    eps_a = as_positive_float(adam_eps, "adam_eps", where=_WHERE)
+    for name, value, low in (("steps", steps, 1), ("dim", dim, 2), ("trials", trials, 2)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise InputError(f"{_WHERE}: {name} must be an integer ≥ {low}; got {value!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    w = s0 * rng.standard_normal((trials, dim))
+    buf = np.zeros_like(w)
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    angles = np.empty((steps, trials))
+    norms2 = np.empty((steps + 1, trials))
+    norms2[0] = np.einsum("ij,ij->i", w, w)
+    for t in range(steps):
+        x = norms2[t][:, None]
+        z = rng.standard_normal((trials, dim))
+        z -= (np.einsum("ij,ij->i", z, w)[:, None] / x) * w
+        grad = z * (gg / (np.linalg.norm(z, axis=1, keepdims=True) * np.sqrt(x)))
+        if kind == "sgd":
+            d_p = grad + lam * w
+            buf = d_p if t == 0 or mu == 0 else mu * buf + d_p
+            new = w - e * buf
+        else:
+            m = mu * m + (1.0 - mu) * grad
+            v = b2 * v + (1.0 - b2) * grad * grad
+            m_hat = m / (1.0 - mu ** (t + 1))
+            v_hat = v / (1.0 - b2 ** (t + 1))
+            new = (1.0 - e * lam) * w - e * m_hat / (np.sqrt(v_hat) + eps_a)
+        angles[t] = angle_between(w, new)
+        w = new
+        norms2[t + 1] = np.einsum("ij,ij->i", w, w)
+    return Simulation(kind, e, lam, mu, gg, angles, norms2)
+
+
+def steady_state_angle(sim: Simulation, burn_in: int) -> tuple[float, float]:
+    """``(mean, standard error)`` over trials of each trial's root-mean-square angle after ``burn_in``.
+
+    The trials are independent, so the standard error of their mean is ``std/√trials`` (the steps
+    within one trial are correlated; averaging them first and treating trials as the samples avoids
+    assuming otherwise).
+    """
+    steps, trials = sim.angles.shape
+    if isinstance(burn_in, bool) or not isinstance(burn_in, int | np.integer) or not 0 <= burn_in < steps:
+        raise InputError(f"{_WHERE}: burn_in must be an integer in [0, {steps}); got {burn_in!r}")
+    rms = np.sqrt(np.mean(sim.angles[burn_in:] ** 2, axis=0))
+    return float(np.mean(rms)), float(np.std(rms, ddof=1) / math.sqrt(trials))
