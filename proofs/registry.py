@@ -53,6 +53,8 @@ BUILDERS: dict[str, str] = {
     "dropout.ridge": "proofs.noise:dropout",
     "opt.sgd_equiv": "proofs.optim:sgd_equiv",
     "opt.adam_not_equiv": "proofs.optim:adam_not_equiv",
+    "l2.conditioning": "proofs.conditioning:conditioning",
+    "adamw.ema": "proofs.adamw:ema",
 }
 
 
