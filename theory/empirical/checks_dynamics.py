@@ -78,8 +78,9 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
             eps_ = conditioning.optimal_step(q, alpha)
             rho = conditioning.optimal_rate(q, alpha)
             kappa = conditioning.shifted_condition_number(q, alpha)
+            kappa_ref = float(np.linalg.cond(X.T @ X / n + alpha * np.eye(d)))  # for tolerances
             w_tilde = w_star + conditioning.bias(q, alpha)
-            wt_err = eigenbasis_tolerance(d, kappa) * (
+            wt_err = eigenbasis_tolerance(d, kappa_ref) * (
                 float(np.linalg.norm(w_tilde)) + float(np.linalg.norm(w_star))
             )
             t = 1.0 + float(np.linalg.norm(w_tilde))
