@@ -16,7 +16,8 @@ iterations (the exact e-folding count is ``−1/log(1 − ηλ) = 1/(ηλ) − �
 With a learning-rate schedule η_t torch multiplies λ by the current η_t (the decay is ``1 − η_tλ``),
 so the average keeps its form with time-varying weights: ``w_t = P_0 w_0 − Σ_s η_s P_{s+1} u_s``,
 ``P_s = Π_{r=s}^{t−1}(1 − η_rλ)``, and the timescale at step t is ``1/(η_tλ)``: it lengthens as the
-schedule decays. Every function below takes η as a scalar or as the schedule ``(η_0, …, η_{T−1})``.
+schedule decays. :func:`ema_coefficients`, :func:`ema_weights`, :func:`recursion` and
+:func:`ema_rounding_bound` take η as a scalar or as the schedule ``(η_0, …, η_{T−1})``.
 
 Independent of torch: :func:`adam_updates` recomputes u_t from recorded gradients in NumPy, and the
 empirical check compares torch's weights with :func:`ema_weights` applied to them.
@@ -130,24 +131,25 @@ def recursion(w0: ArrayLike, updates: ArrayLike, lr: ArrayLike, weight_decay: fl
 def ema_rounding_bound(w0: ArrayLike, updates: ArrayLike, lr: ArrayLike, dtype: Any = np.float64) -> float:
     """A bound on ``max|ema_weights − recursion[-1]|`` from rounding, for T updates.
 
-    With ``S = max_j(|w_{0,j}| + Σ_s η_s|u_{s,j}|)`` (every partial sum of either route is at most S
-    in modulus, as each factor ``1 − η_sλ`` lies in (0, 1)) and ``u = eps/2``:
+    Both routes start from the same rounded products ``x_t = fl(η_tλ)``. With
+    ``S = max_j(|w_{0,j}| + Σ_s η_s|u_{s,j}|)`` (every partial sum of either route is at most S in
+    modulus, since each factor ``1 − x_t`` lies in (0, 1)) and the unit roundoff ``u = eps/2``:
 
-    * recursion: each step rounds ``1 − η_sλ`` (relative u, carried by every later product: T·u·S in
-      all), the product with w and ``η_s u_s`` (2u of the terms) and the difference (u): ≤ 4u·S a step,
-      so ≤ 5T·u·S;
-    * closed form: ``log1p`` (relative u per term), the suffix sum (T·u relative to ``Σ|log(1 − x)|``,
-      an absolute error of at most ``T·u·Tx·e^{−Tx}``-weighted terms, ≤ T·u per coefficient since
-      ``y·e^{−y} ≤ 1``), ``exp`` (u), ``a/λ`` and the tensordot's T additions (T·u): ≤ (2T + 4)u·S.
+    * recursion: ``1 − x_t`` (relative u), the product with w, ``η_t·u_t`` and the difference (u each)
+      give ≤ 4u·S a step; later steps multiply it by factors < 1, so ≤ 4T·u·S in all;
+    * closed form: ``log1p`` (relative u), the suffix sums (≤ T·u relative to
+      ``Λ_s = Σ_{r≥s}|log(1 − x_r)|``), ``exp`` and the products with x and 1/λ (u each): a
+      coefficient ``P = e^{−Λ}`` is off by at most ``P(TuΛ + 3u) ≤ Tu + 3u`` relative to its term
+      (``Λe^{−Λ} ≤ 1``), and the tensordot's T additions add T·u·S: ≤ (2T + 3)u·S.
 
-    Total ``(7T + 4)·u·S``, doubled as headroom for the rounding of ``η_sλ`` itself.
+    Total ``(6T + 3)·u·S``, returned as ``(7T + 4)·u·S``.
     """
     u = np.abs(np.asarray(updates, dtype=np.float64))
     eta = _schedule(lr, u.shape[0])
     s = float(
         np.max(np.abs(np.asarray(w0, dtype=np.float64)) + np.tensordot(eta, u, axes=(0, 0)), initial=0.0)
     )
-    return (7 * u.shape[0] + 4) * dtype_eps(dtype) * s
+    return (7 * u.shape[0] + 4) * (dtype_eps(dtype) / 2) * s
 
 
 def iteration_timescale(lr: float, weight_decay: float) -> float:

@@ -200,5 +200,7 @@ def max_useful_alpha(q: Quadratic, delta: float) -> float:
 
     scale = float(lam[-1]) if lam.size and lam[-1] > 0 else 1.0
     lo, hi = math.log(scale) - 40.0, math.log(scale) + 40.0
+    if gap(hi) <= 0:  # δ within ~1e-17 of ‖c‖: the bias reaches δ only as α → ∞
+        return math.inf
     root = scipy.optimize.brentq(gap, lo, hi, xtol=1e-13, rtol=1e-13)
     return math.exp(root)
