@@ -73,7 +73,8 @@ def ema() -> Derivation:
         ),
         identity(
             step(w, u),
-            (1 - eta * lam) * w + eta * lam * sp.UnevaluatedExpr(-u / lam),
+            (1 - eta * lam) * w
+            + sp.Mul(eta * lam, sp.Mul(sp.S.NegativeOne, u, sp.Pow(lam, -1), evaluate=False), evaluate=False),
             "−ηu = ηλ·(−u/λ): the step mixes w with the target −u/λ in proportions 1 − ηλ and ηλ, an "
             "exponential moving average",
         ),
