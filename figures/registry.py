@@ -48,6 +48,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "figures.priors",
     "figures.effective_lr",
     "figures.rotational_equilibrium",
+    "figures.conditioning",
 )
 
 

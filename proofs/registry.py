@@ -56,6 +56,8 @@ BUILDERS: dict[str, str] = {
     "si.gradient": "proofs.scale_invariance:gradient",
     "si.effective_lr": "proofs.scale_invariance:effective_lr",
     "si.equilibrium": "proofs.equilibrium:equilibrium",
+    "l2.conditioning": "proofs.conditioning:conditioning",
+    "adamw.ema": "proofs.adamw:ema",
 }
 
 

@@ -33,7 +33,6 @@ def test_numeric_rows_cover_every_textbook_theorem(capsys):
     assert all(row["status"] == "pass" for row in rows), [r for r in rows if r["status"] != "pass"]
     covered = {row["id"] for row in rows}
     textbook = set(ids()[: ids().index("gd.min_norm") + 1]) - {"opt.sgd_equiv", "opt.adam_not_equiv"}
-    textbook -= {"l2.conditioning"}  # issue 11 skeleton: its numeric route is being written
     assert textbook <= covered
     for row in rows:
         assert row["cases"] > 0 and row["max_error"] <= row["tolerance"]

@@ -146,10 +146,11 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "l2.conditioning",
         "Weight decay improves conditioning; what GD gains and what it pays",
-        r"\kappa_\alpha = \kappa(H + \alpha I) = \frac{\lambda_{\max} + \alpha}{\lambda_{\min} + \alpha}"
-        r"\text{ decreases in } \alpha;\ \min_\epsilon \rho\big(I - \epsilon(H + \alpha I)\big)"
+        r"\kappa_\alpha = \frac{\lambda_{\max} + \alpha}{\lambda_{\min} + \alpha}"
+        r" \downarrow \text{ in } \alpha;\ \min_\epsilon \rho\big(I - \epsilon(H + \alpha I)\big)"
         r" = \frac{\kappa_\alpha - 1}{\kappa_\alpha + 1}"
-        r" \text{ at } \epsilon = \frac{2}{\lambda_{\max} + \lambda_{\min} + 2\alpha}",
+        r" \text{ at } \epsilon = \frac{2}{\lambda_{\max} + \lambda_{\min} + 2\alpha};"
+        r"\ q_i^\top(\tilde w - w^*) = \frac{-\alpha c_i}{\lambda_i + \alpha},\ \|\tilde w - w^*\| \uparrow",
         "Nesterov, *Lectures on Convex Optimization* (2nd ed., 2018), Thm 2.1.15; bias: l2.eigen",
         ("H symmetric, H ⪰ 0", "λ_min + α > 0"),
     ),
@@ -309,9 +310,10 @@ _THEOREMS: tuple[Theorem, ...] = (
         r"w_{t+1} = (1 - \eta\lambda)w_t + \eta\lambda\,(-u_t/\lambda)"
         r" \Rightarrow w_t = (1 - \eta\lambda)^t w_0"
         r" + \sum_{s<t}\eta\lambda(1 - \eta\lambda)^{t-1-s}(-u_s/\lambda),"
-        r"\ \tau_{\mathrm{iter}} = \frac{1}{\eta\lambda}",
+        r"\ \tau_{\mathrm{iter}} = \frac{1}{\eta\lambda},"
+        r"\ \tau_{\mathrm{epoch}} = \frac{B}{\eta\lambda N}",
         "Wang & Aitchison, *How to set AdamW's weight decay as you scale model and dataset size*, 2024",
-        ("u_t the Adam update m̂_t/(√v̂_t + ε)", "0 < ηλ < 1"),
+        ("u_t the Adam update m̂_t/(√v̂_t + ε)", "0 < ηλ < 1", "torch's decay: w ← (1 − ηλ)w before the step"),
     ),
     Theorem(
         "es.gf_vs_ridge",

@@ -1,0 +1,153 @@
+"""Real torch runs for l2.conditioning and adamw.ema (``docs/reference.md``, "Theorem catalogue").
+
+- :func:`diabetes_regression`: scikit-learn's bundled diabetes data (442 patients, 10 measurements;
+  no download), standardised, as a least-squares problem the project did not write. Full-batch
+  ``torch.optim.SGD(lr=ε*, weight_decay=α)`` on it is :func:`theory.empirical.linear.gd_trajectory`.
+- :func:`record_adamw`: trains a model with ``torch.optim.AdamW`` over a ``DataLoader`` (optionally under
+  a learning-rate scheduler) and records, for every step, the gradients torch used, the learning rate
+  of the step and the weights after it: everything the EMA identity needs, and nothing computed by
+  torch's Adam moments (those are recomputed in NumPy by :func:`theory.adamw.adam_updates`).
+- :func:`digits_adamw_run`: that recording for the digits CNN of :mod:`theory.empirical.digits` on the
+  first N images of scikit-learn's ``load_digits``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from theory.empirical import _common as C
+from theory.errors import InputError
+from theory.validate import as_positive_float
+
+torch = C.torch
+
+__all__ = ["AdamWRecord", "diabetes_regression", "digits_adamw_run", "record_adamw"]
+
+FloatArray = NDArray[np.floating[Any]]
+
+
+def diabetes_regression() -> tuple[FloatArray, FloatArray]:
+    """``(X, y)``: ``load_diabetes`` with each column centred and scaled to unit variance and y
+    centred and scaled to unit variance (so ``H = XᵀX/n`` is the correlation matrix, κ(H) ≈ 470)."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = (y - y.mean()) / y.std()
+    return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class AdamWRecord:
+    """One AdamW run, flattened over all parameters (float64 NumPy arrays).
+
+    Attributes:
+        w0: (P,) the weights before the first step.
+        grads: (T, P) the gradient each step used (``p.grad`` just before ``opt.step()``).
+        weights: (T + 1, P) the weights before the first step and after every step.
+        lrs: (T,) the learning rate of each step (the group's ``lr`` when the step was taken).
+        weight_decay, betas, eps: AdamW's settings.
+        steps_per_epoch: batches per epoch.
+    """
+
+    w0: FloatArray
+    grads: FloatArray
+    weights: FloatArray
+    lrs: FloatArray
+    weight_decay: float
+    betas: tuple[float, float]
+    eps: float
+    steps_per_epoch: int
+
+
+def _flat(params: list[Any], attr: str = "data") -> FloatArray:
+    return np.concatenate([C.numpy(getattr(p, attr)).ravel() for p in params])
+
+
+def record_adamw(
+    model: Any,
+    loader: Any,
+    loss_fn: Callable[[Any, Any], Any],
+    *,
+    epochs: int,
+    lr: float,
+    weight_decay: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    cosine: bool = False,
+) -> AdamWRecord:
+    """Train ``model`` in place with ``torch.optim.AdamW(model.parameters(), lr, betas, eps,
+    weight_decay)`` (one group: every parameter decayed) for ``epochs`` passes over ``loader``,
+    recording every step (:class:`AdamWRecord`). With ``cosine``, a
+    ``torch.optim.lr_scheduler.CosineAnnealingLR`` over all steps changes the lr after each step."""
+    if not isinstance(epochs, int) or epochs < 1:
+        raise InputError(f"epochs must be a positive integer; got {epochs!r}")
+    step_lr = as_positive_float(lr, "lr", where="adamw.ema")
+    wd = as_positive_float(weight_decay, "weight_decay", where="adamw.ema")
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=step_lr, betas=betas, eps=eps, weight_decay=wd)
+    per_epoch = len(loader)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * per_epoch) if cosine else None
+    w0 = _flat(params)
+    grads, weights, lrs = [], [w0], []
+    for _ in range(epochs):
+        for x, y in loader:
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(x), y).backward()
+            grads.append(_flat(params, "grad"))
+            lrs.append(float(opt.param_groups[0]["lr"]))
+            opt.step()
+            weights.append(_flat(params))
+            if sched is not None:
+                sched.step()
+    out = np.stack(weights)
+    C.check_finite_tensor(torch.as_tensor(out), "AdamW weights")
+    return AdamWRecord(
+        w0=w0,
+        grads=np.stack(grads),
+        weights=out,
+        lrs=np.asarray(lrs),
+        weight_decay=wd,
+        betas=(float(betas[0]), float(betas[1])),
+        eps=float(eps),
+        steps_per_epoch=per_epoch,
+    )
+
+
+def digits_adamw_run(
+    n: int,
+    *,
+    batch_size: int = 50,
+    epochs: int = 3,
+    lr: float = 1e-2,
+    weight_decay: float = 0.1,
+    cosine: bool = False,
+    channels: int = 2,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype: Any = "float64",
+) -> AdamWRecord:
+    """:func:`record_adamw` for :func:`~theory.empirical.digits.digits_cnn` (``channels`` filters) on
+    the first ``n`` digits of a seeded permutation, shuffled minibatches of ``batch_size``
+    (``n/batch_size`` steps an epoch), cross-entropy loss."""
+    from theory.empirical.digits import digits_cnn, digits_data
+
+    dev, _, name = C.setup(device, dtype)
+    data = digits_data(n, dtype=name, seed=seed)
+    model = digits_cnn(channels, seed=seed, dtype=name).to(dev)
+    ds = torch.utils.data.TensorDataset(data.images.to(dev), data.labels.to(dev))
+    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=True, generator=C.generator(seed))
+    return record_adamw(
+        model,
+        loader,
+        torch.nn.CrossEntropyLoss(),
+        epochs=epochs,
+        lr=lr,
+        weight_decay=weight_decay,
+        cosine=cosine,
+    )
