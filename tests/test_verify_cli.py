@@ -131,8 +131,9 @@ def test_error_tracker_keeps_worst_ratio():
     assert (r.max_error, r.tolerance, r.cases, r.verdict) == (0.5, 1.0, 3, "pass")
     t.add(float("nan"), 1.0)
     assert t.result().verdict == "fail" and math.isinf(t.result().max_error)
-    with pytest.raises(InputError, match="tolerance must be positive"):
-        t.add(1.0, 0.0)
+    for bad in (0.0, -1.0, float("nan"), float("inf")):  # inf: a tolerance from an infinite κ passed ∞ ≤ ∞
+        with pytest.raises(InputError, match="tolerance must be positive and finite"):
+            t.add(float("inf"), bad)
     with pytest.raises(InputError, match="at least one case"):
         ErrorTracker().result()
 

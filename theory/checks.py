@@ -147,11 +147,11 @@ class ErrorTracker:
         self.empirical = reason if self.empirical is None else f"{self.empirical}; {reason}"
 
     def add(self, error: float, tolerance: float) -> None:
-        """Record one case. A NaN error counts as infinitely bad."""
+        """Record one case. A NaN error counts as infinitely bad; the tolerance must be finite and > 0."""
         error = float(error)
         tolerance = float(tolerance)
-        if not tolerance > 0:
-            raise InputError(f"a tolerance must be positive; got {tolerance!r}")
+        if not 0 < tolerance < math.inf:  # an infinite tolerance passes everything, even an infinite error
+            raise InputError(f"a tolerance must be positive and finite; got {tolerance!r}")
         self.cases += 1
         ratio = math.inf if math.isnan(error) else error / tolerance
         if ratio > self.worst_ratio:

@@ -18,7 +18,7 @@ import it; :func:`require_torch` is the single place that does, and raises
 - :mod:`theory.empirical.digits`      the repository's real case, a CNN on load_digits,
 - :mod:`theory.empirical.normalised`  Linear → BatchNorm/LayerNorm models, scale-invariance detector (si.*),
 - :mod:`theory.empirical.equilibrium` a batch-normalised MLP: rotational equilibrium (si.equilibrium),
-- :mod:`theory.empirical.dynamics`    torch SGD at the optimal step (l2.conditioning), AdamW as an EMA (adamw.ema),
+- :mod:`theory.empirical.dynamics`    SGD at the optimal step (l2.conditioning), AdamW as an EMA (adamw.ema),
 
 call :func:`require_torch` when first imported, so ``from theory.empirical import linear`` without
 torch raises that error. ``theory.empirical.checks`` registers the ``empirical`` route of
