@@ -53,6 +53,7 @@ BUILDERS: dict[str, str] = {
     "dropout.ridge": "proofs.noise:dropout",
     "opt.sgd_equiv": "proofs.optim:sgd_equiv",
     "opt.adam_not_equiv": "proofs.optim:adam_not_equiv",
+    "ridge.double_descent": "proofs.double_descent:double_descent",
 }
 
 
