@@ -64,6 +64,55 @@ def test_peak_at_n_equals_d() -> None:
     assert mean[1] > mean[0] and mean[2] > mean[3]
 
 
+def _conditional_risk_by_ridge(X: np.ndarray, beta: np.ndarray, noise_var: float, alpha: float) -> float:
+    """``σ² + ‖A X β − β‖² + σ²‖A‖_F²`` with ``A = (XᵀX + nαI)⁻¹Xᵀ`` (or X⁺) applied column by column
+    through :func:`theory.regression.ridge`: an independent route to the conditional risk given X."""
+    from theory.regression import ridge
+
+    n = X.shape[0]
+    bias = ridge(X, X @ beta, alpha) - beta
+    A = np.stack([ridge(X, e, alpha) for e in np.eye(n)], axis=1)
+    return float(noise_var + bias @ bias + noise_var * np.sum(A * A))
+
+
+@pytest.mark.parametrize(("n", "d"), [(5, 9), (9, 5), (6, 6)])
+def test_conditional_risk_matches_ridge_column_by_column(n: int, d: int) -> None:
+    from theory.numerics import product_tolerance
+
+    rng = np.random.default_rng([n, d])
+    X = rng.standard_normal((3, n, d))
+    X[2, 1] = X[2, 0]  # a rank-deficient design: a zero singular value inside min(n, d)
+    beta = rng.standard_normal(d)
+    alphas = [0.0, 0.01, 1.0]
+    got = dd.ridge_risk_draws(n, d, 0.7, beta, alphas, 3, rng, X=X)
+    for b in range(3):
+        s = np.linalg.svd(X[b], compute_uv=False)
+        kappa = s[0] / s[s > max(n, d) * 1e-15 * s[0]][-1]
+        for j, a in enumerate(alphas):
+            want = _conditional_risk_by_ridge(X[b], beta, 0.7, a)
+            assert abs(got[b, j] - want) <= product_tolerance(max(n, d), kappa) * want, (b, a)
+
+
+def test_direction_average_routes_agree() -> None:
+    """Gram eigenvalues (α > 0) and SVD values (α = 0) give the same direction-averaged risk, and it is
+    the mean of the fixed-β risk over β uniform on the sphere (the rotation-invariance step)."""
+    n, d = 7, 11
+    X = np.random.default_rng(5).standard_normal((1, n, d))
+    beta = np.zeros(d)
+    beta[0] = 2.0
+    avg = dd.ridge_risk_draws(n, d, 1.0, beta, [0.5], 1, np.random.default_rng(), X=X, average_direction=True)
+    avg0 = dd.ridge_risk_draws(
+        n, d, 1.0, beta, [0.0, 0.5], 1, np.random.default_rng(), X=X, average_direction=True
+    )
+    assert avg[0, 0] == pytest.approx(avg0[0, 1], rel=1e-12)
+    # average of the fixed-β risk over an orthonormal basis of directions = exact average over the sphere
+    per_direction = [
+        dd.ridge_risk_draws(n, d, 1.0, 2.0 * e, [0.0, 0.5], 1, np.random.default_rng(), X=X)[0]
+        for e in np.eye(d)
+    ]
+    assert np.mean(per_direction, axis=0) == pytest.approx(avg0[0], rel=1e-12)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [

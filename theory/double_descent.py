@@ -223,11 +223,21 @@ def ridge_risk_draws(
         Xs = np.asarray(X, dtype=np.float64)
         if Xs.shape != (reps, nn, dd):
             raise InputError(f"{_WHERE}: X must have shape {(reps, nn, dd)}; got {Xs.shape}")
-    _, s, Vt = np.linalg.svd(Xs, full_matrices=False)  # s: (draws, k), Vt: (draws, k, d), k = min(n, d)
+    r2 = float(b @ b)
+    if average_direction and a.min() > 0:
+        # only the singular values are needed, and with α > 0 their squares to O(eps·s_max²) absolute
+        # accuracy suffice (each enters as s²/(s² + nα)): the eigenvalues of the smaller Gram matrix
+        gram = Xs @ np.swapaxes(Xs, 1, 2) if nn <= dd else np.swapaxes(Xs, 1, 2) @ Xs
+        s = np.sqrt(np.clip(np.linalg.eigvalsh(gram)[:, ::-1], 0.0, None))  # (draws, k), descending
+        c2 = np.full(s.shape, r2 / dd)
+    elif average_direction:  # α = 0 needs the small singular values accurately: SVD, values only
+        s = np.linalg.svd(Xs, compute_uv=False)  # (draws, k), k = min(n, d)
+        c2 = np.full(s.shape, r2 / dd)
+    else:
+        _, s, Vt = np.linalg.svd(Xs, full_matrices=False)  # Vt: (draws, k, d)
+        c2 = (Vt @ b) ** 2  # (draws, k)
     cutoff = max(nn, dd) * np.finfo(np.float64).eps * s[:, :1]
     s_sq = np.where(s > cutoff, s, 0.0) ** 2  # (draws, k)
-    r2 = float(b @ b)
-    c2 = np.full(s.shape, r2 / dd) if average_direction else (Vt @ b) ** 2  # (draws, k)
     outside = np.maximum(r2 - c2.sum(axis=1), 0.0)  # ‖β‖² minus its row-space part
     na = nn * a[None, None, :]
     ss = s_sq[:, :, None]

@@ -83,7 +83,7 @@ def _optimal_alpha_part(ctx: CheckContext, tracker: ErrorTracker, rng: np.random
 def _monotone_part(ctx: CheckContext, tracker: ErrorTracker, rng: np.random.Generator) -> None:
     d = 12
     ns = np.arange(2, 3 * d + 1)
-    draws = ctx.cases(600, 4000)
+    draws = ctx.cases(300, 4000)
     z = dd.bonferroni_z(FALSE_ALARM / 4, len(ns) - 1, sided=1)
     beta = _beta(d, rng)
     risks = dd.nested_risk_draws(
@@ -95,7 +95,7 @@ def _monotone_part(ctx: CheckContext, tracker: ErrorTracker, rng: np.random.Gene
 
 
 def _marchenko_pastur_part(ctx: CheckContext, tracker: ErrorTracker, rng: np.random.Generator) -> str:
-    d = ctx.cases(200, 400)
+    d = ctx.cases(150, 400)
     gammas = (0.25, 0.5, 0.8, 1.25, 2.0, 4.0) if ctx.thorough else (0.5, 2.0)
     draws = ctx.cases(8, 20)
     z = dd.bonferroni_z(FALSE_ALARM / 4, 2 * len(gammas))
