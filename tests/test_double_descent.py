@@ -295,3 +295,32 @@ def test_wrong_optimal_alpha_fails_the_check(monkeypatch: pytest.MonkeyPatch, fa
 
     monkeypatch.setattr(dd, "optimal_alpha", wrong)
     assert _part_ratio(ndd._optimal_alpha_part) > 1.0
+
+
+# ---------------------------------------------------------------- the empirical (torch) row
+
+
+def test_empirical_row_passes_and_fails_on_a_dropped_bias(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("torch")
+    from theory.empirical import checks_double_descent as edc
+
+    result = edc._double_descent(CheckContext())
+    assert result.verdict == "pass", result
+    monkeypatch.setattr(dd, "min_norm_risk", _no_bias)
+    assert edc.run_grid(CheckContext(), 16, 60, (6,), ()).verdict == "fail"
+
+
+def test_torch_gd_reaches_the_closed_forms_within_the_contraction_bound() -> None:
+    pytest.importorskip("torch")
+    from theory.empirical import double_descent as edd
+    from theory.regression import ridge
+
+    rng = np.random.default_rng(9)
+    d = 10
+    for n, a in ((4, 0.0), (25, 0.0), (10, 0.3)):
+        X, y = edd.make_data(n, d, 20, NOISE, _beta(d), rng)
+        run = edd.train(X, y, a, _beta(d), NOISE)
+        exact = np.stack([ridge(X[b], y[b], a) for b in range(20)])
+        tol = edd.weight_tolerance(run, np.linalg.norm(exact, axis=1), d)
+        assert np.all(np.linalg.norm(run.weights - exact, axis=1) <= tol)
+        assert np.all(run.contraction <= 1e-8)
