@@ -46,6 +46,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "figures.hessian_shrinkage",
     "figures.network_report",
     "figures.priors",
+    "figures.double_descent",
 )
 
 
