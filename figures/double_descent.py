@@ -6,8 +6,10 @@ Features ``x ~ N(0, I_d)``, ``y = xᵀβ + ε``, ``σ² = 1``, ``‖β‖² = 4`
 and ``σ² + r²(1 − n/d) + σ²n/(d − n − 1)`` for n ≤ d − 2 (infinite in between: the peak at n = d),
 with Monte Carlo means and 95 % intervals (1.96 standard errors) over Gaussian designs; and the
 Monte Carlo risk of ridge at ``α* = σ²d/(n r²)``, which falls monotonically through n = d (Nakkiran,
-Venkat, Kakade & Ma, Thm 1). Ridgeless Monte Carlo points are drawn only for ``|n − d| ≥ 4``: closer to
-the peak the risk has an infinite variance and a sample mean says nothing.
+Venkat, Kakade & Ma, Thm 1); its designs are nested (size n uses the first n rows of each draw), so
+neighbouring points share their randomness and the curve shows the trend, not the noise. Ridgeless
+Monte Carlo points are drawn only for ``|n − d| ≥ 4``: closer to the peak the risk has an infinite
+variance and a sample mean says nothing.
 
 (b) The proportional limit d, n → ∞, d/n → γ (Marchenko–Pastur; Dobriban & Wager 2018): ridgeless
 ``σ²/(1 − γ)`` / ``σ² + r²(1 − 1/γ) + σ²/(γ − 1)`` and tuned ``σ² + σ²γm(σ²γ/r²)``, with the d = 20
@@ -55,12 +57,11 @@ def data() -> dict[str, Any]:
     exact = np.array([dd.min_norm_risk(int(n), D, NOISE_VAR, BETA_NORM2) for n in ns])
     ridgeless_ns = MC_NS[np.abs(MC_NS - D) >= 4]
     ridgeless = [dd.monte_carlo_risk(int(n), D, NOISE_VAR, beta, [0.0], DRAWS, rng) for n in ridgeless_ns]
-    tuned = [
-        dd.monte_carlo_risk(
-            int(n), D, NOISE_VAR, beta, [dd.optimal_alpha(int(n), D, NOISE_VAR, BETA_NORM2)], DRAWS, rng
+    tuned = dd.summarise(
+        dd.nested_risk_draws(
+            D, MC_NS, NOISE_VAR, beta, lambda n: dd.optimal_alpha(n, D, NOISE_VAR, BETA_NORM2), DRAWS, rng
         )
-        for n in MC_NS
-    ]
+    )
     ratio = np.linspace(0.05, 3.0, 591)  # n/d
     gamma = 1.0 / ratio
     asym_ridgeless = np.array([dd.asymptotic_min_norm_risk(float(g), NOISE_VAR, BETA_NORM2) for g in gamma])
@@ -72,8 +73,8 @@ def data() -> dict[str, Any]:
         "ridgeless_mean": np.array([float(r.mean[0]) for r in ridgeless]),
         "ridgeless_se": np.array([float(r.stderr[0]) for r in ridgeless]),
         "tuned_n": MC_NS,
-        "tuned_mean": np.array([float(r.mean[0]) for r in tuned]),
-        "tuned_se": np.array([float(r.stderr[0]) for r in tuned]),
+        "tuned_mean": tuned.mean,
+        "tuned_se": tuned.stderr,
         "ratio": ratio,
         "asym_min_norm": asym_ridgeless,
         "asym_tuned": dd.asymptotic_tuned_risk(gamma, NOISE_VAR, BETA_NORM2),
