@@ -38,14 +38,14 @@ __all__ = ["double_descent"]
 
 def _chi_square_cases(nu: sp.Symbol, n: sp.Symbol, d: sp.Symbol, s2: sp.Symbol, r2: sp.Symbol) -> list[Step]:
     case = "Second check: the base cases d = 1 and n = 1 from the χ² moment"
-    chi = ChiSquared("chi", nu + 2)
+    chi = ChiSquared("Y", nu + 2)  # Y ~ χ²_k with k = ν + 2
     half = nu / 2
     gamma_form = sp.gamma(half) / (2 * sp.gamma(half + 1))
     return [
         expectation(
             1 / chi,
             gamma_form,
-            "sympy.stats integrates 1/x against the χ² density with k = ν + 2 > 2 degrees of freedom",
+            "Y ~ χ²_k with k = ν + 2 > 2 degrees of freedom: sympy.stats integrates 1/y against its density",
             case=case,
         ),
         identity(
