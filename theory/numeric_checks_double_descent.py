@@ -111,8 +111,14 @@ def _marchenko_pastur_part(ctx: CheckContext, tracker: ErrorTracker, rng: np.ran
         mc = dd.summarise(dd.ridge_risk_draws(n, d, _NOISE, beta, alphas, draws, rng, average_direction=True))
         limit = dd.asymptotic_ridge_risk(d / n, alphas, _NOISE, _R2)
         tuned = float(dd.asymptotic_tuned_risk(d / n, _NOISE, _R2)[0])
-        # the collapse R_∞(α*) = σ² + σ²γm(α*): two formulas, agreement to rounding
-        tracker.add(abs(float(limit[0]) - tuned), _rounding(tuned, 100))
+        # the collapse R_∞(α*) = σ² + σ²γm(α*): two formulas that agree up to rounding. m and q carry
+        # ≤ 10 eps relative error each (a square root, a few products and one division, no
+        # cancellation in either branch), the sum adds 4 roundings, and the q terms r²α²q and σ²γαq
+        # cancel exactly in exact arithmetic, so the error is ≤ 20 eps × the sum of the terms' sizes.
+        m_star, q_star = (float(v[0]) for v in dd.mp_resolvent_moments(d / n, a))
+        g = d / n
+        size = _NOISE + _R2 * a * a * q_star + _NOISE * g * (m_star + a * q_star)
+        tracker.add(abs(float(limit[0]) - tuned), 20.0 * dtype_eps(np.float64) * size)
         for k in range(2):
             err = abs(float(mc.mean[k]) - float(limit[k]))
             tracker.add(err, z * float(mc.stderr[k]) + 2.0 * float(limit[k]) / d)
