@@ -49,6 +49,7 @@ FIGURE_MODULES: tuple[str, ...] = (
     "figures.effective_lr",
     "figures.rotational_equilibrium",
     "figures.conditioning",
+    "figures.double_descent",
 )
 
 

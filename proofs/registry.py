@@ -58,6 +58,7 @@ BUILDERS: dict[str, str] = {
     "si.equilibrium": "proofs.equilibrium:equilibrium",
     "l2.conditioning": "proofs.conditioning:conditioning",
     "adamw.ema": "proofs.adamw:ema",
+    "ridge.double_descent": "proofs.double_descent:double_descent",
 }
 
 

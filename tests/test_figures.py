@@ -78,7 +78,8 @@ def test_registry_names_are_unique_and_in_issue_order() -> None:
         "l1-vs-l2",
         "regularisation-path",
     ]
-    assert names[11] == "priors"  # issue 11 appends its figures after it
+    assert names[11] == "priors"
+    assert names[12:] == ["effective-lr", "rotational-equilibrium", "conditioning", "double-descent"]
 
 
 @pytest.mark.parametrize("spec", ALL, ids=lambda s: s.name)

@@ -355,13 +355,21 @@ _THEOREMS: tuple[Theorem, ...] = (
     Theorem(
         "ridge.double_descent",
         "Optimally tuned ridge has no double descent",
-        r"n \mapsto \min_\lambda R(\hat w_\lambda) \text{ is non-increasing};"
-        r"\ \text{the minimum-norm interpolator's } \mathbb E R(\hat w_0) \text{ peaks at } n = d",
+        r"n \mapsto \min_\alpha \mathbb E R(\hat w_\alpha) \text{ is non-increasing, attained at }"
+        r"\alpha^* = \frac{\sigma^2 d}{n\|\beta\|^2};"
+        r"\ \mathbb E R(\hat w_0) = \sigma^2 + \frac{\sigma^2 d}{n - d - 1}\ (n \ge d + 2),"
+        r"\ \sigma^2 + \|\beta\|^2(1 - \tfrac nd) + \frac{\sigma^2 n}{d - n - 1}\ (n \le d - 2),"
+        r"\ \infty\ (|n - d| \le 1)",
         "Nakkiran, Venkat, Kakade & Ma, *Optimal Regularization Can Mitigate Double Descent*, ICLR 2021, "
         "Thm 1; "
         "Hastie, Montanari, Rosset & Tibshirani, *Surprises in High-Dimensional Ridgeless Least Squares "
         "Interpolation*, Ann. Statist. 2022",
-        ("x ~ N(0, I_d)", "y = xᵀβ + noise of variance σ²"),
+        (
+            "x ~ N(0, I_d)",
+            "y = xᵀβ + noise of variance σ² > 0, independent of x",
+            "R(ŵ) = E(y − xᵀŵ)² = σ² + ‖ŵ − β‖², expectation E over the training set",
+            "ŵ_α = (XᵀX + nαI)⁻¹Xᵀy (canonical convention); ŵ_0 = X⁺y, the minimum-norm interpolator",
+        ),
     ),
 )
 
