@@ -176,6 +176,11 @@ def test_proved_effective_lr_is_the_library_function() -> None:
         (lambda: si.eps_defect_bound(1e-5, 1.0, -2.0), PreconditionError, r"c must be > 0; got c = -2\.0"),
         (lambda: si.eps_defect_bound(1e-5, 0.0, 2.0), PreconditionError, r"variance must be > 0"),
         (lambda: si.gd_weight_decay(np.sin, np.ones(2), 0.1, 0.1, -1), InputError, r"steps .* got -1"),
+        (
+            lambda: si.sphere_gd(np.sin, np.ones(2), 0.1, 0.1, True),
+            InputError,
+            r"steps must be an integer ≥ 0; got True",
+        ),
         (lambda: si.sphere_gd(np.sin, np.zeros(2), 0.1, 0.1, 3), PreconditionError, r"w0 ≠ 0"),
         (lambda: si.weight_decay_step(np.ones(2), np.ones(2), 4.0, 0.5), PreconditionError, r"ηλ = 2\.0"),
         (

@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from theory.errors import InputError
-from theory.scale_invariance import angle_between, norm_step, validate_decay
+from theory.scale_invariance import angle_between, norm_step, validate_count, validate_decay
 from theory.validate import _as_real_scalar, as_positive_float
 
 __all__ = [
@@ -105,11 +105,10 @@ def iterate_norm(x0: float, eta: float, wd: float, g: float, steps: int) -> Floa
     (:func:`theory.scale_invariance.norm_step`; deterministic: SGD without momentum)."""
     _decay(eta, wd)
     x = as_positive_float(x0, "x0", where=_WHERE)
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise InputError(f"{_WHERE}: steps must be a non-negative integer; got {steps!r}")
-    out = np.empty(int(steps) + 1)
+    steps = validate_count(steps, "steps", where=_WHERE)
+    out = np.empty(steps + 1)
     out[0] = x
-    for t in range(int(steps)):
+    for t in range(steps):
         out[t + 1] = norm_step(out[t], eta, wd, g)
     return out
 
@@ -255,9 +254,9 @@ def simulate(
     gg = as_positive_float(g, "g", where=_WHERE)
     s0 = as_positive_float(scale0, "scale0", where=_WHERE)
     eps_a = as_positive_float(adam_eps, "adam_eps", where=_WHERE)
-    for name, value, low in (("steps", steps, 1), ("dim", dim, 2), ("trials", trials, 2)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-            raise InputError(f"{_WHERE}: {name} must be an integer ≥ {low}; got {value!r}")
+    steps = validate_count(steps, "steps", where=_WHERE, low=1)
+    dim = validate_count(dim, "dim", where=_WHERE, low=2)
+    trials = validate_count(trials, "trials", where=_WHERE, low=2)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     w = s0 * rng.standard_normal((trials, dim))
     buf = np.zeros_like(w)

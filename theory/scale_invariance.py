@@ -55,6 +55,7 @@ __all__ = [
     "norm_step",
     "sphere_gd",
     "sphere_step",
+    "validate_count",
     "validate_decay",
     "weight_decay_step",
 ]
@@ -101,6 +102,17 @@ def validate_decay(
             f"ηλ = {p}"
         )
     return eta, lam, p
+
+
+def validate_count(value: object, name: str, *, where: str, low: int = 0) -> int:
+    """An integer ``≥ low`` (a number of steps, a dimension); booleans are refused.
+
+    Raises:
+        InputError: anything else, with the value.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise InputError(f"{where}: {name} must be an integer ≥ {low}; got {value!r}")
+    return int(value)
 
 
 def effective_lr(lr: float, weight_decay: float, norm: float) -> float:
@@ -176,13 +188,12 @@ def norm_step(x: float | FloatArray, lr: float, weight_decay: float, g: float) -
 def gd_weight_decay(grad: Gradient, w0: ArrayLike, lr: float, weight_decay: float, steps: int) -> FloatArray:
     """The iterates ``w_0, …, w_T`` of ``w_{t+1} = (1 − ηλ)w_t − η∇f(w_t)``, shape ``(T + 1, d)``."""
     eta, lam, _ = validate_decay(lr, weight_decay, where="si.effective_lr")
-    if not isinstance(steps, int | np.integer) or steps < 0:
-        raise InputError(f"steps must be a non-negative integer; got {steps!r}")
+    steps = validate_count(steps, "steps", where="si.effective_lr")
     w = as_vector(w0, "w0").copy()
     direction(w, "w0")
-    out = np.empty((int(steps) + 1, w.shape[0]))
+    out = np.empty((steps + 1, w.shape[0]))
     out[0] = w
-    for t in range(int(steps)):
+    for t in range(steps):
         w = (1.0 - eta * lam) * w - eta * np.asarray(grad(w), dtype=np.float64)
         out[t + 1] = w
     return out
@@ -205,14 +216,13 @@ def sphere_gd(grad: Gradient, w0: ArrayLike, lr: float, weight_decay: float, ste
     directions of :func:`gd_weight_decay` (si.effective_lr), valid when f is scale-invariant.
     """
     eta, lam, _ = validate_decay(lr, weight_decay, where="si.effective_lr")
-    if not isinstance(steps, int | np.integer) or steps < 0:
-        raise InputError(f"steps must be a non-negative integer; got {steps!r}")
+    steps = validate_count(steps, "steps", where="si.effective_lr")
     u, r = direction(w0, "w0")
-    us = np.empty((int(steps) + 1, u.shape[0]))
-    rs = np.empty(int(steps) + 1)
-    hats = np.empty(int(steps))
+    us = np.empty((steps + 1, u.shape[0]))
+    rs = np.empty(steps + 1)
+    hats = np.empty(steps)
     us[0], rs[0] = u, r
-    for t in range(int(steps)):
+    for t in range(steps):
         g = np.asarray(grad(u), dtype=np.float64)
         hats[t] = effective_lr(eta, lam, r)
         u, r = sphere_step(u, g, hats[t]), math.sqrt(norm_step(r * r, eta, lam, float(np.linalg.norm(g))))

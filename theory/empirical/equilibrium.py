@@ -29,7 +29,7 @@ import numpy as np
 from theory.empirical import _common as C
 from theory.empirical.normalised import normalised_mlp, scale_invariant_parameters
 from theory.errors import InputError, PreconditionError
-from theory.scale_invariance import angle_between
+from theory.scale_invariance import angle_between, validate_count
 
 torch = C.torch
 
@@ -100,8 +100,7 @@ def train_equilibrium(
 
     if optimizer not in ("sgd", "adamw"):
         raise InputError(f"optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise InputError(f"steps must be a positive integer; got {steps!r}")
+    steps = validate_count(steps, "steps", where="train_equilibrium", low=1)
     if rescale_step is not None and not 0 <= rescale_step < steps:
         raise InputError(f"rescale_step must lie in [0, {steps}); got {rescale_step}")
     dev, _, _ = C.setup(device, dtype)
