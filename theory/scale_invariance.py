@@ -14,7 +14,9 @@ One GD step with weight decay, ``w' = (1 − ηλ)w − η∇f(w)``, then moves 
 exactly as a normalised step on the unit sphere with learning rate
 ``η̂ = η/((1 − ηλ)‖w‖²)`` (si.effective_lr; Zhang, Wang, Xu & Grosse, *Three Mechanisms of Weight
 Decay Regularization*, ICLR 2019), and the norm follows
-``‖w'‖² = (1 − ηλ)²‖w‖² + η²‖∇f(u)‖²/‖w‖²`` (the gradient is orthogonal to w).
+``‖w'‖² = (1 − ηλ)²‖w‖² + η²‖∇f(u)‖²/‖w‖²`` (the gradient is orthogonal to w; :func:`norm_step`).
+:mod:`theory.equilibrium` (si.equilibrium) builds on this module's :func:`norm_step`,
+:func:`validate_decay` and :func:`angle_between`.
 
 Two scale-invariant test functions with closed-form gradients and Hessians (chain rule, never the
 identities above) are provided: :class:`BatchNormLoss`, a linear unit followed by batch normalisation
