@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from figures._common import new_figure, panel_label
-from theory.scale_invariance import BatchNormLoss, gd_weight_decay, sphere_gd
+from theory.scale_invariance import BatchNormLoss, angle_between, gd_weight_decay, sphere_gd
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -67,8 +67,8 @@ def problem() -> tuple[BatchNormLoss, np.ndarray]:
 
 
 def _angles(directions: np.ndarray) -> np.ndarray:
-    """Angle (degrees) between each row and the first."""
-    return np.degrees(np.arccos(np.clip(directions @ directions[0], -1.0, 1.0)))
+    """Angle (degrees) between each row and the first (:func:`~theory.scale_invariance.angle_between`)."""
+    return np.degrees(angle_between(directions[0], directions))
 
 
 def data() -> dict[str, Any]:

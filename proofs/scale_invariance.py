@@ -142,6 +142,9 @@ def gradient() -> Derivation:
     grad2 = sp.Matrix([sp.Derivative(f2, x) for x in w2])
     hess2 = sp.Matrix(2, 2, lambda i, j: sp.Derivative(f2, w2[i], w2[j]))
     scaled2 = tuple(c * x for x in w2)
+    # ∇f(cw): differentiate once, then put cw for w (what Subs(∂f, w, cw) evaluates to; built so, the
+    # c-derivative below is of an explicit expression, and factor clears it 4× faster than cancel)
+    grad2_cw = grad2.doit().subs(dict(zip(w2, scaled2, strict=True)), simultaneous=True)
     second = "Second check: f(w) = g(w/‖w‖), g an undefined function of n = 2 variables"
     steps += [
         identity(
@@ -153,9 +156,10 @@ def gradient() -> Derivation:
             shown=(c**2 * hess_name(c * w), hess_name(w)),
         ),
         identity(
-            grad2.applyfunc(lambda e: sp.Subs(sp.Derivative(sp.Subs(e, w2, scaled2), c), c, 1)),
+            grad2_cw.diff(c).subs(c, 1),
             -grad2,
             "∇²f(w)w is the derivative of ∇f along w, d/dc ∇f(cw) at c = 1; it equals −∇f(w)",
+            by="factor",
             case=second,
             sizes="n = 2",
             shown=(sp.Subs(sp.Derivative(grad_name(c * w), c), c, 1), -grad_name(w)),

@@ -13,6 +13,7 @@ import pytest
 import scipy.optimize
 
 from theory import equilibrium as E
+from theory import scale_invariance as si
 from theory.checks import CheckContext
 from theory.errors import InputError, PreconditionError, TheoryError
 
@@ -25,7 +26,7 @@ EPS = float(np.finfo(np.float64).eps)
 def test_fixed_point_is_the_root_of_the_recursion(eta: float, wd: float, g: float) -> None:
     x_star = E.sgd_norm_fixed_point(eta, wd, g)
     root = scipy.optimize.brentq(
-        lambda x: E.norm_step(x, eta, wd, g) - x, x_star / 10, x_star * 10, xtol=1e-300, rtol=4 * EPS
+        lambda x: si.norm_step(x, eta, wd, g) - x, x_star / 10, x_star * 10, xtol=1e-300, rtol=4 * EPS
     )
     # F(x) − x is evaluated to ~4 eps·x and has slope ρ − 1 at the root: the root is that well defined
     assert abs(root / x_star - 1.0) <= 8 * EPS / (1 - E.relaxation_rate(eta, wd)) + 8 * EPS
@@ -54,7 +55,7 @@ def test_relaxation_time_matches_the_iterated_recursion() -> None:
         assert abs(measured / tau - 1) <= 1e-3
         # one step from x*(1 + δ): (x' − x*)/(x − x*) = a − c/(x·x*) = ρ + (1 − a)δ/(1 + δ)
         delta = 1e-6
-        x1 = E.norm_step(x_star * (1 + delta), eta, wd, g)
+        x1 = si.norm_step(x_star * (1 + delta), eta, wd, g)
         rho = E.relaxation_rate(eta, wd)
         assert abs((x1 / x_star - 1) / delta - rho) <= 2 * p * delta + 16 * EPS / delta
 
@@ -229,32 +230,40 @@ def test_derivation_rejects_a_wrong_constant(why_starts: str, wrong: str) -> Non
     assert check_step(dataclasses.replace(step, rhs=replacement, shown=None)) != ""
 
 
-def test_normalised_mlp_is_scale_invariant_in_its_hidden_weights() -> None:
-    """The real network of the empirical route: scaling a hidden weight leaves the loss unchanged, its
-    gradient is orthogonal to it, and the head (not followed by a norm) is not counted."""
+def test_digits_mlp_is_scale_invariant_in_its_hidden_weights() -> None:
+    """The real network of the empirical route: the detector finds exactly the hidden weights (the
+    head, not followed by a norm, is not invariant), scaling them leaves the loss unchanged and their
+    gradients are orthogonal to them."""
     torch = pytest.importorskip("torch")
-    from theory.empirical.equilibrium import normalised_mlp, scale_invariant_weights
+    from theory.empirical.equilibrium import digits_mlp
+    from theory.empirical.normalised import scale_invariant_parameters
 
-    model = normalised_mlp(8, seed=1)
-    si = scale_invariant_weights(model)
-    assert [tuple(p.shape) for p in si] == [(8, 64), (8, 8)]
+    model = digits_mlp(8, seed=1)
     gen = torch.Generator().manual_seed(0)
     X = torch.rand(40, 64, generator=gen, dtype=torch.float64)
     y = torch.randint(0, 10, (40,), generator=gen)
-    out = torch.nn.functional.cross_entropy(model(X), y)
+    ce = torch.nn.CrossEntropyLoss()
+    reports = scale_invariant_parameters(model, ce, (X, y))
+    assert [(r.name, r.shape) for r in reports if r.invariant] == [
+        ("0.weight", (8, 64)),
+        ("3.weight", (8, 8)),
+    ]
+    assert all(r.row_invariant for r in reports if r.invariant)  # BatchNorm: each unit on its own
+    params = dict(model.named_parameters())
+    hidden = [params["0.weight"], params["3.weight"]]
+    out = ce(model(X), y)
     out.backward()
     loss = out.detach()
     with torch.no_grad():
-        for p in si:
+        for p in hidden:
             cos = float((p * p.grad).sum() / (p.norm() * p.grad.norm()))
             assert abs(cos) <= 1e-6  # BatchNorm eps = 1e-10 against batch variances ~1e-2
-        for p in si:
+        for p in hidden:
             p.mul_(3.0)
-        scaled = torch.nn.functional.cross_entropy(model(X), y)
-        head = model[-1].weight
-        head.mul_(3.0)
+        scaled = ce(model(X), y)
+        model[-1].weight.mul_(3.0)
         assert abs(float(scaled - loss)) <= 1e-6 * float(loss)
-        assert abs(float(torch.nn.functional.cross_entropy(model(X), y) - loss)) > 1e-3  # the head is not
+        assert abs(float(ce(model(X), y) - loss)) > 1e-3  # the head is not
 
 
 def test_relaxation_steps_and_train_equilibrium_inputs() -> None:
@@ -266,6 +275,10 @@ def test_relaxation_steps_and_train_equilibrium_inputs() -> None:
     x = np.array([4.0, 3.0, 2.2, 2.0, 1.1, 1.0])
     assert relaxation_steps(x, 1.0) == 3  # first at or below 1 + 3/e = 2.10
     assert relaxation_steps(np.array([4.0, 3.9]), 1.0) is None
+    run = train_equilibrium("sgd", 0.5, 0.04, 3, width=4, rescale_step=1, device="cpu")
+    assert run.angles.shape == (3, 2) and run.norms2.shape == (4, 2)  # both hidden weights found
+    assert np.all(run.angles > 0) and run.orthogonality <= 1e-6
+    assert np.allclose(run.norms2[1] / run.norms2[0], 4.0, rtol=0.2)  # ×2 before step 1: row 1 is rescaled
     with pytest.raises(InputError, match="'adam'"):
         train_equilibrium("adam", 0.1, 0.1, 10)
     with pytest.raises(InputError, match="rescale_step"):

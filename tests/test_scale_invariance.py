@@ -176,8 +176,24 @@ def test_proved_effective_lr_is_the_library_function() -> None:
         (lambda: si.eps_defect_bound(1e-5, 1.0, -2.0), PreconditionError, r"c must be > 0; got c = -2\.0"),
         (lambda: si.eps_defect_bound(1e-5, 0.0, 2.0), PreconditionError, r"variance must be > 0"),
         (lambda: si.gd_weight_decay(np.sin, np.ones(2), 0.1, 0.1, -1), InputError, r"steps .* got -1"),
+        (
+            lambda: si.sphere_gd(np.sin, np.ones(2), 0.1, 0.1, True),
+            InputError,
+            r"steps must be an integer ≥ 0; got True",
+        ),
         (lambda: si.sphere_gd(np.sin, np.zeros(2), 0.1, 0.1, 3), PreconditionError, r"w0 ≠ 0"),
         (lambda: si.weight_decay_step(np.ones(2), np.ones(2), 4.0, 0.5), PreconditionError, r"ηλ = 2\.0"),
+        (
+            lambda: si.norm_step(np.array([1.0, 0.0]), 0.1, 0.1, 1.0),
+            PreconditionError,
+            r"x = ‖w‖² > 0; got x = \[1\. 0\.\]",
+        ),
+        (lambda: si.norm_step(1.0, 0.1, 0.1, -1.0), PreconditionError, r"g must be ≥ 0; got g = -1\.0"),
+        (
+            lambda: si.angle_between(np.ones(2), np.zeros(2)),
+            PreconditionError,
+            r"non-zero vectors; got norms",
+        ),
         (lambda: si.BatchNormLoss(np.ones((1, 2)), [1.0]), InputError, r"n ≥ 2; got X of shape \(1, 2\)"),
         (lambda: si.BatchNormLoss(np.ones((3, 2)), [1, 2, 3], loss="hinge"), InputError, r"'hinge'"),
         (
@@ -279,16 +295,20 @@ def test_detector_on_real_modules() -> None:
 
 def test_norm_eps_restores_and_validates() -> None:
     pytest.importorskip("torch")
-    from theory.empirical.normalised import norm_eps, normalised_linear
+    from theory.empirical.normalised import norm_eps, normalised_mlp
 
-    model = normalised_linear(4, 3, norm="layer", eps=1e-3)
+    model = normalised_mlp(4, 3, 2, norm="layer", eps=1e-3)
     with norm_eps(model, 0.0) as layers:
         assert len(layers) == 1 and 0 < layers[0].eps < 1e-300
     assert model[1].eps == 1e-3
     with pytest.raises(InputError, match=r"eps must be a finite float ≥ 0; got -1"), norm_eps(model, -1):
         pass
     with pytest.raises(InputError, match=r"norm must be 'batch' or 'layer'; got 'group'"):
-        normalised_linear(4, 3, norm="group")
+        normalised_mlp(4, 3, 2, norm="group")
+    with pytest.raises(InputError, match=r"activation must be one of \['relu', 'tanh'\]; got 'gelu'"):
+        normalised_mlp(4, 3, 2, activation="gelu")
+    with pytest.raises(InputError, match=r"hidden must be a positive integer; got 0"):
+        normalised_mlp(4, (3, 0), 2)
 
 
 def test_empirical_checks_pass_and_a_wrong_effective_lr_fails(monkeypatch: pytest.MonkeyPatch) -> None:

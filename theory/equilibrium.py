@@ -30,6 +30,10 @@ and uncorrelated gradients, the norm is unchanged to first order (``x* ≈ ηC/(
 shrinks to RMS ``√((1 − β₁)/(1 + β₁))`` and the angle to ``√(2ηλ(1 − β₁)/(1 + β₁))`` (Kosson, Messmer &
 Jaggi, "Rotational equilibrium", ICML 2024). The derivations are in ``proofs/equilibrium.py``.
 
+The norm recursion (:func:`~theory.scale_invariance.norm_step`), the validation of (η, λ) and
+:func:`~theory.scale_invariance.angle_between` are si.effective_lr's, from :mod:`theory.scale_invariance`;
+this module adds the fixed points, angles and relaxation times built on them.
+
 :func:`simulate` runs the three optimisers, vectorised over independent trials, on a random walk with
 random tangent gradients of the stated size: the numeric route's independent check of the formulas.
 """
@@ -43,7 +47,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from theory.errors import InputError, PreconditionError
+from theory.errors import InputError
+from theory.scale_invariance import angle_between, norm_step, validate_count, validate_decay
 from theory.validate import _as_real_scalar, as_positive_float
 
 __all__ = [
@@ -52,12 +57,10 @@ __all__ = [
     "adamw_angle",
     "adamw_norm_fixed_point",
     "adamw_relaxation_time",
-    "angle_between",
     "equilibrium_angle",
     "first_order_angle",
     "iterate_norm",
     "momentum_norm_fixed_point",
-    "norm_step",
     "relaxation_rate",
     "relaxation_time",
     "sgd_norm_fixed_point",
@@ -72,16 +75,9 @@ _WHERE = "si.equilibrium"
 
 
 def _decay(eta: object, wd: object) -> tuple[float, float, float]:
-    """``(η, λ, ηλ)`` after checking ``η > 0``, ``λ > 0`` and ``0 < ηλ < 1`` (the theorem's range)."""
-    e = as_positive_float(eta, "eta", where=_WHERE)
-    lam = as_positive_float(wd, "weight_decay", where=_WHERE)
-    p = e * lam
-    if not p < 1:
-        raise PreconditionError(
-            f"{_WHERE} needs 0 < ηλ < 1 (weight decay must shrink w, not flip it); "
-            f"got η = {e}, λ = {lam}, ηλ = {p}"
-        )
-    return e, lam, p
+    """``(η, λ, ηλ)`` in the theorem's range ``η > 0``, ``λ > 0``, ``ηλ < 1``
+    (:func:`theory.scale_invariance.validate_decay`)."""
+    return validate_decay(eta, wd, where=_WHERE, lr_name="eta", strict=True)
 
 
 def _fraction(value: object, name: str) -> float:
@@ -104,21 +100,15 @@ def sgd_norm_fixed_point(eta: float, wd: float, g: float) -> float:
     return e * gg / math.sqrt(p * (2.0 - p))
 
 
-def norm_step(x: float | FloatArray, eta: float, wd: float, g: float) -> Any:
-    """One step of the exact recursion ``x' = (1 − ηλ)²x + η²g²/x`` (``x = ‖w‖²``; broadcasts)."""
-    e, _, p = _decay(eta, wd)
-    gg = as_positive_float(g, "g", where=_WHERE)
-    return (1.0 - p) ** 2 * x + (e * gg) ** 2 / x
-
-
 def iterate_norm(x0: float, eta: float, wd: float, g: float, steps: int) -> FloatArray:
-    """``x_0, …, x_steps`` of the exact norm recursion (deterministic: SGD without momentum)."""
+    """``x_0, …, x_steps`` of the exact norm recursion ``x' = (1 − ηλ)²x + η²g²/x``
+    (:func:`theory.scale_invariance.norm_step`; deterministic: SGD without momentum)."""
+    _decay(eta, wd)
     x = as_positive_float(x0, "x0", where=_WHERE)
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise InputError(f"{_WHERE}: steps must be a non-negative integer; got {steps!r}")
-    out = np.empty(int(steps) + 1)
+    steps = validate_count(steps, "steps", where=_WHERE)
+    out = np.empty(steps + 1)
     out[0] = x
-    for t in range(int(steps)):
+    for t in range(steps):
         out[t + 1] = norm_step(out[t], eta, wd, g)
     return out
 
@@ -126,7 +116,9 @@ def iterate_norm(x0: float, eta: float, wd: float, g: float, steps: int) -> Floa
 def step_angle(x: float | FloatArray, eta: float, wd: float, g: float) -> Any:
     """The angle one SGD step turns w by at ``x = ‖w‖²``: ``θ = atan(ηg/((1 − ηλ)x))`` (exact).
 
-    The new vector is ``(1 − ηλ)w`` plus an orthogonal ``−η∇f`` of length ``ηg/‖w‖``.
+    The new vector is ``(1 − ηλ)w`` plus an orthogonal ``−η∇f`` of length ``ηg/‖w‖``; so
+    ``tan θ = η̂g`` with η̂ the effective learning rate of si.effective_lr
+    (:func:`theory.scale_invariance.effective_lr`).
     """
     e, _, p = _decay(eta, wd)
     gg = as_positive_float(g, "g", where=_WHERE)
@@ -208,23 +200,6 @@ def adamw_relaxation_time(eta: float, wd: float) -> float:
     return -1.0 / (2.0 * math.log1p(-p))
 
 
-def angle_between(a: FloatArray, b: FloatArray) -> FloatArray:
-    """Angles between the rows of ``a`` and ``b`` (or two vectors), as ``atan2(‖b_⊥‖, b·â)``.
-
-    ``arccos`` of the cosine would lose half the digits of a small angle; ``b_⊥ = b − (b·â)â`` keeps
-    them (accurate to a few ``eps`` relative for angles well above ``√eps``).
-    """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    na = np.linalg.norm(a, axis=-1, keepdims=True)
-    if not np.all(na > 0) or not np.all(np.linalg.norm(b, axis=-1) > 0):
-        raise InputError(f"angle_between needs non-zero vectors; got norms {na.ravel()[:3]} …")
-    ahat = a / na
-    along = np.sum(b * ahat, axis=-1)
-    perp = np.linalg.norm(b - along[..., None] * ahat, axis=-1)
-    return np.arctan2(perp, along)
-
-
 @dataclass(frozen=True, slots=True)
 class Simulation:
     """A random-walk run of :func:`simulate`.
@@ -279,9 +254,9 @@ def simulate(
     gg = as_positive_float(g, "g", where=_WHERE)
     s0 = as_positive_float(scale0, "scale0", where=_WHERE)
     eps_a = as_positive_float(adam_eps, "adam_eps", where=_WHERE)
-    for name, value, low in (("steps", steps, 1), ("dim", dim, 2), ("trials", trials, 2)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-            raise InputError(f"{_WHERE}: {name} must be an integer ≥ {low}; got {value!r}")
+    steps = validate_count(steps, "steps", where=_WHERE, low=1)
+    dim = validate_count(dim, "dim", where=_WHERE, low=2)
+    trials = validate_count(trials, "trials", where=_WHERE, low=2)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     w = s0 * rng.standard_normal((trials, dim))
     buf = np.zeros_like(w)

@@ -14,7 +14,9 @@ One GD step with weight decay, ``w' = (1 − ηλ)w − η∇f(w)``, then moves 
 exactly as a normalised step on the unit sphere with learning rate
 ``η̂ = η/((1 − ηλ)‖w‖²)`` (si.effective_lr; Zhang, Wang, Xu & Grosse, *Three Mechanisms of Weight
 Decay Regularization*, ICLR 2019), and the norm follows
-``‖w'‖² = (1 − ηλ)²‖w‖² + η²‖∇f(u)‖²/‖w‖²`` (the gradient is orthogonal to w).
+``‖w'‖² = (1 − ηλ)²‖w‖² + η²‖∇f(u)‖²/‖w‖²`` (the gradient is orthogonal to w; :func:`norm_step`).
+:mod:`theory.equilibrium` (si.equilibrium) builds on this module's :func:`norm_step`,
+:func:`validate_decay` and :func:`angle_between`.
 
 Two scale-invariant test functions with closed-form gradients and Hessians (chain rule, never the
 identities above) are provided: :class:`BatchNormLoss`, a linear unit followed by batch normalisation
@@ -45,6 +47,7 @@ __all__ = [
     "BatchNormLoss",
     "SphereFunction",
     "SphereRun",
+    "angle_between",
     "complex_step_gradient",
     "complex_step_jacobian",
     "direction",
@@ -54,6 +57,8 @@ __all__ = [
     "norm_step",
     "sphere_gd",
     "sphere_step",
+    "validate_count",
+    "validate_decay",
     "weight_decay_step",
 ]
 
@@ -75,15 +80,41 @@ def direction(w: ArrayLike, name: str = "w") -> tuple[FloatArray, float]:
     return v / r, r
 
 
-def _step_product(lr: object, weight_decay: object, where: str) -> tuple[float, float]:
-    eta = as_positive_float(lr, "lr", where=where)
-    lam = as_nonneg_float(weight_decay, "weight_decay", where=where)
-    if not eta * lam < 1:
+def validate_decay(
+    lr: object, weight_decay: object, *, where: str, lr_name: str = "lr", strict: bool = False
+) -> tuple[float, float, float]:
+    """``(η, λ, ηλ)`` after checking ``η > 0``, ``λ ≥ 0`` (``λ > 0`` when ``strict``) and ``ηλ < 1``.
+
+    The one validator of a step ``w' = (1 − ηλ)w − η∇f(w)`` (si.effective_lr, si.equilibrium): with
+    ``ηλ ≥ 1`` the factor ``1 − ηλ`` zeroes or flips w. si.equilibrium needs ``λ > 0`` (without decay
+    there is no equilibrium norm), hence ``strict``; ``lr_name`` is the caller's name for η.
+
+    Raises:
+        PreconditionError: the offending condition, with η, λ and ηλ.
+        InputError: a value that is not a finite real number.
+    """
+    eta = as_positive_float(lr, lr_name, where=where)
+    check = as_positive_float if strict else as_nonneg_float
+    lam = check(weight_decay, "weight_decay", where=where)
+    p = eta * lam
+    if not p < 1:
+        low = "0 <" if strict else "0 ≤"
         raise PreconditionError(
-            f"{where} needs 0 ≤ ηλ < 1 (else 1 − ηλ ≤ 0 flips or zeroes w); got η = {eta}, λ = {lam}, "
-            f"ηλ = {eta * lam}"
+            f"{where} needs {low} ηλ < 1 (else 1 − ηλ ≤ 0 flips or zeroes w); got η = {eta}, λ = {lam}, "
+            f"ηλ = {p}"
         )
-    return eta, lam
+    return eta, lam, p
+
+
+def validate_count(value: object, name: str, *, where: str, low: int = 0) -> int:
+    """An integer ``≥ low`` (a number of steps, a dimension); booleans are refused.
+
+    Raises:
+        InputError: anything else, with the value.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise InputError(f"{where}: {name} must be an integer ≥ {low}; got {value!r}")
+    return int(value)
 
 
 def effective_lr(lr: float, weight_decay: float, norm: float) -> float:
@@ -92,14 +123,14 @@ def effective_lr(lr: float, weight_decay: float, norm: float) -> float:
     Raises:
         PreconditionError: ``η ≤ 0``, ``λ < 0``, ``ηλ ≥ 1`` or ``‖w‖ ≤ 0``, with the values.
     """
-    eta, lam = _step_product(lr, weight_decay, "si.effective_lr")
+    eta, lam, _ = validate_decay(lr, weight_decay, where="si.effective_lr")
     r = as_positive_float(norm, "norm", where="si.effective_lr")
     return eta / ((1.0 - eta * lam) * r * r)
 
 
 def weight_decay_step(w: ArrayLike, grad: ArrayLike, lr: float, weight_decay: float) -> FloatArray:
     """``w' = (1 − ηλ)w − η∇f(w)``: one step of ``torch.optim.SGD(lr=η, weight_decay=λ)`` (l2.update)."""
-    eta, lam = _step_product(lr, weight_decay, "si.effective_lr")
+    eta, lam, _ = validate_decay(lr, weight_decay, where="si.effective_lr")
     wv = as_vector(w, "w")
     g = as_vector(grad, "grad", size=wv.shape[0])
     return (1.0 - eta * lam) * wv - eta * g
@@ -115,25 +146,56 @@ def sphere_step(u: ArrayLike, grad_u: ArrayLike, eta_hat: float) -> FloatArray:
     return step / float(np.linalg.norm(step))
 
 
-def norm_step(norm: float, grad_u_norm: float, lr: float, weight_decay: float) -> float:
-    """``‖w'‖ = √((1 − ηλ)²‖w‖² + η²‖∇f(u)‖²/‖w‖²)`` with ``u = w/‖w‖``: the norm after one step, by
-    Pythagoras (``wᵀ∇f(w) = 0``) and ``∇f(w) = ∇f(u)/‖w‖`` (si.gradient)."""
-    eta, lam = _step_product(lr, weight_decay, "si.effective_lr")
-    r = as_positive_float(norm, "norm", where="norm_step")
-    g = as_nonneg_float(grad_u_norm, "grad_u_norm", where="norm_step")
-    return math.hypot((1.0 - eta * lam) * r, eta * g / r)
+def angle_between(a: ArrayLike, b: ArrayLike) -> FloatArray:
+    """Angles between the rows of ``a`` and ``b`` (or two vectors), as ``atan2(‖b_⊥‖, b·â)``.
+
+    ``arccos`` of the cosine would lose half the digits of a small angle; ``b_⊥ = b − (b·â)â`` keeps
+    them (accurate to a few ``eps`` relative for angles well above ``√eps``). The angle by which a
+    step turns w is the distance its direction ``w/‖w‖`` moves on the sphere (si.effective_lr).
+
+    Raises:
+        PreconditionError: a zero row (no direction), with the norms.
+    """
+    av = np.asarray(a, dtype=np.float64)
+    bv = np.asarray(b, dtype=np.float64)
+    na = np.linalg.norm(av, axis=-1, keepdims=True)
+    nb = np.linalg.norm(bv, axis=-1)
+    if not (np.all(na > 0) and np.all(nb > 0)):
+        raise PreconditionError(
+            f"angle_between needs non-zero vectors; got norms {na.ravel()[:3]} and {np.ravel(nb)[:3]} …"
+        )
+    ahat = av / na
+    along = np.sum(bv * ahat, axis=-1)
+    perp = np.linalg.norm(bv - along[..., None] * ahat, axis=-1)
+    return np.arctan2(perp, along)
+
+
+def norm_step(x: float | FloatArray, lr: float, weight_decay: float, g: float) -> Any:
+    """``x' = (1 − ηλ)²x + η²g²/x``, ``x = ‖w‖²``: the exact squared norm after one step (broadcasts in x).
+
+    ``g = ‖w‖·‖∇f(w)‖ = ‖∇f(u)‖`` at ``u = w/‖w‖``. The step ``(1 − ηλ)w − η∇f(w)`` is the sum of two
+    orthogonal vectors (``wᵀ∇f(w) = 0``), so Pythagoras gives ``‖w'‖² = (1 − ηλ)²‖w‖² + η²‖∇f(w)‖²``,
+    and ``∇f(w) = ∇f(u)/‖w‖`` (si.gradient) turns the second term into ``η²g²/x`` (van Laarhoven 2017;
+    Zhang, Wang, Xu & Grosse 2019). The recursion of si.effective_lr's norms and si.equilibrium's.
+    """
+    eta, _, p = validate_decay(lr, weight_decay, where="norm_step")
+    gg = as_nonneg_float(g, "g", where="norm_step")
+    xs = np.asarray(x, dtype=np.float64)
+    if not np.all(xs > 0):
+        raise PreconditionError(f"norm_step needs x = ‖w‖² > 0; got x = {x}")
+    out = (1.0 - p) ** 2 * xs + (eta * gg) ** 2 / xs
+    return float(out) if out.ndim == 0 else out
 
 
 def gd_weight_decay(grad: Gradient, w0: ArrayLike, lr: float, weight_decay: float, steps: int) -> FloatArray:
     """The iterates ``w_0, …, w_T`` of ``w_{t+1} = (1 − ηλ)w_t − η∇f(w_t)``, shape ``(T + 1, d)``."""
-    eta, lam = _step_product(lr, weight_decay, "si.effective_lr")
-    if not isinstance(steps, int | np.integer) or steps < 0:
-        raise InputError(f"steps must be a non-negative integer; got {steps!r}")
+    eta, lam, _ = validate_decay(lr, weight_decay, where="si.effective_lr")
+    steps = validate_count(steps, "steps", where="si.effective_lr")
     w = as_vector(w0, "w0").copy()
     direction(w, "w0")
-    out = np.empty((int(steps) + 1, w.shape[0]))
+    out = np.empty((steps + 1, w.shape[0]))
     out[0] = w
-    for t in range(int(steps)):
+    for t in range(steps):
         w = (1.0 - eta * lam) * w - eta * np.asarray(grad(w), dtype=np.float64)
         out[t + 1] = w
     return out
@@ -150,23 +212,22 @@ class SphereRun:
 
 
 def sphere_gd(grad: Gradient, w0: ArrayLike, lr: float, weight_decay: float, steps: int) -> SphereRun:
-    """GD on the unit sphere with ``η̂_t = η/((1 − ηλ)r_t²)``, ``r_t`` from :func:`norm_step`.
+    """GD on the unit sphere with ``η̂_t = η/((1 − ηλ)r_t²)``, ``r_t²`` from :func:`norm_step`.
 
     Uses the gradient only at unit vectors and never forms ``w_t``: an independent route to the
     directions of :func:`gd_weight_decay` (si.effective_lr), valid when f is scale-invariant.
     """
-    eta, lam = _step_product(lr, weight_decay, "si.effective_lr")
-    if not isinstance(steps, int | np.integer) or steps < 0:
-        raise InputError(f"steps must be a non-negative integer; got {steps!r}")
+    eta, lam, _ = validate_decay(lr, weight_decay, where="si.effective_lr")
+    steps = validate_count(steps, "steps", where="si.effective_lr")
     u, r = direction(w0, "w0")
-    us = np.empty((int(steps) + 1, u.shape[0]))
-    rs = np.empty(int(steps) + 1)
-    hats = np.empty(int(steps))
+    us = np.empty((steps + 1, u.shape[0]))
+    rs = np.empty(steps + 1)
+    hats = np.empty(steps)
     us[0], rs[0] = u, r
-    for t in range(int(steps)):
+    for t in range(steps):
         g = np.asarray(grad(u), dtype=np.float64)
         hats[t] = effective_lr(eta, lam, r)
-        u, r = sphere_step(u, g, hats[t]), norm_step(r, float(np.linalg.norm(g)), eta, lam)
+        u, r = sphere_step(u, g, hats[t]), math.sqrt(norm_step(r * r, eta, lam, float(np.linalg.norm(g))))
         us[t + 1], rs[t + 1] = u, r
     return SphereRun(us, rs, hats)
 

@@ -14,15 +14,12 @@ values of ηλ (the time scales as 1/(ηλ)).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 
 from theory import equilibrium as E
-from theory.checks import CheckContext, CheckResult, CheckSkipped, ErrorTracker, register
-from theory.empirical import TORCH_HINT, DeviceUnavailableError, require_torch, resolve_device
-from theory.errors import MissingDependencyError
+from theory.checks import CheckContext, CheckResult, ErrorTracker, register
+from theory.empirical.checks import _device, _small
 
 __all__ = ["relaxation_steps"]
 
@@ -32,26 +29,6 @@ ANGLE_TOLERANCE = 0.15
 TIME_TOLERANCE = 0.25
 #: |⟨W, ∇W⟩|/(‖W‖‖∇W‖) allowed: BatchNorm's eps = 1e-10 against batch variances ≳ 1e-4
 ORTHOGONALITY_TOLERANCE = 1e-6
-
-
-def _device(ctx: CheckContext) -> str:
-    """``ctx.device`` after checking torch and the device exist (else :class:`CheckSkipped`)."""
-    try:
-        require_torch()
-    except MissingDependencyError:
-        raise CheckSkipped(f"torch not installed: {TORCH_HINT}") from None
-    try:
-        return resolve_device(ctx.device)
-    except DeviceUnavailableError as exc:
-        raise CheckSkipped(f"CUDA not available: {exc}") from None
-
-
-@contextmanager
-def _small() -> Iterator[None]:
-    from theory.empirical import _common
-
-    with _common.exact_math(threads=1):
-        yield
 
 
 def relaxation_steps(norms2: np.ndarray, x_eq: float) -> int | None:

@@ -1,71 +1,61 @@
 """Rotational equilibrium in a real normalised network (si.equilibrium, empirical route).
 
-:func:`normalised_mlp` is a small MLP on scikit-learn's ``load_digits`` whose hidden layers are
-``Linear(bias=False) → BatchNorm1d(affine=False) → ReLU``: each row of a hidden weight matrix feeds one
-batch-normalised unit, so the loss is invariant to scaling that row, and a fortiori the whole matrix
-(si.gradient; the gradient of the matrix is orthogonal to it). The head ``Linear(width, 10)`` is not
-scale-invariant and is trained without weight decay, so weight decay acts on the scale-invariant weights
-only, as the theorem assumes. BatchNorm's ``eps`` is set to 1e-10 (torch's default 1e-5 would add to
-the batch variance and break the invariance at the level ``eps/variance``).
+:func:`digits_mlp` is a small MLP on scikit-learn's ``load_digits`` built by
+:func:`theory.empirical.normalised.normalised_mlp`: two hidden layers
+``Linear(bias=False) → BatchNorm1d(affine=False) → ReLU`` and a head ``Linear(width, 10)``. Each row of
+a hidden weight matrix feeds one batch-normalised unit, so the loss is invariant to scaling that row,
+and a fortiori the whole matrix (si.gradient; the gradient of the matrix is orthogonal to it).
+BatchNorm's ``eps`` is set to 1e-10 (torch's default 1e-5 would add to the batch variance and break
+the invariance at the level ``eps/variance``).
 
-(H1's ``theory.empirical.normalised`` builds normalised models for si.gradient; this module keeps its
-own small factory so that the two can be merged later without a dependency between the branches.)
-
-:func:`train_equilibrium` trains it with ``torch.optim.SGD`` (any momentum) or ``torch.optim.AdamW``
-on shuffled minibatches and records, per scale-invariant layer and step, the angle between the weight
-matrix before and after the step and its squared Frobenius norm. Optionally, at one step, it multiplies
-the scale-invariant weights by a factor (the network's function is unchanged) so that the return to
-equilibrium can be timed against the norm recursion of :mod:`theory.equilibrium`.
+:func:`train_equilibrium` finds the scale-invariant weights with
+:func:`~theory.empirical.normalised.scale_invariant_parameters` (a test of ``f(cW) = f(W)`` on the
+first minibatch, not an assumption about the architecture), puts weight decay on those only (the head
+is not scale-invariant and is trained without it, as the theorem assumes), trains with
+``torch.optim.SGD`` (any momentum) or ``torch.optim.AdamW`` on shuffled minibatches, and records, per
+scale-invariant layer and step, the angle between the weight matrix before and after the step
+(:func:`theory.scale_invariance.angle_between`) and its squared Frobenius norm. Optionally, at one
+step, it multiplies the scale-invariant weights by a factor (the network's function is unchanged) so
+that the return to equilibrium can be timed against the norm recursion of :mod:`theory.equilibrium`.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from theory.empirical import _common as C
-from theory.errors import InputError
+from theory.empirical.normalised import normalised_mlp, scale_invariant_parameters
+from theory.errors import InputError, PreconditionError
+from theory.scale_invariance import angle_between, validate_count
 
 torch = C.torch
 
-__all__ = ["EquilibriumRun", "normalised_mlp", "scale_invariant_weights", "train_equilibrium"]
+__all__ = ["EquilibriumRun", "digits_mlp", "train_equilibrium"]
 
 BN_EPS = 1e-10
 
 
-def normalised_mlp(width: int = 32, *, seed: int = 0, dtype: Any = "float64") -> Any:
+def digits_mlp(width: int = 32, *, seed: int = 0, dtype: Any = "float64", device: Any = "cpu") -> Any:
     """``Linear(64, w, bias=False) → BN → ReLU → Linear(w, w, bias=False) → BN → ReLU → Linear(w, 10)``,
-    BN = ``BatchNorm1d(w, affine=False, eps=1e-10)``; the two hidden weights are scale-invariant."""
+    BN = ``BatchNorm1d(w, affine=False, eps=1e-10)`` (:func:`~theory.empirical.normalised.normalised_mlp`);
+    the two hidden weights are scale-invariant."""
     if isinstance(width, bool) or not isinstance(width, int) or width < 2:
         raise InputError(f"width must be an integer ≥ 2; got {width!r}")
-    torch.manual_seed(seed)
-    _, dt, _ = C.setup("cpu", dtype)
-    nn = torch.nn
-    model = nn.Sequential(
-        nn.Linear(64, width, bias=False),
-        nn.BatchNorm1d(width, affine=False, eps=BN_EPS),
-        nn.ReLU(),
-        nn.Linear(width, width, bias=False),
-        nn.BatchNorm1d(width, affine=False, eps=BN_EPS),
-        nn.ReLU(),
-        nn.Linear(width, 10),
+    return normalised_mlp(
+        64,
+        (width, width),
+        10,
+        norm="batch",
+        affine=False,
+        eps=BN_EPS,
+        activation="relu",
+        seed=seed,
+        dtype=dtype,
+        device=device,
     )
-    return model.to(dt)
-
-
-def scale_invariant_weights(model: Any) -> list[Any]:
-    """The weights of the ``Linear`` layers directly followed by a ``BatchNorm1d`` or ``LayerNorm``."""
-    layers = list(model)
-    norms = (torch.nn.BatchNorm1d, torch.nn.LayerNorm)
-    return [
-        layer.weight
-        for layer, nxt in itertools.pairwise(layers)
-        if isinstance(layer, torch.nn.Linear) and layer.bias is None and isinstance(nxt, norms)
-    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +89,7 @@ def train_equilibrium(
     device: Any = "cpu",
     dtype: Any = "float64",
 ) -> EquilibriumRun:
-    """Train :func:`normalised_mlp` on ``load_digits`` with ``torch.optim.SGD(lr, momentum,
+    """Train :func:`digits_mlp` on ``load_digits`` with ``torch.optim.SGD(lr, momentum,
     weight_decay)`` or ``torch.optim.AdamW(lr, betas=(momentum, 0.999), weight_decay)`` (weight decay
     on the scale-invariant weights only) and record their angular updates and norms.
 
@@ -110,30 +100,34 @@ def train_equilibrium(
 
     if optimizer not in ("sgd", "adamw"):
         raise InputError(f"optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise InputError(f"steps must be a positive integer; got {steps!r}")
+    steps = validate_count(steps, "steps", where="train_equilibrium", low=1)
     if rescale_step is not None and not 0 <= rescale_step < steps:
         raise InputError(f"rescale_step must lie in [0, {steps}); got {rescale_step}")
     dev, _, _ = C.setup(device, dtype)
     data = digits_data(dtype=dtype, seed=seed)
     X = data.images.reshape(data.n, 64).to(dev)
     y = data.labels.to(dev)
-    model = normalised_mlp(width, seed=seed, dtype=dtype).to(dev)
+    model = digits_mlp(width, seed=seed, dtype=dtype, device=device)
     model.train()
-    si = scale_invariant_weights(model)
-    si_ids = {id(p) for p in si}
-    rest = [p for p in model.parameters() if id(p) not in si_ids]
+    gen = C.generator(seed)
+    order = torch.randperm(data.n, generator=gen)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    first = order[:batch_size].to(dev)
+    invariant = {
+        r.name for r in scale_invariant_parameters(model, loss_fn, (X[first], y[first])) if r.invariant
+    }
+    si = [p for name, p in model.named_parameters() if name in invariant]
+    if not si:  # the hidden weights must be found: without them there is nothing to measure
+        raise PreconditionError(f"no scale-invariant parameter in {[n for n, _ in model.named_parameters()]}")
+    rest = [p for name, p in model.named_parameters() if name not in invariant]
     groups = [{"params": si, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}]
     if optimizer == "sgd":
         opt = torch.optim.SGD(groups, lr=lr, momentum=momentum)
     else:
         opt = torch.optim.AdamW(groups, lr=lr, betas=(momentum, 0.999))
-    loss_fn = torch.nn.CrossEntropyLoss()
-    gen = C.generator(seed)
     angles = np.empty((steps, len(si)))
     norms2 = np.empty((steps + 1, len(si)))
     worst = 0.0
-    order = torch.randperm(data.n, generator=gen)
     cursor = 0
     for t in range(steps):
         if t == rescale_step:
@@ -155,13 +149,9 @@ def train_equilibrium(
         opt.step()
         with torch.no_grad():
             for k, (p, b) in enumerate(zip(si, before, strict=True)):
-                nb = b.flatten()
-                na = p.detach().flatten()
-                bb = float(nb @ nb)
-                along = float(na @ nb) / math.sqrt(bb)
-                perp = float(torch.linalg.vector_norm(na - (along / math.sqrt(bb)) * nb))
-                angles[t, k] = math.atan2(perp, along)
-                norms2[t, k] = bb
+                nb = b.cpu().numpy().ravel()
+                angles[t, k] = angle_between(nb, p.detach().cpu().numpy().ravel())
+                norms2[t, k] = float(nb @ nb)
     with torch.no_grad():
         norms2[steps] = [float((p * p).sum()) for p in si]
     return EquilibriumRun(

@@ -46,7 +46,6 @@ __all__ = [
     "hvp",
     "loss_and_grad",
     "norm_eps",
-    "normalised_linear",
     "normalised_mlp",
     "scale_invariant_parameters",
 ]
@@ -70,59 +69,50 @@ def _norm_layer(kind: str, width: int, affine: bool, eps: float) -> Any:
     raise InputError(f"norm must be 'batch' or 'layer'; got {kind!r}")
 
 
-def normalised_linear(
-    d_in: int,
-    d_out: int,
-    *,
-    norm: str = "batch",
-    affine: bool = True,
-    eps: float = 1e-5,
-    seed: int = 0,
-    dtype: Any = "float64",
-    device: Any = "cpu",
-) -> Any:
-    """``Linear(d_in, d_out, bias=False) → BatchNorm1d(d_out)`` (``norm="batch"``) or ``LayerNorm(d_out)``.
-
-    The Linear weight (``model[0].weight``) is the scale-invariant parameter (module docstring).
-    """
-    for name, value in (("d_in", d_in), ("d_out", d_out)):
-        if not isinstance(value, int) or value < 1:
-            raise InputError(f"{name} must be a positive integer; got {value!r}")
-    if norm == "batch" and d_out < 1:
-        raise InputError(f"d_out must be ≥ 1; got {d_out}")
-    dev, dt, _ = C.setup(device, dtype)
-    torch.manual_seed(seed)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(d_in, d_out, bias=False), _norm_layer(norm, d_out, affine, eps)
-    )
-    return model.to(device=dev, dtype=dt)
+_ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU"}
 
 
 def normalised_mlp(
     d_in: int,
-    hidden: int,
+    hidden: int | Sequence[int],
     d_out: int,
     *,
     norm: str = "batch",
     affine: bool = True,
     eps: float = 1e-5,
+    activation: str = "tanh",
     seed: int = 0,
     dtype: Any = "float64",
     device: Any = "cpu",
 ) -> Any:
-    """``Linear(d_in, hidden, bias=False) → Norm(hidden) → Tanh → Linear(hidden, d_out)``.
+    """``[Linear(bias=False) → Norm → activation] × len(hidden) → Linear(hidden[-1], d_out)``.
 
-    The first weight (``model[0].weight``) is scale-invariant (module docstring); the head is not.
-    tanh keeps the loss smooth, so Hessian-vector products exist everywhere.
+    ``hidden`` is one width or a sequence of widths; Norm is ``BatchNorm1d`` (``norm="batch"``) or
+    ``LayerNorm`` with ``affine`` and ``eps``; ``activation`` is ``"tanh"`` (smooth, so Hessian-vector
+    products exist everywhere) or ``"relu"``. The weight of every hidden Linear (``model[3k].weight``)
+    is scale-invariant (module docstring; :func:`scale_invariant_parameters` tests it); the head is
+    not. The modules are created in order after ``torch.manual_seed(seed)``, so a seed fixes the
+    initial weights.
     """
-    if not isinstance(hidden, int) or hidden < 1 or not isinstance(d_out, int) or d_out < 1:
-        raise InputError(f"hidden and d_out must be positive integers; got {hidden!r}, {d_out!r}")
-    body = normalised_linear(
-        d_in, hidden, norm=norm, affine=affine, eps=eps, seed=seed, dtype=dtype, device=device
-    )
+    widths = [hidden] if isinstance(hidden, int) else list(hidden)
+    for name, value in (("d_in", d_in), ("d_out", d_out), *(("hidden", h) for h in widths)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(f"{name} must be a positive integer; got {value!r}")
+    if not widths:
+        raise InputError(f"hidden must name at least one width; got {hidden!r}")
+    if activation not in _ACTIVATIONS:
+        raise InputError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
     dev, dt, _ = C.setup(device, dtype)
-    head = torch.nn.Linear(hidden, d_out).to(device=dev, dtype=dt)
-    return torch.nn.Sequential(*body, torch.nn.Tanh(), head)
+    torch.manual_seed(seed)
+    layers: list[Any] = []
+    for fan_in, width in zip([d_in, *widths], widths, strict=False):
+        layers += [
+            torch.nn.Linear(fan_in, width, bias=False),
+            _norm_layer(norm, width, affine, eps),
+            getattr(torch.nn, _ACTIVATIONS[activation])(),
+        ]
+    layers.append(torch.nn.Linear(widths[-1], d_out))
+    return torch.nn.Sequential(*layers).to(device=dev, dtype=dt)
 
 
 @contextlib.contextmanager
