@@ -136,9 +136,9 @@ def test_dropout_in_train_mode_uses_one_mask_per_point_and_leaves_the_rng_alone(
     ).double()
     state = torch.get_rng_state()
     rep = _report(model, CE, _data())
-    assert torch.equal(state, torch.get_rng_state())
     assert _invariant(rep) == {"0.weight"}, rep["0.weight"]
     assert rep["0.weight"].change <= rep["0.weight"].tolerance
+    assert torch.equal(state, torch.get_rng_state())  # the caller's random stream is not consumed
 
 
 # ---------------------------------------------------------------- 5: what hessian_operator accepts
@@ -258,3 +258,17 @@ def test_weight_norm_direction_is_invariant_per_row_and_the_gain_is_not() -> Non
     g, v = rep["0.parametrizations.weight.original0"], rep["0.parametrizations.weight.original1"]
     assert v.invariant and v.row_invariant, v
     assert g.status == "not invariant"
+
+
+def test_on_cuda_the_dropout_mask_is_fixed_and_the_cuda_rng_restored() -> None:
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 16, bias=False), nn.LayerNorm(16), nn.Dropout(0.5), nn.Linear(16, 3))
+    model = model.to("cuda")  # float32 on the GPU: the detector's copy is float64 on the same device
+    x, y = _data(dtype=torch.float32)
+    state = torch.cuda.get_rng_state()
+    rep = _report(model, CE, (x.cuda(), y.cuda()))
+    assert _invariant(rep) == {"0.weight"}, rep["0.weight"]
+    assert torch.equal(state, torch.cuda.get_rng_state())
+    assert next(model.parameters()).dtype == torch.float32
