@@ -260,7 +260,7 @@ def test_detector_on_real_modules() -> None:
         model = normalised_mlp(6, 5, 3, norm=norm, seed=1)
         rep = {r.name: r for r in scale_invariant_parameters(model, ce, (x, y))}
         assert rep["0.weight"].invariant, rep["0.weight"]
-        assert not rep["3.weight"].invariant and not rep["1.bias"].invariant  # head; zero bias: empty test
+        assert rep["3.weight"].status == rep["1.bias"].status == "not invariant"  # head; β (0 at init)
         assert rep["0.weight"].eps_change > 0  # the model's own eps (1e-5) breaks invariance slightly
         # BatchNorm normalises each unit: each row of W may be scaled on its own; LayerNorm: only all of W
         assert rep["0.weight"].row_invariant is (norm == "batch"), rep["0.weight"]
@@ -280,7 +280,8 @@ def test_detector_on_real_modules() -> None:
     batch_stats = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5, track_running_stats=False), nn.Tanh())
     batch_stats = nn.Sequential(*batch_stats, nn.Linear(5, 3)).double().eval()
     rep = {r.name: r for r in scale_invariant_parameters(batch_stats, ce, (x, y))}
-    assert rep["0.weight"].invariant and rep["0.weight"].row_invariant and rep["0.bias"].invariant
+    assert rep["0.weight"].invariant and rep["0.weight"].row_invariant
+    assert rep["0.bias"].status == "unused" and not rep["0.bias"].invariant
     plain = torch.nn.Sequential(torch.nn.Linear(6, 5, bias=False), torch.nn.Tanh(), torch.nn.Linear(5, 3))
     plain = plain.double()
     (r,) = scale_invariant_parameters(plain, ce, (x, y), names=["0.weight"])
