@@ -324,3 +324,29 @@ def test_torch_gd_reaches_the_closed_forms_within_the_contraction_bound() -> Non
         tol = edd.weight_tolerance(run, np.linalg.norm(exact, axis=1), d)
         assert np.all(np.linalg.norm(run.weights - exact, axis=1) <= tol)
         assert np.all(run.contraction <= 1e-8)
+
+
+def test_the_detail_names_the_worst_min_norm_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row's detail describes the case with the largest err/tol, not the last one tried (n = 24)."""
+
+    def off_at_three(n: int, d: int, noise_var: float, beta_norm2: float) -> float:
+        value = ORIGINAL["min_norm_risk"](n, d, noise_var, beta_norm2)
+        return 1.5 * value if n == 3 else value  # wrong only in the first case
+
+    monkeypatch.setattr(dd, "min_norm_risk", off_at_three)
+    ctx = CheckContext()
+    text = ndd._min_norm_part(ctx, ErrorTracker(), ctx.rng(1101))
+    assert "n=3," in text, text
+
+
+def test_the_detail_names_the_worst_mp_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = dd.asymptotic_ridge_risk
+
+    def off_below_one(gamma: float, alpha: object, noise_var: float, beta_norm2: float) -> np.ndarray:
+        out = real(gamma, alpha, noise_var, beta_norm2)
+        return out * 1.5 if gamma < 1 else out  # wrong only at γ = 0.5, the first case
+
+    monkeypatch.setattr(dd, "asymptotic_ridge_risk", off_below_one)
+    ctx = CheckContext()
+    text = ndd._marchenko_pastur_part(ctx, ErrorTracker(), ctx.rng(4))
+    assert "γ=0.50" in text, text
