@@ -350,3 +350,15 @@ def test_the_detail_names_the_worst_mp_case(monkeypatch: pytest.MonkeyPatch) -> 
     ctx = CheckContext()
     text = ndd._marchenko_pastur_part(ctx, ErrorTracker(), ctx.rng(4))
     assert "γ=0.50" in text, text
+
+
+def test_ridgeless_limit_next_to_the_peak() -> None:
+    """γ within 4 ulps of 1 cannot be told from 1: the peak, ∞ (was ~4.5e15 from 1/(γ − 1)); a γ a
+    million ulps away is a real gap and gets the formula."""
+    for g in (math.nextafter(1.0, 2.0), math.nextafter(1.0, 0.0), 1.0 + 4 * 2.0**-52, 0.1 * 10):
+        assert dd.asymptotic_min_norm_risk(g, NOISE, R2) == math.inf
+    g = 1.0 + 1e6 * 2.0**-52
+    assert dd.asymptotic_min_norm_risk(g, NOISE, R2) == pytest.approx(
+        NOISE + R2 * (1 - 1 / g) + NOISE / (g - 1), rel=1e-12
+    )
+    assert dd.asymptotic_min_norm_risk(2 - g, NOISE, R2) == pytest.approx(NOISE / (g - 1), rel=1e-9)

@@ -155,7 +155,7 @@ def iterations_bound(q: Quadratic, alpha: float, delta: float, w0: ArrayLike | N
     if gap <= d - b:
         return 0.0
     rho = optimal_rate(q, alpha)
-    if rho == 0.0:  # κ_α = 1: one step lands on w̃
+    if rho * gap <= d - b:  # one step suffices (κ_α = 1 gives ρ = 0: the step lands on w̃); no log(0)
         return 1.0
     return float(math.ceil(math.log(gap / (d - b)) / -math.log(rho)))
 

@@ -74,6 +74,7 @@ __all__ = [
 
 FloatArray = NDArray[np.floating[Any]]
 _WHERE = "ridge.double_descent"
+_EPS = float(np.finfo(np.float64).eps)
 
 
 def _size(value: object, name: str) -> int:
@@ -155,15 +156,29 @@ def asymptotic_ridge_risk(gamma: float, alpha: ArrayLike, noise_var: float, beta
     return s2 + r2 * a * a * q + s2 * float(gamma) * (m - a * q)
 
 
+def _at_the_peak(g: float) -> bool:
+    """``|γ − 1| ≤ 4·eps``: γ cannot be told from 1.
+
+    A ratio ``d/n`` that equals 1 is computed exactly, and one of integers below 2⁵² that does not is
+    at least ``1/n > 2⁻⁵²`` away; a γ within a few ulps of 1 therefore comes from a short computation
+    of an exact 1 (each operation moves it by ≤ eps/2 relative), and ``1 − γ`` there is rounding
+    noise, not a gap: ``σ²/(1 − γ)`` would return ~10¹⁵ of either sign's meaning. Four ulps cover a
+    handful of such roundings; beyond them ``1 − γ`` is exact (Sterbenz) and the formula is right
+    for the γ given.
+    """
+    return abs(g - 1.0) <= 4.0 * _EPS
+
+
 def asymptotic_min_norm_risk(gamma: float, noise_var: float, beta_norm2: float) -> float:
-    """Ridgeless limit: ``σ²/(1 − γ)`` for γ < 1, ``σ² + r²(1 − 1/γ) + σ²/(γ − 1)`` for γ > 1, ∞ at 1."""
+    """Ridgeless limit: ``σ²/(1 − γ)`` for γ < 1, ``σ² + r²(1 − 1/γ) + σ²/(γ − 1)`` for γ > 1, ∞ at 1
+    (and within 4 eps of 1, where γ cannot be told from 1: :func:`_at_the_peak`)."""
     g = as_positive_float(gamma, "gamma", where=_WHERE)
     s2 = as_nonneg_float(noise_var, "noise_var", where=_WHERE)
     r2 = as_nonneg_float(beta_norm2, "beta_norm2", where=_WHERE)
     bias = r2 * (1.0 - 1.0 / g) if g > 1 else 0.0
-    if s2 == 0.0:
+    if s2 == 0.0:  # exactly no noise: no variance term (an input, not a computed value)
         return bias
-    if g == 1.0:
+    if _at_the_peak(g):
         return math.inf
     return s2 / (1.0 - g) if g < 1 else s2 + bias + s2 / (g - 1.0)
 

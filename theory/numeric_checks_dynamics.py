@@ -161,7 +161,10 @@ def _iterations_cases(ctx: CheckContext, tr: ErrorTracker) -> None:
         q, alpha = _problem(rng, ctx.thorough, 1e3)
         b = conditioning.bias_norm(q, alpha)
         gap = float(np.linalg.norm(q.w_star + conditioning.bias(q, alpha)))
-        if gap == 0:
+        # w̃ = Q diag(λ/(λ + α)) Qᵀw* is known to eigenbasis_tolerance(d, κ_α)·‖w*‖; a smaller ‖w̃‖ is
+        # rounding noise, and a δ drawn inside it would make the step count meaningless
+        kappa = conditioning.shifted_condition_number(q, alpha)
+        if gap <= eigenbasis_tolerance(q.d, kappa) * float(np.linalg.norm(q.w_star)):
             continue
         delta = b + float(rng.uniform(0.01, 0.9)) * gap
         predicted = conditioning.iterations_to_tolerance(q, alpha, delta)

@@ -73,9 +73,9 @@ def run_grid(
     tracker = ErrorTracker()
     detail = []
     with _common.exact_math(threads=1):
-        for alpha_of_n, ns in (
-            (lambda n: 0.0, ridgeless_ns),
-            (lambda n: dd.optimal_alpha(n, d, _NOISE, _R2), tuned_ns),
+        for ridgeless, alpha_of_n, ns in (
+            (True, lambda n: 0.0, ridgeless_ns),
+            (False, lambda n: dd.optimal_alpha(n, d, _NOISE, _R2), tuned_ns),
         ):
             previous: dd.MonteCarloRisk | None = None
             for n in ns:
@@ -89,7 +89,7 @@ def run_grid(
                 k = int(np.argmax(gaps / tol))
                 tracker.add(float(gaps[k]), float(tol[k]))
                 got = dd.summarise(run.risks)
-                if a == 0.0:
+                if ridgeless:  # α = 0 by construction: the exact min-norm formula
                     expected = dd.min_norm_risk(n, d, _NOISE, _R2)
                     tracker.add(abs(float(got.mean[0]) - expected), z2 * float(got.stderr[0]))
                 else:
