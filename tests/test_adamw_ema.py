@@ -254,3 +254,14 @@ def test_the_row_fails_with_an_inverted_epoch_timescale(monkeypatch: pytest.Monk
     monkeypatch.setattr(adamw, "epoch_timescale", lambda lr, lam, b, n: n / (lr * lam * b))
     out = _empirical_row()
     assert out.status == "fail", out.detail
+
+
+def test_timescales_refuse_eta_lambda_at_least_one() -> None:
+    """One policy: every function refuses ηλ ≥ 1 with the values (iteration_timescale returned 0.2)."""
+    with pytest.raises(PreconditionError, match=r"η_0·λ = 1·5 = 5"):
+        adamw.iteration_timescale(1.0, 5.0)
+    with pytest.raises(PreconditionError, match=r"η_0·λ = 1·5 = 5"):
+        adamw.epoch_timescale(1.0, 5.0, 10, 100)
+    with pytest.raises(PreconditionError, match=r"ηλ = B/\(τ_epoch·N\) = 50/\(0.1·100\) = 5"):
+        adamw.decay_for_epoch_timescale(0.1, 1e-3, 50, 100)
+    assert adamw.iteration_timescale(0.5, 1.0) == 2.0  # ηλ = ½ is fine

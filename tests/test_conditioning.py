@@ -235,3 +235,9 @@ def test_one_step_when_kappa_is_one_up_to_rounding() -> None:
         delta = b + 1e-6
         assert conditioning.iterations_bound(q, alpha, delta) == 1.0
         assert conditioning.iterations_to_tolerance(q, alpha, delta) == 1.0
+
+
+def test_distance_to_optimum_names_steps() -> None:
+    q = Quadratic(np.diag([1.0, 2.0]), np.ones(2))
+    with pytest.raises(InputError, match=r"steps must be .* ≥ 0; got \[-1.\]"):
+        conditioning.distance_to_optimum(q, 0.1, [-1])

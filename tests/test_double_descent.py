@@ -193,7 +193,7 @@ def _mp_integral(g: float, a: float, power: int) -> float:
 def test_mp_moments_solve_the_quadratic_and_match_a_direct_integral() -> None:
     for g in (0.3, 1.0, 2.5):
         for a in (0.05, 1.0, 7.0):
-            m, q = (float(v[0]) for v in dd.mp_resolvent_moments(g, a))
+            m, q = dd.mp_resolvent_moments(g, a)
             assert abs(g * a * m * m + (1 - g + a) * m - 1) <= 1e-14
             assert m == pytest.approx(_mp_integral(g, a, 1), rel=1e-8)
             assert q == pytest.approx(_mp_integral(g, a, 2), rel=1e-8)
@@ -210,7 +210,7 @@ def test_ridgeless_and_tuned_limits() -> None:
         )
         a = NOISE * g / R2
         assert dd.asymptotic_ridge_risk(g, [a], NOISE, R2)[0] == pytest.approx(
-            dd.asymptotic_tuned_risk(g, NOISE, R2)[0], rel=1e-14
+            dd.asymptotic_tuned_risk(g, NOISE, R2), rel=1e-14
         )
         # α* minimises the limit risk
         grid = a * np.array([0.5, 0.9, 1.1, 2.0])
@@ -241,7 +241,7 @@ def test_derivation_results_match_the_library() -> None:
     assert dv.function("optimal_alpha")(30, 12, 1.5, 2.0) == pytest.approx(dd.optimal_alpha(30, 12, 1.5, 2.0))
     for g in (0.3, 3.0):
         assert dv.function("tuned_limit")(g, 1.5, 2.0) == pytest.approx(
-            dd.asymptotic_tuned_risk(g, 1.5, 2.0)[0], rel=1e-13
+            dd.asymptotic_tuned_risk(g, 1.5, 2.0), rel=1e-13
         )
 
 
@@ -362,3 +362,28 @@ def test_ridgeless_limit_next_to_the_peak() -> None:
         NOISE + R2 * (1 - 1 / g) + NOISE / (g - 1), rel=1e-12
     )
     assert dd.asymptotic_min_norm_risk(2 - g, NOISE, R2) == pytest.approx(NOISE / (g - 1), rel=1e-9)
+
+
+def test_mp_risk_is_finite_at_extreme_alpha() -> None:
+    """α = 10⁻³⁰⁰ and 10³⁰⁰ gave NaN with overflow warnings: now the limits, without any warning."""
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        small, large = dd.asymptotic_ridge_risk(1.0, [1e-300, 1e300], 1.0, 1.0)
+        # γ = 1, α → 0: the variance term σ²γ(m − αq) ~ σ²/(2√α)
+        assert small == pytest.approx(0.5 / math.sqrt(1e-300), rel=1e-12)
+        assert large == pytest.approx(2.0, rel=1e-15)  # σ² + r²: ŵ → 0
+        for g in (0.3, 3.0):
+            lo, hi = dd.asymptotic_ridge_risk(g, [1e-300, 1e300], NOISE, R2)
+            assert lo == pytest.approx(dd.asymptotic_min_norm_risk(g, NOISE, R2), rel=1e-12)
+            assert hi == pytest.approx(NOISE + R2, rel=1e-15)
+        assert math.isfinite(dd.asymptotic_tuned_risk(1e-300, NOISE, R2))
+        assert math.isfinite(dd.asymptotic_tuned_risk(1e300, NOISE, R2))
+
+
+def test_scalars_in_floats_out() -> None:
+    assert isinstance(dd.asymptotic_tuned_risk(1.0, NOISE, R2), float)
+    assert isinstance(dd.asymptotic_min_norm_risk(0.5, NOISE, R2), float)
+    assert isinstance(dd.asymptotic_ridge_risk(0.5, 0.1, NOISE, R2), float)
+    m, q = dd.mp_resolvent_moments(0.5, 0.1)
+    assert isinstance(m, float) and isinstance(q, float)
+    assert dd.asymptotic_tuned_risk([0.5, 2.0], NOISE, R2).shape == (2,)
+    assert dd.asymptotic_ridge_risk(0.5, [0.1], NOISE, R2).shape == (1,)

@@ -134,6 +134,10 @@ def distance_to_optimum(
     ``w_k − w* = (w_k − w̃) + (w̃ − w*)``: the first part is :meth:`Quadratic.gd_iterates`'s closed form,
     which tends to 0 like ρ_α^k; the second is :func:`bias`. One value per entry of ``steps``.
     """
+    ks = np.asarray(steps, dtype=np.float64)
+    if ks.ndim > 1 or not np.isfinite(ks).all() or (ks < 0).any():
+        bad = ks[~(np.isfinite(ks) & (ks >= 0))] if ks.ndim <= 1 else ks.shape
+        raise InputError(f"{WHERE}: steps must be a number or 1-D array of finite counts ≥ 0; got {bad}")
     eps = optimal_step(q, alpha)
     iterates = q.gd_iterates(eps, steps, w0=_start(q, w0), alpha=alpha)
     return np.asarray(np.linalg.norm(iterates - q.w_star, axis=1))

@@ -129,14 +129,13 @@ def _marchenko_pastur_part(ctx: CheckContext, tracker: ErrorTracker, rng: np.ran
         alphas = np.array([a, 4 * a])
         mc = dd.summarise(dd.ridge_risk_draws(n, d, _NOISE, beta, alphas, draws, rng, average_direction=True))
         limit = dd.asymptotic_ridge_risk(d / n, alphas, _NOISE, _R2)
-        tuned = float(dd.asymptotic_tuned_risk(d / n, _NOISE, _R2)[0])
-        # the collapse R_∞(α*) = σ² + σ²γm(α*): two formulas that agree up to rounding. m and q carry
-        # ≤ 10 eps relative error each (a square root, a few products and one division, no
-        # cancellation in either branch), the sum adds 4 roundings, and the q terms r²α²q and σ²γαq
-        # cancel exactly in exact arithmetic, so the error is ≤ 20 eps × the sum of the terms' sizes.
-        m_star, q_star = (float(v[0]) for v in dd.mp_resolvent_moments(d / n, a))
+        tuned = dd.asymptotic_tuned_risk(d / n, _NOISE, _R2)
+        # the collapse R_∞(α*) = σ² + r²μ(α*) (μ = αm): two formulas that agree up to rounding, by
+        # the quadratic γμ² + bμ − α = 0 (at α* = σ²γ/r², σ²γ = r²α*). Each route is a few products,
+        # one hypot, a square root and divisions of positive numbers (no cancellation), ≤ 10 eps
+        # relative per term; all terms are positive, so the error is ≤ 20 eps × (the two values).
         g = d / n
-        size = _NOISE + _R2 * a * a * q_star + _NOISE * g * (m_star + a * q_star)
+        size = float(limit[0]) + tuned
         tracker.add(abs(float(limit[0]) - tuned), 20.0 * dtype_eps(np.float64) * size)
         for k, name in enumerate(("α*", "4α*")):
             err = abs(float(mc.mean[k]) - float(limit[k]))
