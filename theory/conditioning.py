@@ -8,8 +8,8 @@ On ``J(w) + (α/2)‖w‖²`` with ``J = ½(w − w*)ᵀH(w − w*)`` the Hessia
   ``1 − ε(λ_i + α)`` along q_i, so the worst case over starts is the spectral radius
   ``max_i |1 − ε(λ_i + α)|``; it is smallest at ``ε* = 2/(λ_max + λ_min + 2α)``, where both extreme
   factors have modulus ``ρ_α = (κ_α − 1)/(κ_α + 1)`` (Nesterov, *Lectures on Convex Optimization*,
-  2nd ed. 2018, Thm 2.1.15, for μ = λ_min + α and L = λ_max + α; on a quadratic the bound is attained
-  along q_min and q_max);
+  2nd ed. 2018, Thm 2.1.15, for μ = λ_min + α and L = λ_max + α, proves it as an upper bound; that a
+  quadratic attains it, along q_min and q_max, is the project's own step, proofs/conditioning.py);
 - the price: ``w̃ − w*`` has coordinates ``−α c_i/(λ_i + α)`` along q_i (l2.eigen, ``c = Qᵀw*``), whose
   norm grows with α from 0 to ‖w*‖.
 

@@ -6,8 +6,10 @@ of the training set and isotropic). Write ``r² = ‖β‖²``. Ridge is taken i
 (``docs/reference.md``, "Canonical convention"): ``ŵ_α = (XᵀX + nαI)⁻¹Xᵀy``; α = 0 means the
 minimum-norm least-squares solution ``X⁺y`` (l2.pinv).
 
-Exact finite n (Hastie, Montanari, Rosset & Tibshirani, *Surprises in High-Dimensional Ridgeless Least
-Squares Interpolation*; Belkin, Hsu & Xu, *Two Models of Double Descent for Weak Features*):
+Exact finite n, from the mean of an inverse Wishart matrix (Muirhead, below; the same formulas are
+Thm 1 of Belkin, Hsu & Xu, *Two Models of Double Descent for Weak Features*, SIAM J. Math. Data Sci.
+2020; Hastie, Montanari, Rosset & Tibshirani, *Surprises in High-Dimensional Ridgeless Least Squares
+Interpolation*, Ann. Statist. 2022, treat the proportional limit, below, not finite n):
 
 * ``n ≥ d + 2``: ``E R(ŵ₀) = σ² + σ²d/(n − d − 1)``: ``ŵ₀ − β = (XᵀX)⁻¹Xᵀε`` and
   ``E(XᵀX)⁻¹ = I/(n − d − 1)``, the mean of an inverse Wishart matrix (Muirhead, *Aspects of
@@ -19,8 +21,12 @@ Squares Interpolation*; Belkin, Hsu & Xu, *Two Models of Double Descent for Weak
   :func:`min_norm_risk` returns ``+inf`` there. This is the peak of double descent.
 
 Optimally tuned ridge (Nakkiran, Venkat, Kakade & Ma, *Optimal Regularization Can Mitigate Double
-Descent*, Thm 1). Because X is rotation invariant, ``E R(ŵ_α)`` depends on β only through r, so it
-equals the Bayes risk under the prior ``β ~ N(0, (r²/d)I)``, whose posterior mean is ridge with
+Descent*, Thm 1). Ridge is linear in y, so ``ŵ_α − β = −nα(XᵀX + nαI)⁻¹β + (XᵀX + nαI)⁻¹Xᵀε`` is
+linear in β and ε, and ``E_ε R(ŵ_α)`` given X is σ² plus a quadratic form ``βᵀA(X)β`` plus a
+β-free noise term. Because the law of X is rotation invariant, ``E_X βᵀA(X)β`` is the same for every
+β of norm r, hence equals its average over β uniform on that sphere; a quadratic form's average
+depends only on ``E ββᵀ = (r²/d)I``, which the Gaussian prior ``β ~ N(0, (r²/d)I)`` shares. So
+``E R(ŵ_α)`` equals the Bayes risk under that prior, whose posterior mean is ridge with
 ``nα = σ²d/r²``. Hence ``α*(n) = σ²d/(n r²)`` in the canonical convention (``λ* = σ²d/r²`` in the
 ``½‖Xw − y‖² + (λ/2)‖w‖²`` convention, independent of n), and the tuned risk is the Bayes risk, which
 cannot increase with n (a Bayes estimator from n + 1 rows may ignore one row). Per eigenvalue s of
