@@ -265,3 +265,21 @@ def test_timescales_refuse_eta_lambda_at_least_one() -> None:
     with pytest.raises(PreconditionError, match=r"ηλ = B/\(τ_epoch·N\) = 50/\(0.1·100\) = 5"):
         adamw.decay_for_epoch_timescale(0.1, 1e-3, 50, 100)
     assert adamw.iteration_timescale(0.5, 1.0) == 2.0  # ηλ = ½ is fine
+
+
+def test_numeric_row_says_what_its_numbers_measure() -> None:
+    """The row printed "0.53 / 1.0" with no unit: its detail now names the worst case and its unit."""
+    from theory.checks import CheckContext, all_checks, run_check
+
+    for tid in ("adamw.ema", "l2.conditioning"):
+        (check,) = [c for c in all_checks() if c.theorem_id == tid and c.route == "numeric"]
+        out = run_check(check, CheckContext())
+        assert out.status == "pass"
+        assert out.detail.startswith("max_error/tolerance is the worst case: "), out.detail
+    assert (
+        "steps"
+        in run_check(
+            next(c for c in all_checks() if c.theorem_id == "adamw.ema" and c.route == "numeric"),
+            CheckContext(),
+        ).detail.split(";")[0]
+    )

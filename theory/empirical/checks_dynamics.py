@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from theory.checks import CheckContext, CheckResult, ErrorTracker, register
+from theory.checks import CheckContext, CheckResult, register
 from theory.empirical.checks import _device, _small
+from theory.numeric_checks_dynamics import LabelledTracker
 from theory.numerics import eigenbasis_tolerance, residual_tolerance
 
 __all__: list[str] = []  # the checks are reached through theory.checks.all_checks()
@@ -69,7 +70,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
         grad_terms = absX.T @ (absX @ np.abs(w) + np.abs(y)) / n
         return float(np.linalg.norm(w) + eps_ * (np.linalg.norm(grad_terms) + alpha * np.linalg.norm(w)))
 
-    tr = ErrorTracker()
+    tr = LabelledTracker()
     notes = []
     factors = (0.0, 0.3, 0.7, 2.0) if not ctx.thorough else (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.5, 2.0, 5.0)
     with _small():
@@ -91,7 +92,11 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
                 e0, ek = (float(np.linalg.norm(w - w_tilde)) for w in path)
                 err_k = 2 * wt_err + k * gamma * step_size(w0, eps_, alpha) + 2 * k * gamma * t
                 err_0 = gamma * (t + float(np.linalg.norm(w_tilde))) + wt_err
-                tr.add(abs((ek / e0) ** (1.0 / k) - rho), _rate_bounds(rho, t, k, err_k, err_0))
+                tr.add(
+                    "torch's rate (e_k/e_0)^{1/k} vs ρ_α",
+                    abs((ek / e0) ** (1.0 / k) - rho),
+                    _rate_bounds(rho, t, k, err_k, err_0),
+                )
             predicted = conditioning.iterations_to_tolerance(q, alpha, delta)
             b = conditioning.bias_norm(q, alpha)
             if math.isfinite(predicted):
@@ -104,7 +109,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
                 # iterates from 0 stay within 2‖w̃‖ ≤ 2‖w*‖ of 0 (each factor 1 − (1 − x)^k is in [0, 2])
                 rounding = gamma * step_size(2 * w_star, eps_, alpha) * (ks + 1) + wt_err
                 tie = bool(np.any(np.abs(dist - delta) <= rounding))
-                tr.add(abs(measured - predicted), 1.5 if tie else 0.5)
+                tr.add("K(δ), torch vs theory (steps)", abs(measured - predicted), 1.5 if tie else 0.5)
                 notes.append(
                     f"α = {alpha:.2e}: κ_α = {kappa:.0f}, K = {measured:.0f} (theory {predicted:.0f})"
                 )
@@ -115,7 +120,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
                 dist_last = float(np.linalg.norm(last - w_star))
                 settled = gamma * step_size(2 * w_star, eps_, alpha) * (steps + 1) + wt_err
                 # the distance has settled at the bias (within ρ^k·gap + rounding), which exceeds δ
-                tr.add(abs(dist_last - b), 1e-3 * (b - delta) + settled)
+                tr.add("settled distance vs bias (norm)", abs(dist_last - b), 1e-3 * (b - delta) + settled)
                 notes.append(
                     f"α = {alpha:.2e}: bias {b:.3f} > δ = {delta:.3f}, "
                     f"distance after {steps} steps {dist_last:.3f}"
@@ -158,14 +163,8 @@ def _adamw_ema(ctx: CheckContext) -> CheckResult:
     from theory import adamw
     from theory.empirical.dynamics import digits_adamw_run
 
-    tr = ErrorTracker()
-    worst: dict[str, Any] = {"ratio": -1.0, "what": ""}
-
-    def add(what: str, err: float, tol: float) -> None:
-        tr.add(err, tol)
-        ratio = math.inf if math.isnan(err) else err / tol
-        if ratio > worst["ratio"]:
-            worst.update(ratio=ratio, what=what)
+    tr = LabelledTracker()
+    add = tr.add
 
     unit = EPS / 2
     lam, k, epochs, batch = 3.0, 3, 10, 50  # ηλ = 0.03: the probe crosses 1/e at epoch 8.25 of 10
@@ -223,7 +222,7 @@ def _adamw_ema(ctx: CheckContext) -> CheckResult:
     p_same = adamw.initial_weight(lr, lam, k * T_small)
     fold = ", ".join(f"{name} {m:.2f} (theory {p:.2f})" for name, (m, p) in efold.items())
     return tr.result(
-        f"worst part: {worst['what']}; measured by a zero-gradient probe: epochs to 1/e {fold}; "
+        f"measured by a zero-gradient probe: epochs to 1/e {fold}; "
         f"weight on w₀ after {epochs} epochs: N {p_small:.4f}, 3N with λ/3 {p_large:.4f} "
         f"(3N keeping λ would give {p_same:.4f})"
     )
