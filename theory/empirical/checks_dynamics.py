@@ -214,7 +214,8 @@ def _adamw_ema(ctx: CheckContext) -> CheckResult:
             lr = float(small.lrs[0])
             p_small, p_large = float(small.probe[-1]), float(large.probe[-1])
             x = lr * lam
-            log_ratio = math.log(p_large / p_small)
+            # a probe that torch moved by more than its decay may have crossed 0: no ratio, a failure
+            log_ratio = math.log(p_large / p_small) if p_large > 0 and p_small > 0 else math.inf
             lo, hi = T_small * x * x * (1 - 1 / k) / 2, T_small * (-math.log1p(-x) - x)
             slack = (3 * (k + 1) * T_small + 8) * unit + 4 * T_small * x * EPS
             add("log(p_3N/p_N) outside its bounds", max(lo - log_ratio, log_ratio - hi, 0.0), slack)
