@@ -6,7 +6,7 @@ in the updates u_s, so its solution is a sum of responses: the start decays by t
 way. Rewriting ``−η = ηλ·(−1/λ)`` shows the weights ``ηλ a^{t−1−s}`` of an exponential moving average
 of the targets ``−u_s/λ``, which sum to ``1 − a^t`` (the rest, ``a^t``, stays on w_0). The memory of
 the average is the number of steps over which ``a^τ`` falls by e, about ``1/(ηλ)``; in epochs that is
-``B/(ηλN)``, so holding it fixed as N grows means λ ∝ 1/N (Wang & Aitchison 2024).
+``B/(ηλN)``, so holding it fixed as N grows means λ ∝ 1/N (Wang & Aitchison, ICML 2025).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ __all__ = ["ema"]
 
 def ema() -> Derivation:
     """adamw.ema (Wang & Aitchison, *How to set AdamW's weight decay as you scale model and dataset
-    size*, 2024; torch's AdamW step as its documentation writes it, Loshchilov & Hutter 2019).
+    size*, ICML 2025, arXiv 2405.13698; torch's AdamW step as its documentation writes it, Loshchilov &
+    Hutter 2019).
 
     Steps: the step as an average; the solution from w_0 alone and from one update (rsolve), which add
     up by linearity; for a constant update the whole solution (rsolve) is the average with weight

@@ -20,7 +20,8 @@ __all__ = ["conditioning"]
 
 def conditioning() -> Derivation:
     """l2.conditioning (Nesterov, *Lectures on Convex Optimization*, 2018, Thm 2.1.15 with μ = λ_min + α,
-    L = λ_max + α; bias from l2.eigen).
+    L = λ_max + α, gives the rate as an upper bound for every strongly convex smooth objective; that a
+    quadratic attains it, along q_min and q_max, is this derivation's own step; bias from l2.eigen).
 
     Steps: κ_α's derivative in α is ``−(λ_max − λ_min)/(λ_min + α)²`` (≤ 0; < 0 when the spectrum is
     not flat) and κ_α → 1; the step ε* solves ``1 − εμ = −(1 − εL)``, at which both extreme factors

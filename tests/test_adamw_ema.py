@@ -209,3 +209,77 @@ def test_the_verify_rows_pass() -> None:
     for check in (c for c in rows if c.route == "empirical"):
         out = run_check(check, CheckContext())
         assert out.status == "pass", (out.id, out.route, out.detail)
+
+
+def _empirical_row() -> Any:
+    from theory.checks import CheckContext, all_checks, run_check
+
+    (check,) = [c for c in all_checks() if c.theorem_id == "adamw.ema" and c.route == "empirical"]
+    return run_check(check, CheckContext())
+
+
+@pytest.mark.torch
+def test_the_probe_is_the_product_of_decay_factors(runs: dict[str, Any]) -> None:
+    """torch moves the zero-gradient probe by exactly 1 − η_tλ a step (the schedule included)."""
+    for run in runs.values():
+        T = run.grads.shape[0]
+        p0 = adamw.ema_coefficients(run.lrs, run.weight_decay, T)[0]
+        assert run.probe.shape == (T + 1,) and run.probe[0] == 1.0
+        assert abs(run.probe[-1] / p0 - 1) <= (4 * T + (T + 1) * abs(math.log(p0)) + 4) * EPS / 2
+
+
+@pytest.mark.torch
+def test_the_row_fails_when_3n_keeps_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training the 3N run with λ instead of λ/3 must fail the data-size part (it passed when p_3N was
+    computed from the formula, torch contributing only the step count)."""
+    pytest.importorskip("torch")
+    from theory.empirical import dynamics
+
+    real = dynamics.digits_adamw_run
+
+    def keep_lambda(n: int, **kw: Any) -> Any:
+        if n > 200:
+            kw["weight_decay"] = kw["weight_decay"] * n / 200
+        return real(n, **kw)
+
+    monkeypatch.setattr(dynamics, "digits_adamw_run", keep_lambda)
+    out = _empirical_row()
+    assert out.status == "fail", out.detail
+
+
+@pytest.mark.torch
+def test_the_row_fails_with_an_inverted_epoch_timescale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """N/(ηλB) for B/(ηλN) must fail the epochs-to-1/e part."""
+    pytest.importorskip("torch")
+    monkeypatch.setattr(adamw, "epoch_timescale", lambda lr, lam, b, n: n / (lr * lam * b))
+    out = _empirical_row()
+    assert out.status == "fail", out.detail
+
+
+def test_timescales_refuse_eta_lambda_at_least_one() -> None:
+    """One policy: every function refuses ηλ ≥ 1 with the values (iteration_timescale returned 0.2)."""
+    with pytest.raises(PreconditionError, match=r"η_0·λ = 1·5 = 5"):
+        adamw.iteration_timescale(1.0, 5.0)
+    with pytest.raises(PreconditionError, match=r"η_0·λ = 1·5 = 5"):
+        adamw.epoch_timescale(1.0, 5.0, 10, 100)
+    with pytest.raises(PreconditionError, match=r"ηλ = B/\(τ_epoch·N\) = 50/\(0.1·100\) = 5"):
+        adamw.decay_for_epoch_timescale(0.1, 1e-3, 50, 100)
+    assert adamw.iteration_timescale(0.5, 1.0) == 2.0  # ηλ = ½ is fine
+
+
+def test_numeric_row_says_what_its_numbers_measure() -> None:
+    """The row printed "0.53 / 1.0" with no unit: its detail now names the worst case and its unit."""
+    from theory.checks import CheckContext, all_checks, run_check
+
+    for tid in ("adamw.ema", "l2.conditioning"):
+        (check,) = [c for c in all_checks() if c.theorem_id == tid and c.route == "numeric"]
+        out = run_check(check, CheckContext())
+        assert out.status == "pass"
+        assert out.detail.startswith("max_error/tolerance is the worst case: "), out.detail
+    assert (
+        "steps"
+        in run_check(
+            next(c for c in all_checks() if c.theorem_id == "adamw.ema" and c.route == "numeric"),
+            CheckContext(),
+        ).detail.split(";")[0]
+    )

@@ -220,3 +220,24 @@ def test_errors_name_the_values() -> None:
         conditioning.distance_to_optimum(q, 0.1, [1], w0=np.ones(3))
     # a singular H is fine once α > 0
     assert conditioning.shifted_condition_number(q, 0.5) == pytest.approx(3.0)
+
+
+def test_one_step_when_kappa_is_one_up_to_rounding() -> None:
+    """H = 3I exactly (ρ = 0) and rotated (eigh returns eigenvalues a few ulps apart, ρ ~ d·eps):
+    one step of ε* lands on w̃, and iterations_bound says 1 without evaluating log(0)."""
+    rng = np.random.default_rng(5)
+    Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    for H in (3.0 * np.eye(6), 3.0 * (Q @ Q.T)):
+        q = Quadratic(H, rng.standard_normal(6))
+        alpha = 0.5
+        assert conditioning.optimal_rate(q, alpha) <= residual_tolerance(6, 1.0)
+        b = conditioning.bias_norm(q, alpha)
+        delta = b + 1e-6
+        assert conditioning.iterations_bound(q, alpha, delta) == 1.0
+        assert conditioning.iterations_to_tolerance(q, alpha, delta) == 1.0
+
+
+def test_distance_to_optimum_names_steps() -> None:
+    q = Quadratic(np.diag([1.0, 2.0]), np.ones(2))
+    with pytest.raises(InputError, match=r"steps must be .* ≥ 0; got \[-1.\]"):
+        conditioning.distance_to_optimum(q, 0.1, [-1])

@@ -193,7 +193,7 @@ def _mp_integral(g: float, a: float, power: int) -> float:
 def test_mp_moments_solve_the_quadratic_and_match_a_direct_integral() -> None:
     for g in (0.3, 1.0, 2.5):
         for a in (0.05, 1.0, 7.0):
-            m, q = (float(v[0]) for v in dd.mp_resolvent_moments(g, a))
+            m, q = dd.mp_resolvent_moments(g, a)
             assert abs(g * a * m * m + (1 - g + a) * m - 1) <= 1e-14
             assert m == pytest.approx(_mp_integral(g, a, 1), rel=1e-8)
             assert q == pytest.approx(_mp_integral(g, a, 2), rel=1e-8)
@@ -210,7 +210,7 @@ def test_ridgeless_and_tuned_limits() -> None:
         )
         a = NOISE * g / R2
         assert dd.asymptotic_ridge_risk(g, [a], NOISE, R2)[0] == pytest.approx(
-            dd.asymptotic_tuned_risk(g, NOISE, R2)[0], rel=1e-14
+            dd.asymptotic_tuned_risk(g, NOISE, R2), rel=1e-14
         )
         # α* minimises the limit risk
         grid = a * np.array([0.5, 0.9, 1.1, 2.0])
@@ -241,7 +241,7 @@ def test_derivation_results_match_the_library() -> None:
     assert dv.function("optimal_alpha")(30, 12, 1.5, 2.0) == pytest.approx(dd.optimal_alpha(30, 12, 1.5, 2.0))
     for g in (0.3, 3.0):
         assert dv.function("tuned_limit")(g, 1.5, 2.0) == pytest.approx(
-            dd.asymptotic_tuned_risk(g, 1.5, 2.0)[0], rel=1e-13
+            dd.asymptotic_tuned_risk(g, 1.5, 2.0), rel=1e-13
         )
 
 
@@ -324,3 +324,66 @@ def test_torch_gd_reaches_the_closed_forms_within_the_contraction_bound() -> Non
         tol = edd.weight_tolerance(run, np.linalg.norm(exact, axis=1), d)
         assert np.all(np.linalg.norm(run.weights - exact, axis=1) <= tol)
         assert np.all(run.contraction <= 1e-8)
+
+
+def test_the_detail_names_the_worst_min_norm_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row's detail describes the case with the largest err/tol, not the last one tried (n = 24)."""
+
+    def off_at_three(n: int, d: int, noise_var: float, beta_norm2: float) -> float:
+        value = ORIGINAL["min_norm_risk"](n, d, noise_var, beta_norm2)
+        return 1.5 * value if n == 3 else value  # wrong only in the first case
+
+    monkeypatch.setattr(dd, "min_norm_risk", off_at_three)
+    ctx = CheckContext()
+    text = ndd._min_norm_part(ctx, ErrorTracker(), ctx.rng(1101))
+    assert "n=3," in text, text
+
+
+def test_the_detail_names_the_worst_mp_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = dd.asymptotic_ridge_risk
+
+    def off_below_one(gamma: float, alpha: object, noise_var: float, beta_norm2: float) -> np.ndarray:
+        out = real(gamma, alpha, noise_var, beta_norm2)
+        return out * 1.5 if gamma < 1 else out  # wrong only at γ = 0.5, the first case
+
+    monkeypatch.setattr(dd, "asymptotic_ridge_risk", off_below_one)
+    ctx = CheckContext()
+    text = ndd._marchenko_pastur_part(ctx, ErrorTracker(), ctx.rng(4))
+    assert "γ=0.50" in text, text
+
+
+def test_ridgeless_limit_next_to_the_peak() -> None:
+    """γ within 4 ulps of 1 cannot be told from 1: the peak, ∞ (was ~4.5e15 from 1/(γ − 1)); a γ a
+    million ulps away is a real gap and gets the formula."""
+    for g in (math.nextafter(1.0, 2.0), math.nextafter(1.0, 0.0), 1.0 + 4 * 2.0**-52, 0.1 * 10):
+        assert dd.asymptotic_min_norm_risk(g, NOISE, R2) == math.inf
+    g = 1.0 + 1e6 * 2.0**-52
+    assert dd.asymptotic_min_norm_risk(g, NOISE, R2) == pytest.approx(
+        NOISE + R2 * (1 - 1 / g) + NOISE / (g - 1), rel=1e-12
+    )
+    assert dd.asymptotic_min_norm_risk(2 - g, NOISE, R2) == pytest.approx(NOISE / (g - 1), rel=1e-9)
+
+
+def test_mp_risk_is_finite_at_extreme_alpha() -> None:
+    """α = 10⁻³⁰⁰ and 10³⁰⁰ gave NaN with overflow warnings: now the limits, without any warning."""
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        small, large = dd.asymptotic_ridge_risk(1.0, [1e-300, 1e300], 1.0, 1.0)
+        # γ = 1, α → 0: the variance term σ²γ(m − αq) ~ σ²/(2√α)
+        assert small == pytest.approx(0.5 / math.sqrt(1e-300), rel=1e-12)
+        assert large == pytest.approx(2.0, rel=1e-15)  # σ² + r²: ŵ → 0
+        for g in (0.3, 3.0):
+            lo, hi = dd.asymptotic_ridge_risk(g, [1e-300, 1e300], NOISE, R2)
+            assert lo == pytest.approx(dd.asymptotic_min_norm_risk(g, NOISE, R2), rel=1e-12)
+            assert hi == pytest.approx(NOISE + R2, rel=1e-15)
+        assert math.isfinite(dd.asymptotic_tuned_risk(1e-300, NOISE, R2))
+        assert math.isfinite(dd.asymptotic_tuned_risk(1e300, NOISE, R2))
+
+
+def test_scalars_in_floats_out() -> None:
+    assert isinstance(dd.asymptotic_tuned_risk(1.0, NOISE, R2), float)
+    assert isinstance(dd.asymptotic_min_norm_risk(0.5, NOISE, R2), float)
+    assert isinstance(dd.asymptotic_ridge_risk(0.5, 0.1, NOISE, R2), float)
+    m, q = dd.mp_resolvent_moments(0.5, 0.1)
+    assert isinstance(m, float) and isinstance(q, float)
+    assert dd.asymptotic_tuned_risk([0.5, 2.0], NOISE, R2).shape == (2,)
+    assert dd.asymptotic_ridge_risk(0.5, [0.1], NOISE, R2).shape == (1,)

@@ -3,7 +3,8 @@
 torch's ``AdamW(lr=η, weight_decay=λ)`` takes the step ``w_{t+1} = (1 − ηλ)w_t − ηu_t`` with the Adam
 update ``u_t = m̂_t/(√v̂_t + ε)`` (decoupled decay, Loshchilov & Hutter 2019). Written as
 ``w_{t+1} = (1 − ηλ)w_t + ηλ·(−u_t/λ)`` it is an exponential moving average of ``−u_t/λ`` with weight
-ηλ, so (Wang & Aitchison, *How to set AdamW's weight decay as you scale model and dataset size*, 2024;
+ηλ, so (Wang & Aitchison, *How to set AdamW's weight decay as you scale model and dataset size*, ICML 2025,
+arXiv 2405.13698;
 ``docs/reference.md``, "Theorem catalogue", ``adamw.ema``)
 
     w_t = (1 − ηλ)^t w_0 + Σ_{s<t} ηλ(1 − ηλ)^{t−1−s}·(−u_s/λ),
@@ -153,10 +154,15 @@ def ema_rounding_bound(w0: ArrayLike, updates: ArrayLike, lr: ArrayLike, dtype: 
 
 
 def iteration_timescale(lr: float, weight_decay: float) -> float:
-    """``τ_iter = 1/(ηλ)``: the EMA's memory in iterations (Wang & Aitchison 2024)."""
+    """``τ_iter = 1/(ηλ)``: the EMA's memory in iterations (Wang & Aitchison 2025).
+
+    Like every function here it needs ``0 < ηλ < 1`` (PreconditionError with the values otherwise):
+    at ηλ ≥ 1 the factor ``1 − ηλ`` is ≤ 0 and there is no average, so no memory to measure.
+    """
     e = as_positive_float(lr, "lr", where=WHERE)
     lam = as_positive_float(weight_decay, "weight_decay", where=WHERE)
-    return 1.0 / (e * lam)
+    x = float(_decay_products(np.array([e]), lam)[0])
+    return 1.0 / x
 
 
 def efolding_iterations(lr: float, weight_decay: float) -> float:
@@ -177,11 +183,17 @@ def epoch_timescale(lr: float, weight_decay: float, batch_size: int, n: int) -> 
 
 def decay_for_epoch_timescale(tau_epoch: float, lr: float, batch_size: int, n: int) -> float:
     """The λ that gives the memory ``tau_epoch`` epochs: ``λ = B/(η·τ_epoch·N)``, so λ ∝ 1/N at fixed
-    τ_epoch, B and η (Wang & Aitchison 2024)."""
+    τ_epoch, B and η (Wang & Aitchison 2025)."""
     t = as_positive_float(tau_epoch, "tau_epoch", where=WHERE)
     e = as_positive_float(lr, "lr", where=WHERE)
     b, m = _sizes(batch_size, n)
-    return b / (e * t * m)
+    lam = b / (e * t * m)
+    if not e * lam < 1:  # ηλ = B/(τN) ≥ 1: a memory shorter than one step has no λ
+        raise PreconditionError(
+            f"{WHERE} needs 0 < ηλ < 1; τ_epoch = {t:.6g} epochs of N/B = {m / b:.6g} steps gives "
+            f"ηλ = B/(τ_epoch·N) = {b}/({t:.6g}·{m}) = {e * lam:.6g}"
+        )
+    return lam
 
 
 def initial_weight(lr: float, weight_decay: float, steps: int) -> float:

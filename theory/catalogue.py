@@ -151,7 +151,8 @@ _THEOREMS: tuple[Theorem, ...] = (
         r" = \frac{\kappa_\alpha - 1}{\kappa_\alpha + 1}"
         r" \text{ at } \epsilon = \frac{2}{\lambda_{\max} + \lambda_{\min} + 2\alpha};"
         r"\ q_i^\top(\tilde w - w^*) = \frac{-\alpha c_i}{\lambda_i + \alpha},\ \|\tilde w - w^*\| \uparrow",
-        "Nesterov, *Lectures on Convex Optimization* (2nd ed., 2018), Thm 2.1.15; bias: l2.eigen",
+        "Nesterov, *Lectures on Convex Optimization* (2nd ed., 2018), Thm 2.1.15 (the rate as an upper "
+        "bound); its attainment on a quadratic (along q_min and q_max) is derived here; bias: l2.eigen",
         ("H symmetric, H ⪰ 0", "λ_min + α > 0"),
     ),
     Theorem(
@@ -312,7 +313,8 @@ _THEOREMS: tuple[Theorem, ...] = (
         r" + \sum_{s<t}\eta\lambda(1 - \eta\lambda)^{t-1-s}(-u_s/\lambda),"
         r"\ \tau_{\mathrm{iter}} = \frac{1}{\eta\lambda},"
         r"\ \tau_{\mathrm{epoch}} = \frac{B}{\eta\lambda N}",
-        "Wang & Aitchison, *How to set AdamW's weight decay as you scale model and dataset size*, 2024",
+        "Wang & Aitchison, *How to set AdamW's weight decay as you scale model and dataset size*, "
+        "ICML 2025 (arXiv 2405.13698)",
         ("u_t the Adam update m̂_t/(√v̂_t + ε)", "0 < ηλ < 1", "torch's decay: w ← (1 − ηλ)w before the step"),
     ),
     Theorem(
@@ -361,9 +363,9 @@ _THEOREMS: tuple[Theorem, ...] = (
         r"\ \sigma^2 + \|\beta\|^2(1 - \tfrac nd) + \frac{\sigma^2 n}{d - n - 1}\ (n \le d - 2),"
         r"\ \infty\ (|n - d| \le 1)",
         "Nakkiran, Venkat, Kakade & Ma, *Optimal Regularization Can Mitigate Double Descent*, ICLR 2021, "
-        "Thm 1; "
-        "Hastie, Montanari, Rosset & Tibshirani, *Surprises in High-Dimensional Ridgeless Least Squares "
-        "Interpolation*, Ann. Statist. 2022",
+        "Thm 1; finite n: inverse-Wishart mean (Muirhead 1982, Thm 3.2.12; Belkin, Hsu & Xu, SIAM J. "
+        "Math. Data Sci. 2020, Thm 1); limit d/n → γ: Hastie, Montanari, Rosset & Tibshirani, "
+        "Ann. Statist. 2022",
         (
             "x ~ N(0, I_d)",
             "y = xᵀβ + noise of variance σ² > 0, independent of x",

@@ -8,8 +8,8 @@ On ``J(w) + (α/2)‖w‖²`` with ``J = ½(w − w*)ᵀH(w − w*)`` the Hessia
   ``1 − ε(λ_i + α)`` along q_i, so the worst case over starts is the spectral radius
   ``max_i |1 − ε(λ_i + α)|``; it is smallest at ``ε* = 2/(λ_max + λ_min + 2α)``, where both extreme
   factors have modulus ``ρ_α = (κ_α − 1)/(κ_α + 1)`` (Nesterov, *Lectures on Convex Optimization*,
-  2nd ed. 2018, Thm 2.1.15, for μ = λ_min + α and L = λ_max + α; on a quadratic the bound is attained
-  along q_min and q_max);
+  2nd ed. 2018, Thm 2.1.15, for μ = λ_min + α and L = λ_max + α, proves it as an upper bound; that a
+  quadratic attains it, along q_min and q_max, is the project's own step, proofs/conditioning.py);
 - the price: ``w̃ − w*`` has coordinates ``−α c_i/(λ_i + α)`` along q_i (l2.eigen, ``c = Qᵀw*``), whose
   norm grows with α from 0 to ‖w*‖.
 
@@ -134,6 +134,10 @@ def distance_to_optimum(
     ``w_k − w* = (w_k − w̃) + (w̃ − w*)``: the first part is :meth:`Quadratic.gd_iterates`'s closed form,
     which tends to 0 like ρ_α^k; the second is :func:`bias`. One value per entry of ``steps``.
     """
+    ks = np.asarray(steps, dtype=np.float64)
+    if ks.ndim > 1 or not np.isfinite(ks).all() or (ks < 0).any():
+        bad = ks[~(np.isfinite(ks) & (ks >= 0))] if ks.ndim <= 1 else ks.shape
+        raise InputError(f"{WHERE}: steps must be a number or 1-D array of finite counts ≥ 0; got {bad}")
     eps = optimal_step(q, alpha)
     iterates = q.gd_iterates(eps, steps, w0=_start(q, w0), alpha=alpha)
     return np.asarray(np.linalg.norm(iterates - q.w_star, axis=1))
@@ -155,7 +159,7 @@ def iterations_bound(q: Quadratic, alpha: float, delta: float, w0: ArrayLike | N
     if gap <= d - b:
         return 0.0
     rho = optimal_rate(q, alpha)
-    if rho == 0.0:  # κ_α = 1: one step lands on w̃
+    if rho * gap <= d - b:  # one step suffices (κ_α = 1 gives ρ = 0: the step lands on w̃); no log(0)
         return 1.0
     return float(math.ceil(math.log(gap / (d - b)) / -math.log(rho)))
 

@@ -6,8 +6,10 @@ of the training set and isotropic). Write ``r² = ‖β‖²``. Ridge is taken i
 (``docs/reference.md``, "Canonical convention"): ``ŵ_α = (XᵀX + nαI)⁻¹Xᵀy``; α = 0 means the
 minimum-norm least-squares solution ``X⁺y`` (l2.pinv).
 
-Exact finite n (Hastie, Montanari, Rosset & Tibshirani, *Surprises in High-Dimensional Ridgeless Least
-Squares Interpolation*; Belkin, Hsu & Xu, *Two Models of Double Descent for Weak Features*):
+Exact finite n, from the mean of an inverse Wishart matrix (Muirhead, below; the same formulas are
+Thm 1 of Belkin, Hsu & Xu, *Two Models of Double Descent for Weak Features*, SIAM J. Math. Data Sci.
+2020; Hastie, Montanari, Rosset & Tibshirani, *Surprises in High-Dimensional Ridgeless Least Squares
+Interpolation*, Ann. Statist. 2022, treat the proportional limit, below, not finite n):
 
 * ``n ≥ d + 2``: ``E R(ŵ₀) = σ² + σ²d/(n − d − 1)``: ``ŵ₀ − β = (XᵀX)⁻¹Xᵀε`` and
   ``E(XᵀX)⁻¹ = I/(n − d − 1)``, the mean of an inverse Wishart matrix (Muirhead, *Aspects of
@@ -19,8 +21,12 @@ Squares Interpolation*; Belkin, Hsu & Xu, *Two Models of Double Descent for Weak
   :func:`min_norm_risk` returns ``+inf`` there. This is the peak of double descent.
 
 Optimally tuned ridge (Nakkiran, Venkat, Kakade & Ma, *Optimal Regularization Can Mitigate Double
-Descent*, Thm 1). Because X is rotation invariant, ``E R(ŵ_α)`` depends on β only through r, so it
-equals the Bayes risk under the prior ``β ~ N(0, (r²/d)I)``, whose posterior mean is ridge with
+Descent*, Thm 1). Ridge is linear in y, so ``ŵ_α − β = −nα(XᵀX + nαI)⁻¹β + (XᵀX + nαI)⁻¹Xᵀε`` is
+linear in β and ε, and ``E_ε R(ŵ_α)`` given X is σ² plus a quadratic form ``βᵀA(X)β`` plus a
+β-free noise term. Because the law of X is rotation invariant, ``E_X βᵀA(X)β`` is the same for every
+β of norm r, hence equals its average over β uniform on that sphere; a quadratic form's average
+depends only on ``E ββᵀ = (r²/d)I``, which the Gaussian prior ``β ~ N(0, (r²/d)I)`` shares. So
+``E R(ŵ_α)`` equals the Bayes risk under that prior, whose posterior mean is ridge with
 ``nα = σ²d/r²``. Hence ``α*(n) = σ²d/(n r²)`` in the canonical convention (``λ* = σ²d/r²`` in the
 ``½‖Xw − y‖² + (λ/2)‖w‖²`` convention, independent of n), and the tuned risk is the Bayes risk, which
 cannot increase with n (a Bayes estimator from n + 1 rows may ignore one row). Per eigenvalue s of
@@ -74,6 +80,7 @@ __all__ = [
 
 FloatArray = NDArray[np.floating[Any]]
 _WHERE = "ridge.double_descent"
+_EPS = float(np.finfo(np.float64).eps)
 
 
 def _size(value: object, name: str) -> int:
@@ -123,64 +130,117 @@ def optimal_alpha(n: int, d: int, noise_var: float, beta_norm2: float) -> float:
     return s2 * dd / (nn * r2)
 
 
-def mp_resolvent_moments(gamma: float, alpha: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """``(m(α), q(α)) = (∫ dF/(s + α), ∫ dF/(s + α)²)`` for the Marchenko–Pastur law of ratio γ.
+def _mp_parts(gamma: float, alpha: ArrayLike) -> tuple[float, FloatArray, FloatArray, FloatArray]:
+    """``(γ, α, μ, s)`` with ``s = √(b² + 4γα)``, ``b = 1 − γ + α``, and ``μ = α·m(α)``, every entry
+    finite for every finite α > 0 (no overflow, no cancellation).
 
-    F is the limit spectrum of ``XᵀX/n`` (unit variance, ``d/n → γ``; an atom ``1 − 1/γ`` at 0 when
-    γ > 1). ``m`` is the positive root of ``γα m² + (1 − γ + α)m − 1 = 0``, evaluated as
-    ``2/(b + √(b² + 4γα))`` for ``b = 1 − γ + α ≥ 0`` and ``(√(b² + 4γα) − b)/(2γα)`` for b < 0 (no
-    cancellation either way); ``q = −dm/dα = (γm² + m)/(2γαm + b)`` by implicit differentiation.
-
-    Raises:
-        PreconditionError: γ ≤ 0 or some α ≤ 0.
+    In μ the quadratic ``γαm² + bm − 1 = 0`` reads ``γμ² + bμ − α = 0``, whose positive root is
+    ``μ = 2α/(b + s)`` (b ≥ 0) or ``(s − b)/(2γ)`` (b < 0). s is a ``hypot`` of ``b`` and ``2√γ√α``.
     """
     g = as_positive_float(gamma, "gamma", where=_WHERE)
     a = as_alphas(alpha, "alpha", where=_WHERE)
     if (a <= 0).any():
         raise PreconditionError(f"{_WHERE}: the MP moments need α > 0; got α = {a[a <= 0][0]}")
     b = 1.0 - g + a
-    root = np.sqrt(b * b + 4.0 * g * a)
-    safe_b = np.where(b >= 0, b, 0.0)
-    m = np.where(b >= 0, 2.0 / (safe_b + root), (root - b) / (2.0 * g * a))
-    q = (g * m * m + m) / (2.0 * g * a * m + b)
-    return m, q
+    s = np.hypot(b, 2.0 * math.sqrt(g) * np.sqrt(a))
+    pos = b >= 0
+    mu = np.where(pos, a / (0.5 * np.where(pos, b, 0.0) + 0.5 * s), (s - np.where(pos, 0.0, b)) / (2.0 * g))
+    return g, a, mu, s
 
 
-def asymptotic_ridge_risk(gamma: float, alpha: ArrayLike, noise_var: float, beta_norm2: float) -> FloatArray:
-    """``R_∞(α) = σ² + r²α²q(α) + σ²γ(m(α) − αq(α))`` (Dobriban & Wager 2018, Thm 2.1), per α > 0."""
+def _scalar_or_array(values: FloatArray, like: ArrayLike) -> Any:
+    """A float for a scalar input, else the 1-D array: scalars in, floats out."""
+    return float(values[0]) if np.ndim(like) == 0 else values
+
+
+def mp_resolvent_moments(gamma: float, alpha: ArrayLike) -> tuple[Any, Any]:
+    """``(m(α), q(α)) = (∫ dF/(s + α), ∫ dF/(s + α)²)`` for the Marchenko–Pastur law of ratio γ.
+
+    F is the limit spectrum of ``XᵀX/n`` (unit variance, ``d/n → γ``; an atom ``1 − 1/γ`` at 0 when
+    γ > 1). ``m`` is the positive root of ``γα m² + (1 − γ + α)m − 1 = 0``, evaluated as ``μ/α`` with
+    ``μ = αm`` from :func:`_mp_parts` (no cancellation in either branch); ``q = −dm/dα =
+    m(γm + 1)/(2γαm + b) = m(γm + 1)/s`` by implicit differentiation, since ``2γμ + b = s`` (the
+    roots of the quadratic in μ differ by ``s/γ``). Floats for a scalar α, arrays for an array; m and
+    q themselves overflow as α → 0 where their true values exceed the float range (q ~ α^{-3/2} at
+    γ = 1): :func:`asymptotic_ridge_risk` never forms them.
+
+    Raises:
+        PreconditionError: γ ≤ 0 or some α ≤ 0.
+    """
+    g, a, mu, s = _mp_parts(gamma, alpha)
+    with np.errstate(over="ignore"):
+        m = mu / a
+        q = m * (g * m + 1.0) / s
+    return _scalar_or_array(m, alpha), _scalar_or_array(q, alpha)
+
+
+def asymptotic_ridge_risk(gamma: float, alpha: ArrayLike, noise_var: float, beta_norm2: float) -> Any:
+    """``R_∞(α) = σ² + r²α²q(α) + σ²γ(m(α) − αq(α))`` (Dobriban & Wager 2018, Thm 2.1), per α > 0.
+
+    Evaluated in forms finite for every finite α > 0 (the plain one gives ∞·0 = NaN at α = 10³⁰⁰ and
+    0·∞ at α = 10⁻³⁰⁰): with μ = αm and s as in :func:`_mp_parts`,
+
+        α²q = μ(γμ + α)/s,    m − αq = (1 − μ)/s = 2/((1 + γ + α + s)·s),
+
+    the first since ``α(γm + 1) = γμ + α`` and ``2γμ + b = s``, the second since the quadratic gives
+    ``γμ + 1 − γ = α(1 − μ)/μ`` and ``(1 + γ + α)² − s² = 4γ(1 + α) − 4γα = 4γ`` makes
+    ``1 − μ = 2/(1 + γ + α + s)`` (all terms positive: no cancellation). As α → ∞ the risk tends to
+    ``σ² + r²`` (ŵ → 0); as α → 0 to :func:`asymptotic_min_norm_risk` (∞ at γ = 1, like
+    ``σ²/(2√α)``). A float for a scalar α, an array for an array.
+    """
     s2 = as_nonneg_float(noise_var, "noise_var", where=_WHERE)
     r2 = as_nonneg_float(beta_norm2, "beta_norm2", where=_WHERE)
-    a = as_alphas(alpha, "alpha", where=_WHERE)
-    m, q = mp_resolvent_moments(gamma, a)
-    return s2 + r2 * a * a * q + s2 * float(gamma) * (m - a * q)
+    g, a, mu, s = _mp_parts(gamma, alpha)
+    bias = mu * ((g * mu + a) / s)
+    variance = (2.0 / (1.0 + g + a + s)) / s  # underflows to 0 for huge α, never overflows
+    out: FloatArray = s2 + r2 * bias + s2 * g * variance
+    return _scalar_or_array(out, alpha)
+
+
+def _at_the_peak(g: float) -> bool:
+    """``|γ − 1| ≤ 4·eps``: γ cannot be told from 1.
+
+    A ratio ``d/n`` that equals 1 is computed exactly, and one of integers below 2⁵² that does not is
+    at least ``1/n > 2⁻⁵²`` away; a γ within a few ulps of 1 therefore comes from a short computation
+    of an exact 1 (each operation moves it by ≤ eps/2 relative), and ``1 − γ`` there is rounding
+    noise, not a gap: ``σ²/(1 − γ)`` would return ~10¹⁵ of either sign's meaning. Four ulps cover a
+    handful of such roundings; beyond them ``1 − γ`` is exact (Sterbenz) and the formula is right
+    for the γ given.
+    """
+    return abs(g - 1.0) <= 4.0 * _EPS
 
 
 def asymptotic_min_norm_risk(gamma: float, noise_var: float, beta_norm2: float) -> float:
-    """Ridgeless limit: ``σ²/(1 − γ)`` for γ < 1, ``σ² + r²(1 − 1/γ) + σ²/(γ − 1)`` for γ > 1, ∞ at 1."""
+    """Ridgeless limit: ``σ²/(1 − γ)`` for γ < 1, ``σ² + r²(1 − 1/γ) + σ²/(γ − 1)`` for γ > 1, ∞ at 1
+    (and within 4 eps of 1, where γ cannot be told from 1: :func:`_at_the_peak`)."""
     g = as_positive_float(gamma, "gamma", where=_WHERE)
     s2 = as_nonneg_float(noise_var, "noise_var", where=_WHERE)
     r2 = as_nonneg_float(beta_norm2, "beta_norm2", where=_WHERE)
     bias = r2 * (1.0 - 1.0 / g) if g > 1 else 0.0
-    if s2 == 0.0:
+    if s2 == 0.0:  # exactly no noise: no variance term (an input, not a computed value)
         return bias
-    if g == 1.0:
+    if _at_the_peak(g):
         return math.inf
     return s2 / (1.0 - g) if g < 1 else s2 + bias + s2 / (g - 1.0)
 
 
-def asymptotic_tuned_risk(gamma: ArrayLike, noise_var: float, beta_norm2: float) -> FloatArray:
+def asymptotic_tuned_risk(gamma: ArrayLike, noise_var: float, beta_norm2: float) -> Any:
     """``σ² + σ²γ m(α*)`` at ``α* = σ²γ/r²``: the limit of ``min_α E R(ŵ_α)``, decreasing in n = d/γ.
 
-    Vectorised over γ. Raises PreconditionError for σ² ≤ 0 (then α* = 0) or r² ≤ 0.
+    Evaluated as ``σ² + r²μ(α*)`` (μ = α*m(α*), :func:`_mp_parts`; ``σ²γ/α* = r²``), finite for every
+    finite γ > 0. Vectorised over γ: a float for a scalar γ, a 1-D array for an array. Raises
+    PreconditionError for σ² ≤ 0 (then α* = 0) or r² ≤ 0.
     """
     s2 = as_positive_float(noise_var, "noise_var", where=_WHERE)
     r2 = as_positive_float(beta_norm2, "beta_norm2", where=_WHERE)
     gs = np.atleast_1d(np.asarray(gamma, dtype=np.float64))
+    if gs.ndim != 1:
+        raise InputError(f"{_WHERE}: gamma must be a number or a 1-D array; got shape {gs.shape}")
     out = np.empty_like(gs)
     for i, g in enumerate(gs):
-        m, _ = mp_resolvent_moments(float(g), s2 * float(g) / r2)
-        out[i] = s2 + s2 * float(g) * float(m[0])
-    return out
+        _, _, mu, _ = _mp_parts(float(g), s2 * float(g) / r2)
+        out[i] = s2 + r2 * float(mu[0])
+    return _scalar_or_array(out, gamma)
 
 
 def ridge_risk_draws(

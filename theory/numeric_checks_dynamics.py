@@ -32,6 +32,25 @@ EPS = float(np.finfo(np.float64).eps)
 FloatArray = NDArray[np.floating[Any]]
 
 
+class LabelledTracker:
+    """An :class:`~theory.checks.ErrorTracker` whose every case carries a label saying what its error
+    and tolerance measure (and in which unit); the row's detail names the worst case's label, so that
+    ``max_error / tolerance`` in ``wdt verify`` can be read."""
+
+    def __init__(self) -> None:
+        self.tracker = ErrorTracker()
+        self.label = ""
+
+    def add(self, label: str, error: float, tolerance: float) -> None:
+        before = self.tracker.worst_ratio
+        self.tracker.add(error, tolerance)
+        if self.tracker.worst_ratio > before:
+            self.label = label
+
+    def result(self, detail: str) -> CheckResult:
+        return self.tracker.result(f"max_error/tolerance is the worst case: {self.label}; {detail}")
+
+
 def _problem(rng: np.random.Generator, thorough: bool, max_kappa: float) -> tuple[Quadratic, float]:
     """A random Quadratic (full rank or singular) and an α > 0, with κ(H + αI) ≤ max_kappa."""
     d = int(rng.integers(1, 24 if thorough else 12))
@@ -92,7 +111,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
     5. :func:`~theory.conditioning.bias` against ``w̃ − w*`` from the dense solve.
     """
     rng = ctx.rng(30)
-    tr = ErrorTracker()
+    tr = LabelledTracker()
     for _ in range(ctx.cases(25, 400)):
         q, alpha = _problem(rng, ctx.thorough, 1e6)
         d = q.d
@@ -101,12 +120,18 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
         # test (a κ of inf would otherwise set an infinite tolerance)
         kappa_ref = float(np.linalg.cond(A))
         kappa = conditioning.shifted_condition_number(q, alpha)
-        tr.add(abs(kappa - kappa_ref) / kappa_ref, 2 * residual_tolerance(d, kappa_ref))
+        tr.add(
+            "κ_α vs np.linalg.cond (relative)",
+            abs(kappa - kappa_ref) / kappa_ref,
+            2 * residual_tolerance(d, kappa_ref),
+        )
         # 2. worst case over starts = spectral norm of the iteration matrix
         eps_star = conditioning.optimal_step(q, alpha)
         rho = conditioning.optimal_rate(q, alpha)
         noise = 4 * residual_tolerance(d, 1.0)
-        tr.add(abs(_spectral_norm(np.eye(d) - eps_star * A) - rho), noise)
+        tr.add(
+            "ρ_α vs ‖I − ε*(H + αI)‖₂ (absolute)", abs(_spectral_norm(np.eye(d) - eps_star * A) - rho), noise
+        )
         # 3. ε* minimises it (SciPy, no eigenvalues)
         lam = q.eigenvalues
         mu, big = float(lam[0]) + alpha, float(lam[-1]) + alpha
@@ -120,8 +145,12 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
         )
         # Brent's bounded method stops when its bracket is within 2(√eps·|x| + xatol/3) of x
         where = 2 * (math.sqrt(EPS) * bound + xatol / 3)
-        tr.add(abs(float(found.fun) - rho), noise + big * where)
-        tr.add(abs(float(found.x) - eps_star) / eps_star, (where + 2 * noise / mu) / eps_star)
+        tr.add("ρ_α vs SciPy's minimum (absolute)", abs(float(found.fun) - rho), noise + big * where)
+        tr.add(
+            "ε* vs SciPy's argmin (relative)",
+            abs(float(found.x) - eps_star) / eps_star,
+            (where + 2 * noise / mu) / eps_star,
+        )
         # 4. the GD loop contracts at exactly ρ per step from an extreme eigenvector
         w_tilde, solve_err = _dense_ridge(q, alpha)
         t = 1.0 + float(np.linalg.norm(w_tilde))
@@ -136,12 +165,20 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
             )
             err_k = 2 * solve_err + k * gamma * size + 2 * k * gamma * t
             err_0 = gamma * (t + float(np.linalg.norm(w_tilde)))
-            tr.add(abs((ek / e0) ** (1.0 / k) - rho), _rate_bounds(rho, t, k, err_k, err_0))
+            tr.add(
+                "loop's rate (e_k/e_0)^{1/k} vs ρ_α",
+                abs((ek / e0) ** (1.0 / k) - rho),
+                _rate_bounds(rho, t, k, err_k, err_0),
+            )
         # 5. the price
         b = conditioning.bias(q, alpha)
         tol_b = solve_err + eigenbasis_tolerance(d) * float(np.linalg.norm(q.w_star))
-        tr.add(float(np.linalg.norm(b - (w_tilde - q.w_star))), tol_b)
-        tr.add(abs(conditioning.bias_norm(q, alpha) - float(np.linalg.norm(w_tilde - q.w_star))), tol_b)
+        tr.add("bias vs dense solve (norm)", float(np.linalg.norm(b - (w_tilde - q.w_star))), tol_b)
+        tr.add(
+            "‖bias‖ vs dense solve",
+            abs(conditioning.bias_norm(q, alpha) - float(np.linalg.norm(w_tilde - q.w_star))),
+            tol_b,
+        )
     _iterations_cases(ctx, tr)
     return tr.result(
         "cond by SVD; ‖I − ε*(H + αI)‖₂ = ρ; SciPy's argmin = ε*; loop contracts at ρ from q_min and q_max; "
@@ -149,7 +186,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
     )
 
 
-def _iterations_cases(ctx: CheckContext, tr: ErrorTracker) -> None:
+def _iterations_cases(ctx: CheckContext, tr: LabelledTracker) -> None:
     """``iterations_to_tolerance`` against the GD loop: the last step outside δ of w*, plus one.
 
     δ is drawn between the bias and ``‖w̃‖ + bias`` (so that the count is finite and > 0). The loop's
@@ -161,7 +198,10 @@ def _iterations_cases(ctx: CheckContext, tr: ErrorTracker) -> None:
         q, alpha = _problem(rng, ctx.thorough, 1e3)
         b = conditioning.bias_norm(q, alpha)
         gap = float(np.linalg.norm(q.w_star + conditioning.bias(q, alpha)))
-        if gap == 0:
+        # w̃ = Q diag(λ/(λ + α)) Qᵀw* is known to eigenbasis_tolerance(d, κ_α)·‖w*‖; a smaller ‖w̃‖ is
+        # rounding noise, and a δ drawn inside it would make the step count meaningless
+        kappa = conditioning.shifted_condition_number(q, alpha)
+        if gap <= eigenbasis_tolerance(q.d, kappa) * float(np.linalg.norm(q.w_star)):
             continue
         delta = b + float(rng.uniform(0.01, 0.9)) * gap
         predicted = conditioning.iterations_to_tolerance(q, alpha, delta)
@@ -177,9 +217,13 @@ def _iterations_cases(ctx: CheckContext, tr: ErrorTracker) -> None:
         )
         rounding = residual_tolerance(q.d, 1.0) * size * (ks + 1)
         tie = bool(np.any(np.abs(dist - delta) <= rounding))
-        tr.add(abs(measured - predicted), 1.5 if tie else 0.5)
+        tr.add("K(δ) vs the loop (steps)", abs(measured - predicted), 1.5 if tie else 0.5)
         # and the bound really is one: after it every iterate is within δ
-        tr.add(float(np.max(dist[int(bound) :]) - delta) if bound >= 0 else 0.0, float(rounding[-1]))
+        tr.add(
+            "distance beyond the bound − δ",
+            float(np.max(dist[int(bound) :]) - delta) if bound >= 0 else 0.0,
+            float(rounding[-1]),
+        )
 
 
 @register(
@@ -203,7 +247,7 @@ def _adamw_ema(ctx: CheckContext) -> CheckResult:
        exp(T(−log(1 − x) − x))] (the series of proofs/adamw.py has positive terms).
     """
     rng = ctx.rng(32)
-    tr = ErrorTracker()
+    tr = LabelledTracker()
     for _ in range(ctx.cases(30, 600)):
         T = int(rng.integers(1, 400))
         d = int(rng.integers(1, 20))
@@ -218,28 +262,40 @@ def _adamw_ema(ctx: CheckContext) -> CheckResult:
         w0 = rng.standard_normal(d) * float(10 ** rng.uniform(-2, 2))
         loop = adamw.recursion(w0, u, lrs, lam)[-1]
         closed = adamw.ema_weights(w0, u, lrs, lam)
-        tr.add(float(np.max(np.abs(closed - loop))), adamw.ema_rounding_bound(w0, u, lrs))
+        tr.add(
+            "closed form vs loop (max |Δw|)",
+            float(np.max(np.abs(closed - loop))),
+            adamw.ema_rounding_bound(w0, u, lrs),
+        )
         p0, coef = adamw.ema_coefficients(lrs, lam, T)
-        tr.add(abs(p0 + float(np.sum(coef)) - 1.0), (2 * T + 4) * EPS)
+        tr.add("|Σ weights − 1|", abs(p0 + float(np.sum(coef)) - 1.0), (2 * T + 4) * EPS)
         # 3. e-folding, against the loop with no updates
         tau = adamw.efolding_iterations(lr, lam)
-        tr.add(abs(adamw.iteration_timescale(lr, lam) - tau), 1.0)
+        tr.add(
+            "|1/(ηλ) − e-folding count| (steps; tolerance 1 step)",
+            abs(adamw.iteration_timescale(lr, lam) - tau),
+            1.0,
+        )
         n = math.ceil(tau)
         if n <= 20000:
             w = adamw.recursion(np.ones(1), np.zeros((n, 1)), lr, lam)[:, 0]
             crossed = int(np.argmax(w < math.exp(-1))) if (w < math.exp(-1)).any() else n + 1
             near = abs(tau - round(tau)) <= 4 * n * EPS * tau
-            tr.add(abs(crossed - n), 1.5 if near else 0.5)
+            tr.add("steps to 1/e, loop vs ⌈τ⌉ (steps)", abs(crossed - n), 1.5 if near else 0.5)
         # 4. k times the data
         k = int(rng.integers(2, 10))
         exact = adamw.initial_weight(lr, adamw.matched_decay(lr, lam, k), k * T)
         small = adamw.initial_weight(lr, lam, T)
         expo = T * abs(math.log1p(-x))
-        tr.add(abs(exact / small - 1.0), (k * T + T + 8) * EPS / 2 * expo + 4 * EPS)
+        tr.add(
+            "matched λ' kept weight (relative)",
+            abs(exact / small - 1.0),
+            (k * T + T + 8) * EPS / 2 * expo + 4 * EPS,
+        )
         ratio = math.log(adamw.initial_weight(lr, lam / k, k * T) / small)
         lo, hi = T * x * x * (1 - 1 / k) / 2, T * (-math.log1p(-x) - x)
         slack = (k * T + T + 8) * EPS * expo + 4 * EPS
-        tr.add(max(lo - ratio, ratio - hi, 0.0), slack)
+        tr.add("log ratio for λ/k outside its bounds", max(lo - ratio, ratio - hi, 0.0), slack)
     return tr.result(
         "closed form vs loop (const η and cosine schedule); Σ weights = 1; ⌈−1/log(1 − ηλ)⌉ steps to 1/e; "
         "λ' = (1 − (1 − ηλ)^{1/k})/η exact, λ/k to O((ηλ)²)"

@@ -21,9 +21,10 @@ import math
 
 import numpy as np
 
-from theory.checks import CheckContext, CheckResult, CheckSkipped, ErrorTracker, register
+from theory.checks import CheckContext, CheckResult, CheckSkipped, register
 from theory.empirical import TORCH_HINT, DeviceUnavailableError, require_torch, resolve_device
 from theory.errors import MissingDependencyError
+from theory.numeric_checks_dynamics import LabelledTracker
 
 __all__ = ["run_grid"]  # the check itself is reached through theory.checks.all_checks()
 
@@ -70,12 +71,12 @@ def run_grid(
     rng = ctx.rng(1102)
     beta = rng.standard_normal(d)
     beta *= math.sqrt(_R2) / np.linalg.norm(beta)
-    tracker = ErrorTracker()
+    tracker = LabelledTracker()
     detail = []
     with _common.exact_math(threads=1):
-        for alpha_of_n, ns in (
-            (lambda n: 0.0, ridgeless_ns),
-            (lambda n: dd.optimal_alpha(n, d, _NOISE, _R2), tuned_ns),
+        for ridgeless, alpha_of_n, ns in (
+            (True, lambda n: 0.0, ridgeless_ns),
+            (False, lambda n: dd.optimal_alpha(n, d, _NOISE, _R2), tuned_ns),
         ):
             previous: dd.MonteCarloRisk | None = None
             for n in ns:
@@ -87,20 +88,32 @@ def run_grid(
                 tol = edd.weight_tolerance(run, norms, d)
                 gaps = np.linalg.norm(run.weights - exact, axis=1)
                 k = int(np.argmax(gaps / tol))
-                tracker.add(float(gaps[k]), float(tol[k]))
+                tracker.add(
+                    f"torch weights vs closed-form ridge at n={n} (norm)", float(gaps[k]), float(tol[k])
+                )
                 got = dd.summarise(run.risks)
-                if a == 0.0:
+                if ridgeless:  # α = 0 by construction: the exact min-norm formula
                     expected = dd.min_norm_risk(n, d, _NOISE, _R2)
-                    tracker.add(abs(float(got.mean[0]) - expected), z2 * float(got.stderr[0]))
+                    tracker.add(
+                        f"|torch mean risk − exact| at n={n} (risk; z·SE)",
+                        abs(float(got.mean[0]) - expected),
+                        z2 * float(got.stderr[0]),
+                    )
                 else:
                     ref = dd.monte_carlo_risk(n, d, _NOISE, beta, [a], 20 * draws, rng)
                     expected = float(ref.mean[0])
                     se = math.hypot(float(got.stderr[0]), float(ref.stderr[0]))
-                    tracker.add(abs(float(got.mean[0]) - expected), z2 * se)
+                    tracker.add(
+                        f"|torch mean risk − Monte Carlo| at n={n} (risk; z·SE)",
+                        abs(float(got.mean[0]) - expected),
+                        z2 * se,
+                    )
                     if previous is not None:  # independent samples: two-sample one-sided comparison
                         rise = float(got.mean[0] - previous.mean[0])
                         tracker.add(
-                            max(rise, 0.0), z1 * math.hypot(float(got.stderr[0]), float(previous.stderr[0]))
+                            f"tuned risk rise to n={n} (risk; z·SE)",
+                            max(rise, 0.0),
+                            z1 * math.hypot(float(got.stderr[0]), float(previous.stderr[0])),
                         )
                     previous = got
                 mean, se = float(got.mean[0]), float(got.stderr[0])

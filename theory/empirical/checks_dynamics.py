@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from theory.checks import CheckContext, CheckResult, ErrorTracker, register
+from theory.checks import CheckContext, CheckResult, register
 from theory.empirical.checks import _device, _small
+from theory.numeric_checks_dynamics import LabelledTracker
 from theory.numerics import eigenbasis_tolerance, residual_tolerance
 
 __all__: list[str] = []  # the checks are reached through theory.checks.all_checks()
@@ -69,7 +70,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
         grad_terms = absX.T @ (absX @ np.abs(w) + np.abs(y)) / n
         return float(np.linalg.norm(w) + eps_ * (np.linalg.norm(grad_terms) + alpha * np.linalg.norm(w)))
 
-    tr = ErrorTracker()
+    tr = LabelledTracker()
     notes = []
     factors = (0.0, 0.3, 0.7, 2.0) if not ctx.thorough else (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.5, 2.0, 5.0)
     with _small():
@@ -91,7 +92,11 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
                 e0, ek = (float(np.linalg.norm(w - w_tilde)) for w in path)
                 err_k = 2 * wt_err + k * gamma * step_size(w0, eps_, alpha) + 2 * k * gamma * t
                 err_0 = gamma * (t + float(np.linalg.norm(w_tilde))) + wt_err
-                tr.add(abs((ek / e0) ** (1.0 / k) - rho), _rate_bounds(rho, t, k, err_k, err_0))
+                tr.add(
+                    "torch's rate (e_k/e_0)^{1/k} vs ρ_α",
+                    abs((ek / e0) ** (1.0 / k) - rho),
+                    _rate_bounds(rho, t, k, err_k, err_0),
+                )
             predicted = conditioning.iterations_to_tolerance(q, alpha, delta)
             b = conditioning.bias_norm(q, alpha)
             if math.isfinite(predicted):
@@ -104,7 +109,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
                 # iterates from 0 stay within 2‖w̃‖ ≤ 2‖w*‖ of 0 (each factor 1 − (1 − x)^k is in [0, 2])
                 rounding = gamma * step_size(2 * w_star, eps_, alpha) * (ks + 1) + wt_err
                 tie = bool(np.any(np.abs(dist - delta) <= rounding))
-                tr.add(abs(measured - predicted), 1.5 if tie else 0.5)
+                tr.add("K(δ), torch vs theory (steps)", abs(measured - predicted), 1.5 if tie else 0.5)
                 notes.append(
                     f"α = {alpha:.2e}: κ_α = {kappa:.0f}, K = {measured:.0f} (theory {predicted:.0f})"
                 )
@@ -115,7 +120,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
                 dist_last = float(np.linalg.norm(last - w_star))
                 settled = gamma * step_size(2 * w_star, eps_, alpha) * (steps + 1) + wt_err
                 # the distance has settled at the bias (within ρ^k·gap + rounding), which exceeds δ
-                tr.add(abs(dist_last - b), 1e-3 * (b - delta) + settled)
+                tr.add("settled distance vs bias (norm)", abs(dist_last - b), 1e-3 * (b - delta) + settled)
                 notes.append(
                     f"α = {alpha:.2e}: bias {b:.3f} > δ = {delta:.3f}, "
                     f"distance after {steps} steps {dist_last:.3f}"
@@ -126,41 +131,56 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
 @register(
     "adamw.ema",
     "empirical",
-    "torch AdamW on the digits CNN: weights = EMA of −u_t/λ (u_t from NumPy Adam moments); N vs 3N with λ/3",
+    "torch AdamW on the digits CNN: weights = EMA of −u_t/λ; a zero-gradient probe measures the decay: "
+    "1/e after B/(ηλN) epochs, N vs 3N with λ/3",
 )
 def _adamw_ema(ctx: CheckContext) -> CheckResult:
     """Three ``torch.optim.AdamW`` runs of the digits CNN (:func:`theory.empirical.dynamics.digits_adamw_run`,
-    shuffled minibatches of 50, 10 epochs, lr 10⁻², every parameter decayed): N = 200 with λ = 2
-    (ηλ = 0.02, τ_iter = 50 steps, τ_epoch = 12.5 epochs), the same under a cosine schedule, and N = 600
-    with λ/3.
+    shuffled minibatches of B = 50, 10 epochs, lr η = 10⁻², every parameter decayed): N = 200 with
+    λ = 3 (ηλ = 0.03, τ_iter ≈ 33 steps, τ_epoch = B/(ηλN) ≈ 8.3 epochs), the same under a cosine
+    schedule, and N = 600 with λ/3 (the same τ_epoch).
 
     1. torch's weights after steps 1, T/2 and T against :func:`theory.adamw.ema_weights` applied to
        updates recomputed from the recorded gradients by :func:`theory.adamw.adam_updates` (NumPy):
        tolerance the EMA's rounding (:func:`theory.adamw.ema_rounding_bound`) plus the propagated bound
        on the two Adam implementations' difference, ``Σ_s η_s|δu_s|``.
-    2. Data size: the weight on w₀ after 10 epochs, ``(1 − ηλ)^T``, for N and for 3N with λ/3 (T and
-       3T steps as the DataLoader ran them) differ by the factor
-       ``exp(T[3 log(1 − ηλ/3) − log(1 − ηλ)]) ∈ [e^{T(ηλ)²/3}, e^{T(−log(1 − ηλ) − ηλ)}]``
-       (proofs/adamw.py), checked to the rounding of the two exponents; keeping λ instead would keep
-       only ``(1 − ηλ)^{3T}``.
+    2. The decay as torch applied it, measured: each run carries a zero-gradient probe parameter in
+       its AdamW group (:class:`~theory.empirical.dynamics.AdamWRecord`), which torch multiplies by
+       ``1 − η_tλ`` per step and nothing else. (a) Its value after every step t against
+       ``P_0(t) = Π_{s<t}(1 − η_sλ)`` (:func:`theory.adamw.ema_coefficients`, the λ the check intends,
+       the run's recorded schedule): relative tolerance ``(4t + (t + 1)Λ + 4)·u`` (u = eps/2,
+       Λ = |log P_0(t)|; torch rounds ηλ, 1 − ηλ and the product, ≤ 3u a step; the closed form's suffix
+       sum, log1p and exp ≤ ((t + 1)Λ + 2)u). (b) Constant η: the first step t_e with probe < 1/e,
+       in epochs ``t_e/(steps per epoch)`` as the DataLoader ran them, against
+       :func:`theory.adamw.epoch_timescale` ``B/(ηλN)``: ``t_e = ⌈−1/log(1 − ηλ)⌉`` lies in
+       ``(1/(ηλ) − 1, 1/(ηλ) + ½)``, so within one step. (c) Data size: the measured weights on w₀
+       after 10 epochs, p_N (T steps, λ) and p_3N (3T steps, λ/3), have
+       ``log(p_3N/p_N) = T[3 log(1 − ηλ/3) − log(1 − ηλ)] ∈ [T(ηλ)²/3, T(−log(1 − ηλ) − ηλ)]``
+       (proofs/adamw.py), to the probes' rounding ``(3(k + 1)T + 8)u`` plus the bounds' own
+       ``4Tηλ·eps``; keeping λ on 3N would give ``2T log(1 − ηλ) ≈ −2.4`` instead.
     """
     device = _device(ctx)
     from theory import adamw
     from theory.empirical.dynamics import digits_adamw_run
 
-    tr = ErrorTracker()
-    lam, k, epochs = 2.0, 3, 10  # ηλ = 0.02: τ_iter = 50 steps, so 10 epochs of 4 steps span ~1 timescale
+    tr = LabelledTracker()
+    add = tr.add
+
+    unit = EPS / 2
+    lam, k, epochs, batch = 3.0, 3, 10, 50  # ηλ = 0.03: the probe crosses 1/e at epoch 8.25 of 10
     runs = {}
     seeds = range(ctx.cases(1, 3))
+    efold: dict[str, tuple[float, float]] = {}
     with _small():
         for seed in seeds:
-            cases = {
-                "N": dict(n=200, weight_decay=lam, epochs=epochs),
-                "N cosine": dict(n=200, weight_decay=lam, epochs=epochs, cosine=True),
-                "3N": dict(n=200 * k, weight_decay=lam / k, epochs=epochs),
+            cases: dict[str, tuple[int, float, bool]] = {
+                "N": (200, lam, False),
+                "N cosine": (200, lam, True),
+                "3N": (200 * k, lam / k, False),
             }
-            for name, kw in cases.items():
-                run = digits_adamw_run(seed=seed, device=device, **kw)  # type: ignore[arg-type]
+            for name, (n, wd, cosine) in cases.items():
+                kw = dict(batch_size=batch, weight_decay=wd, epochs=epochs, cosine=cosine, seed=seed)
+                run = digits_adamw_run(n, device=device, **kw)  # type: ignore[arg-type]
                 runs[name] = run
                 up = adamw.adam_updates(run.grads, run.betas, run.eps)
                 T = run.grads.shape[0]
@@ -170,21 +190,40 @@ def _adamw_ema(ctx: CheckContext) -> CheckResult:
                     tol = adamw.ema_rounding_bound(run.w0, up.u[:t], run.lrs[:t]) + float(
                         np.max(np.tensordot(run.lrs[:t], up.error[:t], axes=(0, 0)))
                     )
-                    tr.add(float(np.max(np.abs(got - want))), tol)
+                    add("weights vs EMA (absolute)", float(np.max(np.abs(got - want))), tol)
+                # 2a. the probe is the product of the decay factors, step by step
+                for t in range(1, T + 1):
+                    p0 = adamw.ema_coefficients(run.lrs[:t], wd, t)[0]
+                    big_l = abs(math.log(p0))
+                    add(
+                        "probe vs Π(1 − η_tλ) (relative)",
+                        abs(run.probe[t] / p0 - 1.0),
+                        (4 * t + (t + 1) * big_l + 4) * unit,
+                    )
+                # 2b. the probe falls to 1/e after B/(ηλN) epochs (constant η), within one step
+                if not cosine:
+                    below = np.flatnonzero(run.probe < math.exp(-1))
+                    per_epoch = run.steps_per_epoch
+                    measured = below[0] / per_epoch if below.size else math.inf
+                    predicted = adamw.epoch_timescale(float(run.lrs[0]), wd, batch, n)
+                    efold[name] = (measured, predicted)
+                    add("epochs to 1/e vs B/(ηλN)", abs(measured - predicted), 1.0 / per_epoch)
+            # 2c. N against 3N with λ/3, from the measured probes
             small, large = runs["N"], runs["3N"]
             T_small = small.grads.shape[0]
             lr = float(small.lrs[0])
-            p_small = adamw.initial_weight(lr, lam, T_small)
-            p_large = adamw.initial_weight(lr, lam / k, large.grads.shape[0])
+            p_small, p_large = float(small.probe[-1]), float(large.probe[-1])
             x = lr * lam
-            log_ratio = math.log(p_large / p_small)
+            # a probe that torch moved by more than its decay may have crossed 0: no ratio, a failure
+            log_ratio = math.log(p_large / p_small) if p_large > 0 and p_small > 0 else math.inf
             lo, hi = T_small * x * x * (1 - 1 / k) / 2, T_small * (-math.log1p(-x) - x)
-            slack = (k * T_small + T_small + 8) * EPS * T_small * abs(math.log1p(-x)) + 4 * EPS
-            tr.add(max(lo - log_ratio, log_ratio - hi, 0.0), slack)
-            tr.add(abs(large.grads.shape[0] - k * T_small), 0.5)  # the DataLoader ran k times the steps
+            slack = (3 * (k + 1) * T_small + 8) * unit + 4 * T_small * x * EPS
+            add("log(p_3N/p_N) outside its bounds", max(lo - log_ratio, log_ratio - hi, 0.0), slack)
+            add("DataLoader steps 3N − 3·N", abs(large.grads.shape[0] - k * T_small), 0.5)
     p_same = adamw.initial_weight(lr, lam, k * T_small)
+    fold = ", ".join(f"{name} {m:.2f} (theory {p:.2f})" for name, (m, p) in efold.items())
     return tr.result(
-        f"weight on w₀ after {epochs} epochs: N {p_small:.4f}, 3N with λ/3 {p_large:.4f}, "
-        f"3N with λ {p_same:.4f}; "
-        f"τ_epoch = {adamw.epoch_timescale(lr, lam, 50, 200):.0f} epochs"
+        f"measured by a zero-gradient probe: epochs to 1/e {fold}; "
+        f"weight on w₀ after {epochs} epochs: N {p_small:.4f}, 3N with λ/3 {p_large:.4f} "
+        f"(3N keeping λ would give {p_same:.4f})"
     )

@@ -6,7 +6,11 @@
 - :func:`record_adamw`: trains a model with ``torch.optim.AdamW`` over a ``DataLoader`` (optionally under
   a learning-rate scheduler) and records, for every step, the gradients torch used, the learning rate
   of the step and the weights after it: everything the EMA identity needs, and nothing computed by
-  torch's Adam moments (those are recomputed in NumPy by :func:`theory.adamw.adam_updates`).
+  torch's Adam moments (those are recomputed in NumPy by :func:`theory.adamw.adam_updates`). It also
+  puts a zero-gradient probe parameter (value 1) into the optimiser's parameter group: with g = 0
+  AdamW's moments stay 0 and its update is exactly 0, so torch moves the probe only by its decay,
+  ``1 − η_tλ`` per step; its trajectory is the weight ``Π_t(1 − η_tλ)`` on w₀ as torch applied it,
+  with the real schedule and the DataLoader's real step count.
 - :func:`digits_adamw_run`: that recording for the digits CNN of :mod:`theory.empirical.digits` on the
   first N images of scikit-learn's ``load_digits``.
 """
@@ -53,6 +57,8 @@ class AdamWRecord:
         lrs: (T,) the learning rate of each step (the group's ``lr`` when the step was taken).
         weight_decay, betas, eps: AdamW's settings.
         steps_per_epoch: batches per epoch.
+        probe: (T + 1,) the zero-gradient probe parameter before the first step and after every step
+            (starts at 1; torch multiplies it by ``1 − η_tλ`` at step t and does nothing else).
     """
 
     w0: FloatArray
@@ -63,6 +69,7 @@ class AdamWRecord:
     betas: tuple[float, float]
     eps: float
     steps_per_epoch: int
+    probe: FloatArray
 
 
 def _flat(params: list[Any], attr: str = "data") -> FloatArray:
@@ -84,25 +91,35 @@ def record_adamw(
     """Train ``model`` in place with ``torch.optim.AdamW(model.parameters(), lr, betas, eps,
     weight_decay)`` (one group: every parameter decayed) for ``epochs`` passes over ``loader``,
     recording every step (:class:`AdamWRecord`). With ``cosine``, a
-    ``torch.optim.lr_scheduler.CosineAnnealingLR`` over all steps changes the lr after each step."""
+    ``torch.optim.lr_scheduler.CosineAnnealingLR`` over all steps changes the lr after each step.
+
+    A probe parameter (one entry, value 1, of the model's dtype and device) joins the group with the
+    model's parameters and gets a zero gradient before every step (:attr:`AdamWRecord.probe`); it is
+    kept out of ``w0``/``grads``/``weights``, and torch's update of the other parameters does not
+    depend on it (every AdamW operation is per element)."""
     if not isinstance(epochs, int) or epochs < 1:
         raise InputError(f"epochs must be a positive integer; got {epochs!r}")
     step_lr = as_positive_float(lr, "lr", where="adamw.ema")
     wd = as_positive_float(weight_decay, "weight_decay", where="adamw.ema")
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=step_lr, betas=betas, eps=eps, weight_decay=wd)
+    if not params:
+        raise InputError("record_adamw: the model has no trainable parameters")
+    probe = torch.nn.Parameter(torch.ones(1, dtype=params[0].dtype, device=params[0].device))
+    opt = torch.optim.AdamW([*params, probe], lr=step_lr, betas=betas, eps=eps, weight_decay=wd)
     per_epoch = len(loader)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * per_epoch) if cosine else None
     w0 = _flat(params)
-    grads, weights, lrs = [], [w0], []
+    grads, weights, lrs, probes = [], [w0], [], [1.0]
     for _ in range(epochs):
         for x, y in loader:
             opt.zero_grad(set_to_none=True)
             loss_fn(model(x), y).backward()
             grads.append(_flat(params, "grad"))
             lrs.append(float(opt.param_groups[0]["lr"]))
+            probe.grad = torch.zeros_like(probe)  # zero_grad(set_to_none) dropped it; None would skip it
             opt.step()
             weights.append(_flat(params))
+            probes.append(float(probe.detach().cpu()[0]))
             if sched is not None:
                 sched.step()
     out = np.stack(weights)
@@ -116,6 +133,7 @@ def record_adamw(
         betas=(float(betas[0]), float(betas[1])),
         eps=float(eps),
         steps_per_epoch=per_epoch,
+        probe=np.asarray(probes),
     )
 
 
