@@ -44,6 +44,7 @@ __all__ = [
     "CheckResult",
     "CheckSkipped",
     "ErrorTracker",
+    "LabelledTracker",
     "Outcome",
     "all_checks",
     "register",
@@ -164,6 +165,27 @@ class ErrorTracker:
         if self.cases == 0:
             raise InputError("a check must try at least one case")
         return CheckResult(self.cases, self.max_error, self.tolerance, detail, empirical=self.empirical)
+
+
+class LabelledTracker:
+    """An :class:`~theory.checks.ErrorTracker` whose every case carries a label saying what its error
+    and tolerance measure (and in which unit); the row's detail names the worst case's label, so that
+    ``max_error / tolerance`` in ``wdt verify`` can be read."""
+
+    def __init__(self) -> None:
+        self.tracker = ErrorTracker()
+        self.label = ""
+
+    def add(self, label: str, error: float, tolerance: float) -> None:
+        """Record one case (:meth:`ErrorTracker.add`) and, if it is the new worst, its label."""
+        before = self.tracker.worst_ratio
+        self.tracker.add(error, tolerance)
+        if self.tracker.worst_ratio > before:
+            self.label = label
+
+    def result(self, detail: str) -> CheckResult:
+        """:meth:`ErrorTracker.result`, the detail prefixed by the worst case's label."""
+        return self.tracker.result(f"max_error/tolerance is the worst case: {self.label}; {detail}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import scipy.optimize
 from numpy.typing import NDArray
 
 from theory import adamw, conditioning
-from theory.checks import CheckContext, CheckResult, ErrorTracker, register
+from theory.checks import CheckContext, CheckResult, LabelledTracker, register
 from theory.numerics import eigenbasis_tolerance, residual_tolerance
 from theory.quadratic import Quadratic
 from theory.testing.strategies import log_spaced_spectrum, matrix_from_spectrum
@@ -30,25 +30,6 @@ __all__: list[str] = []  # the checks are reached through theory.checks.all_chec
 
 EPS = float(np.finfo(np.float64).eps)
 FloatArray = NDArray[np.floating[Any]]
-
-
-class LabelledTracker:
-    """An :class:`~theory.checks.ErrorTracker` whose every case carries a label saying what its error
-    and tolerance measure (and in which unit); the row's detail names the worst case's label, so that
-    ``max_error / tolerance`` in ``wdt verify`` can be read."""
-
-    def __init__(self) -> None:
-        self.tracker = ErrorTracker()
-        self.label = ""
-
-    def add(self, label: str, error: float, tolerance: float) -> None:
-        before = self.tracker.worst_ratio
-        self.tracker.add(error, tolerance)
-        if self.tracker.worst_ratio > before:
-            self.label = label
-
-    def result(self, detail: str) -> CheckResult:
-        return self.tracker.result(f"max_error/tolerance is the worst case: {self.label}; {detail}")
 
 
 def _problem(rng: np.random.Generator, thorough: bool, max_kappa: float) -> tuple[Quadratic, float]:

@@ -21,10 +21,9 @@ import math
 
 import numpy as np
 
-from theory.checks import CheckContext, CheckResult, CheckSkipped, register
+from theory.checks import CheckContext, CheckResult, CheckSkipped, LabelledTracker, register
 from theory.empirical import TORCH_HINT, DeviceUnavailableError, require_torch, resolve_device
 from theory.errors import MissingDependencyError
-from theory.numeric_checks_dynamics import LabelledTracker
 
 __all__ = ["run_grid"]  # the check itself is reached through theory.checks.all_checks()
 

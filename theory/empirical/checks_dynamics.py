@@ -14,9 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from theory.checks import CheckContext, CheckResult, register
+from theory.checks import CheckContext, CheckResult, LabelledTracker, register
 from theory.empirical.checks import _device, _small
-from theory.numeric_checks_dynamics import LabelledTracker
 from theory.numerics import eigenbasis_tolerance, residual_tolerance
 
 __all__: list[str] = []  # the checks are reached through theory.checks.all_checks()
