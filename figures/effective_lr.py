@@ -68,7 +68,7 @@ def problem() -> tuple[BatchNormLoss, np.ndarray]:
 
 def _angles(directions: np.ndarray) -> np.ndarray:
     """Angle (degrees) between each row and the first (:func:`~theory.scale_invariance.angle_between`)."""
-    return np.degrees(angle_between(directions[0], directions))
+    return np.degrees(angle_between(np.broadcast_to(directions[0], directions.shape), directions))
 
 
 def data() -> dict[str, Any]:

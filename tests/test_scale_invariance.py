@@ -194,6 +194,16 @@ def test_proved_effective_lr_is_the_library_function() -> None:
             PreconditionError,
             r"non-zero vectors; got norms",
         ),
+        # a new user's reports: raw ZeroDivisionError / a negative squared norm / numpy's broadcast error
+        (lambda: si.norm_step(0.0, 0.1, 0.1, 1.0), PreconditionError, r"x = ‖w‖² > 0; got x = 0\.0"),
+        (lambda: si.norm_step(-1.0, 0.1, 0.1, 1.0), PreconditionError, r"x = ‖w‖² > 0; got x = -1\.0"),
+        (
+            lambda: si.angle_between([1, 0], [1, 0, 0]),
+            InputError,
+            r"got shapes \(2,\) and \(3,\)",
+        ),
+        (lambda: si.angle_between(np.ones(2), np.ones((3, 2))), InputError, r"shapes \(2,\) and \(3, 2\)"),
+        (lambda: si.angle_between([1, np.nan], [1, 0]), InputError, r"finite entries"),
         (lambda: si.BatchNormLoss(np.ones((1, 2)), [1.0]), InputError, r"n ≥ 2; got X of shape \(1, 2\)"),
         (lambda: si.BatchNormLoss(np.ones((3, 2)), [1, 2, 3], loss="hinge"), InputError, r"'hinge'"),
         (
