@@ -329,3 +329,25 @@ def test_empirical_checks_pass_and_a_wrong_effective_lr_fails(monkeypatch: pytes
     monkeypatch.setattr(si, "effective_lr", lambda eta, lam, r: eta / r**2)  # (1 − ηλ) dropped
     outcome = run_check(_check("si.effective_lr", "empirical"), CheckContext())
     assert outcome.status == "fail" and math.isfinite(outcome.ratio) and outcome.ratio > 10
+
+
+def test_empirical_hessian_norm_is_the_full_hessians() -> None:
+    """si.gradient's empirical row scales its tolerance with ‖∇²f‖₂; it is now the full Hessian's
+    (columns = Hessian-vector products of the basis), not a doubled power-iteration estimate; the
+    estimate still used by si.effective_lr's empirical row is marked as one (empirical tolerance)."""
+    pytest.importorskip("torch")
+    import torch
+
+    from theory.empirical.checks_si import _hessian_norm_estimate, _hessian_spectral_norm
+    from theory.empirical.normalised import hvp, normalised_mlp
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(12, 6, generator=gen, dtype=torch.float64)
+    batch = (x, torch.randint(0, 3, (12,), generator=gen))
+    model = normalised_mlp(6, 4, 3, norm="batch", seed=2)
+    W, ce = model[0].weight, torch.nn.CrossEntropyLoss()
+    cols = [hvp(model, ce, batch, W, e.reshape(W.shape)).ravel() for e in torch.eye(W.numel(), dtype=W.dtype)]
+    H = torch.stack(cols, dim=1)
+    exact = float(torch.linalg.matrix_norm(H, 2))
+    assert abs(_hessian_spectral_norm(model, ce, batch, W) / exact - 1) < 1e-10
+    assert _hessian_norm_estimate(model, ce, batch, W, 0) / 2 <= exact * (1 + 1e-10)
