@@ -138,6 +138,21 @@ def test_rescaled_run_gives_the_same_directions() -> None:
     assert np.max(np.linalg.norm(W3 / c - W, axis=1) / np.linalg.norm(W, axis=1)) > 1e-2
 
 
+def test_propagated_bound_stays_finite_over_long_runs() -> None:
+    """A new user's failure: ``wdt verify --only si. --thorough --seed 3`` (also seeds 0, 1) exited 1,
+    the si.effective_lr row raising "a tolerance must be positive and finite; got inf": the worst-case
+    propagated bound grew geometrically over 400 steps and overflowed. It is now capped at 2 (two unit
+    vectors are never further apart), trajectories are compared only below the cap, and every step is
+    also checked on its own."""
+    from theory.numeric_checks_si import _VACUOUS, _propagated
+
+    f = si.SphereFunction.random(np.random.default_rng(3), 6)
+    us = np.tile(np.eye(6)[0], (2000, 1))
+    bound = _propagated(f, us, np.full(2000, 50.0), 1e-14)  # Lipschitz ≫ 1: (1 + 50‖∇²f‖)^2000 overflows
+    assert np.all(np.isfinite(bound))
+    assert float(np.max(bound)) <= _VACUOUS
+
+
 @pytest.mark.parametrize(
     "wrong",
     [
