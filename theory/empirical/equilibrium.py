@@ -216,13 +216,14 @@ def moons_angle_ratios(
     gen = C.generator(seed)
     loss_fn = torch.nn.CrossEntropyLoss()
     angles = np.empty((steps, len(si)))
-    for t in range(steps):
-        idx = torch.randint(0, X.shape[0], (batch_size,), generator=gen)
-        before = [p.detach().clone().numpy().ravel() for p in si]
-        opt.zero_grad()
-        loss_fn(model(X[idx]), y[idx]).backward()
-        opt.step()
-        for k, (b, p) in enumerate(zip(before, si, strict=True)):
-            angles[t, k] = angle_between(b, p.detach().numpy().ravel())
+    with C.exact_math(threads=1):  # a tiny problem: threads only cost time
+        for t in range(steps):
+            idx = torch.randint(0, X.shape[0], (batch_size,), generator=gen)
+            before = [p.detach().clone().numpy().ravel() for p in si]
+            opt.zero_grad()
+            loss_fn(model(X[idx]), y[idx]).backward()
+            opt.step()
+            for k, (b, p) in enumerate(zip(before, si, strict=True)):
+                angles[t, k] = angle_between(b, p.detach().numpy().ravel())
     rms = np.sqrt(np.mean(angles[steps // 2 :] ** 2, axis=0))
     return np.asarray(rms / pred)
