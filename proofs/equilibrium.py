@@ -55,13 +55,13 @@ def equilibrium() -> Derivation:
 
     sgd = "SGD without momentum: exact"
     steps = [
-        identity(
-            w.dot(grad),
-            0,
-            "a scale-invariant loss has its gradient orthogonal to w (si.gradient); in the plane of the two, "
-            "w = (w₁, w₂) and ∇f = (g/x)(−w₂, w₁), of length g/√x, x = w₁² + w₂²",
+        define(
+            sp.Function(r"\nabla f")(w1, w2),
+            grad,
+            "definition (the model taken from si.gradient, not proved here): a scale-invariant loss has its "
+            "gradient orthogonal to w and of length g/‖w‖; in the plane of the two, w = (w₁, w₂) and "
+            "∇f = (g/x)(−w₂, w₁), orthogonal to w by construction, x = w₁² + w₂²",
             case=sgd,
-            shown=(sp.Symbol(r"w \cdot \nabla f"), 0),
         ),
         define(F(x), F_x, "the map x ↦ x' that the next step shows", case=sgd),
         identity(

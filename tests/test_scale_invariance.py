@@ -138,6 +138,21 @@ def test_rescaled_run_gives_the_same_directions() -> None:
     assert np.max(np.linalg.norm(W3 / c - W, axis=1) / np.linalg.norm(W, axis=1)) > 1e-2
 
 
+def test_propagated_bound_stays_finite_over_long_runs() -> None:
+    """A new user's failure: ``wdt verify --only si. --thorough --seed 3`` (also seeds 0, 1) exited 1,
+    the si.effective_lr row raising "a tolerance must be positive and finite; got inf": the worst-case
+    propagated bound grew geometrically over 400 steps and overflowed. It is now capped at 2 (two unit
+    vectors are never further apart), trajectories are compared only below the cap, and every step is
+    also checked on its own."""
+    from theory.numeric_checks_si import _VACUOUS, _propagated
+
+    f = si.SphereFunction.random(np.random.default_rng(3), 6)
+    us = np.tile(np.eye(6)[0], (2000, 1))
+    bound = _propagated(f, us, np.full(2000, 50.0), 1e-14)  # Lipschitz ≫ 1: (1 + 50‖∇²f‖)^2000 overflows
+    assert np.all(np.isfinite(bound))
+    assert float(np.max(bound)) <= _VACUOUS
+
+
 @pytest.mark.parametrize(
     "wrong",
     [
@@ -194,6 +209,16 @@ def test_proved_effective_lr_is_the_library_function() -> None:
             PreconditionError,
             r"non-zero vectors; got norms",
         ),
+        # a new user's reports: raw ZeroDivisionError / a negative squared norm / numpy's broadcast error
+        (lambda: si.norm_step(0.0, 0.1, 0.1, 1.0), PreconditionError, r"x = ‖w‖² > 0; got x = 0\.0"),
+        (lambda: si.norm_step(-1.0, 0.1, 0.1, 1.0), PreconditionError, r"x = ‖w‖² > 0; got x = -1\.0"),
+        (
+            lambda: si.angle_between([1, 0], [1, 0, 0]),
+            InputError,
+            r"got shapes \(2,\) and \(3,\)",
+        ),
+        (lambda: si.angle_between(np.ones(2), np.ones((3, 2))), InputError, r"shapes \(2,\) and \(3, 2\)"),
+        (lambda: si.angle_between([1, np.nan], [1, 0]), InputError, r"finite entries"),
         (lambda: si.BatchNormLoss(np.ones((1, 2)), [1.0]), InputError, r"n ≥ 2; got X of shape \(1, 2\)"),
         (lambda: si.BatchNormLoss(np.ones((3, 2)), [1, 2, 3], loss="hinge"), InputError, r"'hinge'"),
         (
@@ -320,3 +345,25 @@ def test_empirical_checks_pass_and_a_wrong_effective_lr_fails(monkeypatch: pytes
     monkeypatch.setattr(si, "effective_lr", lambda eta, lam, r: eta / r**2)  # (1 − ηλ) dropped
     outcome = run_check(_check("si.effective_lr", "empirical"), CheckContext())
     assert outcome.status == "fail" and math.isfinite(outcome.ratio) and outcome.ratio > 10
+
+
+def test_empirical_hessian_norm_is_the_full_hessians() -> None:
+    """si.gradient's empirical row scales its tolerance with ‖∇²f‖₂; it is now the full Hessian's
+    (columns = Hessian-vector products of the basis), not a doubled power-iteration estimate; the
+    estimate still used by si.effective_lr's empirical row is marked as one (empirical tolerance)."""
+    pytest.importorskip("torch")
+    import torch
+
+    from theory.empirical.checks_si import _hessian_norm_estimate, _hessian_spectral_norm
+    from theory.empirical.normalised import hvp, normalised_mlp
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(12, 6, generator=gen, dtype=torch.float64)
+    batch = (x, torch.randint(0, 3, (12,), generator=gen))
+    model = normalised_mlp(6, 4, 3, norm="batch", seed=2)
+    W, ce = model[0].weight, torch.nn.CrossEntropyLoss()
+    cols = [hvp(model, ce, batch, W, e.reshape(W.shape)).ravel() for e in torch.eye(W.numel(), dtype=W.dtype)]
+    H = torch.stack(cols, dim=1)
+    exact = float(torch.linalg.matrix_norm(H, 2))
+    assert abs(_hessian_spectral_norm(model, ce, batch, W) / exact - 1) < 1e-10
+    assert _hessian_norm_estimate(model, ce, batch, W, 0) / 2 <= exact * (1 + 1e-10)

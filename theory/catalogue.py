@@ -271,10 +271,9 @@ _THEOREMS: tuple[Theorem, ...] = (
         (
             "w ≠ 0",
             "f twice differentiable near w",
-            "e.g. the weight of a linear layer followed by batch normalisation with batch statistics "
-            "(each row) or layer normalisation (the whole matrix), with the normalisation's ε = 0; ε > 0 "
-            "acts at cw as ε/c² at w; batch normalisation in eval mode (running statistics) is not "
-            "scale-invariant",
+            "e.g. a Linear's weight before batch normalisation (batch statistics; each row) or a Linear "
+            "without bias before layer normalisation (the whole matrix), normalisation ε = 0 (ε > 0 acts "
+            "at cw as ε/c² at w); batch normalisation in eval mode is not scale-invariant",
         ),
     ),
     Theorem(
@@ -299,10 +298,12 @@ _THEOREMS: tuple[Theorem, ...] = (
         "*Rotational Equilibrium: How Weight Decay Balances Learning Across Neural Networks*, ICML 2024",
         (
             "f scale-invariant in w (si.gradient)",
-            "SGD: ‖∇f(w)‖ = g/‖w‖ with g fixed (exact results: any directions)",
-            "AdamW: update orthogonal to w (on average), RMS 1 per coordinate of C",
-            "momentum μ, β₁: gradients uncorrelated from step to step; first order in ηλ at fixed μ, β₁",
+            "SGD: ‖∇f(w)‖ = g/‖w‖, g fixed",
+            "momentum as in torch: b ← μb + ∇f + λw, w ← w − ηb (decay outside b: √(2ηλ(1 − μ)/(1 + μ)))",
+            "AdamW: ĝ = ∇f/√v̂ (not the update) has E‖ĝ‖² = C and is ⟂ w on average",
+            "μ, β₁ > 0: gradients uncorrelated, first order in ηλ",
             "0 < ηλ < 1",
+            "AdamW on real networks: 0.6–0.9× (per-coordinate √v̂)",
         ),
     ),
     Theorem(

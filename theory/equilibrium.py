@@ -17,18 +17,34 @@ obeys ``F(x) − x* = (x − x*)(a − c/(x·x*))`` with ``a = (1 − ηλ)²``,
 ``ρ = 2(1 − ηλ)² − 1 = 1 − 4ηλ + 2(ηλ)²`` per step, a relaxation time ``−1/ln|ρ| = 1/(4ηλ) − 3/8 +
 O(ηλ)`` steps.
 
-SGD with momentum μ (torch: ``b ← μb + ∇f + λw``, ``w ← w − ηb``), gradients of fixed size, orthogonal
-to w and uncorrelated from step to step: to first order in ηλ (at fixed μ) the norm settles at
-``‖w‖⁴ = ηg²/(2λ(1 − μ))`` and the root-mean-square angular update is ``√(2ηλ/(1 + μ))`` (Wan, Zhu,
-Zhang & Sun, "Spherical motion dynamics", NeurIPS 2021).
+SGD with momentum μ in torch's convention, the decay inside the buffer (``b ← μb + ∇f + λw``,
+``w ← w − ηb``), gradients of fixed size, orthogonal to w and uncorrelated from step to step: to first
+order in ηλ (at fixed μ) the norm settles at ``‖w‖⁴ = ηg²/(2λ(1 − μ))`` and the root-mean-square
+angular update is ``√(2ηλ/(1 + μ))`` (Wan, Zhu, Zhang & Sun, "Spherical motion dynamics", NeurIPS
+2021, whose formula is for this convention). With the decay outside the buffer (``b ← μb + ∇f``,
+``w ← (1 − ηλ)w − ηb``) it is ``√(2ηλ(1 − μ)/(1 + μ))`` (``first_order_angle(..., decay_in_buffer=False)``;
+both checked by random walks).
 
-AdamW (torch: ``w ← (1 − ηλ)w − η·m̂/(√v̂ + ε)``) with an update ``u`` of fixed size ``‖u‖² = C`` (RMS 1
-per coordinate of C coordinates) orthogonal to w: ``x' = (1 − ηλ)²x + η²C``, so
-``x* = ηC/(λ(2 − ηλ))``, again ``cos θ* = 1 − ηλ``, and the norm relaxes at ``(1 − ηλ)²`` per step,
-a relaxation time ``−1/(2 ln(1 − ηλ)) ≈ 1/(2ηλ)``: twice SGD's. With Adam's first-moment average β₁
-and uncorrelated gradients, the norm is unchanged to first order (``x* ≈ ηC/(2λ)``) but the update
-shrinks to RMS ``√((1 − β₁)/(1 + β₁))`` and the angle to ``√(2ηλ(1 − β₁)/(1 + β₁))`` (Kosson, Messmer &
-Jaggi, "Rotational equilibrium", ICML 2024). The derivations are in ``proofs/equilibrium.py``.
+AdamW (torch: ``w ← (1 − ηλ)w − η·m̂/(√v̂ + ε)``) with β₁ = 0 and an update ``u`` of fixed size
+``‖u‖² = C`` orthogonal to w: ``x' = (1 − ηλ)²x + η²C``, so ``x* = ηC/(λ(2 − ηλ))``, again
+``cos θ* = 1 − ηλ``, and the norm relaxes at ``(1 − ηλ)²`` per step, a relaxation time
+``−1/(2 ln(1 − ηλ)) ≈ 1/(2ηλ)``: twice SGD's. With β₁ > 0 the assumption is on the normalised gradient
+``ĝ = ∇f/√v̂`` (v̂ settled), not on the update: ``E‖ĝ‖² = C`` (RMS 1 per coordinate of C), ĝ orthogonal
+to w on average and uncorrelated from step to step. Then the norm is unchanged to first order
+(``x* ≈ ηC/(2λ)``), while the update ``m̂/√v̂`` averages ĝ and has RMS ``√((1 − β₁)/(1 + β₁))``, and the
+angle is ``√(2ηλ(1 − β₁)/(1 + β₁))`` (Kosson, Messmer & Jaggi, "Rotational equilibrium", ICML 2024).
+The derivations are in ``proofs/equilibrium.py``.
+
+Limitation (AdamW on real networks). Adam scales each coordinate by its own ``1/√v̂_i``, so ĝ is
+orthogonal to w only when v̂ is about the same over the coordinates of w. On a batch-normalised MLP on
+``make_moons`` (:func:`theory.empirical.equilibrium.moons_angle_ratios`), torch SGD with μ = 0.9 came
+within 2–8 % of ``√(2ηλ/(1 + μ))`` but AdamW (β₁ = 0.9) at 0.61–0.86× the predicted angle (a new user
+measured 0.38–0.85×); on ``load_digits`` the empirical row's AdamW angles are within 15 %. Read the AdamW
+formulas as the isotropic case, not a guarantee for a given network.
+
+Time to equilibrium. :func:`relaxation_time` is the local rate near x*. From far above x* the norm
+shrinks by decay alone, ``x_t ≈ (1 − ηλ)^{2t}x_0``, so reaching x* takes about ``ln(x_0/x*)/(2ηλ)``
+steps first (:func:`steps_to_equilibrium`, used for :func:`steady_state_angle`'s default burn-in).
 
 The norm recursion (:func:`~theory.scale_invariance.norm_step`), the validation of (η, λ) and
 :func:`~theory.scale_invariance.angle_between` are si.effective_lr's, from :mod:`theory.scale_invariance`;
@@ -47,7 +63,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from theory.errors import InputError
+from theory.errors import InputError, PreconditionError
 from theory.scale_invariance import angle_between, norm_step, validate_count, validate_decay
 from theory.validate import _as_real_scalar, as_positive_float
 
@@ -57,6 +73,7 @@ __all__ = [
     "adamw_angle",
     "adamw_norm_fixed_point",
     "adamw_relaxation_time",
+    "default_burn_in",
     "equilibrium_angle",
     "first_order_angle",
     "iterate_norm",
@@ -67,6 +84,7 @@ __all__ = [
     "simulate",
     "steady_state_angle",
     "step_angle",
+    "steps_to_equilibrium",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -136,13 +154,22 @@ def equilibrium_angle(eta: float, wd: float) -> float:
     return 2.0 * math.asin(math.sqrt(p / 2.0))
 
 
-def first_order_angle(eta: float, wd: float, momentum: float = 0.0) -> float:
-    """``√(2ηλ/(1 + μ))``: the angular update to first order in ηλ, SGD with momentum μ (torch's
-    convention) and uncorrelated gradients (Wan, Zhu, Zhang & Sun 2021); μ = 0 is plain SGD, whose
-    exact value is :func:`equilibrium_angle` = ``√(2ηλ)(1 + ηλ/12 + O((ηλ)²))``."""
+def first_order_angle(eta: float, wd: float, momentum: float = 0.0, *, decay_in_buffer: bool = True) -> float:
+    """``√(2ηλ/(1 + μ))``: the angular update to first order in ηλ, SGD with momentum μ and uncorrelated
+    gradients (Wan, Zhu, Zhang & Sun 2021); μ = 0 is plain SGD, whose exact value is
+    :func:`equilibrium_angle` = ``√(2ηλ)(1 + ηλ/12 + O((ηλ)²))``.
+
+    The momentum convention matters. This is torch's ``SGD(momentum=μ, weight_decay=λ)``, where the
+    decay goes through the buffer: ``b ← μb + ∇f + λw``, ``w ← w − ηb`` (the one Wan et al.'s formula is
+    for). With the decay outside the buffer (``decay_in_buffer=False``: ``b ← μb + ∇f``,
+    ``w ← (1 − ηλ)w − ηb``) the weights shrink by ηλ per step instead of ηλ/(1 − μ) in the long run, and
+    the angle is ``√(2ηλ(1 − μ)/(1 + μ))``. Both are checked against random walks
+    (``tests/test_equilibrium.py``; :func:`simulate` has the same switch)."""
     _, _, p = _decay(eta, wd)
     mu = _fraction(momentum, "momentum")
-    return math.sqrt(2.0 * p / (1.0 + mu))
+    if not isinstance(decay_in_buffer, bool):
+        raise InputError(f"{_WHERE}: decay_in_buffer must be True or False; got {decay_in_buffer!r}")
+    return math.sqrt(2.0 * p / (1.0 + mu) * (1.0 if decay_in_buffer else 1.0 - mu))
 
 
 def momentum_norm_fixed_point(eta: float, wd: float, g: float, momentum: float) -> float:
@@ -193,6 +220,45 @@ def relaxation_time(eta: float, wd: float) -> float:
     return -1.0 / log_abs
 
 
+def steps_to_equilibrium(
+    x0: float, eta: float, wd: float, g: float, *, rtol: float = 0.01, optimizer: Optimizer = "sgd"
+) -> int:
+    """Steps until ``x = ‖w‖²`` comes within ``rtol`` of its fixed point from ``x_0`` (the global answer;
+    :func:`relaxation_time` is only the local rate near x*).
+
+    Far above x* the gradient term ``η²g²/x`` is negligible and the norm shrinks by decay alone,
+    ``x_t ≈ (1 − ηλ)^{2t}x_0``: about ``ln(x_0/x*)/(2ηλ)`` steps to get near x*, then about
+    ``τ·ln(1/rtol)`` more. From ``x_0 = 100x*`` at ηλ = 0.01 that is ≈ 230 + 115 steps, far more than a
+    burn-in of a few τ ≈ 25 suggests. ``"sgd"`` (μ = 0, gradient size ``g/‖w‖``): the exact recursion
+    :func:`~theory.scale_invariance.norm_step` iterated (any start, above or below x*). ``"adamw"`` (an
+    orthogonal update of fixed size, ``‖u‖² = g``): its linear recursion in closed form,
+    ``x_t − x* = (1 − ηλ)^{2t}(x_0 − x*)``, so ``t = ⌈ln(|x_0 − x*|/(rtol·x*)) / (−2 ln(1 − ηλ))⌉``.
+
+    With momentum in torch's convention the decay acts as ηλ/(1 − μ) per step, so the ``"sgd"`` count
+    (decay ηλ per step) is a conservative burn-in there (:func:`steady_state_angle` uses it).
+    """
+    e, lam, p = _decay(eta, wd)
+    x = as_positive_float(x0, "x0", where=_WHERE)
+    tol = as_positive_float(rtol, "rtol", where=_WHERE)
+    if str(optimizer) == "adamw":
+        x_star = adamw_norm_fixed_point(e, lam, g)
+        gap = abs(x - x_star) / (tol * x_star)
+        return 0 if gap <= 1 else math.ceil(math.log(gap) / (-2.0 * math.log1p(-p)))
+    if str(optimizer) != "sgd":
+        raise InputError(f"{_WHERE}: optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
+    x_star = sgd_norm_fixed_point(e, lam, g)
+    # a generous cap: the decay-only phase, then the local phase at the slower of the two rates
+    far = abs(math.log(x / x_star)) / (-2.0 * math.log1p(-p))
+    cap = 2 * math.ceil(far + (relaxation_time(e, lam) + 1.0) * (math.log(1.0 / tol) + 1.0)) + 10
+    for t in range(cap + 1):
+        if abs(x / x_star - 1.0) <= tol:
+            return t
+        x = float(norm_step(x, e, lam, g))
+    raise PreconditionError(  # not reached for 0 < ηλ < 1 (the map contracts towards x*)
+        f"{_WHERE}: the norm did not come within rtol = {tol} of x* = {x_star} in {cap} steps from x0 = {x0}"
+    )
+
+
 def adamw_relaxation_time(eta: float, wd: float) -> float:
     """``−1/(2 ln(1 − ηλ)) = 1/(2ηλ) − 1/4 + O(ηλ)`` steps: AdamW's norm recursion is linear,
     ``x' − x* = (1 − ηλ)²(x − x*)``, so ``x − x*`` shrinks by e in this many steps."""
@@ -215,6 +281,7 @@ class Simulation:
     g: float
     angles: FloatArray
     norms2: FloatArray
+    dim: int = 0
 
 
 def simulate(
@@ -228,6 +295,7 @@ def simulate(
     momentum: float = 0.0,
     beta2: float = 0.99,
     adam_eps: float = 1e-12,
+    decay_in_buffer: bool = True,
     g: float = 1.0,
     scale0: float = 1.0,
     seed: int | np.random.Generator = 0,
@@ -240,6 +308,9 @@ def simulate(
 
     * ``"sgd"``: torch's ``SGD(lr=η, momentum=μ, weight_decay=λ)``: ``b ← ∇ + λw`` on the first step,
       ``b ← μb + ∇ + λw`` after; ``w ← w − ηb``;
+      With ``decay_in_buffer=False`` the decay is applied outside the buffer instead
+      (``b ← μb + ∇``, ``w ← (1 − ηλ)w − ηb``), the convention whose first-order angle is
+      ``√(2ηλ(1 − μ)/(1 + μ))`` (:func:`first_order_angle`);
     * ``"adamw"``: torch's ``AdamW(lr=η, betas=(μ, beta2), eps=adam_eps, weight_decay=λ)``:
       ``w ← (1 − ηλ)w``, then ``w ← w − η·m̂/(√v̂ + ε)`` with bias-corrected moment averages.
 
@@ -271,9 +342,9 @@ def simulate(
         z -= (np.einsum("ij,ij->i", z, w)[:, None] / x) * w
         grad = z * (gg / (np.linalg.norm(z, axis=1, keepdims=True) * np.sqrt(x)))
         if kind == "sgd":
-            d_p = grad + lam * w
+            d_p = grad + lam * w if decay_in_buffer else grad
             buf = d_p if t == 0 or mu == 0 else mu * buf + d_p
-            new = w - e * buf
+            new = w - e * buf if decay_in_buffer else (1.0 - e * lam) * w - e * buf
         else:
             m = mu * m + (1.0 - mu) * grad
             v = b2 * v + (1.0 - b2) * grad * grad
@@ -283,17 +354,41 @@ def simulate(
         angles[t] = angle_between(w, new)
         w = new
         norms2[t + 1] = np.einsum("ij,ij->i", w, w)
-    return Simulation(kind, e, lam, mu, gg, angles, norms2)
+    return Simulation(kind, e, lam, mu, gg, angles, norms2, dim)
 
 
-def steady_state_angle(sim: Simulation, burn_in: int) -> tuple[float, float]:
+def default_burn_in(sim: Simulation, rtol: float = 0.01) -> int:
+    """The steps every trial of ``sim`` needs to bring its norm within ``rtol`` of the fixed point
+    (:func:`steps_to_equilibrium` from the largest and the smallest ``‖w_0‖²``): SGD's exact count
+    (decay ηλ per step; conservative with momentum, whose decay acts as ηλ/(1 − μ)), AdamW's closed form
+    with ``‖u‖² = dim``."""
+    starts = (float(np.max(sim.norms2[0])), float(np.min(sim.norms2[0])))
+    if sim.optimizer == "adamw":
+        return max(
+            steps_to_equilibrium(x, sim.eta, sim.weight_decay, sim.dim, rtol=rtol, optimizer="adamw")
+            for x in starts
+        )
+    return max(steps_to_equilibrium(x, sim.eta, sim.weight_decay, sim.g, rtol=rtol) for x in starts)
+
+
+def steady_state_angle(sim: Simulation, burn_in: int | None = None) -> tuple[float, float]:
     """``(mean, standard error)`` over trials of each trial's root-mean-square angle after ``burn_in``.
 
     The trials are independent, so the standard error of their mean is ``std/√trials`` (the steps
     within one trial are correlated; averaging them first and treating trials as the samples avoids
-    assuming otherwise).
+    assuming otherwise). ``burn_in`` defaults to :func:`default_burn_in` (the global time to
+    equilibrium, not a multiple of the local :func:`relaxation_time`: from ‖w_0‖² = 100x* the decay
+    alone takes ``ln 100/(2ηλ)`` steps).
     """
     steps, trials = sim.angles.shape
+    if burn_in is None:
+        burn_in = default_burn_in(sim)
+        if not burn_in < steps:
+            raise InputError(
+                f"{_WHERE}: the run of {steps} steps ends before equilibrium (≈ {burn_in} steps from "
+                f"‖w_0‖² ∈ [{float(np.min(sim.norms2[0])):.3g}, {float(np.max(sim.norms2[0])):.3g}]): run "
+                "longer or pass burn_in"
+            )
     if isinstance(burn_in, bool) or not isinstance(burn_in, int | np.integer) or not 0 <= burn_in < steps:
         raise InputError(f"{_WHERE}: burn_in must be an integer in [0, {steps}); got {burn_in!r}")
     rms = np.sqrt(np.mean(sim.angles[burn_in:] ** 2, axis=0))

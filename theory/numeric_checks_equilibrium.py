@@ -11,7 +11,8 @@ Three parts, one row:
 * random walks of SGD with momentum and of AdamW: the measured steady-state angular update against
   ``√(2ηλ/(1 + μ))`` and ``√(2ηλ(1 − β₁)/(1 + β₁))``, and the norm against its first-order fixed
   point, within a statistical tolerance (4 standard errors over independent trials) plus an
-  allowance for the first-order formulas' neglected ``O(ηλ)`` terms.
+  allowance for the first-order formulas' neglected ``O(ηλ)`` terms (:func:`angle_allowance`,
+  :func:`norm_allowance`; empirical, with the measurements in their docstrings).
 """
 
 from __future__ import annotations
@@ -33,11 +34,27 @@ Z = 4.0
 BETA2 = 0.99
 
 
-def bias_allowance(p: float, beta: float) -> float:
-    """``2ηλ/(1 − β)``: the relative error allowed to a first-order formula at ``ηλ = p`` with
-    momentum or β₁ = β. Empirical: the formulas neglect relative terms of order ηλ whose constant grows
-    as β → 1; simulations at ηλ ≤ 0.02, β ∈ {0, 0.5, 0.9} measured at most 0.5 % (AdamW, whose
-    per-coordinate normalisation makes the update only orthogonal to w on average)."""
+def angle_allowance(p: float) -> float:
+    """``ηλ``: the relative error allowed to a first-order angle at ``ηλ = p`` (SGD with momentum, AdamW).
+
+    Empirical: the formulas neglect relative terms of order ηλ; the walks of this check (ηλ = 0.005,
+    0.01; μ ∈ {0.5, 0.9}, β₁ ∈ {0, 0.9}; seeds 0–2, 1500 steps, 24 trials, started at the predicted
+    norm) measured at most 0.46ηλ. A factor ``1 + ηλ/(1 − μ)`` on the SGD angle (2–5 % here) exceeds
+    this allowance (it passed the former allowance 2ηλ/(1 − β)). Started at ‖w_0‖² = 64 instead, a
+    burn-in of half the run left the AdamW β₁ = 0.9 walk 1.5 % low (its norm was still decaying:
+    :func:`theory.equilibrium.steps_to_equilibrium`)."""
+    return p
+
+
+def norm_allowance(p: float, beta: float) -> float:
+    """``2ηλ/(1 − β)``: the relative error allowed to a first-order norm at ``ηλ = p`` with momentum or
+    β₁ = β.
+
+    Empirical: the first-order norms neglect terms of order ``ηλ/(1 − β)`` (the weights move over the
+    momentum's memory of ``1/(1 − β)`` steps). Measured (same walks as :func:`angle_allowance`): SGD at
+    most +0.1ηλ/(1 − μ); AdamW systematically low by about ηλ/(1 − β₁): −0.9 to −1.0 % at β₁ = 0,
+    ηλ = 0.01 and −5.1 to −5.6 % at β₁ = 0.9, ηλ = 0.005 (−0.88 to −1.12 ηλ/(1 − β₁)), a real
+    next-order term of the AdamW norm, not noise; the allowance is about twice it."""
     return 2.0 * p / (1.0 - beta)
 
 
@@ -75,7 +92,10 @@ def recursion_errors(p: float, eta: float, g: float, start: float) -> list[tuple
     rate_err = math.log1p((1.0 - a) * delta / rho) + 16.0 * _EPS / (abs(dev[-1]) * span)
     out.append(("relaxation rate", abs(math.exp(mean_log) / rho - 1.0), math.expm1(rate_err)))
     measured_tau = -1.0 / mean_log
-    out.append(("relaxation time", abs(measured_tau / tau - 1.0), rate_err * tau + 1e-12))
+    # |Δ ln ρ| ≤ rate_err moves τ = −1/ln ρ by the relative amount rate_err·τ/(1 − rate_err·τ); the
+    # two logarithms and divisions round by a few eps relative
+    slip = rate_err * tau
+    out.append(("relaxation time", abs(measured_tau / tau - 1.0), slip / (1.0 - slip) + 8.0 * _EPS))
     return out
 
 
@@ -87,27 +107,43 @@ def recursion_errors(p: float, eta: float, g: float, start: float) -> list[tuple
 def _si_equilibrium(ctx: CheckContext) -> CheckResult:
     rng = ctx.rng(4101)
     tr = ErrorTracker()
+    worst = (0.0, "")
+
+    def add(what: str, err: float, tol: float) -> None:
+        nonlocal worst
+        tr.add(err, tol)
+        ratio = err / tol if tol > 0 else math.inf
+        if not ratio <= worst[0]:
+            worst = (ratio, what)
+
     # exact recursion, ηλ ∈ [1e-3, 0.25] (ρ > 0: a monotone approach from above)
     for _ in range(ctx.cases(6, 60)):
         p = float(10 ** rng.uniform(-3, math.log10(0.25)))
         eta = float(10 ** rng.uniform(-2, 0))
         g = float(10 ** rng.uniform(-2, 2))
         for what, err, tol in recursion_errors(p, eta, g, float(rng.uniform(1.5, 10.0))):
-            del what
-            tr.add(err, tol)
+            add(f"recursion {what} (ηλ = {p:.3g})", err, tol)
     # SGD random walk (d dimensions) against the scalar recursion, to rounding
     steps, dim = ctx.cases(300, 2000), 32
     sim = E.simulate("sgd", 0.1, 0.2, steps, dim=dim, trials=8, g=2.0, seed=rng)
     for k in range(sim.norms2.shape[1]):
         rec = E.iterate_norm(float(sim.norms2[0, k]), 0.1, 0.2, 2.0, steps)
-        tr.add(float(np.max(np.abs(sim.norms2[:, k] / rec - 1.0))), 10.0 * dim * steps * _EPS)
+        add(
+            "SGD walk norms vs recursion",
+            float(np.max(np.abs(sim.norms2[:, k] / rec - 1.0))),
+            10.0 * dim * steps * _EPS,
+        )
         exact = E.step_angle(rec[:-1], 0.1, 0.2, 2.0)
-        tr.add(float(np.max(np.abs(sim.angles[:, k] / exact - 1.0))), 10.0 * dim * steps * _EPS)
+        add(
+            "SGD walk angles vs recursion",
+            float(np.max(np.abs(sim.angles[:, k] / exact - 1.0))),
+            10.0 * dim * steps * _EPS,
+        )
     # momentum and AdamW random walks: statistics
     tr.empirical_tolerance(
-        f"random walks: {Z:g} standard errors over independent trials plus 2ηλ/(1 − β) for the "
-        "first-order formulas' O(ηλ) terms (measured ≤ 0.5 % at ηλ ≤ 0.02); AdamW's norm also "
-        "2(1 − β₂) for the update's RMS (Adam's v̂ is a running average)"
+        f"random walks: {Z:g} standard errors over independent trials plus, for the first-order "
+        "formulas' neglected O(ηλ) terms, ηλ on angles (measured ≤ 0.46ηλ) and 2ηλ/(1 − β) on norms "
+        "(measured: SGD ≤ 0.1ηλ/(1 − μ); AdamW low by ≈ ηλ/(1 − β₁), −5.2 % at β₁ = 0.9, ηλ = 0.005)"
     )
     eta_s, eta_a = 0.1, 0.01
     long = ctx.cases(1500, 6000)
@@ -120,25 +156,35 @@ def _si_equilibrium(ctx: CheckContext) -> CheckResult:
     for kind, beta, p in walks:
         eta = eta_s if kind == "sgd" else eta_a
         wd = p / eta
-        sims = E.simulate(
-            kind, eta, wd, long, dim=64, trials=ctx.cases(24, 96), momentum=beta, beta2=BETA2, seed=rng
-        )
-        burn = long // 2
-        mean, se = E.steady_state_angle(sims, burn)
-        pred = E.first_order_angle(eta, wd, beta) if kind == "sgd" else E.adamw_angle(eta, wd, beta)
-        allow = bias_allowance(p, beta)
-        tr.add(abs(mean / pred - 1.0), Z * se / pred + allow)
-        norms = np.mean(sims.norms2[burn:], axis=0)
         x_pred = (
             E.momentum_norm_fixed_point(eta, wd, 1.0, beta)
             if kind == "sgd"
             else E.adamw_norm_fixed_point(eta, wd, 64)
         )
+        # start at the predicted norm (‖w_0‖² ≈ x*): from ‖w_0‖² = 64 the decay alone would take
+        # ln(x_0/x*)/(2ηλ) steps, most of the run (E.steps_to_equilibrium); the burn-in also covers that
+        sims = E.simulate(
+            kind,
+            eta,
+            wd,
+            long,
+            dim=64,
+            trials=ctx.cases(24, 96),
+            momentum=beta,
+            beta2=BETA2,
+            scale0=math.sqrt(x_pred / 64),
+            seed=rng,
+        )
+        burn = max(long // 2, min(E.default_burn_in(sims), long - 100))
+        mean, se = E.steady_state_angle(sims, burn)
+        pred = E.first_order_angle(eta, wd, beta) if kind == "sgd" else E.adamw_angle(eta, wd, beta)
+        name = f"{kind} β = {beta:g}, ηλ = {p:g}"
+        add(f"{name}: angle", abs(mean / pred - 1.0), Z * se / pred + angle_allowance(p))
+        norms = np.mean(sims.norms2[burn:], axis=0)
         se_x = float(np.std(norms, ddof=1) / math.sqrt(norms.size))
-        # Adam's v̂ averages ~1/(1 − β₂) steps, so its update's mean square is 1 only to O(1 − β₂)
-        rms_allow = 2.0 * (1.0 - BETA2) if kind == "adamw" else 0.0
-        tr.add(abs(float(np.mean(norms)) / x_pred - 1.0), Z * se_x / x_pred + allow + rms_allow)
+        err_x = abs(float(np.mean(norms)) / x_pred - 1.0)
+        add(f"{name}: norm", err_x, Z * se_x / x_pred + norm_allowance(p, beta))
     return tr.result(
         "x* = ηg/√(ηλ(2−ηλ)), cos θ* = 1 − ηλ, τ = −1/ln(2(1−ηλ)²−1); "
-        "walks: SGD μ ∈ {0.5, 0.9}, AdamW β₁ ∈ {0, 0.9}"
+        f"walks: SGD μ ∈ {{0.5, 0.9}}, AdamW β₁ ∈ {{0, 0.9}}; worst part: {worst[1]} ({worst[0]:.2g})"
     )

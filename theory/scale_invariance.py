@@ -154,10 +154,22 @@ def angle_between(a: ArrayLike, b: ArrayLike) -> FloatArray:
     step turns w is the distance its direction ``w/‖w‖`` moves on the sphere (si.effective_lr).
 
     Raises:
+        InputError: ``a`` and ``b`` of different shapes (no broadcasting: each row of ``a`` is paired
+            with the same row of ``b``), non-numeric or non-finite entries, with the shapes/values.
         PreconditionError: a zero row (no direction), with the norms.
     """
-    av = np.asarray(a, dtype=np.float64)
-    bv = np.asarray(b, dtype=np.float64)
+    try:
+        av = np.asarray(a, dtype=np.float64)
+        bv = np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"angle_between needs real arrays; got {a!r} and {b!r} ({exc})") from None
+    if av.shape != bv.shape or av.ndim == 0:
+        raise InputError(
+            f"angle_between needs a and b of one shape (vectors or rows of vectors); got shapes "
+            f"{av.shape} and {bv.shape}"
+        )
+    if not (np.all(np.isfinite(av)) and np.all(np.isfinite(bv))):
+        raise InputError(f"angle_between needs finite entries; got a = {a!r}, b = {b!r}")
     na = np.linalg.norm(av, axis=-1, keepdims=True)
     nb = np.linalg.norm(bv, axis=-1)
     if not (np.all(na > 0) and np.all(nb > 0)):

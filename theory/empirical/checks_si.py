@@ -12,7 +12,9 @@ normalisation, tanh, head, cross-entropy), each a dot product of length ≤ m = 
 relative error ``residual_tolerance(m, κ)`` (:mod:`theory.numerics`), where κ = ‖X‖‖W‖/‖Z_c‖ is the
 amplification of rounding in the pre-normalisation activations ``Z = XWᵀ`` centred along the normalised
 axis (measured, not assumed) and κ² for a Hessian-vector product (two Jacobians). Comparing at W and
-at cW adds the rounding of cW itself: ``eps·‖∇²f‖‖W‖`` against ‖∇f‖, with ‖∇²f‖ from power iteration.
+at cW adds the rounding of cW itself: ``eps·‖∇²f‖‖W‖`` against ‖∇f‖, with ‖∇²f‖₂ from the full Hessian
+(si.gradient); si.effective_lr's propagated bounds use a power-iteration estimate at every step and say
+so (an empirical tolerance).
 """
 
 from __future__ import annotations
@@ -49,9 +51,25 @@ def _amplification(x: Any, W: Any, norm: str) -> float:
     return max(1.0, float(x.norm() * W.norm() / zc.norm()))
 
 
-def _hessian_norm(model: Any, loss: Any, batch: Any, W: Any, seed: int, iters: int = 8) -> float:
-    """‖∇²_W f‖₂ by power iteration on Hessian-vector products, doubled (power iteration approaches
-    the top |eigenvalue| from below)."""
+def _hessian_spectral_norm(model: Any, loss: Any, batch: Any, W: Any) -> float:
+    """‖∇²_W f‖₂ from the full Hessian (one batched double backward over the basis of W's p entries,
+    p ≤ 512 here), its largest singular value: the value itself, to rounding, not an estimate."""
+    from theory.empirical import _common as C
+
+    torch = C.torch
+    with torch.enable_grad():
+        value = loss(model(batch[0]), batch[1])
+        (g,) = torch.autograd.grad(value, [W], create_graph=True)
+        basis = torch.eye(W.numel(), dtype=W.dtype, device=W.device).reshape(W.numel(), *W.shape)
+        (H,) = torch.autograd.grad(g, [W], grad_outputs=basis, is_grads_batched=True)
+    return float(torch.linalg.matrix_norm(H.reshape(W.numel(), W.numel()).detach(), 2))
+
+
+def _hessian_norm_estimate(model: Any, loss: Any, batch: Any, W: Any, seed: int, iters: int = 5) -> float:
+    """‖∇²_W f‖₂ estimated by power iteration on Hessian-vector products, doubled. An estimate, not a
+    bound (power iteration approaches the top |eigenvalue| from below, at an unknown rate): the row that
+    uses it marks its tolerance empirical. Against the full Hessian's spectral norm
+    (:func:`_hessian_spectral_norm`) on these MLPs it came out 1.9–2.0× the true value."""
     from theory.empirical import _common as C
     from theory.empirical.normalised import hvp
 
@@ -95,7 +113,7 @@ def _si_gradient(ctx: CheckContext) -> CheckResult:
             x = batch[0]
             for case in range(ctx.cases(1, 5)):
                 rng = ctx.rng(1200 + case)
-                for k, (norm, affine) in enumerate(_CONFIGS):
+                for norm, affine in _CONFIGS:
                     model = normalised_mlp(
                         64,
                         8,
@@ -123,7 +141,8 @@ def _si_gradient(ctx: CheckContext) -> CheckResult:
                         hv = hvp(model, ce, batch, W, v)
                         hvc = hvp(model, ce, batch, W, v, at=c * W.detach())
                         hw = hvp(model, ce, batch, W, W.detach())
-                        h_norm = _hessian_norm(model, ce, batch, W, k)
+                    with norm_eps(model, 0.0):
+                        h_norm = _hessian_spectral_norm(model, ce, batch, W)
                     ng, nw = float(g.norm()), float(W.detach().norm())
                     rho = 1.0 + h_norm * nw / ng
                     tol_g, tol_h = base * rho, base_h * rho
@@ -187,8 +206,8 @@ def _si_effective_lr(ctx: CheckContext) -> CheckResult:
     below), which stays at rounding level however long the run. The trajectory's error bound
     propagates a per-step rounding δ (module docstring) through T steps with the
     sphere map's Lipschitz constant ``1 + η̂_t‖∇²f(u_t)‖`` (as the numeric check does), where
-    ``‖∇²f(u_t)‖ = ‖W_t‖²‖∇²f(W_t)‖`` (si.gradient; the eps law keeps it exact) by power iteration at
-    every step.
+    ``‖∇²f(u_t)‖ = ‖W_t‖²‖∇²f(W_t)‖`` (si.gradient; the eps law keeps it exact), estimated by power
+    iteration at every step (an estimate, so the tolerance is marked empirical).
     """
     device = _device(ctx)
     from theory.empirical import _common as C
@@ -197,6 +216,10 @@ def _si_effective_lr(ctx: CheckContext) -> CheckResult:
 
     torch = C.torch
     tr = ErrorTracker()
+    tr.empirical_tolerance(
+        "the bounds use ‖∇²f(u_t)‖ from 5 power iterations, doubled: an estimate, not a bound (measured "
+        "1.9–2.0× the full Hessian's spectral norm on these MLPs; the full Hessian every step is too slow)"
+    )
     ce = torch.nn.CrossEntropyLoss()
     steps = ctx.cases(15, 60)
     detail = ""
@@ -222,7 +245,8 @@ def _si_effective_lr(ctx: CheckContext) -> CheckResult:
                 for _ in range(steps):
                     r = float(W.detach().norm())
                     hat = effective_lr(eta, lam, r)
-                    h_norm = _hessian_norm(model, ce, batch, W, case, iters=5) * r * r  # ‖∇²f(u_t)‖
+                    # ‖∇²f(u_t)‖ (an estimate: the full Hessian every step would cost ~0.2 s each)
+                    h_norm = _hessian_norm_estimate(model, ce, batch, W, case) * r * r
                     # the sphere copy: the run's other parameters, W replaced by u, eps by ε/r²
                     twin.load_state_dict(model.state_dict())
                     u_run = W.detach() / r  # the run's own direction: one step, no propagation
