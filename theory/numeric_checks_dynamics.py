@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from theory import adamw, conditioning
 from theory.checks import CheckContext, CheckResult, LabelledTracker, register
-from theory.numerics import eigenbasis_tolerance, residual_tolerance
+from theory.numerics import contraction_rate_error, eigenbasis_tolerance, residual_tolerance
 from theory.quadratic import Quadratic
 from theory.testing.strategies import log_spaced_spectrum, matrix_from_spectrum
 
@@ -58,13 +58,6 @@ def _dense_ridge(q: Quadratic, alpha: float) -> tuple[FloatArray, float]:
 
 def _spectral_norm(M: FloatArray) -> float:
     return float(np.linalg.norm(M, 2))
-
-
-def _rate_bounds(rho: float, t: float, k: int, err_k: float, err_0: float) -> float:
-    """How far ``(e_k/e_0)^{1/k}`` may be from ρ when ``|e_k − ρ^k t| ≤ err_k`` and ``|e_0 − t| ≤ err_0``."""
-    hi = ((rho**k * t + err_k) / (t - err_0)) ** (1.0 / k)
-    lo = (max(rho**k * t - err_k, 0.0) / (t + err_0)) ** (1.0 / k)
-    return max(hi - rho, rho - lo)
 
 
 @register(
@@ -149,7 +142,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
             tr.add(
                 "loop's rate (e_k/e_0)^{1/k} vs ρ_α",
                 abs((ek / e0) ** (1.0 / k) - rho),
-                _rate_bounds(rho, t, k, err_k, err_0),
+                contraction_rate_error(rho, t, k, err_k, err_0),
             )
         # 5. the price
         b = conditioning.bias(q, alpha)

@@ -20,6 +20,7 @@ from theory.errors import InputError
 from theory.validate import dtype_eps
 
 __all__ = [
+    "contraction_rate_error",
     "eigenbasis_tolerance",
     "elastic_net_agreement_tolerance",
     "gd_fraction_done",
@@ -154,3 +155,16 @@ def elastic_net_agreement_tolerance(
     b = np.abs(hv * ws)
     closed = eps * ((b + l1) / m + np.abs(wv) * (1.0 + (np.abs(hv) + l2) / m))
     return fista + float(np.linalg.norm(closed))
+
+
+def contraction_rate_error(rho: float, t: float, k: int, err_k: float, err_0: float) -> float:
+    """How far a measured contraction rate ``(e_k/e_0)^{1/k}`` may lie from ρ, given the errors of its parts.
+
+    If ``|e_k − ρ^k t| ≤ err_k`` and ``|e_0 − t| ≤ err_0`` (t > err_0), then ``(e_k/e_0)^{1/k}`` lies in
+    ``[((ρ^k t − err_k)₊/(t + err_0))^{1/k}, ((ρ^k t + err_k)/(t − err_0))^{1/k}]``, since the k-th root
+    is increasing; the result is the larger distance from ρ to an end of that interval. Used by the
+    l2.conditioning checks, which measure GD's rate from ``e_k = ‖w_k − w̃‖`` along an eigenvector.
+    """
+    hi = ((rho**k * t + err_k) / (t - err_0)) ** (1.0 / k)
+    lo = (max(rho**k * t - err_k, 0.0) / (t + err_0)) ** (1.0 / k)
+    return max(hi - rho, rho - lo)

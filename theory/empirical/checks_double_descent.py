@@ -21,26 +21,13 @@ import math
 
 import numpy as np
 
-from theory.checks import CheckContext, CheckResult, CheckSkipped, LabelledTracker, register
-from theory.empirical import TORCH_HINT, DeviceUnavailableError, require_torch, resolve_device
-from theory.errors import MissingDependencyError
+from theory.checks import CheckContext, CheckResult, LabelledTracker, register
+from theory.empirical.checks import _device
 
 __all__ = ["run_grid"]  # the check itself is reached through theory.checks.all_checks()
 
 FALSE_ALARM = 1e-3
 _NOISE, _R2 = 1.0, 4.0
-
-
-def _device(ctx: CheckContext) -> str:
-    """``ctx.device`` after checking torch and the device exist (else :class:`CheckSkipped`)."""
-    try:
-        require_torch()
-    except MissingDependencyError:
-        raise CheckSkipped(f"torch not installed: {TORCH_HINT}") from None
-    try:
-        return resolve_device(ctx.device)
-    except DeviceUnavailableError as exc:
-        raise CheckSkipped(f"CUDA not available: {exc}") from None
 
 
 @register(

@@ -16,19 +16,12 @@ from numpy.typing import NDArray
 
 from theory.checks import CheckContext, CheckResult, LabelledTracker, register
 from theory.empirical.checks import _device, _small
-from theory.numerics import eigenbasis_tolerance, residual_tolerance
+from theory.numerics import contraction_rate_error, eigenbasis_tolerance, residual_tolerance
 
 __all__: list[str] = []  # the checks are reached through theory.checks.all_checks()
 
 EPS = float(np.finfo(np.float64).eps)
 FloatArray = NDArray[np.floating[Any]]
-
-
-def _rate_bounds(rho: float, t: float, k: int, err_k: float, err_0: float) -> float:
-    """How far ``(e_k/e_0)^{1/k}`` may be from ρ when ``|e_k − ρ^k t| ≤ err_k`` and ``|e_0 − t| ≤ err_0``."""
-    hi = ((rho**k * t + err_k) / (t - err_0)) ** (1.0 / k)
-    lo = (max(rho**k * t - err_k, 0.0) / (t + err_0)) ** (1.0 / k)
-    return max(hi - rho, rho - lo)
 
 
 @register(
@@ -94,7 +87,7 @@ def _l2_conditioning(ctx: CheckContext) -> CheckResult:
                 tr.add(
                     "torch's rate (e_k/e_0)^{1/k} vs ρ_α",
                     abs((ek / e0) ** (1.0 / k) - rho),
-                    _rate_bounds(rho, t, k, err_k, err_0),
+                    contraction_rate_error(rho, t, k, err_k, err_0),
                 )
             predicted = conditioning.iterations_to_tolerance(q, alpha, delta)
             b = conditioning.bias_norm(q, alpha)
