@@ -283,3 +283,19 @@ def test_closed_pipe_ends_without_traceback(argv):
     err = child.communicate(timeout=120)[1].decode()
     assert child.returncode == EXIT_BROKEN_PIPE, err
     assert "Traceback" not in err and "BrokenPipeError" not in err and "Exception ignored" not in err
+
+
+def test_issue_11_theorems_have_all_three_routes():
+    """Every theorem added beyond the textbook (normalised networks, AdamW, conditioning, double
+    descent) is checked symbolically, numerically and on real torch models."""
+    registered = {(c.theorem_id, c.route) for c in checks.all_checks()}
+    new = (
+        "l2.conditioning",
+        "si.gradient",
+        "si.effective_lr",
+        "si.equilibrium",
+        "adamw.ema",
+        "ridge.double_descent",
+    )
+    missing = [(t, r) for t in new for r in checks.ROUTES if (t, r) not in registered]
+    assert not missing, missing
