@@ -472,11 +472,6 @@ class Quadratic:
             self._hw = hw
         return self._hw
 
-    def _coef(self) -> FloatArray:
-        """``c`` on range(H) from the linear term: ``b_i/λ_i`` for λ_i ≠ 0, 0 where λ_i = 0."""
-        nz = self._lam != 0
-        return np.where(nz, self._b / np.where(nz, self._lam, 1.0), 0.0)
-
     def _perp(self, v: FloatArray) -> FloatArray:
         """``(I − QQᵀ)v``: the part of v on the complement of a thin basis (where H vanishes)."""
         return v - self._Q @ (self._Q.T @ v)
@@ -926,10 +921,8 @@ class Quadratic:
         # precision), and w̃(α) = Q(λ/(λ + α))c for α > 0
         if a == 0 and self._given_w_star:
             gap = self._Q.T @ (self.w_star - start)
-        elif a == 0:
-            gap = self._coef() - self._Q.T @ start
-        else:
-            gap = self._b / np.where(den == 0, 1.0, den) - self._Q.T @ start
+        else:  # b/(λ + α), with c = b/λ on range(H) and 0 on its null space at α = 0
+            gap = self._b_over(a) - self._Q.T @ start
         return e, a, start, gap, e * den
 
     def _check_trajectory(self, k: int, where: str) -> None:

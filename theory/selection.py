@@ -301,7 +301,6 @@ def ridge_cv_from_spectrum(
     # → 1 as α → ∞, where 1 − h_ii → 1 − 1/n·[intercept] and the scores reach their limit).
     lam64 = lam.astype(np.float64)
     with np.errstate(divide="ignore", over="ignore"):
-        ag64 = 1.0 / (1.0 + lam64[:, None] / a[None, :])  # r×k, α/(λ_j + α)
         dof = (1.0 / (1.0 + a[None, :] / lam64[:, None])).sum(axis=0) + float(intercept)  # Σ λ/(λ + α)
     tol = 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -317,7 +316,8 @@ def ridge_cv_from_spectrum(
             sum_g = G.sum(axis=0)
             gcv = n * ((c[:, None] * G) ** 2).sum(axis=0) / (sum_g * sum_g)
         else:
-            AG = ag64.astype(dt)
+            with np.errstate(divide="ignore", over="ignore"):
+                AG = (1.0 / (1.0 + lam64[:, None] / a[None, :])).astype(dt)  # r×k, α/(λ_j + α)
             tol = loo_denominator_tolerance(min(n, d), lam, dt)
             y_perp = s.y - U @ c
             W = U * U
