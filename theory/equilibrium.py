@@ -64,8 +64,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from theory.errors import InputError, PreconditionError
-from theory.scale_invariance import angle_between, norm_step, validate_count, validate_decay
-from theory.validate import _as_real_scalar, as_positive_float
+from theory.scale_invariance import angle_between, norm_step, validate_decay
+from theory.validate import _as_real_scalar, as_count, as_positive_float
 
 __all__ = [
     "Optimizer",
@@ -123,7 +123,7 @@ def iterate_norm(x0: float, eta: float, wd: float, g: float, steps: int) -> Floa
     (:func:`theory.scale_invariance.norm_step`; deterministic: SGD without momentum)."""
     _decay(eta, wd)
     x = as_positive_float(x0, "x0", where=_WHERE)
-    steps = validate_count(steps, "steps", where=_WHERE)
+    steps = as_count(steps, "steps", where=_WHERE)
     out = np.empty(steps + 1)
     out[0] = x
     for t in range(steps):
@@ -325,9 +325,9 @@ def simulate(
     gg = as_positive_float(g, "g", where=_WHERE)
     s0 = as_positive_float(scale0, "scale0", where=_WHERE)
     eps_a = as_positive_float(adam_eps, "adam_eps", where=_WHERE)
-    steps = validate_count(steps, "steps", where=_WHERE, low=1)
-    dim = validate_count(dim, "dim", where=_WHERE, low=2)
-    trials = validate_count(trials, "trials", where=_WHERE, low=2)
+    steps = as_count(steps, "steps", where=_WHERE, low=1)
+    dim = as_count(dim, "dim", where=_WHERE, low=2)
+    trials = as_count(trials, "trials", where=_WHERE, low=2)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     w = s0 * rng.standard_normal((trials, dim))
     buf = np.zeros_like(w)

@@ -41,7 +41,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from theory.errors import InputError, PreconditionError
 from theory.numerics import is_zero_within_rounding
-from theory.validate import as_matrix, as_nonneg_float, as_positive_float, as_vector, symmetric_tolerance
+from theory.validate import (
+    as_count,
+    as_matrix,
+    as_nonneg_float,
+    as_positive_float,
+    as_vector,
+    symmetric_tolerance,
+)
 
 __all__ = [
     "BatchNormLoss",
@@ -57,7 +64,6 @@ __all__ = [
     "norm_step",
     "sphere_gd",
     "sphere_step",
-    "validate_count",
     "validate_decay",
     "weight_decay_step",
 ]
@@ -104,17 +110,6 @@ def validate_decay(
             f"ηλ = {p}"
         )
     return eta, lam, p
-
-
-def validate_count(value: object, name: str, *, where: str, low: int = 0) -> int:
-    """An integer ``≥ low`` (a number of steps, a dimension); booleans are refused.
-
-    Raises:
-        InputError: anything else, with the value.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise InputError(f"{where}: {name} must be an integer ≥ {low}; got {value!r}")
-    return int(value)
 
 
 def effective_lr(lr: float, weight_decay: float, norm: float) -> float:
@@ -202,7 +197,7 @@ def norm_step(x: float | FloatArray, lr: float, weight_decay: float, g: float) -
 def gd_weight_decay(grad: Gradient, w0: ArrayLike, lr: float, weight_decay: float, steps: int) -> FloatArray:
     """The iterates ``w_0, …, w_T`` of ``w_{t+1} = (1 − ηλ)w_t − η∇f(w_t)``, shape ``(T + 1, d)``."""
     eta, lam, _ = validate_decay(lr, weight_decay, where="si.effective_lr")
-    steps = validate_count(steps, "steps", where="si.effective_lr")
+    steps = as_count(steps, "steps", where="si.effective_lr")
     w = as_vector(w0, "w0").copy()
     direction(w, "w0")
     out = np.empty((steps + 1, w.shape[0]))
@@ -230,7 +225,7 @@ def sphere_gd(grad: Gradient, w0: ArrayLike, lr: float, weight_decay: float, ste
     directions of :func:`gd_weight_decay` (si.effective_lr), valid when f is scale-invariant.
     """
     eta, lam, _ = validate_decay(lr, weight_decay, where="si.effective_lr")
-    steps = validate_count(steps, "steps", where="si.effective_lr")
+    steps = as_count(steps, "steps", where="si.effective_lr")
     u, r = direction(w0, "w0")
     us = np.empty((steps + 1, u.shape[0]))
     rs = np.empty(steps + 1)

@@ -60,6 +60,7 @@ import scipy.sparse.linalg
 from numpy.typing import NDArray
 
 from theory.errors import InputError, PreconditionError
+from theory.validate import as_count
 
 __all__ = [
     "DEFAULT_PROBES",
@@ -151,10 +152,7 @@ class _Counted:
 
 
 def _positive_int(value: Any, name: str, *, allow_zero: bool = False) -> int:
-    low = 0 if allow_zero else 1
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer ≥ {low}; got {value!r}")
-    return int(value)
+    return as_count(value, name, low=0 if allow_zero else 1)
 
 
 def _check_stopping(matvecs: Any, target_se: Any) -> tuple[int | None, float | None]:

@@ -19,6 +19,7 @@ from theory.errors import InputError, PreconditionError
 __all__ = [
     "as_alphas",
     "as_array",
+    "as_count",
     "as_matrix",
     "as_nonneg_float",
     "as_positive_float",
@@ -205,6 +206,17 @@ def as_steps(value: ArrayLike, name: str = "tau") -> NDArray[np.int64]:
     if (flat < 0).any():
         raise InputError(f"{name} must be ≥ 0; got {flat[flat < 0][0]}")
     return flat.astype(np.int64)
+
+
+def as_count(value: object, name: str, *, where: str = "", low: int = 0) -> int:
+    """An integer ``≥ low`` (a number of steps, probes, a dimension); booleans are refused.
+
+    Raises:
+        InputError: anything else, with the value.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise InputError(f"{_prefix(where)}{name} must be an integer ≥ {low}; got {value!r}")
+    return int(value)
 
 
 def _prefix(where: str) -> str:

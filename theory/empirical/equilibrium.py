@@ -39,7 +39,8 @@ import numpy as np
 from theory.empirical import _common as C
 from theory.empirical.normalised import normalised_mlp, scale_invariant_parameters
 from theory.errors import InputError, PreconditionError
-from theory.scale_invariance import angle_between, validate_count
+from theory.scale_invariance import angle_between
+from theory.validate import as_count
 
 torch = C.torch
 
@@ -110,7 +111,7 @@ def train_equilibrium(
 
     if optimizer not in ("sgd", "adamw"):
         raise InputError(f"optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
-    steps = validate_count(steps, "steps", where="train_equilibrium", low=1)
+    steps = as_count(steps, "steps", where="train_equilibrium", low=1)
     if rescale_step is not None and not 0 <= rescale_step < steps:
         raise InputError(f"rescale_step must lie in [0, {steps}); got {rescale_step}")
     dev, _, _ = C.setup(device, dtype)
@@ -192,7 +193,7 @@ def moons_angle_ratios(
 
     if optimizer not in ("sgd", "adamw"):
         raise InputError(f"optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
-    steps = validate_count(steps, "steps", where="moons_angle_ratios", low=2)
+    steps = as_count(steps, "steps", where="moons_angle_ratios", low=2)
     pred = (
         E.first_order_angle(lr, weight_decay, momentum)
         if optimizer == "sgd"
