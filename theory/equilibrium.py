@@ -78,6 +78,7 @@ __all__ = [
     "first_order_angle",
     "iterate_norm",
     "momentum_norm_fixed_point",
+    "predicted_angle",
     "relaxation_rate",
     "relaxation_time",
     "sgd_norm_fixed_point",
@@ -197,6 +198,17 @@ def adamw_angle(eta: float, wd: float, beta1: float = 0.0) -> float:
     _, _, p = _decay(eta, wd)
     b1 = _fraction(beta1, "beta1")
     return math.sqrt(2.0 * p * (1.0 - b1) / (1.0 + b1))
+
+
+def predicted_angle(optimizer: str, eta: float, wd: float, momentum: float = 0.0) -> float:
+    """The first-order equilibrium angle of ``optimizer`` as torch runs it: :func:`first_order_angle`
+    for ``SGD(lr=η, momentum=μ, weight_decay=λ)`` (decay inside the buffer), :func:`adamw_angle` for
+    ``AdamW(lr=η, betas=(β₁, ·), weight_decay=λ)`` with ``β₁ = momentum``."""
+    if optimizer == "sgd":
+        return first_order_angle(eta, wd, momentum)
+    if optimizer == "adamw":
+        return adamw_angle(eta, wd, momentum)
+    raise InputError(f"optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
 
 
 def relaxation_rate(eta: float, wd: float) -> float:

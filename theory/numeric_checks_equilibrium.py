@@ -177,7 +177,7 @@ def _si_equilibrium(ctx: CheckContext) -> CheckResult:
         )
         burn = max(long // 2, min(E.default_burn_in(sims), long - 100))
         mean, se = E.steady_state_angle(sims, burn)
-        pred = E.first_order_angle(eta, wd, beta) if kind == "sgd" else E.adamw_angle(eta, wd, beta)
+        pred = E.predicted_angle(kind, eta, wd, beta)
         name = f"{kind} β = {beta:g}, ηλ = {p:g}"
         add(f"{name}: angle", abs(mean / pred - 1.0), Z * se / pred + angle_allowance(p))
         norms = np.mean(sims.norms2[burn:], axis=0)

@@ -94,11 +94,7 @@ def _si_equilibrium(ctx: CheckContext) -> CheckResult:
             for kind, lr_k, wd_k, beta in (("sgd", 0.5, 0.04, 0.9), ("adamw", 0.01, 2.0, 0.9)):
                 run = train_equilibrium(kind, lr_k, wd_k, window, momentum=beta, seed=seed, device=device)
                 worst_orth = max(worst_orth, run.orthogonality)
-                pred = (
-                    E.first_order_angle(lr_k, wd_k, beta)
-                    if kind == "sgd"
-                    else E.adamw_angle(lr_k, wd_k, beta)
-                )
+                pred = E.predicted_angle(kind, lr_k, wd_k, beta)
                 for k in range(run.angles.shape[1]):
                     rms = float(np.sqrt(np.mean(run.angles[settle:, k] ** 2)))
                     tr.add(abs(rms / pred - 1.0), ANGLE_TOLERANCE)

@@ -85,6 +85,17 @@ class EquilibriumRun:
     rescale_step: int | None
 
 
+def _optimizer(
+    kind: str, decayed: list[Any], rest: list[Any], lr: float, weight_decay: float, momentum: float
+) -> Any:
+    """torch's ``SGD(momentum=μ)`` or ``AdamW(betas=(μ, 0.999))``, decaying only ``decayed`` (the
+    scale-invariant weights)."""
+    groups = [{"params": decayed, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}]
+    if kind == "sgd":
+        return torch.optim.SGD(groups, lr=lr, momentum=momentum)
+    return torch.optim.AdamW(groups, lr=lr, betas=(momentum, 0.999))
+
+
 def train_equilibrium(
     optimizer: str,
     lr: float,
@@ -131,11 +142,7 @@ def train_equilibrium(
     if not si:  # the hidden weights must be found: without them there is nothing to measure
         raise PreconditionError(f"no scale-invariant parameter in {[n for n, _ in model.named_parameters()]}")
     rest = [p for name, p in model.named_parameters() if name not in invariant]
-    groups = [{"params": si, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}]
-    if optimizer == "sgd":
-        opt = torch.optim.SGD(groups, lr=lr, momentum=momentum)
-    else:
-        opt = torch.optim.AdamW(groups, lr=lr, betas=(momentum, 0.999))
+    opt = _optimizer(optimizer, si, rest, lr, weight_decay, momentum)
     angles = np.empty((steps, len(si)))
     norms2 = np.empty((steps + 1, len(si)))
     worst = 0.0
@@ -194,11 +201,7 @@ def moons_angle_ratios(
     if optimizer not in ("sgd", "adamw"):
         raise InputError(f"optimizer must be 'sgd' or 'adamw'; got {optimizer!r}")
     steps = as_count(steps, "steps", where="moons_angle_ratios", low=2)
-    pred = (
-        E.first_order_angle(lr, weight_decay, momentum)
-        if optimizer == "sgd"
-        else E.adamw_angle(lr, weight_decay, momentum)
-    )
+    pred = E.predicted_angle(optimizer, lr, weight_decay, momentum)
     Xn, yn = make_moons(1000, noise=0.2, random_state=seed)
     X = torch.tensor(Xn, dtype=torch.float64)
     y = torch.tensor(yn)
@@ -208,12 +211,7 @@ def moons_angle_ratios(
     model.train()
     si = [model[0].weight, model[3].weight]
     rest = [p for p in model.parameters() if all(p is not q for q in si)]
-    groups = [{"params": si, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}]
-    opt = (
-        torch.optim.SGD(groups, lr=lr, momentum=momentum)
-        if optimizer == "sgd"
-        else torch.optim.AdamW(groups, lr=lr, betas=(momentum, 0.999))
-    )
+    opt = _optimizer(optimizer, si, rest, lr, weight_decay, momentum)
     gen = C.generator(seed)
     loss_fn = torch.nn.CrossEntropyLoss()
     angles = np.empty((steps, len(si)))
