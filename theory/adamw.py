@@ -80,6 +80,22 @@ def _decay_products(eta: FloatArray, weight_decay: float) -> FloatArray:
     return x
 
 
+def _product(lr: float, weight_decay: float) -> tuple[float, float]:
+    """``(η, ηλ)`` for a constant learning rate, after checking η > 0, λ > 0 and ``ηλ < 1``."""
+    e = as_positive_float(lr, "lr", where=WHERE)
+    lam = as_positive_float(weight_decay, "weight_decay", where=WHERE)
+    return e, float(_decay_products(np.array([e]), lam)[0])
+
+
+def _inputs(w0: ArrayLike, updates: ArrayLike, weight_decay: float) -> tuple[FloatArray, FloatArray, float]:
+    """``(w_0, u, λ)`` as float64 after checking that the updates have shape ``(T, *w0.shape)``."""
+    u = np.asarray(updates, dtype=np.float64)
+    w = np.array(w0, dtype=np.float64)
+    if u.ndim < 1 or u.shape[1:] != w.shape:
+        raise InputError(f"{WHERE}: updates must have shape (T, *w0.shape) = (T, {w.shape}); got {u.shape}")
+    return w, u, as_positive_float(weight_decay, "weight_decay", where=WHERE)
+
+
 def ema_coefficients(lr: ArrayLike, weight_decay: float, steps: int) -> tuple[float, FloatArray]:
     """``(P_0, a)`` with ``w_T = P_0 w_0 + Σ_s a_s·(−u_s/λ)``: ``P_0 = Π_{r<T}(1 − η_rλ)`` and
     ``a_s = η_sλ·Π_{s<r<T}(1 − η_rλ)`` (constant η: ``(1 − ηλ)^T`` and ``ηλ(1 − ηλ)^{T−1−s}``).
@@ -102,11 +118,7 @@ def ema_weights(w0: ArrayLike, updates: ArrayLike, lr: ArrayLike, weight_decay: 
     """``w_T`` as the weighted sum ``P_0 w_0 + Σ_s a_s (−u_s/λ)`` (:func:`ema_coefficients`), for
     updates ``u`` of shape (T, …) and ``w_0`` of the shape of one update. The closed form of
     :func:`recursion`; the two routes share no arithmetic but the products of ``1 − η_sλ``."""
-    u = np.asarray(updates, dtype=np.float64)
-    w = np.asarray(w0, dtype=np.float64)
-    if u.ndim < 1 or u.shape[1:] != w.shape:
-        raise InputError(f"{WHERE}: updates must have shape (T, *w0.shape) = (T, {w.shape}); got {u.shape}")
-    lam = as_positive_float(weight_decay, "weight_decay", where=WHERE)
+    w, u, lam = _inputs(w0, updates, weight_decay)
     p0, a = ema_coefficients(lr, lam, u.shape[0])
     return p0 * w - np.tensordot(a / lam, u, axes=(0, 0))
 
@@ -114,11 +126,7 @@ def ema_weights(w0: ArrayLike, updates: ArrayLike, lr: ArrayLike, weight_decay: 
 def recursion(w0: ArrayLike, updates: ArrayLike, lr: ArrayLike, weight_decay: float) -> FloatArray:
     """The plain loop ``w ← (1 − η_tλ)w − η_t u_t`` (torch's AdamW step, decay first), returning every
     iterate ``w_0, …, w_T`` (shape (T + 1, …))."""
-    u = np.asarray(updates, dtype=np.float64)
-    w = np.array(w0, dtype=np.float64)
-    if u.ndim < 1 or u.shape[1:] != w.shape:
-        raise InputError(f"{WHERE}: updates must have shape (T, *w0.shape) = (T, {w.shape}); got {u.shape}")
-    lam = as_positive_float(weight_decay, "weight_decay", where=WHERE)
+    w, u, lam = _inputs(w0, updates, weight_decay)
     eta = _schedule(lr, u.shape[0])
     _decay_products(eta, lam)
     out = np.empty((u.shape[0] + 1, *w.shape))
@@ -159,9 +167,7 @@ def iteration_timescale(lr: float, weight_decay: float) -> float:
     Like every function here it needs ``0 < ηλ < 1`` (PreconditionError with the values otherwise):
     at ηλ ≥ 1 the factor ``1 − ηλ`` is ≤ 0 and there is no average, so no memory to measure.
     """
-    e = as_positive_float(lr, "lr", where=WHERE)
-    lam = as_positive_float(weight_decay, "weight_decay", where=WHERE)
-    x = float(_decay_products(np.array([e]), lam)[0])
+    _, x = _product(lr, weight_decay)
     return 1.0 / x
 
 
@@ -169,9 +175,7 @@ def efolding_iterations(lr: float, weight_decay: float) -> float:
     """``−1/log(1 − ηλ)``: the exact number of steps after which a weight has decayed by 1/e;
     ``= 1/(ηλ) − ½ − ηλ/12 + O((ηλ)²)``, so it differs from :func:`iteration_timescale` by less than 1
     for ``ηλ ≤ ½``."""
-    e = as_positive_float(lr, "lr", where=WHERE)
-    lam = as_positive_float(weight_decay, "weight_decay", where=WHERE)
-    x = float(_decay_products(np.array([e]), lam)[0])
+    _, x = _product(lr, weight_decay)
     return -1.0 / math.log1p(-x)
 
 

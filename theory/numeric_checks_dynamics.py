@@ -195,7 +195,7 @@ def _iterations_cases(ctx: CheckContext, tr: LabelledTracker) -> None:
         # and the bound really is one: after it every iterate is within δ
         tr.add(
             "distance beyond the bound − δ",
-            float(np.max(dist[int(bound) :]) - delta) if bound >= 0 else 0.0,
+            float(np.max(dist[int(bound) :]) - delta),
             float(rounding[-1]),
         )
 
