@@ -115,10 +115,14 @@ def _propagated(f: Any, us: Any, hats: Any, delta: float) -> Any:
     e = delta
     out[0] = e
     for t, h in enumerate(hats):
-        lip = 1.0 + h * float(np.linalg.norm(f.hess(us[t]), 2))
-        e = min(_VACUOUS, lip * e + (1.0 + 2.0 * h * float(np.linalg.norm(f.grad(us[t])))) * delta)
+        e = _grown(e, h, float(np.linalg.norm(f.hess(us[t]), 2)), float(np.linalg.norm(f.grad(us[t]))), delta)
         out[t + 1] = e
     return out
+
+
+def _grown(e: float, hat: float, hess_norm: float, grad_norm: float, delta: float) -> float:
+    """One step of :func:`_propagated`'s recursion, ``(1 + η̂‖∇²f‖)e + (1 + 2η̂‖∇f‖)δ``, capped."""
+    return min(_VACUOUS, (1.0 + hat * hess_norm) * e + (1.0 + 2.0 * hat * grad_norm) * delta)
 
 
 #: a propagated bound this large is no bound: ‖u − v‖ ≤ 2 for unit vectors
@@ -168,16 +172,18 @@ def _si_effective_lr(ctx: CheckContext) -> CheckResult:
         # every step on its own, from GD's own w_t (no propagation: the bound stays at rounding level
         # however far the trajectories run): GD's next direction and norm against one sphere step at
         # η̂ = effective_lr(η, λ, ‖w_t‖) and one step of the norm recursion
+        rel = np.empty(steps)  # 1 + ‖∇²f(u_t)‖/‖∇f(u_t)‖, also the rescaled run's factor below
         for t in range(steps):
             u = W[t] / norms[t]
             g_u = f.grad(u)
+            n_g, n_h = _norm(g_u), float(np.linalg.norm(f.hess(u), 2))
             hat = effective_lr(eta, lam, float(norms[t]))
-            one = _propagated(f, u[None, :], [hat], delta)[1]
+            one = _grown(delta, hat, n_h, n_g, delta)
             tr.add(_norm(W[t + 1] / norms[t + 1] - sphere_step(u, g_u, hat)), one)
             # ‖w‖∇f(w) = ∇f(u) is rounded like a gradient at w: the factor 1 + ‖∇²f(u)‖/‖∇f(u)‖
-            x1 = norm_step(float(norms[t]) ** 2, eta, lam, _norm(g_u))
-            tol_x = one * (1.0 + float(np.linalg.norm(f.hess(u), 2)) / max(_norm(g_u), _EPS))
-            tr.add(abs(norms[t + 1] / np.sqrt(x1) - 1.0), tol_x)
+            x1 = norm_step(float(norms[t]) ** 2, eta, lam, n_g)
+            rel[t] = 1.0 + n_h / max(n_g, _EPS)
+            tr.add(abs(norms[t + 1] / np.sqrt(x1) - 1.0), one * rel[t])
         c = float(10 ** rng.uniform(-2, 2))
         W2 = gd_weight_decay(f.grad, c * w0, c * c * eta, lam / (c * c), steps)
         errs = np.linalg.norm(W2 / c - W, axis=1) / norms
@@ -187,9 +193,7 @@ def _si_effective_lr(ctx: CheckContext) -> CheckResult:
         for t in range(steps):
             cw = c * W[t]
             step = weight_decay_step(cw, f.grad(cw), c * c * eta, lam / (c * c)) / c
-            u = W[t] / norms[t]
-            rel = 1.0 + float(np.linalg.norm(f.hess(u), 2)) / max(_norm(f.grad(u)), _EPS)
-            tr.add(_norm(step - W[t + 1]) / norms[t + 1], 2.0 * delta * rel)
+            tr.add(_norm(step - W[t + 1]) / norms[t + 1], 2.0 * delta * rel[t])
     return tr.result(
         f"directions and norms over {steps} steps, ηλ ≤ 0.9, η̂₀‖∇²f(u₀)‖ ≤ 0.5; every step on its own, "
         f"and trajectories ({informative} of {compared} within a propagated bound < {_INFORMATIVE:g})"

@@ -458,8 +458,9 @@ class SphereFunction:
 
     def grad(self, w: ArrayLike) -> FloatArray:
         """``∇f(w) = (I − uuᵀ)∇g(u)/‖w‖``."""
-        direction(as_vector(w, "w", size=self.d))
-        return np.asarray(self.evaluate_grad(as_vector(w, "w")), dtype=np.float64)
+        wv = as_vector(w, "w", size=self.d)
+        direction(wv)  # refuses w = 0, where f is undefined
+        return np.asarray(self.evaluate_grad(wv), dtype=np.float64)
 
     def hess(self, w: ArrayLike) -> FloatArray:
         """``∇²f(w) = (P∇²g P − u(Pq)ᵀ − (Pq)uᵀ − (uᵀq)P)/‖w‖²``."""

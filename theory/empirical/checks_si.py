@@ -141,7 +141,6 @@ def _si_gradient(ctx: CheckContext) -> CheckResult:
                         hv = hvp(model, ce, batch, W, v)
                         hvc = hvp(model, ce, batch, W, v, at=c * W.detach())
                         hw = hvp(model, ce, batch, W, W.detach())
-                    with norm_eps(model, 0.0):
                         h_norm = _hessian_spectral_norm(model, ce, batch, W)
                     ng, nw = float(g.norm()), float(W.detach().norm())
                     rho = 1.0 + h_norm * nw / ng
