@@ -96,7 +96,12 @@ def problem(case: Case, seed: int = 0) -> tuple[FloatArray, FloatArray]:
 
 def kkt_relative(H: FloatArray, b: FloatArray, W: FloatArray, l1: FloatArray, l2: float) -> FloatArray:
     """Per row ``max_i dist(c_i, α₁∂|w_i|) / max(‖b‖_∞, α₁)`` with ``c = b − (H + α₂I)w``."""
-    C = b[None, :] - W @ H - l2 * W
+    return kkt_from_correlations(b[None, :] - W @ H - l2 * W, W, l1, b)
+
+
+def kkt_from_correlations(C: FloatArray, W: FloatArray, l1: FloatArray, b: FloatArray) -> FloatArray:
+    """:func:`kkt_relative` from the rows' correlations ``C`` (``c = b − (H + α₂I)w``, or
+    ``Xᵀ(y − Xw)/n`` for the lasso from data)."""
     s = l1[:, None]
     v = np.where(W != 0, np.abs(C - s * np.sign(W)), np.maximum(np.abs(C) - s, 0.0)).max(axis=1)
     return v / np.maximum(float(np.max(np.abs(b))), l1)
@@ -280,10 +285,7 @@ def wide_case(lines: list[str], n: int = 50, d: int = 100_000, k: int = 20) -> N
         return run
 
     def kkt_rel(W: FloatArray) -> float:
-        C = ((y[:, None] - X @ W.T).T @ X) / n
-        s = grid[:, None]
-        v = np.where(W != 0, np.abs(C - s * np.sign(W)), np.maximum(np.abs(C) - s, 0.0)).max(axis=1)
-        return float(np.max(v / np.maximum(float(np.max(np.abs(b))), grid)))
+        return float(np.max(kkt_from_correlations(((y[:, None] - X @ W.T).T @ X) / n, W, grid, b)))
 
     W1, t1, p1 = measured(ours)
     parts = [
