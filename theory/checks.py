@@ -50,6 +50,7 @@ __all__ = [
     "register",
     "run_check",
     "select",
+    "timed_call",
 ]
 
 Route = Literal["symbolic", "numeric", "empirical"]
@@ -293,19 +294,25 @@ def select(checks: Iterable[Check], prefixes: Iterable[str] = (), routes: Iterab
     return chosen
 
 
-def run_check(check: Check, ctx: CheckContext) -> Outcome:
-    """Run one check, timing it; a skip or an unexpected exception becomes its row, never a crash."""
-    theorem = CATALOGUE[check.theorem_id]
+def timed_call(func: Callable[[CheckContext], CheckResult], ctx: CheckContext) -> tuple[CheckResult, float]:
+    """Run one check function and time it: a :class:`CheckSkipped` becomes a ``skip`` result and any
+    other exception a ``fail`` result carrying its type, place and message, never a crash."""
     start = time.perf_counter()
     try:
-        result = check.func(ctx)
+        result = func(ctx)
     except CheckSkipped as skip:
         result = CheckResult(0, math.nan, math.nan, str(skip), "skip")
     except Exception as exc:  # a broken check is a failed check, with its cause on the row
         last = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
         result = CheckResult(0, math.nan, math.nan, f"{type(exc).__name__} at {where}: {exc}", "fail")
-    seconds = time.perf_counter() - start
+    return result, time.perf_counter() - start
+
+
+def run_check(check: Check, ctx: CheckContext) -> Outcome:
+    """Run one check, timing it; a skip or an unexpected exception becomes its row, never a crash."""
+    theorem = CATALOGUE[check.theorem_id]
+    result, seconds = timed_call(check.func, ctx)
     return Outcome(
         id=check.theorem_id,
         title=theorem.title,

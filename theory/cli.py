@@ -4,6 +4,7 @@
 ``wdt proofs``       check every SymPy derivation; ``--out FILE.md`` writes the derivations document
 ``wdt figures``      write the figures
 ``wdt conventions``  the library-convention table, and one setting translated into every library
+``wdt claims``       the claims ledger: every claim of the five source texts, its verdict, its evidence run
 
 Argument parsing is the standard library's ``argparse``; tables and progress are ``rich``'s.
 
@@ -36,6 +37,7 @@ EXIT_BROKEN_PIPE = 141
 _DELEGATED = {
     "proofs": ("proofs.cli", "check every SymPy derivation; --out FILE.md writes the document"),
     "figures": ("figures.cli", "write the publication figures"),
+    "claims": ("theory.claims.cli", "the source texts' claims, each with its verdict and the evidence, run"),
 }
 
 
