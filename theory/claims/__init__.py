@@ -46,6 +46,7 @@ __all__ = [
     "Verdict",
     "all_evidence",
     "evidence",
+    "register_evidence",
     "resolve",
     "run_ledger",
 ]
@@ -153,6 +154,12 @@ def evidence(
         return func
 
     return decorate
+
+
+#: :func:`evidence` under a second name: importing the submodule ``theory.claims.evidence`` (the first
+#: evidence provider) rebinds the package attribute ``evidence`` to that module, so a provider imported
+#: after it gets the module from ``from theory.claims import evidence``; this name stays the decorator.
+register_evidence = evidence
 
 
 def all_evidence(providers: Iterable[str] = EVIDENCE_PROVIDERS) -> dict[str, EvidenceCheck]:
