@@ -671,6 +671,7 @@ def _prediction_cases(tracker: ErrorTracker, run: ListingRun, data: ListingData)
     "init_params as printed returns nothing",
 )
 def _scratch(ctx: CheckContext) -> CheckResult:
+    from theory.empirical import _common as C
     from theory.empirical.checks import D2L_ROW_REASON, _device, _small
 
     device = _device(ctx)
@@ -686,8 +687,6 @@ def _scratch(ctx: CheckContext) -> CheckResult:
                 # the print call leaves its placeholder unfilled: braces, a space, then the number
                 filled = PRINT_LABEL.format(run.printed_norm)
                 tracker.add(0.0 if run.printed != filled and "{}" in run.printed else math.inf, 1.0)
-        from theory.empirical import _common as C
-
         try:  # the listing's `w, b = init_params()`, with init_params as printed
             result: Any = init_params_as_printed(200, generator=C.generator(ctx.seed))  # type: ignore[func-returns-value]  # the defect under test
             w, b = result
@@ -704,6 +703,7 @@ def _scratch(ctx: CheckContext) -> CheckResult:
     "null part (1 − η·wd)^T + full-batch row part at λ = wd/2, rate 2η",
 )
 def _concise(ctx: CheckContext) -> CheckResult:
+    from theory.empirical import _common as C
     from theory.empirical.checks import D2L_ROW_REASON, _device, _small
 
     device = _device(ctx)
@@ -715,6 +715,16 @@ def _concise(ctx: CheckContext) -> CheckResult:
             data = listing_data(seed=seed, dtype=dtype, device=device)
             for wd in (0.0, 3.0):
                 run = train_concise(wd, data)
+                # every parameter re-drawn from N(0, 1), in order (weight, then bias): the start is the
+                # generator's first d + 1 normal draws (scratch would start b at 0)
+                g = C.generator(seed + 1)
+                dt = getattr(C.torch, dtype)
+                weight = C.torch.empty(1, data.recipe.d, dtype=dt).normal_(generator=g)
+                redraw = np.append(C.numpy(weight), C.numpy(C.torch.empty(1, dtype=dt).normal_(generator=g)))
+                start = np.append(run.w0, run.b0)
+                tracker.add(
+                    float(np.max(np.abs(start - redraw))), _eps(dtype) * float(np.max(np.abs(redraw)))
+                )
                 lines.append(
                     f"seed {seed} {dtype}: "
                     + _prediction_cases(tracker, run, data)
