@@ -453,6 +453,19 @@ def train(
 
     That is GD steps ``w ← w − η(λw + mean_B r·x)``, ``b ← b − η·mean_B r`` on
     ``mean_B r²/2 + (λ/2)‖w‖²`` (l2.update, G 7.5).
+
+    Args:
+        lambd: λ ≥ 0.
+        data: :func:`listing_data`; its recipe gives the sizes, epochs and the default rate.
+        lr: the rate η (default the recipe's, 0.003).
+        init: ``(w⁽⁰⁾, b⁽⁰⁾)`` instead of the listing's draw (to run two loops from one start).
+        init_seed, order_seed: seeds of the start and of the batch order (default ``data.seed + 1``
+            and ``data.seed + 2``); two runs with one ``order_seed`` see the same batches.
+        record_iterates: keep every ``(w_t, b_t)`` (:attr:`ListingRun.iterates`).
+        predict_curves: also predict the animator's curves (one closed-form iterate per point).
+
+    Raises:
+        ConvergenceError: the run diverged (NaN or Inf).
     """
     from theory.empirical import _common as C
 
@@ -519,7 +532,8 @@ def train_concise(
     ``trainer.zero_grad()`` call (gradients then accumulate over steps).
 
     That is ``w ← w − η(wd·w + 2·mean_B r·x)``, ``b ← b − 2η·mean_B r`` (opt.sgd_equiv): exactly the
-    scratch loop at ``λ = wd/2`` and rate ``2η`` (module docstring).
+    scratch loop at ``λ = wd/2`` and rate ``2η`` (module docstring). The other arguments are those of
+    :func:`train`.
     """
     from theory.empirical import _common as C
 
@@ -671,6 +685,10 @@ def _prediction_cases(tracker: ErrorTracker, run: ListingRun, data: ListingData)
     "init_params as printed returns nothing",
 )
 def _scratch(ctx: CheckContext) -> CheckResult:
+    """:func:`train` at λ = 0 and 3: the null-space part of the printed ‖w‖ against
+    ``(1 − ηλ)^T Pw⁽⁰⁾`` within :func:`_null_tolerance` (derived), the row-space part against full-batch
+    GD within the gd.min_norm check's empirical tolerance (minibatch noise); the printed line keeps its
+    unfilled placeholder; the listing's unpacking of ``init_params()`` as printed raises TypeError."""
     from theory.empirical import _common as C
     from theory.empirical.checks import D2L_ROW_REASON, _device, _small
 
@@ -703,6 +721,9 @@ def _scratch(ctx: CheckContext) -> CheckResult:
     "null part (1 − η·wd)^T + full-batch row part at λ = wd/2, rate 2η",
 )
 def _concise(ctx: CheckContext) -> CheckResult:
+    """:func:`train_concise` at wd = 0 and 3, predicted as scratch at ``(wd/2, 2η)`` from its own start:
+    null part exact (derived tolerance), row part within the empirical tolerance; its start is the
+    generator's normal draws for the weight and then the bias (every parameter re-drawn)."""
     from theory.empirical import _common as C
     from theory.empirical.checks import D2L_ROW_REASON, _device, _small
 
@@ -739,6 +760,14 @@ def _concise(ctx: CheckContext) -> CheckResult:
     "factor, other row part); its animator plots 2× the loss scale",
 )
 def _same_experiment(ctx: CheckContext) -> CheckResult:
+    """- concise(wd, η) and scratch(wd/2, 2η) from one start on the same batches: every iterate within
+      :func:`_equivalence_bounds` (derived), for wd = 0 and 3;
+    - concise(3, η) and scratch(3, η) from one start: null parts equal within ``10·(T + d)·eps‖w⁽⁰⁾‖``,
+      row-space difference as full-batch GD predicts it within :data:`DIFFERENCE_TOLERANCE` (empirical);
+    - the animator's scale: :func:`evaluate_loss` with ``MSELoss`` is twice that with
+      :func:`squared_loss` on one network, within ``4·eps`` relative (halving is exact in binary, the
+      last division rounds).
+    """
     from theory.empirical import _common as C
     from theory.empirical.checks import _device, _small
     from theory.empirical.d2l import full_batch_iterate
