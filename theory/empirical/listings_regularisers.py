@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+import theory.claims as _claims
 from theory.checks import CheckContext, CheckResult, CheckSkipped, LabelledTracker
-from theory.claims import evidence
 from theory.empirical.checks import _device, _seed, _small
 from theory.errors import InputError
 from theory.validate import dtype_eps
@@ -56,6 +57,34 @@ EPS = dtype_eps(np.float64)
 
 #: Adam's defaults (torch.optim.Adam): β₁, β₂, ε.
 _BETA1, _BETA2, _ADAM_EPS = 0.9, 0.999, 1e-8
+
+
+def evidence(
+    name: str, description: str
+) -> Callable[[Callable[[CheckContext], CheckResult]], Callable[[CheckContext], CheckResult]]:
+    """:func:`theory.claims.evidence`, the registering decorator.
+
+    Importing the provider submodule ``theory.claims.evidence`` rebinds the package attribute
+    ``evidence`` to that module, so ``from theory.claims import evidence`` in a provider imported after
+    it gets the module. The decorator is taken under its alias ``register_evidence`` where the package
+    has one, else under ``evidence`` while that is still the function, else registered through the
+    package's own registry with the same name rule.
+    """
+    for attr in ("register_evidence", "evidence"):
+        found = getattr(_claims, attr, None)
+        if callable(found) and not isinstance(found, types.ModuleType):
+            return found(name, description)
+    if not name.startswith("src.") or name.count(".") < 2:
+        raise InputError(f"an evidence check's name is 'src.<source>.<what>'; got {name!r}")
+
+    def decorate(func: Callable[[CheckContext], CheckResult]) -> Callable[[CheckContext], CheckResult]:
+        known = _claims._EVIDENCE.get(name)
+        if known is not None and known.func is not func:
+            raise InputError(f"evidence check {name!r} is already registered ({known.description!r})")
+        _claims._EVIDENCE[name] = _claims.EvidenceCheck(name, description, func)
+        return func
+
+    return decorate
 
 
 # ------------------------------------------------------------------------------------- data, models
@@ -654,7 +683,9 @@ def _pydl_p2(ctx: CheckContext) -> CheckResult:
         for W, nrm in zip(sel, norms, strict=True):
             assert W.grad is not None
             err = float((W.grad - wd * W.detach() / nrm).abs().max())
-            tracker.add("∂P/∂W vs wd·W/‖W‖_F", err, 4.0 * (n_max + 4) * EPS * wd / nrm * float(W.abs().max()))
+            tracker.add(
+                "∂P/∂W vs wd·W/‖W‖_F", err, 4.0 * (n_max + 4) * EPS * wd / nrm * float(W.detach().abs().max())
+            )
             gnorm = float(torch.sqrt((W.grad**2).sum()))
             tracker.add("‖∂P/∂W‖_F vs wd (constant)", abs(gnorm - wd), 4.0 * (n_max + 4) * EPS * wd)
         # SGD on the penalty alone: ‖W_t‖ = ‖W_0‖ − tηwd (constant pull; L2 would give (1 − ηλ)^t‖W_0‖),
