@@ -15,7 +15,7 @@ from theory.claims.records import _REGULARISER_LISTINGS, SOURCES
 
 pytest.importorskip("torch")
 
-from theory.empirical import listings_regularisers as L  # noqa: E402
+from theory.empirical import listings_regularisers as L
 
 OURS = ("src.apx.", "src.pydl.", "src.manhua.")
 
