@@ -309,6 +309,13 @@ def _worst(tracker: LabelledTracker, label: str, diff: FloatArray, tol: FloatArr
     return float(diff[j] / tol[j])
 
 
+def _must_exceed(tracker: LabelledTracker, label: str, bound: float, measured: float) -> None:
+    """A case that passes when ``measured`` exceeds ``bound`` (an effect larger than rounding): its error
+    is the bound and its tolerance the measurement, so ``max_error/tolerance`` < 1 reads as "exceeds"
+    (a measurement of 0 becomes the smallest positive float: the case then fails, it does not crash)."""
+    tracker.add(f"{label} (must exceed)", bound, max(measured, sys.float_info.min))
+
+
 def _mse(model: Any, X: Any, Y: Any) -> Any:
     return ((model(X) - Y) ** 2).mean()
 
@@ -381,31 +388,35 @@ def _apx_adam_l2(ctx: CheckContext) -> CheckResult:
                 _sync(a, opt_a, b, opt_b)
                 _sync(a, opt_a, w, opt_w)
             gap, bound = float(np.median(adamw_gap)), float(np.median(adamw_bound))
-            tracker.add(
-                f"Adam(wd={lam}, lr={lr}): 100× rounding bound vs its median gap to AdamW (must exceed)",
+            _must_exceed(
+                tracker,
+                f"Adam(wd={lam}, lr={lr}): 100× rounding bound vs its median gap to AdamW",
                 100.0 * bound,
                 gap,
             )
             notes.append(f"λ={lam}, η={lr}: worst ratio {worst_eq:.2g}, median |Adam − AdamW| {gap:.2g}")
 
             # the per-step shrink: Adam's decay contribution Δ_wd − Δ_0 against −ηλθ (SGD's, exactly)
-            a0 = _copy(a)
+            a0, dec = _copy(a), _copy(a)
             opt_0 = torch.optim.Adam(a0.parameters(), lr=lr)
+            opt_d = torch.optim.Adam(dec.parameters(), lr=lr, weight_decay=lam)
             _sync(a, opt_a, a0, opt_0)
+            _sync(a, opt_a, dec, opt_d)
             theta = _flat(a)
-            for model, opt in ((a, opt_a), (a0, opt_0)):
+            for model, opt in ((dec, opt_d), (a0, opt_0)):
                 opt.zero_grad()
                 _mse(model, Xt, Yt).backward()
                 opt.step()
-            m, v, t = _adam_state(opt_a, a)
-            contribution = _flat(a) - _flat(a0)
+            m, v, t = _adam_state(opt_d, dec)
+            contribution = _flat(dec) - _flat(a0)
             big = np.abs(theta) > 1e-3 * float(np.max(np.abs(theta)))
             ratio = contribution[big] / (-lr * lam * theta[big])
             tol = _adam_step_bound(theta, np.zeros_like(theta), lam, lr, m, v, t, contribution)
             deviation = float(np.median(np.abs(contribution + lr * lam * theta)))
-            tracker.add(
+            _must_exceed(
+                tracker,
                 f"Adam(wd={lam}, lr={lr}) step {t}: 100× rounding bound vs median |Adam's decay "
-                "contribution − (−ηλθ)| (must exceed)",
+                "contribution − (−ηλθ)|",
                 100.0 * float(np.median(tol)),
                 deviation,
             )
@@ -524,9 +535,9 @@ def _apx_l1_sgd(ctx: CheckContext) -> CheckResult:
             n_zero = int(np.sum(np.abs(w) <= thr))
             if kind == "sgd":
                 # no entry within rounding of 0, at any step: the subgradient step never lands on 0
-                tracker.add(
-                    f"SGD: smallest |w_i| over {steps} steps at the lasso's zeros vs the rounding "
-                    "threshold (must exceed)",
+                _must_exceed(
+                    tracker,
+                    f"SGD: smallest |w_i| over {steps} steps at the lasso's zeros vs the rounding threshold",
                     thr,
                     min_zero_abs,
                 )
@@ -620,8 +631,9 @@ def _apx_enet_adam(ctx: CheckContext) -> CheckResult:
             w = lin.weight.detach().cpu().numpy().ravel()
             min_zero = min(min_zero, float(np.min(np.abs(w[zeros]))))
             drift = max(drift, float(np.max(np.abs(w - w_e))), abs(float(lin.bias.detach()) - b_e))
-        tracker.add(
-            f"Adam: smallest |w_i| at the enet zeros over {steps} steps vs rounding threshold (must exceed)",
+        _must_exceed(
+            tracker,
+            f"Adam: smallest |w_i| at the enet zeros over {steps} steps vs rounding threshold",
             thr,
             min_zero,
         )
@@ -938,9 +950,9 @@ def _manhua_sgd_wd(ctx: CheckContext) -> CheckResult:
                 with torch.no_grad():
                     for pa, pm in zip(a.parameters(), m.parameters(), strict=True):
                         pm.copy_(pa)
-        tracker.add(
-            "weights-only ½λ‖W‖²: 100× rounding bound vs its largest bias gap to SGD(weight_decay) "
-            "(must exceed)",
+        _must_exceed(
+            tracker,
+            "weights-only ½λ‖W‖²: 100× rounding bound vs its largest bias gap to SGD(weight_decay)",
             100.0 * max(bounds),
             max(gaps),
         )
