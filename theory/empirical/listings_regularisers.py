@@ -521,7 +521,9 @@ def _apx_l1_sgd(ctx: CheckContext) -> CheckResult:
                 if kind == "sgd":
                     (_mse(lin, Xt, Yt) + hand_l1_penalty(lin, lam1)).backward()
                     g_data = lin.weight.grad - lam1 * torch.sign(lin.weight.detach())
-                    max_g = max(max_g, float(g_data[0, torch.tensor(zeros)].abs().max()))
+                    max_g = max(
+                        max_g, float(g_data[0, torch.as_tensor(zeros, device=g_data.device)].abs().max())
+                    )
                     opt.step()
                 else:  # ISTA: a gradient step on the MSE, then the soft threshold S_{ηλ₁}
                     _mse(lin, Xt, Yt).backward()
