@@ -448,13 +448,15 @@ def _apx_adam_l2(ctx: CheckContext) -> CheckResult:
 # ------------------------------------------------------------------------------------- apx: hand L1
 
 
-def _lasso(X: FloatArray, y: FloatArray, l1: float, l2: float = 0.0) -> tuple[Any, Any]:
-    """The project's elastic-net/lasso solution of ``(1/2n)‖Xw − ȳ‖² + α₁‖w‖₁ + (α₂/2)‖w‖²`` on centred
-    y (FISTA, KKT-certified: ``Quadratic.proximal_optimum``) and the Quadratic."""
+def _lasso(X: FloatArray, y: FloatArray, l1: float, l2: float = 0.0) -> tuple[FloatArray, float, Any]:
+    """The project's elastic-net (lasso for α₂ = 0) solution of ``(1/2n)‖Xw − (y − ȳ)‖² + α₁‖w‖₁ +
+    (α₂/2)‖w‖²``: one point of the homotopy path ``Quadratic.elastic_net_path`` (enet.path), whose
+    inactive coordinates are exact zeros; returns (w, its KKT violation, the Quadratic)."""
     from theory.quadratic import Quadratic
 
     q = Quadratic.from_regression(X, y - y.mean())
-    return q.proximal_optimum(l1=l1, l2=l2), q
+    path = q.elastic_net_path([l1], l2=l2)
+    return np.asarray(path.W[0], dtype=np.float64), float(path.kkt_violation[0]), q
 
 
 def _distance_bound(q: Any, kkt: float, w: FloatArray, l2: float) -> float:
@@ -505,9 +507,8 @@ def _apx_l1_sgd(ctx: CheckContext) -> CheckResult:
         # (2) the linear model Linear(10, 1) on centred data, from the lasso solution itself
         lam1, lr, steps = 0.1, 0.05, ctx.cases(300, 3000)  # MSE + λ₁‖W‖₁ = 2(J + (λ₁/2)‖w‖₁)
         alpha1 = lam1 / 2.0
-        res, q = _lasso(X, y, alpha1)
-        w_l = res.w
-        zeros = np.abs(w_l) <= 1e-300  # FISTA's soft threshold writes exact zeros: a structural 0
+        w_l, kkt, q = _lasso(X, y, alpha1)
+        zeros = np.abs(w_l) <= 1e-300  # the path's inactive set: exact zeros by construction
         thr = 10.0 * q.d * EPS * float(np.max(np.abs(w_l)))  # rounding-level |w|: "is zero"
         for kind in ("sgd", "prox"):
             lin = _linear(device, 0)
@@ -562,7 +563,7 @@ def _apx_l1_sgd(ctx: CheckContext) -> CheckResult:
                     0.5,
                 )
                 # ISTA is a contraction towards w_opt: ‖w − w_l‖ ≤ ‖w − w_opt‖ + ‖w_l − w_opt‖ ≤ 2 bound
-                bound = 2.0 * _distance_bound(q, res.kkt_violation, w_l, 0.0) + thr
+                bound = 2.0 * _distance_bound(q, kkt, w_l, 0.0) + thr
                 tracker.add(
                     "prox: ‖w_ISTA − w_lasso‖₂ vs the KKT distance bound",
                     float(np.linalg.norm(w - w_l)),
@@ -588,8 +589,7 @@ def _apx_enet_adam(ctx: CheckContext) -> CheckResult:
     Xt, Yt = _tensors(X, y, device)
     lam1, lam2 = 0.1, 0.1
     alpha1, alpha2 = lam1 / 2.0, lam2 / 2.0  # MSE + λ₁‖w‖₁ + (λ₂/2)‖w‖² = 2(J + α₁‖w‖₁ + (α₂/2)‖w‖²)
-    res, q = _lasso(X, y, alpha1, alpha2)
-    w_e = res.w
+    w_e, kkt, q = _lasso(X, y, alpha1, alpha2)
     b_e = 2.0 * float(y.mean()) / (2.0 + lam2)  # ∂/∂b[(b − ȳ)² + (λ₂/2)b²] = 0 (X centred)
     zeros = np.abs(w_e) <= 1e-300
     tracker = LabelledTracker()
@@ -603,7 +603,7 @@ def _apx_enet_adam(ctx: CheckContext) -> CheckResult:
         (_mse(lin, Xt, Yt) + hand_l1_penalty(lin, lam1)).backward()
         g_w = lin.weight.grad.detach().cpu().numpy().ravel() + lam2 * w_e
         g_b = float(lin.bias.grad) + lam2 * b_e
-        # FISTA's KKT violation is in J's units (×2 in MSE's); rounding of the torch gradient: its
+        # the path's KKT violation is in J's units (×2 in MSE's); rounding of the torch gradient: its
         # terms are of size ‖H‖·|w| + |Hw*| + λ's, summed over n = 442 rows
         scale = (
             2.0
@@ -615,7 +615,7 @@ def _apx_enet_adam(ctx: CheckContext) -> CheckResult:
             + lam2
         )
         rnd = 10.0 * X.shape[0] * EPS * (scale + abs(b_e))
-        tol = 2.0 * res.kkt_violation + rnd
+        tol = 2.0 * kkt + rnd
         tracker.add("|∂/∂w_i| on the support at the enet solution", float(np.max(np.abs(g_w[~zeros]))), tol)
         tracker.add("|∂/∂b| at b = 2ȳ/(2 + λ₂) (bias in the L2 part, not the L1 part)", abs(g_b), tol)
         g_off = np.abs(g_w[zeros])
