@@ -78,7 +78,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
             "diabetes data its iterates equal Adam on MSE + (λ/2)Σ‖θ‖² over every parameter, biases "
             "included, step by step within a derived rounding bound (worst 0.1 of it).",
             "It is not AdamW: from the same state the two differ by a median 6.6e-7 per step at λ = 0.01, "
-            "η = 0.001, about 10⁹ times the rounding bound.",
+            "η = 0.001, 9·10⁹ times its rounding bound.",
             "The 'shrink by 1 − ηλ first' reading holds for SGD (opt.sgd_equiv, to rounding) but not for "
             "Adam: after 25 steps Adam's decay contribution per entry ranges from −1.2 to 47 times ηλθ "
             "(median 1.1), because it is divided by √v̂ with the data gradient.",
@@ -96,8 +96,8 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
             "λ₁·sign(W), and torch's subgradient at an entry equal to 0 is 0.",
             "SGD on it leaves no exact zeros: started at the lasso solution of the diabetes data "
             "(l1.soft_threshold, α₁ = λ₁/2 = 0.05 on (1/2n)‖r‖², 4 zero coefficients), SGD with η = 0.05 "
-            "moves every zero off 0 and keeps it within η(λ₁ + max|∂MSE/∂w|) ≈ 0.0096 of it, never "
-            "within rounding of 0.",
+            "moves every zero off 0: over 300 steps they stay between 3.5e-6 and 0.0092 in absolute "
+            "value, inside the derived bound η(λ₁ + max|∂MSE/∂w|) ≈ 0.0096 and never within rounding of 0.",
             "A proximal step (gradient step then soft threshold, l1.soft_threshold) from the same point "
             "keeps the 4 exact zeros and stays at the project's lasso solution within its KKT bound.",
         ),

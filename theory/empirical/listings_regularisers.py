@@ -394,7 +394,10 @@ def _apx_adam_l2(ctx: CheckContext) -> CheckResult:
                 100.0 * bound,
                 gap,
             )
-            notes.append(f"λ={lam}, η={lr}: worst ratio {worst_eq:.2g}, median |Adam − AdamW| {gap:.2g}")
+            notes.append(
+                f"λ={lam}, η={lr}: worst ratio {worst_eq:.2g}, median |Adam − AdamW| {gap:.2g} "
+                f"({gap / bound:.2g}× its rounding bound)"
+            )
 
             # the per-step shrink: Adam's decay contribution Δ_wd − Δ_0 against −ηλθ (SGD's, exactly)
             a0, dec = _copy(a), _copy(a)
