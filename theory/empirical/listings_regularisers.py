@@ -995,7 +995,8 @@ def _manhua_keras_l2(ctx: CheckContext) -> CheckResult:
         X, _ = diabetes()
         found = []
         for l2 in (lam, lam / 2.0):
-            layer = keras.layers.Dense(20, kernel_regularizer=keras.regularizers.L2(l2=l2))
+            # the text names it tf.keras.regularizers.l2: in Keras 3 the lowercase name is the L2 class
+            layer = keras.layers.Dense(20, kernel_regularizer=keras.regularizers.l2(l2=l2))
             model = keras.Sequential([keras.Input((10,)), layer])
             model(X[:4])
             (added,) = model.losses  # one term: the kernel's (no bias_regularizer)
