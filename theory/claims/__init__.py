@@ -10,7 +10,7 @@ Evidence is a tuple of references, each one of
 
 - a theorem id (``"l2.eigen"``): every check ``wdt verify`` runs for that theorem;
 - a theorem id and a route (``"l2.eigen:numeric"``): that one check;
-- the name of an evidence check registered here with :func:`evidence` (``"src.d2l.same_experiment"``):
+- the name of an evidence check registered with :func:`register_evidence` (``"src.d2l.data"``):
   a claim-specific check (a listing run, a counterexample), with the same contract as a ``wdt verify``
   check (a function of a :class:`~theory.checks.CheckContext` returning a
   :class:`~theory.checks.CheckResult`).
@@ -45,7 +45,6 @@ __all__ = [
     "Status",
     "Verdict",
     "all_evidence",
-    "evidence",
     "register_evidence",
     "resolve",
     "run_ledger",
@@ -138,7 +137,7 @@ class EvidenceCheck:
 _EVIDENCE: dict[str, EvidenceCheck] = {}
 
 
-def evidence(
+def register_evidence(
     name: str, description: str
 ) -> Callable[[Callable[[CheckContext], CheckResult]], Callable[[CheckContext], CheckResult]]:
     """Decorator: register ``func`` as the evidence check ``name`` (which must start with ``src.``)."""
@@ -154,12 +153,6 @@ def evidence(
         return func
 
     return decorate
-
-
-#: :func:`evidence` under a second name: importing the submodule ``theory.claims.evidence`` (the first
-#: evidence provider) rebinds the package attribute ``evidence`` to that module, so a provider imported
-#: after it gets the module from ``from theory.claims import evidence``; this name stays the decorator.
-register_evidence = evidence
 
 
 def all_evidence(providers: Iterable[str] = EVIDENCE_PROVIDERS) -> dict[str, EvidenceCheck]:

@@ -57,7 +57,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from theory.checks import CheckContext, CheckResult, ErrorTracker
-from theory.claims import register_evidence as evidence
+from theory.claims import register_evidence
 from theory.errors import InputError, PreconditionError
 from theory.validate import as_nonneg_float
 
@@ -679,7 +679,7 @@ def _prediction_cases(tracker: ErrorTracker, run: ListingRun, data: ListingData)
     )
 
 
-@evidence(
+@register_evidence(
     "src.d2l.scratch",
     "d2l train(λ) from scratch, λ ∈ {0, 3}: printed ‖w‖ = exact null part + full-batch row part; "
     "init_params as printed returns nothing",
@@ -715,7 +715,7 @@ def _scratch(ctx: CheckContext) -> CheckResult:
     return tracker.result("; ".join(lines[:2]) + f"; init_params as printed: {unpack}")
 
 
-@evidence(
+@register_evidence(
     "src.d2l.concise",
     "d2l train_concise(wd), wd ∈ {0, 3}: torch SGD parameter groups, MSELoss; printed ‖w‖ = exact "
     "null part (1 − η·wd)^T + full-batch row part at λ = wd/2, rate 2η",
@@ -754,7 +754,7 @@ def _concise(ctx: CheckContext) -> CheckResult:
     return tracker.result("; ".join(lines[:2]))
 
 
-@evidence(
+@register_evidence(
     "src.d2l.same_experiment",
     "d2l: concise(wd, η) = scratch(λ = wd/2, 2η) iterate by iterate; ≠ scratch(λ = wd, η) (same null "
     "factor, other row part); its animator plots 2× the loss scale",
@@ -839,7 +839,7 @@ def _gradient_scale(X: FloatArray, theta: FloatArray, y: FloatArray) -> float:
     return fro * (fro * float(np.linalg.norm(theta)) + float(np.linalg.norm(y)))
 
 
-@evidence(
+@register_evidence(
     "src.d2l.zero_grad",
     "d2l trainer.zero_grad(): without it backward() adds to .grad (torch.optim.SGD then steps on the "
     "running sum of data gradients, its weight_decay term not summed); zero_grad() clears it",
@@ -949,7 +949,7 @@ def _zero_grad(ctx: CheckContext) -> CheckResult:
     )
 
 
-@evidence(
+@register_evidence(
     "src.d2l.backward_mean",
     "d2l l.mean().backward(): backward() needs a scalar (a per-example loss vector raises), and "
     "the mean's gradient is the sum's divided by the batch size (what d2l's sgd does by hand)",
@@ -994,7 +994,7 @@ def _backward_mean(ctx: CheckContext) -> CheckResult:
     return tracker.result(f"backward() on the per-example losses: {raised}; mean's gradient = sum's / {B}")
 
 
-@evidence(
+@register_evidence(
     "src.d2l.data",
     "d2l data: synthetic_data gives y of shape (n, 1) with noise sd 0.01, 20 examples in 200 "
     "dimensions (a 180-dimensional null space), training batches reshuffled, test batches in order",

@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-import theory.claims as _claims
 from theory.checks import CheckContext, CheckResult, CheckSkipped, LabelledTracker
+from theory.claims import register_evidence
 from theory.empirical.checks import _device, _seed, _small
 from theory.errors import InputError
 from theory.validate import dtype_eps
@@ -57,34 +56,6 @@ EPS = dtype_eps(np.float64)
 
 #: Adam's defaults (torch.optim.Adam): β₁, β₂, ε.
 _BETA1, _BETA2, _ADAM_EPS = 0.9, 0.999, 1e-8
-
-
-def evidence(
-    name: str, description: str
-) -> Callable[[Callable[[CheckContext], CheckResult]], Callable[[CheckContext], CheckResult]]:
-    """:func:`theory.claims.evidence`, the registering decorator.
-
-    Importing the provider submodule ``theory.claims.evidence`` rebinds the package attribute
-    ``evidence`` to that module, so ``from theory.claims import evidence`` in a provider imported after
-    it gets the module. The decorator is taken under its alias ``register_evidence`` where the package
-    has one, else under ``evidence`` while that is still the function, else registered through the
-    package's own registry with the same name rule.
-    """
-    for attr in ("register_evidence", "evidence"):
-        found = getattr(_claims, attr, None)
-        if callable(found) and not isinstance(found, types.ModuleType):
-            return found(name, description)
-    if not name.startswith("src.") or name.count(".") < 2:
-        raise InputError(f"an evidence check's name is 'src.<source>.<what>'; got {name!r}")
-
-    def decorate(func: Callable[[CheckContext], CheckResult]) -> Callable[[CheckContext], CheckResult]:
-        known = _claims._EVIDENCE.get(name)
-        if known is not None and known.func is not func:
-            raise InputError(f"evidence check {name!r} is already registered ({known.description!r})")
-        _claims._EVIDENCE[name] = _claims.EvidenceCheck(name, description, func)
-        return func
-
-    return decorate
 
 
 # ------------------------------------------------------------------------------------- data, models
@@ -331,7 +302,7 @@ def _half_l2(model: Any, lam: float, only: Callable[[str, Any], bool] | None = N
 # ------------------------------------------------------------------------------------- apx: Adam L2
 
 
-@evidence(
+@register_evidence(
     "src.apx.adam_l2",
     "Adam(weight_decay=λ) = Adam on loss + (λ/2)Σ‖θ‖² (all parameters), step by step; ≠ AdamW; its "
     "per-step shrink is not 1 − ηλ (SGD's is)",
@@ -475,7 +446,7 @@ def _distance_bound(q: Any, kkt: float, w: FloatArray, l2: float) -> float:
     return math.sqrt(q.d) * (kkt + delta) / mu
 
 
-@evidence(
+@register_evidence(
     "src.apx.l1_sgd",
     "hand L1 on dim > 1 + SGD: touches weights only, gradient λ₁sign(W) (0 at 0); SGD leaves no exact "
     "zeros (hovers within η(λ₁ + |g|) of the lasso's zeros), a proximal step keeps them",
@@ -579,7 +550,7 @@ def _apx_l1_sgd(ctx: CheckContext) -> CheckResult:
 # ------------------------------------------------------------------------------------- apx: elastic net
 
 
-@evidence(
+@register_evidence(
     "src.apx.enet_adam",
     "hand L1 + Adam(weight_decay): stationary for MSE + λ₁Σ_{dim>1}‖W‖₁ + (λ₂/2)Σ_all‖θ‖² (biases in the "
     "L2 part only), the project's elastic net; Adam leaves no exact zeros",
@@ -662,7 +633,7 @@ def _selected(model: Any) -> list[Any]:
     return [params[n] for n in name_filter(model)]
 
 
-@evidence(
+@register_evidence(
     "src.pydl.regularization_p2",
     "Regularization(p=2): wd·Σ‖W‖_F unsquared (degree 1, gradient wd·W/‖W‖_F of norm wd per tensor): a "
     "group-lasso penalty with constant pull, not weight decay",
@@ -733,7 +704,9 @@ def _pydl_p2(ctx: CheckContext) -> CheckResult:
     )
 
 
-@evidence("src.pydl.regularization_p1", "Regularization(p=1): wd·Σ_{name∋'weight'}‖W‖₁ = L1 with μ = wd")
+@register_evidence(
+    "src.pydl.regularization_p1", "Regularization(p=1): wd·Σ_{name∋'weight'}‖W‖₁ = L1 with μ = wd"
+)
 def _pydl_p1(ctx: CheckContext) -> CheckResult:
     device = _device(ctx)
     import torch
@@ -763,7 +736,7 @@ def _pydl_p1(ctx: CheckContext) -> CheckResult:
     return tracker.result(f"wd = {wd}: value {value:.6g} = wd·Σ|W|; untouched: {missed}")
 
 
-@evidence(
+@register_evidence(
     "src.pydl.regularization_p0",
     "Regularization(p=0), said to be L2: torch.norm(W, 0) counts nonzeros, gradient 0: no regularisation",
 )
@@ -815,7 +788,7 @@ def _pydl_p0(ctx: CheckContext) -> CheckResult:
     )
 
 
-@evidence(
+@register_evidence(
     "src.pydl.name_filter",
     "the 'weight' in name filter on real modules: selects norm-layer scales, embeddings, recurrent "
     "weights, in_proj_weight; misses biases and parameters not named 'weight'; matches substrings",
@@ -871,7 +844,7 @@ def _pydl_name_filter(ctx: CheckContext) -> CheckResult:
     return tracker.result(" | ".join(found))
 
 
-@evidence(
+@register_evidence(
     "src.pydl.listing_defects",
     "the Regularization module as printed: wd > 0 → AttributeError (weight_info undefined); wd ≤ 0 → "
     "the process exits with status 0",
@@ -907,7 +880,7 @@ def _pydl_listing_defects(ctx: CheckContext) -> CheckResult:
 # ------------------------------------------------------------------------------------- manhua
 
 
-@evidence(
+@register_evidence(
     "src.manhua.sgd_wd",
     "SGD(weight_decay=1e-4) = SGD on Loss + ½λ‖θ‖², λ = 1e-4, over all parameters (biases too), step "
     "by step; the formula's w (weights only) differs on the biases",
@@ -967,7 +940,7 @@ def _manhua_sgd_wd(ctx: CheckContext) -> CheckResult:
     )
 
 
-@evidence(
+@register_evidence(
     "src.manhua.keras_l2",
     "Keras Dense(kernel_regularizer=L2(l2)) adds l2·‖W‖² (no ½), kernel only: Loss + ½λ‖w‖² needs "
     "l2 = λ/2 (Keras 3, torch backend)",
