@@ -215,3 +215,48 @@ def _normalised_sensitivity(ctx: CheckContext) -> CheckResult:
         f"norm eps = 0; "
         f"tolerance 10·L·h·eps = {tol:.2g}"
     )
+
+
+@evidence(
+    "src.d2l.zero_grad_semantics",
+    "torch: backward accumulates into .grad; Optimizer.zero_grad() sets .grad to None by default (zeros "
+    "with set_to_none=False) and only for the optimiser's own parameters",
+)
+def _zero_grad_semantics(ctx: CheckContext) -> CheckResult:
+    """What the d2l text says ``trainer.zero_grad()`` does, on real torch: two ``backward`` calls leave
+    ``2g`` in ``.grad`` (accumulation); ``zero_grad()`` then leaves ``.grad`` as ``None`` (the default
+    ``set_to_none=True`` since torch 2.0, not a zero tensor), ``zero_grad(set_to_none=False)`` a zero
+    tensor, and a parameter not handed to the optimiser keeps its gradient. Each fact is a 0/1 outcome
+    (tolerance 0.5 separates them) except the accumulation, held to ``4·eps`` relative (one addition).
+    """
+    device = _device(ctx)
+    from theory.empirical import _common as C
+
+    torch = C.torch
+    tracker = LabelledTracker()
+    dev, dt, _ = C.setup(device, "float64")
+    rng = np.random.default_rng(_seed(ctx, 7700))
+    with _small():
+        w = torch.nn.Parameter(C.tensor(rng.standard_normal(4), dev, dt))
+        other = torch.nn.Parameter(C.tensor(rng.standard_normal(4), dev, dt))
+        x = C.tensor(rng.standard_normal(4), dev, dt)
+
+        def backward() -> None:
+            (torch.tanh(w @ x) + (other * other).sum()).backward()
+
+        backward()
+        g = w.grad.clone()
+        backward()
+        acc = float(torch.linalg.norm(w.grad - 2 * g) / torch.linalg.norm(2 * g))
+        tracker.add("accumulation: ‖grad after 2 backward − 2g‖/‖2g‖", acc, 4 * C.eps("float64"))
+        opt = torch.optim.SGD([w], lr=0.1)
+        opt.zero_grad()
+        tracker.add("zero_grad(): .grad is not None (0 = it is None)", float(w.grad is not None), 0.5)
+        tracker.add(
+            "zero_grad(): a parameter outside the optimiser lost its .grad", float(other.grad is None), 0.5
+        )
+        backward()
+        opt.zero_grad(set_to_none=False)
+        nonzero = w.grad is None or bool(torch.any(w.grad != 0))  # set by zero_(), so exactly 0 (no rounding)
+        tracker.add("zero_grad(set_to_none=False): .grad is not a zero tensor", float(nonzero), 0.5)
+    return tracker.result(f"torch {torch.__version__}")
