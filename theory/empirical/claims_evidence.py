@@ -24,7 +24,7 @@ from theory.checks import CheckContext, CheckResult, LabelledTracker
 from theory.claims import evidence
 from theory.empirical.checks import _device, _seed, _small
 
-__all__: list[str] = []
+__all__ = ["normalised_sensitivity", "optimiser_classes", "weight_decay_is_l2"]
 
 #: substrings of an optimiser parameter's name that would announce an L1 penalty
 L1_MARKERS = ("l1", "lasso", "abs_decay", "sparsity")
@@ -80,16 +80,19 @@ def _optim_no_l1(ctx: CheckContext) -> CheckResult:
     )
 
 
-def _run(torch: Any, name: str, w0: Any, X: Any, y: Any, wd: float, penalty: float, steps: int) -> Any:
+def _run(
+    torch: Any, name: str, w0: Any, X: Any, y: Any, wd: float, penalty: float, steps: int, half: float = 0.5
+) -> Any:
     """``steps`` full-batch steps of ``torch.optim.<name>(lr, weight_decay=wd)`` on the mean squared error
-    plus ``(penalty/2)‖w‖²`` written into the loss; returns the final weights."""
+    plus ``half·penalty·‖w‖²`` written into the loss (``half = ½``: the L2 convention under test);
+    returns the final weights."""
     w = torch.nn.Parameter(w0.clone())
     lr = {"Adadelta": 1.0}.get(name, 0.01)
     opt = getattr(torch.optim, name)([w], lr=lr, weight_decay=wd)
     for _ in range(steps):
         opt.zero_grad()
         r = X @ w - y
-        loss = (r * r).mean() + 0.5 * penalty * (w * w).sum()
+        loss = (r * r).mean() + half * penalty * (w * w).sum()
         loss.backward()
         opt.step()
     return w.detach()
@@ -100,6 +103,11 @@ def _run(torch: Any, name: str, w0: Any, X: Any, y: Any, wd: float, penalty: flo
     "SGD, Adadelta, Adam, Adagrad, RMSprop: weight_decay=λ steps = steps on L + (λ/2)‖w‖²; AdamW's differ",
 )
 def _weight_decay_is_l2(ctx: CheckContext) -> CheckResult:
+    """The registered check: :func:`weight_decay_is_l2` with the ½ of (λ/2)‖w‖²."""
+    return weight_decay_is_l2(ctx)
+
+
+def weight_decay_is_l2(ctx: CheckContext, half: float = 0.5) -> CheckResult:
     """The pydl text says the weight_decay of these optimisers is the λ of L2 regularisation. For the
     five it names, torch adds ``λw`` to the gradient before the optimiser's own rule, so 20 steps with
     ``weight_decay=λ`` equal 20 steps with ``weight_decay=0`` on ``L + (λ/2)‖w‖²`` up to rounding (the
@@ -125,11 +133,11 @@ def _weight_decay_is_l2(ctx: CheckContext) -> CheckResult:
             wd = float(10 ** rng.uniform(-2, -0.5))
             for name in PYDL_OPTIMISERS:
                 decayed = _run(torch, name, w0, X, y, wd, 0.0, steps)
-                penalised = _run(torch, name, w0, X, y, 0.0, wd, steps)
+                penalised = _run(torch, name, w0, X, y, 0.0, wd, steps, half)
                 err = float(torch.linalg.norm(decayed - penalised) / torch.linalg.norm(penalised))
                 tracker.add(f"{name}(weight_decay) vs {name} on L + (λ/2)‖w‖² (case {case})", err, tol)
             decayed = _run(torch, "AdamW", w0, X, y, wd, 0.0, steps)
-            penalised = _run(torch, "AdamW", w0, X, y, 0.0, wd, steps)
+            penalised = _run(torch, "AdamW", w0, X, y, 0.0, wd, steps, half)
             gap = float(torch.linalg.norm(decayed - penalised) / torch.linalg.norm(penalised))
             # passes iff AdamW's decay is resolvably not the L2 penalty
             tracker.add(f"AdamW: tolerance / gap to the L2 run (case {case})", tol, max(gap, 1e-300))
@@ -145,6 +153,11 @@ def _weight_decay_is_l2(ctx: CheckContext) -> CheckResult:
     "gradient unchanged; a bias-free ReLU network's input gradient scales as c^k",
 )
 def _normalised_sensitivity(ctx: CheckContext) -> CheckResult:
+    """The registered check: :func:`normalised_sensitivity` with normalisation eps 0, batch statistics."""
+    return normalised_sensitivity(ctx)
+
+
+def normalised_sensitivity(ctx: CheckContext, norm_eps_value: float = 0.0, train: bool = True) -> CheckResult:
     """ "Smaller weights make the model less sensitive to input noise" is true for a linear model (the
     output moves by ``wᵀδ``, at most ``‖w‖‖δ‖``; noise.tikhonov) and for a bias-free ReLU network, whose
     input Jacobian is positively homogeneous: scaling k weight matrices by c scales it by ``c^k``. It is
@@ -183,8 +196,8 @@ def _normalised_sensitivity(ctx: CheckContext) -> CheckResult:
             for c in (0.1, 10.0):
                 for norm in ("batch", "layer"):
                     model = normalised_mlp(d_in, widths, 1, norm=norm, seed=seed, device=device)
-                    model.train()
-                    with norm_eps(model, 0.0):
+                    model.train(train)
+                    with norm_eps(model, norm_eps_value):
                         out0, g0 = output_and_input_grad(model, x)
                         with torch.no_grad():
                             for k in range(len(widths)):
