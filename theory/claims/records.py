@@ -406,7 +406,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "formula "
         "as if it followed from the gradient vanishing; it holds everywhere in the quadratic model and "
         "vanishes at w⁽¹⁾.",
-        evidence=("l2.optimum", "l2.path_derivative"),
+        evidence=("l2.optimum", "l2.path_derivative:numeric", "l2.eigen:empirical"),
         network=_NET_QUADRATIC,
     ),
     Claim(
@@ -434,7 +434,7 @@ _CLAIMS: tuple[Claim, ...] = (
         conditions="H + αI positive definite (l2.optimum); exact for a quadratic J, and for a general J to "
         "first "
         "order in α (l2.path_derivative).",
-        evidence=("l2.optimum", "l2.path_derivative"),
+        evidence=("l2.optimum", "l2.path_derivative:numeric", "l2.eigen:empirical"),
         network=_NET_QUADRATIC,
     ),
     Claim(
@@ -674,7 +674,8 @@ _CLAIMS: tuple[Claim, ...] = (
         claim="L2 regularisation is so common that most optimisers implement it directly as a parameter, "
         "usually called weight_decay.",
         verdict="holds under conditions",
-        conditions="12 of torch.optim's 15 optimisers take weight_decay (LBFGS, Rprop and SparseAdam do not; "
+        conditions="In torch 2.13, 12 of torch.optim's 15 optimisers take weight_decay (LBFGS, Rprop and "
+        "SparseAdam do not; "
         "src.pydl.optim_no_l1); it acts as an L2 penalty only when coupled (SGD, and Adam and its kin with "
         "decoupled_weight_decay=False); AdamW's decay is not L2 (opt.adam_not_equiv).",
         evidence=("src.pydl.optim_no_l1", "opt.adam_not_equiv"),
@@ -882,10 +883,10 @@ _CLAIMS: tuple[Claim, ...] = (
         claim="With too many parameters a model is too complex and overfits easily: good on the training "
         "samples, worse on test samples.",
         verdict="holds under conditions",
-        conditions="Not monotone in the number of parameters: for linear regression the unregularised "
-        "(minimum-norm) risk peaks where the number of parameters d is near the number of examples n and "
-        "falls again for d ≫ n (ridge.double_descent gives E R(ŵ₀) on both sides), while tuned ridge has "
-        "no peak.",
+        conditions="Not monotone in the number of parameters d: for linear regression the unregularised "
+        "(minimum-norm) expected risk is infinite at the interpolation threshold |n − d| ≤ 1 and finite on "
+        "both sides, and past it the variance term σ²n/(d − n − 1) falls as d grows (ridge.double_descent "
+        "gives E R(ŵ₀) exactly); optimally tuned ridge has no such peak.",
         evidence=("ridge.double_descent",),
     ),
     Claim(

@@ -114,6 +114,9 @@ def weight_decay_is_l2(ctx: CheckContext, half: float = 0.5) -> CheckResult:
     penalty's autograd gradient ``½λ·2w`` and torch's ``λw`` can differ by an ulp, which the adaptive
     rules then carry): tolerance ``10·steps·d·eps`` relative. AdamW's decoupled decay is not that
     penalty (opt.adam_not_equiv): its weights must differ from the L2 run by more than the tolerance.
+
+    ``half`` is the factor of the penalty ``half·λ‖w‖²`` the runs without weight_decay minimise; only ½
+    (the L2 convention) should pass, so ``half = 1`` is the mutation that shows the check can fail.
     """
     device = _device(ctx)
     from theory.empirical import _common as C
@@ -169,6 +172,10 @@ def normalised_sensitivity(ctx: CheckContext, norm_eps_value: float = 0.0, train
     ``Sequential``), float64; the input gradient by autograd. Tolerance: a forward (and backward) pass
     through L layers of width h has relative rounding ``≲ L·h·eps`` per pass (Higham §3.5); 10× that,
     relative to the norm of the unscaled result.
+
+    ``norm_eps_value`` (the normalisation layers' eps) and ``train`` (batch statistics) are the settings
+    under which the invariance is exact (0 and True); eps > 0 or BatchNorm's running statistics
+    (``train=False``) break it, and the check then fails.
     """
     device = _device(ctx)
     from theory.empirical import _common as C
