@@ -87,11 +87,11 @@ _NET_ADAMW = (
     "timescale 1/(ηλ) iterations (adamw.ema), not the minimiser of a penalised loss."
 )
 _OVERFITTING_CONDITIONS = (
-    "For linear regression (x ~ N(0, I)): ridge with the optimal α never has larger expected test risk "
-    "than with α = 0 and its risk does not increase with n (ridge.double_descent), and α lowers the "
-    "effective degrees of freedom Σλ_i/(λ_i + α) (l2.dof); a fixed, badly chosen α can raise the risk "
-    "(its bias ‖w̃ − w*‖ grows with α: l2.conditioning). The texts give no conditions and no network "
-    "result; the catalogue proves none for networks."
+    "For linear regression (x ~ N(0, I)): ridge with the optimal α never has larger expected test risk than "
+    "with α = 0 and its risk does not increase with n (ridge.double_descent), and α lowers the effective "
+    "degrees of freedom Σλ_i/(λ_i + α) (l2.dof); a fixed, badly chosen α can raise the risk (its bias ‖w̃ − "
+    "w*‖ grows with α: l2.conditioning). The texts give no conditions and no network result; the catalogue "
+    "proves none for networks."
 )
 
 _CLAIMS: tuple[Claim, ...] = (
@@ -104,9 +104,8 @@ _CLAIMS: tuple[Claim, ...] = (
         "therefore the same thing as L2 regularisation.",
         verdict="holds under conditions",
         conditions="Identical for (S)GD, with or without momentum: SGD(weight_decay=λ) takes exactly the "
-        "steps "
-        "of SGD on L + (λ/2)‖w‖² (opt.sgd_equiv). For Adam the L2 term's gradient is rescaled by 1/√v̂, "
-        "and AdamW's decoupled decay is not an L2 penalty at all (opt.adam_not_equiv).",
+        "steps of SGD on L + (λ/2)‖w‖² (opt.sgd_equiv). For Adam the L2 term's gradient is rescaled by "
+        "1/√v̂, and AdamW's decoupled decay is not an L2 penalty at all (opt.adam_not_equiv).",
         evidence=("opt.sgd_equiv", "opt.adam_not_equiv", "l2.update"),
         network=_NET_ADAMW,
     ),
@@ -118,9 +117,8 @@ _CLAIMS: tuple[Claim, ...] = (
         "becoming large.",
         verdict="holds",
         conditions="Exactly: the penalised minimiser's norm ‖w̃(α)‖ decreases as α grows, and w̃(α) "
-        "minimises "
-        "the loss on the ball of that radius (l2.constraint); along each eigendirection of H it is scaled by "
-        "λ_i/(λ_i + α) (l2.eigen).",
+        "minimises the loss on the ball of that radius (l2.constraint); along each eigendirection of H it is "
+        "scaled by λ_i/(λ_i + α) (l2.eigen).",
         evidence=("l2.constraint", "l2.eigen"),
         network=_NET_SCALE_INVARIANT,
     ),
@@ -129,8 +127,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="d2l",
         section="L2范数",
         claim="The text defines the L2 norm of a weight vector and its square (the formulas are not in the "
-        "text "
-        "as we have it; they were images).",
+        "text as we have it; they were images).",
         verdict="not a mathematical claim",
         conditions="A definition, and its formula is missing from our copy, so there is nothing to check.",
     ),
@@ -174,9 +171,8 @@ _CLAIMS: tuple[Claim, ...] = (
         source="d2l",
         section="梯度下降中的权重更新规则",
         claim="Under gradient descent with learning rate η on the penalised loss, each weight's update "
-        "contains "
-        "a term proportional to the weight itself (the formula is not in the text as we have it), which "
-        "keeps the weights from growing too fast.",
+        "contains a term proportional to the weight itself (the formula is not in the text as we have it), "
+        "which keeps the weights from growing too fast.",
         verdict="holds under conditions",
         conditions="For (S)GD the step is w ← (1 − ηλ)w − η∇L(w): a shrink by the factor 1 − ηλ (l2.update, "
         "opt.sgd_equiv). With momentum the decay enters the momentum buffer (still the L2 gradient); with "
@@ -195,8 +191,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "not in the text as we have it; the values are in its code and the noise line).",
         verdict="holds",
         conditions="The data model as the listing generates it; with 20 examples and 200 inputs H = XᵀX/n "
-        "has "
-        "rank 20, so GD never moves the 180-dimensional null-space part of the initial weights "
+        "has rank 20, so GD never moves the 180-dimensional null-space part of the initial weights "
         "(gd.min_norm, es.nonzero_init), which is what the printed norms reflect.",
         evidence=("src.d2l.scratch", "gd.min_norm"),
     ),
@@ -219,10 +214,8 @@ _CLAIMS: tuple[Claim, ...] = (
         verdict="false",
         conditions="Not at the same numbers: the from-scratch data term is the mean of (ŷ − y)²/2 while "
         "nn.MSELoss has no ½, so the concise run's data gradient is twice as large at the same lr and the "
-        "same "
-        "value of wd is half the penalty relative to the data term; the concise run also initialises the "
-        "bias "
-        "from N(0, 1) where the from-scratch one starts it at 0. Both decay the weight only.",
+        "same value of wd is half the penalty relative to the data term; the concise run also initialises "
+        "the bias from N(0, 1) where the from-scratch one starts it at 0. Both decay the weight only.",
         evidence=("src.d2l.same_experiment", "src.d2l.scratch", "src.d2l.concise", "l2.ridge"),
     ),
     Claim(
@@ -245,10 +238,9 @@ _CLAIMS: tuple[Claim, ...] = (
         "object that updates the weights.",
         verdict="holds under conditions",
         conditions="Since torch 2.0 the default set_to_none=True leaves .grad as None rather than a zero "
-        "tensor "
-        "(zeros only with set_to_none=False); the next backward() then writes the gradient afresh, so the "
-        "effect on training is the same. It touches only the parameters given to that optimiser, not every "
-        "parameter of the model (src.d2l.zero_grad_semantics).",
+        "tensor (zeros only with set_to_none=False); the next backward() then writes the gradient afresh, so "
+        "the effect on training is the same. It touches only the parameters given to that optimiser, not "
+        "every parameter of the model (src.d2l.zero_grad_semantics).",
         evidence=("src.d2l.zero_grad_semantics",),
     ),
     Claim(
@@ -256,8 +248,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="d2l",
         section="权重衰减的高级API实现",
         claim="l = loss(net(X), y) computes the difference between the model's predictions for X and the "
-        "labels "
-        "with a loss function chosen for the task.",
+        "labels with a loss function chosen for the task.",
         verdict="holds",
         conditions="With nn.MSELoss(reduction='none') it is the vector of squared errors (ŷ − y)², one per "
         "example, without the ½ of the from-scratch squared_loss.",
@@ -268,14 +259,11 @@ _CLAIMS: tuple[Claim, ...] = (
         source="d2l",
         section="权重衰减的高级API实现",
         claim="Because the batch loss is a vector, .mean() first reduces it to a scalar, and .backward() "
-        "then "
-        "computes the gradient of that mean loss with respect to the parameters by the chain rule.",
+        "then computes the gradient of that mean loss with respect to the parameters by the chain rule.",
         verdict="holds",
         conditions="backward() on a non-scalar tensor needs an explicit gradient argument, hence the "
-        "reduction; "
-        "the mean makes the gradient the batch average, which the from-scratch version obtains by summing "
-        "and "
-        "dividing by the batch size inside its sgd.",
+        "reduction; the mean makes the gradient the batch average, which the from-scratch version obtains by "
+        "summing and dividing by the batch size inside its sgd.",
         evidence=("src.d2l.concise", "src.d2l.scratch"),
     ),
     Claim(
@@ -283,13 +271,12 @@ _CLAIMS: tuple[Claim, ...] = (
         source="d2l",
         section="权重衰减的高级API实现",
         claim="trainer.step() updates the weights from the gradients by the optimiser's rule; the gradient "
-        "gives "
-        "the slope of the loss and the optimiser uses it to reduce the loss.",
+        "gives the slope of the loss and the optimiser uses it to reduce the loss.",
         verdict="holds under conditions",
         conditions="For SGD with weight_decay the step is w ← w − lr·(∇L + wd·w) (l2.update, opt.sgd_equiv). "
-        "A "
-        "step lowers the loss only for a small enough learning rate: on a quadratic GD with decay converges "
-        "iff 0 < lr < 2/(λ_max + wd) (gd.stability), and a stochastic step can raise the full loss.",
+        "A step lowers the loss only for a small enough learning rate: on a quadratic GD with decay "
+        "converges iff 0 < lr < 2/(λ_max + wd) (gd.stability), and a stochastic step can raise the full "
+        "loss.",
         evidence=("l2.update", "opt.sgd_equiv", "gd.stability"),
     ),
     # ---------------------------------------------------------------------------------------- ddlee
@@ -309,9 +296,8 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="为什么要引入权重衰减",
         claim="Machine learning proceeds by trial, error and correction: it searches a space of hypotheses "
-        "for "
-        "the model that best fits the data, reasoning from effects to causes, which is the idea of maximum "
-        "likelihood.",
+        "for the model that best fits the data, reasoning from effects to causes, which is the idea of "
+        "maximum likelihood.",
         verdict="not a mathematical claim",
         conditions="A view of the method, not a statement that can be checked.",
     ),
@@ -320,19 +306,18 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="为什么要引入权重衰减",
         claim="Distributed representations give deep models an exponential gain, so their capacity to scale "
-        "is "
-        "almost unlimited.",
+        "is almost unlimited.",
         verdict="not a mathematical claim",
-        conditions="Stated without a model class, measure or conditions; nothing in the catalogue "
-        "decides it.",
+        conditions="Stated without a model class, measure or conditions; nothing in the catalogue decides "
+        "it.",
     ),
     Claim(
         id="ddlee.three_regimes",
         source="ddlee",
         section="为什么要引入权重衰减",
         claim="There are three cases: the model family excludes the true data-generating process "
-        "(underfitting, "
-        "high bias), matches it, or includes it along with other information (overfitting, high variance).",
+        "(underfitting, high bias), matches it, or includes it along with other information (overfitting, "
+        "high variance).",
         verdict="not a mathematical claim",
         conditions="An informal taxonomy (after Goodfellow et al., Deep Learning, ch. 7), not a checkable "
         "statement.",
@@ -342,8 +327,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="为什么要引入权重衰减",
         claim="High bias is cured by a more expressive model, high variance by suitable regularisation, and "
-        "the "
-        "two trade off against each other.",
+        "the two trade off against each other.",
         verdict="holds under conditions",
         conditions="For ridge regression the trade-off is exact: the bias ‖w̃ − w*‖ grows with α "
         "(l2.conditioning) while the estimate's variance along q_i falls by (λ_i/(λ_i + α))² "
@@ -356,13 +340,11 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="深度学习模型的参数",
         claim="Deep models stack linear layers and nonlinearities; architectures such as CNNs, LSTMs and "
-        "ResNets "
-        "add human prior knowledge, and what determines a model's expressive power is the matrices and "
-        "vectors of its multiplications.",
+        "ResNets add human prior knowledge, and what determines a model's expressive power is the matrices "
+        "and vectors of its multiplications.",
         verdict="not a mathematical claim",
         conditions="A description of architectures and an opinion on where capacity lies; nothing here "
-        "decides "
-        "it (with normalisation layers the scale of those matrices does not change the function: "
+        "decides it (with normalisation layers the scale of those matrices does not change the function: "
         "si.gradient).",
     ),
     Claim(
@@ -370,8 +352,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="权重衰减如何起作用",
         claim="With the bias set to 0 for simplicity, the regularised objective is J₁(w) = (α/2)wᵀw + J(w), "
-        "and "
-        "its gradient is αw + ∇J(w).",
+        "and its gradient is αw + ∇J(w).",
         verdict="holds",
         conditions="Differentiation of the definition (G 7.2–7.3).",
         evidence=("l2.update:symbolic",),
@@ -396,16 +377,13 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="权重衰减如何起作用",
         claim="Near the optimal parameters w⁽¹⁾ (written x⁽¹⁾ once in the text) the objective is "
-        "approximated by "
-        "J(w⁽¹⁾) + ½(w − w⁽¹⁾)ᵀH(w − w⁽¹⁾), H the Hessian, whose gradient H(w − w⁽¹⁾) vanishes at the "
-        "minimum.",
+        "approximated by J(w⁽¹⁾) + ½(w − w⁽¹⁾)ᵀH(w − w⁽¹⁾), H the Hessian, whose gradient H(w − w⁽¹⁾) "
+        "vanishes at the minimum.",
         verdict="holds under conditions",
         conditions="The second-order Taylor expansion at a minimiser of a twice differentiable J (the "
-        "gradient "
-        "there is 0); exact for a quadratic loss (linear least squares). The text states the gradient "
-        "formula "
-        "as if it followed from the gradient vanishing; it holds everywhere in the quadratic model and "
-        "vanishes at w⁽¹⁾.",
+        "gradient there is 0); exact for a quadratic loss (linear least squares). The text states the "
+        "gradient formula as if it followed from the gradient vanishing; it holds everywhere in the "
+        "quadratic model and vanishes at w⁽¹⁾.",
         evidence=("l2.optimum", "l2.path_derivative:numeric", "l2.eigen:empirical"),
         network=_NET_QUADRATIC,
     ),
@@ -414,9 +392,8 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="权重衰减如何起作用",
         claim="This shows that gradient-based optimisation draws its main information from the Hessian; in "
-        "the "
-        "summary, the (explicit, implicit or approximate) Hessian is the main basis of existing optimisation "
-        "algorithms.",
+        "the summary, the (explicit, implicit or approximate) Hessian is the main basis of existing "
+        "optimisation algorithms.",
         verdict="not a mathematical claim",
         conditions="An interpretation: first-order methods never form H; what is true is that on a quadratic "
         "the gradient is H times the displacement, so GD's progress along q_i is governed by λ_i "
@@ -428,12 +405,10 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="权重衰减如何起作用",
         claim="With weight decay the optimum becomes w⁽²⁾ = (H + αI)⁻¹Hw⁽¹⁾, determined jointly by the "
-        "Hessian "
-        "and α.",
+        "Hessian and α.",
         verdict="holds under conditions",
         conditions="H + αI positive definite (l2.optimum); exact for a quadratic J, and for a general J to "
-        "first "
-        "order in α (l2.path_derivative).",
+        "first order in α (l2.path_derivative).",
         evidence=("l2.optimum", "l2.path_derivative:numeric", "l2.eigen:empirical"),
         network=_NET_QUADRATIC,
     ),
@@ -456,8 +431,8 @@ _CLAIMS: tuple[Claim, ...] = (
         "dominates and decays the weight in that direction to 0.",
         verdict="holds under conditions",
         conditions="The factor λ_i/(λ_i + α) shrinks small-eigenvalue components toward 0, but to exactly 0 "
-        "only where λ_i = 0 (l2.eigen); for λ_i ≪ α the component is about λ_i/α of its original size, "
-        "not 0. The effective degrees of freedom Σλ_i/(λ_i + α) count this soft cut (l2.dof).",
+        "only where λ_i = 0 (l2.eigen); for λ_i ≪ α the component is about λ_i/α of its original size, not "
+        "0. The effective degrees of freedom Σλ_i/(λ_i + α) count this soft cut (l2.dof).",
         evidence=("l2.eigen", "l2.dof"),
         network=_NET_QUADRATIC,
     ),
@@ -466,9 +441,8 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="权重衰减如何起作用",
         claim="Through α one controls how strongly the weights are scaled along the Hessian's "
-        "eigendirections: "
-        "directions that reduce the objective a lot are kept, directions that do not help decay away in the "
-        "course of training.",
+        "eigendirections: directions that reduce the objective a lot are kept, directions that do not help "
+        "decay away in the course of training.",
         verdict="holds under conditions",
         conditions="For the minimiser (l2.eigen): moving by δ along q_i changes the quadratic by ½λ_iδ², so "
         "'important' means large λ_i, and those components are kept most. 'In the course of training' holds "
@@ -485,15 +459,13 @@ _CLAIMS: tuple[Claim, ...] = (
         "noise; weight decay counters overfitting by ignoring the less informative directions.",
         verdict="holds under conditions",
         conditions="For linear regression with homoscedastic noise of variance σ², the least-squares "
-        "estimate "
-        "varies along q_i with variance σ²/(nλ_i), so noise dominates the small-eigenvalue directions, and "
-        "ridge cuts that variance by (λ_i/(λ_i + α))² (src.ddlee.noise_directions). Small-eigenvalue "
-        "directions are not pure noise: the true signal there is shrunk too, which is ridge's bias "
-        "(l2.conditioning).",
+        "estimate varies along q_i with variance σ²/(nλ_i), so noise dominates the small-eigenvalue "
+        "directions, and ridge cuts that variance by (λ_i/(λ_i + α))² (src.ddlee.noise_directions). "
+        "Small-eigenvalue directions are not pure noise: the true signal there is shrunk too, which is "
+        "ridge's bias (l2.conditioning).",
         evidence=("src.ddlee.noise_directions", "l2.eigen", "l2.conditioning"),
         network="For a network H is the loss Hessian at a minimiser, not a data covariance; the reading "
-        "holds "
-        "only in the local quadratic model (l2.path_derivative).",
+        "holds only in the local quadratic model (l2.path_derivative).",
     ),
     Claim(
         id="ddlee.l1_formula",
@@ -515,8 +487,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "sparser solutions.",
         verdict="holds under conditions",
         conditions="For the exact minimiser: w_i is exactly 0 whenever |w⁽¹⁾_i| ≤ α/H_ii (diagonal H), and "
-        "in "
-        "general wherever the KKT slack is strict, while ridge has no zero coordinate for generic data "
+        "in general wherever the KKT slack is strict, while ridge has no zero coordinate for generic data "
         "(src.manhua.l2_dense_l1_sparse). The solution is continuous (piecewise linear) in α and w⁽¹⁾; only "
         "its support changes in jumps. Plain SGD on the loss with the L1 term does not reach exact zeros "
         "(src.apx.l1_sgd; l1.soft_threshold's empirical route): that needs a proximal step or an exact "
@@ -584,14 +555,13 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="权重衰减与提前终止",
         claim="Under the quadratic approximation and plain gradient descent, early stopping can have an "
-        "effect "
-        "equivalent to weight decay.",
+        "effect equivalent to weight decay.",
         verdict="holds under conditions",
-        conditions="Exactly only direction by direction, with one α_i per eigendirection, "
-        "α_i = λ_i(1 − ελ_i)^τ/(1 − (1 − ελ_i)^τ), for 0 < ελ_i < 1 and w⁽⁰⁾ = 0 (es.equivalence; "
-        "es.gd_generalized_ridge writes the whole iterate as a generalised ridge); a single α matches only "
-        "approximately, α ≈ 1/(ετ) when ελ_i ≪ 1 and λ_i ≪ α (es.approx); from w⁽⁰⁾ ≠ 0 the penalty is "
-        "centred at w⁽⁰⁾ (es.nonzero_init).",
+        conditions="Exactly only direction by direction, with one α_i per eigendirection, α_i = λ_i(1 − "
+        "ελ_i)^τ/(1 − (1 − ελ_i)^τ), for 0 < ελ_i < 1 and w⁽⁰⁾ = 0 (es.equivalence; es.gd_generalized_ridge "
+        "writes the whole iterate as a generalised ridge); a single α matches only approximately, α ≈ 1/(ετ) "
+        "when ελ_i ≪ 1 and λ_i ≪ α (es.approx); from w⁽⁰⁾ ≠ 0 the penalty is centred at w⁽⁰⁾ "
+        "(es.nonzero_init).",
         evidence=("es.equivalence", "es.approx", "es.nonzero_init", "es.gd_generalized_ridge"),
         network=_NET_QUADRATIC,
     ),
@@ -613,9 +583,8 @@ _CLAIMS: tuple[Claim, ...] = (
         claim="Decomposing H gives w⁽τ⁾ = Q[I − (I − εΛ)^τ]Qᵀw⁽¹⁾.",
         verdict="holds under conditions",
         conditions="Only from w⁽⁰⁾ = 0, which the text does not say (Goodfellow et al. assume it); in "
-        "general "
-        "w⁽τ⁾ − w⁽¹⁾ = (I − εH)^τ(w⁽⁰⁾ − w⁽¹⁾) (es.trajectory), and the equivalent penalty is centred at "
-        "w⁽⁰⁾ (es.nonzero_init).",
+        "general w⁽τ⁾ − w⁽¹⁾ = (I − εH)^τ(w⁽⁰⁾ − w⁽¹⁾) (es.trajectory), and the equivalent penalty is "
+        "centred at w⁽⁰⁾ (es.nonzero_init).",
         evidence=("es.trajectory", "es.nonzero_init"),
     ),
     Claim(
@@ -635,10 +604,9 @@ _CLAIMS: tuple[Claim, ...] = (
         "optimum with hyperparameter α.",
         verdict="holds under conditions",
         conditions="The matrix equation is one scalar equation per eigenvalue; one α satisfies all of them "
-        "only "
-        "when the eigenvalues (with non-zero components of w⁽¹⁾) coincide, so in general no single α exists "
-        "and each direction has its own α_i (es.equivalence). It also needs 0 < ελ_i < 1 (so the left side "
-        "lies in (0, 1)) and w⁽⁰⁾ = 0 (es.nonzero_init otherwise).",
+        "only when the eigenvalues (with non-zero components of w⁽¹⁾) coincide, so in general no single α "
+        "exists and each direction has its own α_i (es.equivalence). It also needs 0 < ελ_i < 1 (so the left "
+        "side lies in (0, 1)) and w⁽⁰⁾ = 0 (es.nonzero_init otherwise).",
         evidence=("es.equivalence", "es.nonzero_init"),
     ),
     Claim(
@@ -646,13 +614,11 @@ _CLAIMS: tuple[Claim, ...] = (
         source="ddlee",
         section="权重衰减与提前终止",
         claim="Early stopping spares us from searching for α: only a stopping rule is needed (e.g. stop "
-        "after "
-        "3 epochs without validation improvement), which saves training cost.",
+        "after 3 epochs without validation improvement), which saves training cost.",
         verdict="not a mathematical claim",
         conditions="A practical judgement. The stopping time τ is itself the hyperparameter that plays α's "
-        "role "
-        "(α ≈ 1/(ετ) for directions with ελ_i ≪ 1 and λ_i ≪ α: es.approx), chosen on the validation set, "
-        "but one training run visits every τ, whereas each α needs its own run.",
+        "role (α ≈ 1/(ετ) for directions with ελ_i ≪ 1 and λ_i ≪ α: es.approx), chosen on the validation "
+        "set, but one training run visits every τ, whereas each α needs its own run.",
         evidence=("es.approx",),
     ),
     # ------------------------------------------------------------------------------------------ apx
@@ -675,9 +641,8 @@ _CLAIMS: tuple[Claim, ...] = (
         "usually called weight_decay.",
         verdict="holds under conditions",
         conditions="In torch 2.13, 12 of torch.optim's 15 optimisers take weight_decay (LBFGS, Rprop and "
-        "SparseAdam do not; "
-        "src.pydl.optim_no_l1); it acts as an L2 penalty only when coupled (SGD, and Adam and its kin with "
-        "decoupled_weight_decay=False); AdamW's decay is not L2 (opt.adam_not_equiv).",
+        "SparseAdam do not; src.pydl.optim_no_l1); it acts as an L2 penalty only when coupled (SGD, and Adam "
+        "and its kin with decoupled_weight_decay=False); AdamW's decay is not L2 (opt.adam_not_equiv).",
         evidence=("src.pydl.optim_no_l1", "opt.adam_not_equiv"),
     ),
     Claim(
@@ -685,8 +650,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="apx",
         section="L1、L2 和弹性网络正则化",
         claim="The L2-regularised loss adds a penalty on the squared weights, whose derivative with respect "
-        "to "
-        "the weights is proportional to the weights (the formulas are not in the text as we have it).",
+        "to the weights is proportional to the weights (the formulas are not in the text as we have it).",
         verdict="holds",
         conditions="With the penalty (λ/2)‖w‖² the derivative is λw; the factor depends on the missing "
         "formula.",
@@ -697,9 +661,8 @@ _CLAIMS: tuple[Claim, ...] = (
         source="apx",
         section="L1、L2 和弹性网络正则化",
         claim="In an SGD step the update becomes a shrink of the weights by a constant factor before the "
-        "ordinary "
-        "gradient step (the formulas are not in the text as we have it), which is why L2 regularisation is "
-        "called weight decay.",
+        "ordinary gradient step (the formulas are not in the text as we have it), which is why L2 "
+        "regularisation is called weight decay.",
         verdict="holds under conditions",
         conditions="Plain SGD: w ← (1 − ηλ)w − η∇L (l2.update). With momentum the L2 gradient goes into the "
         "buffer, so the steps are still SGD on the penalised loss (opt.sgd_equiv) but no longer a shrink by "
@@ -714,8 +677,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "formula.",
         verdict="holds under conditions",
         conditions="weight_decay = λ of (λ/2)‖w‖² added to the loss the optimiser differentiates (the mean "
-        "loss "
-        "in the listings): for SGD the steps are identical (opt.sgd_equiv), for the coupled adaptive "
+        "loss in the listings): for SGD the steps are identical (opt.sgd_equiv), for the coupled adaptive "
         "optimisers the gradient term is the same but the steps are rescaled (src.pydl.weight_decay_is_l2, "
         "opt.adam_not_equiv); if the penalty is written λ‖w‖², weight_decay = 2λ; for AdamW it is no L2 "
         "coefficient at all (src.apx.adam_l2).",
@@ -753,8 +715,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="apx",
         section="L1、L2 和弹性网络正则化",
         claim="L1 regularisation adds a penalty proportional to the sum of the absolute values of the "
-        "weights "
-        "(the formula is not in the text as we have it).",
+        "weights (the formula is not in the text as we have it).",
         verdict="holds",
         conditions="A definition (α‖w‖₁; its prior reading is the Laplace prior, bayes.laplace).",
         evidence=("bayes.laplace",),
@@ -764,8 +725,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="apx",
         section="L1、L2 和弹性网络正则化",
         claim="The L1 penalty's gradient is the sign function times λ, which is problematic: it is undefined "
-        "at "
-        "0, and its derivative (needed by some advanced optimisers) is 0 away from 0 and infinite at 0.",
+        "at 0, and its derivative (needed by some advanced optimisers) is 0 away from 0 and infinite at 0.",
         verdict="holds under conditions",
         conditions="|w| is not differentiable at 0: its subdifferential there is [−1, 1] (torch's autograd "
         "uses 0, a valid subgradient). The second derivative is 0 away from 0 and does not exist at 0 "
@@ -779,15 +739,12 @@ _CLAIMS: tuple[Claim, ...] = (
         source="apx",
         section="L1、L2 和弹性网络正则化",
         claim="So L1 is usually not built into optimisers like weight decay; instead the L1 penalty is added "
-        "to "
-        "the loss by hand before backpropagation.",
+        "to the loss by hand before backpropagation.",
         verdict="holds under conditions",
         conditions="No torch.optim optimiser has an L1 option (src.pydl.optim_no_l1), and adding the term to "
-        "the "
-        "loss does minimise the L1-penalised loss by subgradient steps; but those iterates have no exact "
-        "zeros "
-        "(src.apx.l1_sgd). The sparse solution needs a proximal step (soft-thresholding after each step; "
-        "l1.soft_threshold's empirical route).",
+        "the loss does minimise the L1-penalised loss by subgradient steps; but those iterates have no exact "
+        "zeros (src.apx.l1_sgd). The sparse solution needs a proximal step (soft-thresholding after each "
+        "step; l1.soft_threshold's empirical route).",
         evidence=("src.pydl.optim_no_l1", "src.apx.l1_sgd", "l1.soft_threshold"),
     ),
     Claim(
@@ -795,13 +752,11 @@ _CLAIMS: tuple[Claim, ...] = (
         source="apx",
         section="L1、L2 和弹性网络正则化",
         claim="The listing penalises only weight matrices and tensors (param.dim() > 1), not bias vectors; "
-        "this "
-        "is optional but common.",
+        "this is optional but common.",
         verdict="holds under conditions",
         conditions="The filter is by shape: it also skips every 1-d weight (the scales of "
-        "BatchNorm/LayerNorm) "
-        "and includes every tensor of 2 or more dimensions (convolution kernels, embeddings). The listing's "
-        "run shows which parameters the term touches (src.apx.l1_sgd).",
+        "BatchNorm/LayerNorm) and includes every tensor of 2 or more dimensions (convolution kernels, "
+        "embeddings). The listing's run shows which parameters the term touches (src.apx.l1_sgd).",
         evidence=("src.apx.l1_sgd",),
     ),
     Claim(
@@ -809,8 +764,8 @@ _CLAIMS: tuple[Claim, ...] = (
         source="apx",
         section="L1、L2 和弹性网络正则化",
         claim="The listing sums the absolute values of the selected parameters (their L1 norm), scales it by "
-        "λ, "
-        "adds it to the criterion's loss, and backpropagation then computes the gradient of that total loss.",
+        "λ, adds it to the criterion's loss, and backpropagation then computes the gradient of that total "
+        "loss.",
         verdict="holds",
         conditions="What the code does; its gradient on a weight w is λ·sign(w) (0 at w = 0).",
         evidence=("src.apx.l1_sgd",),
@@ -833,8 +788,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "penalty to the loss by hand.",
         verdict="holds under conditions",
         conditions="With SGD or Adam's coupled weight_decay the steps are (preconditioned) subgradient steps "
-        "on "
-        "loss + λ₁‖w‖₁ + (λ₂/2)‖w‖²; but the two parts touch different parameters in the listing "
+        "on loss + λ₁‖w‖₁ + (λ₂/2)‖w‖²; but the two parts touch different parameters in the listing "
         "(weight_decay every parameter including biases, L1 only dim() > 1), the iterates have no exact "
         "zeros, and with AdamW the L2 part would not be a penalty at all (src.apx.enet_adam, "
         "opt.adam_not_equiv; the exact elastic-net solution: enet.path).",
@@ -845,12 +799,10 @@ _CLAIMS: tuple[Claim, ...] = (
         source="apx",
         section="L1、L2 和弹性网络正则化",
         claim="The regularisation strengths are hyperparameters, usually searched on a logarithmic scale "
-        "(the "
-        "range is not in the text as we have it) by grid or random search on a validation set.",
+        "(the range is not in the text as we have it) by grid or random search on a validation set.",
         verdict="not a mathematical claim",
         conditions="Practice. The scale of a good λ depends on the loss convention (mean or sum, with or "
-        "without "
-        "½: docs/reference.md, 'Library conventions') and on the data.",
+        "without ½: docs/reference.md, 'Library conventions') and on the data.",
     ),
     Claim(
         id="apx.tools_against_overfitting",
@@ -868,12 +820,10 @@ _CLAIMS: tuple[Claim, ...] = (
         source="pydl",
         section="1. 什么是正则化",
         claim="Regularisation adds restrictions to the loss that keep the parameters from inflating "
-        "themselves "
-        "in later iterations.",
+        "themselves in later iterations.",
         verdict="not a mathematical claim",
         conditions="A metaphor; the precise version is that the L2 penalty is equivalent to a norm "
-        "constraint "
-        "‖w‖ ≤ k whose radius falls as α grows (l2.constraint).",
+        "constraint ‖w‖ ≤ k whose radius falls as α grows (l2.constraint).",
         evidence=("l2.constraint",),
     ),
     Claim(
@@ -904,8 +854,7 @@ _CLAIMS: tuple[Claim, ...] = (
         claim="A regularisation term limits the model's complexity, balancing complexity and performance.",
         verdict="holds under conditions",
         conditions="For linear models with complexity read as effective degrees of freedom Σλ_i/(λ_i + α), "
-        "which "
-        "fall as α grows (l2.dof), traded against the bias ‖w̃ − w*‖, which grows (l2.conditioning).",
+        "which fall as α grows (l2.dof), traded against the bias ‖w̃ − w*‖, which grows (l2.conditioning).",
         evidence=("l2.dof", "l2.conditioning"),
         network=_NET_SCALE_INVARIANT,
     ),
@@ -914,12 +863,10 @@ _CLAIMS: tuple[Claim, ...] = (
         source="pydl",
         section="1. 什么是正则化",
         claim="L1 and L2 regularisation are penalty terms of the loss; the penalty restricts some of the "
-        "loss's "
-        "parameters.",
+        "loss's parameters.",
         verdict="holds",
         conditions="Made precise by penalty ⇔ constraint: the L2-penalised minimiser minimises the loss on "
-        "the "
-        "ball ‖w‖ ≤ ‖w̃(α)‖ (l2.constraint).",
+        "the ball ‖w‖ ≤ ‖w̃(α)‖ (l2.constraint).",
         evidence=("l2.constraint",),
     ),
     Claim(
@@ -927,8 +874,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="pydl",
         section="1. 什么是正则化",
         claim="A model with L1 regularisation is called Lasso regression and one with L2 regularisation "
-        "Ridge "
-        "regression.",
+        "Ridge regression.",
         verdict="holds under conditions",
         conditions="The names belong to linear least-squares regression with those penalties (l2.ridge; the "
         "lasso is the α₂ = 0 case of enet.path).",
@@ -939,13 +885,11 @@ _CLAIMS: tuple[Claim, ...] = (
         source="pydl",
         section="2. L1和L2正则化",
         claim="L1 regularisation adds a cost proportional to the absolute values of the weights, and the "
-        "learned "
-        "weights are sparse.",
+        "learned weights are sparse.",
         verdict="holds under conditions",
         conditions="The exact minimiser has exact zeros once the penalty is large enough for some "
-        "coordinates "
-        "(|w*_i| ≤ α/H_ii for diagonal H; l1.soft_threshold, src.manhua.l2_dense_l1_sparse); weights learned "
-        "by SGD on the loss with the L1 term are not exactly 0 (src.apx.l1_sgd).",
+        "coordinates (|w*_i| ≤ α/H_ii for diagonal H; l1.soft_threshold, src.manhua.l2_dense_l1_sparse); "
+        "weights learned by SGD on the loss with the L1 term are not exactly 0 (src.apx.l1_sgd).",
         evidence=("l1.soft_threshold", "src.manhua.l2_dense_l1_sparse", "src.apx.l1_sgd"),
     ),
     Claim(
@@ -953,14 +897,12 @@ _CLAIMS: tuple[Claim, ...] = (
         source="pydl",
         section="2. L1和L2正则化",
         claim="L2 regularisation, also called weight decay, adds a cost proportional to the squared weights, "
-        "and "
-        "the learned weights are smooth.",
+        "and the learned weights are smooth.",
         verdict="holds under conditions",
         conditions="'Smooth' is not defined in the text. Read as 'dense and evenly shrunk': the ridge "
-        "minimiser "
-        "has no zero coordinate for generic data (src.manhua.l2_dense_l1_sparse) and is shrunk most along "
-        "low-curvature directions (l2.eigen). 'Also called weight decay': the same for SGD, not for "
-        "Adam/AdamW (opt.sgd_equiv, opt.adam_not_equiv).",
+        "minimiser has no zero coordinate for generic data (src.manhua.l2_dense_l1_sparse) and is shrunk "
+        "most along low-curvature directions (l2.eigen). 'Also called weight decay': the same for SGD, not "
+        "for Adam/AdamW (opt.sgd_equiv, opt.adam_not_equiv).",
         evidence=("src.manhua.l2_dense_l1_sparse", "l2.eigen", "opt.sgd_equiv"),
     ),
     Claim(
@@ -971,8 +913,8 @@ _CLAIMS: tuple[Claim, ...] = (
         "probability.",
         verdict="holds under conditions",
         conditions="The definition holds; its regularising effect is proved here for linear regression, "
-        "where "
-        "dropout on the inputs equals in expectation a ridge penalty weighted by diag(XᵀX) (dropout.ridge).",
+        "where dropout on the inputs equals in expectation a ridge penalty weighted by diag(XᵀX) "
+        "(dropout.ridge).",
         evidence=("dropout.ridge",),
     ),
     Claim(
@@ -980,15 +922,12 @@ _CLAIMS: tuple[Claim, ...] = (
         source="pydl",
         section="4.代码实现",
         claim="The optimisers of torch.optim (SGD, Adadelta, Adam, Adagrad, RMSprop, ...) have a "
-        "weight_decay "
-        "parameter giving the decay rate, which is the λ of L2 regularisation.",
+        "weight_decay parameter giving the decay rate, which is the λ of L2 regularisation.",
         verdict="holds under conditions",
-        conditions="For the five named, weight_decay = λ takes the same steps as the optimiser on "
-        "L + (λ/2)‖w‖² (src.pydl.weight_decay_is_l2): λ multiplies (1/2)‖w‖², not ‖w‖². Not every "
-        "torch.optim "
+        conditions="For the five named, weight_decay = λ takes the same steps as the optimiser on L + "
+        "(λ/2)‖w‖² (src.pydl.weight_decay_is_l2): λ multiplies (1/2)‖w‖², not ‖w‖². Not every torch.optim "
         "optimiser has it (LBFGS, Rprop, SparseAdam), and in AdamW (or with decoupled_weight_decay=True) it "
-        "is "
-        "not an L2 coefficient (src.pydl.optim_no_l1, opt.adam_not_equiv).",
+        "is not an L2 coefficient (src.pydl.optim_no_l1, opt.adam_not_equiv).",
         evidence=("src.pydl.weight_decay_is_l2", "src.pydl.optim_no_l1", "opt.adam_not_equiv"),
         network=_NET_ADAMW,
     ),
@@ -1025,8 +964,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "coefficient weight_decay.",
         verdict="false",
         conditions="torch.norm(W, p=2) is the unsquared Frobenius norm of each weight tensor, so the penalty "
-        "is "
-        "weight_decay·Σ_W ‖W‖, a group-lasso penalty: its gradient weight_decay·W/‖W‖ has constant size, "
+        "is weight_decay·Σ_W ‖W‖, a group-lasso penalty: its gradient weight_decay·W/‖W‖ has constant size, "
         "not the weight_decay·W of (λ/2)‖w‖², and it is not weight decay (src.pydl.regularization_p2).",
         evidence=("src.pydl.regularization_p2",),
     ),
@@ -1058,26 +996,22 @@ _CLAIMS: tuple[Claim, ...] = (
         claim="The module's get_weight collects the model's weights to be penalised.",
         verdict="holds under conditions",
         conditions="It selects parameters by name ('weight' in the name), which also catches the affine "
-        "scales "
-        "of BatchNorm/LayerNorm and skips any weight named otherwise (src.pydl.name_filter).",
+        "scales of BatchNorm/LayerNorm and skips any weight named otherwise (src.pydl.name_filter).",
         evidence=("src.pydl.name_filter",),
         network="Penalising the scale γ of a normalisation layer shrinks the layer's output scale, which is "
-        "not "
-        "what weight decay on the pre-norm weights does (those are scale-invariant: si.gradient).",
+        "not what weight decay on the pre-norm weights does (those are scale-invariant: si.gradient).",
     ),
     Claim(
         id="pydl.slower_curves",
         source="pydl",
         section="5.正则化对结果的影响",
         claim="With regularisation the training loss falls more slowly and the accuracy rises more slowly "
-        "than "
-        "without.",
+        "than without.",
         verdict="holds under conditions",
         conditions="On a quadratic, GD from w⁽⁰⁾ = 0 with ε(λ_max + α) ≤ 1: the data loss with decay is "
-        "never "
-        "below the data loss without, at every step; from a start beyond w* decay can make it fall faster "
-        "(src.pydl.loss_curves), and the penalised objective itself converges faster, its condition number "
-        "being smaller (l2.conditioning). The accuracy part (classification) is not checked here.",
+        "never below the data loss without, at every step; from a start beyond w* decay can make it fall "
+        "faster (src.pydl.loss_curves), and the penalised objective itself converges faster, its condition "
+        "number being smaller (l2.conditioning). The accuracy part (classification) is not checked here.",
         evidence=("src.pydl.loss_curves", "l2.conditioning"),
         network=_NET_SCALE_INVARIANT,
     ),
@@ -1086,13 +1020,11 @@ _CLAIMS: tuple[Claim, ...] = (
         source="pydl",
         section="5.正则化对结果的影响",
         claim="Without regularisation the loss and accuracy fluctuate more (larger variance); with it the "
-        "curves "
-        "are smoother, and the larger λ, the smoother.",
+        "curves are smoother, and the larger λ, the smoother.",
         verdict="holds under conditions",
         conditions="On a noisy quadratic (additive Gaussian gradient noise), SGD's stationary weight "
-        "fluctuations "
-        "εs²/((λ_i + α)(2 − ε(λ_i + α))) fall as α grows at a fixed step; but the data loss's stationary "
-        "variance can rise with α, because the bias of w̃ multiplies the fluctuations "
+        "fluctuations εs²/((λ_i + α)(2 − ε(λ_i + α))) fall as α grows at a fixed step; but the data loss's "
+        "stationary variance can rise with α, because the bias of w̃ multiplies the fluctuations "
         "(src.pydl.sgd_fluctuation). So smoother weights are proved, smoother loss curves are not.",
         evidence=("src.pydl.sgd_fluctuation",),
         network=_NET_SCALE_INVARIANT,
@@ -1105,8 +1037,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "regularisation effectively solves overfitting.",
         verdict="not a mathematical claim",
         conditions="The inference does not follow: overfitting is a gap between training and test risk, "
-        "which "
-        "smoother training curves do not measure. What the catalogue proves for linear models: "
+        "which smoother training curves do not measure. What the catalogue proves for linear models: "
         + _OVERFITTING_CONDITIONS,
     ),
     # --------------------------------------------------------------------------------------- manhua
@@ -1115,8 +1046,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="manhua",
         section="【漫话机器学习系列】245.权重衰减(Weight Decay)",
         claim="Training often meets overfitting; regularisation improves generalisation to unseen data, and "
-        "weight "
-        "decay is its most used form.",
+        "weight decay is its most used form.",
         verdict="not a mathematical claim",
         conditions="Motivation and a statement about practice.",
     ),
@@ -1128,8 +1058,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "parameters, so that besides the prediction error the weights themselves are kept from being large.",
         verdict="holds under conditions",
         conditions="Equivalent for (S)GD (opt.sgd_equiv); for Adam the penalty's gradient is preconditioned, "
-        "and "
-        "AdamW's decoupled decay is no penalty (opt.adam_not_equiv).",
+        "and AdamW's decoupled decay is no penalty (opt.adam_not_equiv).",
         evidence=("opt.sgd_equiv", "opt.adam_not_equiv", "l2.constraint"),
         network=_NET_ADAMW,
     ),
@@ -1141,8 +1070,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "stability and generalisation.",
         verdict="holds under conditions",
         conditions="For linear models: among weight vectors that fit equally well, the L2 penalty prefers "
-        "the "
-        "one of least norm (l2.pinv as α → 0), which spreads weight over correlated features instead of "
+        "the one of least norm (l2.pinv as α → 0), which spreads weight over correlated features instead of "
         "concentrating it, and it shrinks most the low-variance directions of the features (l2.eigen). "
         "Stability and generalisation: see manhua.prevents_overfitting.",
         evidence=("l2.pinv", "l2.eigen"),
@@ -1173,17 +1101,15 @@ _CLAIMS: tuple[Claim, ...] = (
         source="manhua",
         section="权重衰减的数学表达式",
         claim="During optimisation weight decay keeps pulling the weights back, preventing unlimited growth "
-        "and so "
-        "controlling model complexity.",
+        "and so controlling model complexity.",
         verdict="holds under conditions",
         conditions="For SGD each step multiplies w by 1 − ηλ before the gradient step (l2.update), and on a "
         "quadratic the iterates converge to w̃ with ‖w̃‖ < ‖w*‖ (l2.constraint).",
         evidence=("l2.update", "l2.constraint", "si.equilibrium"),
         network="On scale-invariant weights SGD without decay grows ‖w‖ at every step (the gradient is "
         "orthogonal to w: si.gradient); decay balances that growth at an equilibrium norm with angular "
-        "update "
-        "≈ √(2ηλ) per step (si.equilibrium), which controls the effective learning rate (si.effective_lr), "
-        "not the function's complexity.",
+        "update ≈ √(2ηλ) per step (si.equilibrium), which controls the effective learning rate "
+        "(si.effective_lr), not the function's complexity.",
     ),
     Claim(
         id="manhua.figure_formula",
@@ -1211,8 +1137,7 @@ _CLAIMS: tuple[Claim, ...] = (
         source="manhua",
         section="权重衰减的作用",
         claim="Weight decay prevents overfitting: it shrinks the weights, lowers model complexity and makes "
-        "the "
-        "model generalise better to the test set.",
+        "the model generalise better to the test set.",
         verdict="holds under conditions",
         conditions=_OVERFITTING_CONDITIONS,
         evidence=("ridge.double_descent", "l2.dof", "l2.conditioning"),
@@ -1223,19 +1148,15 @@ _CLAIMS: tuple[Claim, ...] = (
         source="manhua",
         section="权重衰减的作用",
         claim="Weight decay improves numerical stability: large weights easily cause exploding gradients, "
-        "which "
-        "weight decay alleviates.",
+        "which weight decay alleviates.",
         verdict="holds under conditions",
         conditions="In a bias-free ReLU (or linear) network without normalisation, scaling k weight matrices "
-        "by c "
-        "scales the input gradient by c^k (src.manhua.normalised_sensitivity), so large weights do mean "
-        "large "
-        "gradients and shrinking them limits that; on a quadratic the penalty also makes H + αI invertible "
-        "and better conditioned, κ_α = (λ_max + α)/(λ_min + α) (l2.conditioning).",
+        "by c scales the input gradient by c^k (src.manhua.normalised_sensitivity), so large weights do mean "
+        "large gradients and shrinking them limits that; on a quadratic the penalty also makes H + αI "
+        "invertible and better conditioned, κ_α = (λ_max + α)/(λ_min + α) (l2.conditioning).",
         evidence=("src.manhua.normalised_sensitivity", "l2.conditioning", "si.gradient"),
         network="Reversed for weights followed by BatchNorm/LayerNorm: ∇f(cw) = ∇f(w)/c (si.gradient), so "
-        "small "
-        "weights give large gradients, and decay raises the effective learning rate η/‖w‖² "
+        "small weights give large gradients, and decay raises the effective learning rate η/‖w‖² "
         "(si.effective_lr).",
     ),
     Claim(
@@ -1260,10 +1181,8 @@ _CLAIMS: tuple[Claim, ...] = (
         "robust.",
         verdict="holds under conditions",
         conditions="For a linear model the output moves by wᵀδ (at most ‖w‖‖δ‖), and input noise of variance "
-        "s² "
-        "adds exactly s²‖w‖² to the expected squared error (noise.tikhonov); for a bias-free ReLU network "
-        "the "
-        "input gradient scales with the weights (src.manhua.normalised_sensitivity).",
+        "s² adds exactly s²‖w‖² to the expected squared error (noise.tikhonov); for a bias-free ReLU network "
+        "the input gradient scales with the weights (src.manhua.normalised_sensitivity).",
         evidence=("noise.tikhonov", "src.manhua.normalised_sensitivity"),
         network="Fails for weights followed by BatchNorm/LayerNorm: scaling them changes neither the output "
         "nor its gradient in the input (src.manhua.normalised_sensitivity; si.gradient).",
@@ -1287,20 +1206,17 @@ _CLAIMS: tuple[Claim, ...] = (
         source="manhua",
         section="权重衰减与其他正则化的区别",
         claim="L2 is used against overfitting and to control model complexity; L1 for feature selection and "
-        "model "
-        "interpretability.",
+        "model interpretability.",
         verdict="not a mathematical claim",
         conditions="Usage advice; the mathematical parts are manhua.prevents_overfitting, "
-        "manhua.l2_small_l1_zero "
-        "and ddlee.feature_selection.",
+        "manhua.l2_small_l1_zero and ddlee.feature_selection.",
     ),
     Claim(
         id="manhua.pytorch_weight_decay",
         source="manhua",
         section="如何在常见框架中使用权重衰减?",
         claim="In PyTorch it suffices to set the optimiser's weight_decay, e.g. SGD(lr=0.01, "
-        "weight_decay=1e-4), "
-        "to get weight decay.",
+        "weight_decay=1e-4), to get weight decay.",
         verdict="holds under conditions",
         conditions="SGD(weight_decay=λ) takes the steps of SGD on L + (λ/2)‖w‖², the text's formula with the "
         "same λ on the loss torch differentiates (opt.sgd_equiv, src.manhua.sgd_wd); it decays every "
@@ -1326,8 +1242,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "models.",
         verdict="not a mathematical claim",
         conditions="A judgement without conditions; the catalogue's results are those of "
-        "manhua.prevents_overfitting "
-        "and manhua.faster_training.",
+        "manhua.prevents_overfitting and manhua.faster_training.",
     ),
 )
 
