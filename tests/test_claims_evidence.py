@@ -236,3 +236,23 @@ def test_zero_grad_semantics_fails_if_zero_grad_kept_zero_tensors(monkeypatch: p
         torch.optim.Optimizer, "zero_grad", lambda self, set_to_none=False: original(self, set_to_none=False)
     )
     assert _run("src.d2l.zero_grad_semantics") == "fail"
+
+
+def test_torch_checks_skip_cleanly_without_cuda() -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("CUDA present: the GPU path runs instead")
+    for name in OWN_TORCH:
+        result, _ = timed_call(all_evidence()[name].func, CheckContext(device="cuda"))
+        assert result.verdict == "skip", (name, result.detail)
+
+
+def test_ledger_verifies_claims_decided_by_own_checks_alone() -> None:
+    """run_ledger on the claims whose evidence is only this module's checks: each is verified."""
+    from theory.claims import run_ledger
+
+    own = set(OWN_TORCH_FREE) | set(OWN_TORCH)
+    chosen = [c for c in CLAIMS if c.evidence and set(c.evidence) <= own]
+    assert len(chosen) >= 3
+    outcomes = run_ledger(chosen, CTX)
+    assert [o.status for o in outcomes] == ["verified"] * len(chosen), [o.reason for o in outcomes]
