@@ -67,10 +67,12 @@ def _l2_dense_l1_sparse(ctx: CheckContext) -> CheckResult:
 
     Ridge: the smallest ``|w̃_j|`` must exceed the solve's forward-error bound
     ``10·d·κ(H + αI)·eps·‖w̃‖`` (so it is not 0 within rounding). Lasso: the path solver certifies its
-    point to a KKT violation v; H is μ-strongly convex (n > d), so the exact minimiser lies within
-    ``√d·v/μ`` (Nesterov 2018, Thm 2.1.10) and its correlations within ``‖H‖₂·√d·v/μ`` of the computed
-    ones; a coordinate whose slack ``α₁ − |c_j|`` exceeds that bound is 0 at the exact minimiser. At
-    least one such coordinate must exist (α₁ is half of ‖b‖_∞, where several coordinates drop out).
+    point to a KKT violation v; the objective is μ-strongly convex with ``μ = λ_min(H) > 0`` (n > d), so
+    the exact minimiser lies within ``√d·v/μ`` of it (Nesterov 2018, Thm 2.1.10) and its correlations
+    within ``‖H‖₂·√d·v/μ`` of the computed ones. A coordinate that is within ``√d·v/μ`` of 0 and whose
+    slack ``α₁ − |c_j|`` exceeds ``‖H‖₂·√d·v/μ`` is therefore 0 at the exact minimiser (if it were not,
+    its correlation would equal α₁ in size). At least one such coordinate must exist (α₁ is half of
+    ‖b‖_∞, where several coordinates drop out).
     """
     tracker = LabelledTracker()
     zeros = []
@@ -93,9 +95,10 @@ def _l2_dense_l1_sparse(ctx: CheckContext) -> CheckResult:
         p = elastic_net_path(H, b, [alpha1])
         wl = p.W[0]
         c = b - H @ wl
-        reach = lam[-1] * math.sqrt(d) * float(p.tolerance[0]) / lam[0]
+        dist = math.sqrt(d) * float(p.tolerance[0]) / lam[0]  # ‖w_computed − w_exact‖ ≤ √d·v/μ
+        reach = lam[-1] * dist  # how far that moves the correlations c = b − Hw
         slack = alpha1 - np.abs(c)
-        certified = int(np.sum((slack > reach) & (np.abs(wl) <= reach / lam[0])))
+        certified = int(np.sum((slack > reach) & (np.abs(wl) <= dist)))
         zeros.append(f"{certified}/{d}")
         # passes iff at least one coordinate is certified 0 at the exact lasso minimiser
         tracker.add(
