@@ -4,7 +4,6 @@ check fails when what it guards is broken."""
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 
@@ -113,19 +112,18 @@ def test_records_cite_no_private_paths_or_source_sentences() -> None:
         assert not re.search(r"[\u4e00-\u9fff]{4,}", " ".join((c.claim, c.conditions, c.network))), c.id
 
 
-def test_evidence_name_survives_the_submodule_import() -> None:
-    """Importing the submodule theory.claims.evidence rebinds the package attribute of that name; the
-    decorator must still work for every provider imported afterwards."""
-    importlib.import_module("theory.claims.evidence")
-    from theory.claims import evidence
+def test_the_decorator_survives_the_providers_import() -> None:
+    """Importing every provider (the submodule theory.claims.evidence among them) leaves the decorator
+    theory.claims.register_evidence callable for the providers imported after it."""
+    import theory.claims as claims
 
-    assert callable(evidence)
-    registered = evidence("src.d2l.test_probe", "a probe")(lambda ctx: None)  # type: ignore[arg-type,return-value]
-    from theory.claims import _EVIDENCE
-
-    assert "src.d2l.test_probe" in _EVIDENCE
-    del _EVIDENCE["src.d2l.test_probe"]
-    assert registered is not None
+    claims.all_evidence()
+    assert callable(claims.register_evidence)
+    registered = claims.register_evidence("src.d2l.test_probe", "a probe")(lambda ctx: None)  # type: ignore[arg-type,return-value]
+    try:
+        assert "src.d2l.test_probe" in claims._EVIDENCE and registered is not None
+    finally:
+        del claims._EVIDENCE["src.d2l.test_probe"]
 
 
 # ------------------------------------------------------------------------------------------ checks pass

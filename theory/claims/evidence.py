@@ -26,15 +26,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
-import types
-from collections.abc import Callable
 
 import numpy as np
 import scipy.linalg
 
 from theory.checks import CheckContext, CheckResult, ErrorTracker, LabelledTracker
-from theory.claims import evidence
+from theory.claims import register_evidence
 from theory.numerics import product_tolerance, residual_tolerance
 from theory.quadratic import Quadratic
 from theory.regression import ridge
@@ -56,7 +53,7 @@ def _correlated_design(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
 # ------------------------------------------------------------------------------ L2 dense, L1 sparse
 
 
-@evidence(
+@register_evidence(
     "src.manhua.l2_dense_l1_sparse",
     "exact ridge minimiser: no coordinate within rounding of 0; exact lasso minimiser: coordinates "
     "certified 0 by a strict KKT margin",
@@ -124,7 +121,7 @@ def estimate_variance_along(lam: np.ndarray, noise_var: float, n: int, alpha: fl
     return noise_var * lam / (n * (lam + alpha) ** 2)
 
 
-@evidence(
+@register_evidence(
     "src.ddlee.noise_directions",
     "Monte Carlo over the noise: Var(q_iᵀŵ) = σ²/(nλ_i) for least squares, × (λ_i/(λ_i + α))² for ridge",
 )
@@ -187,7 +184,7 @@ def gd_data_losses(q: Quadratic, w0: np.ndarray, eps: float, alpha: float, steps
     return out
 
 
-@evidence(
+@register_evidence(
     "src.pydl.loss_curves",
     "GD on a quadratic: from w⁽⁰⁾ = 0 the data loss with decay is ≥ without at every step; from "
     "w⁽⁰⁾ = 3w* it is lower at some step",
@@ -247,7 +244,7 @@ def stationary_variance(eps: float, noise_var: float, h: np.ndarray) -> np.ndarr
     return eps * noise_var / (h * (2.0 - eps * h))
 
 
-@evidence(
+@register_evidence(
     "src.pydl.sgd_fluctuation",
     "noisy quadratic: SGD's stationary covariance along q_i = εs²/(h_i(2 − εh_i)), h_i = λ_i + α, falls "
     "with α; the data loss's stationary variance can rise",
@@ -319,25 +316,3 @@ def _sgd_fluctuation(ctx: CheckContext) -> CheckResult:
         "loss variance: rounding bound / (1 − Var J(0)/Var J(0.5))", 10 * _EPS, max(1.0 - v0 / v1, 1e-300)
     )
     return tracker.result(f"ε = 0.5/(λ_max + α); 1-d example: Var J = {v0:.3g} at α = 0, {v1:.3g} at α = 0.5")
-
-
-# ------------------------------------------------------------------------------ the name `evidence`
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as the decorator :func:`theory.claims.evidence`.
-
-    Importing the submodule ``theory.claims.evidence`` makes Python set the package attribute
-    ``theory.claims.evidence`` to the submodule, shadowing the decorator of the same name, so every
-    provider imported afterwards that does ``from theory.claims import evidence`` would get this module.
-    Calling the module therefore does what the decorator does, whatever the import order.
-    """
-
-    def __call__(
-        self, name: str, description: str
-    ) -> Callable[[Callable[[CheckContext], CheckResult]], Callable[[CheckContext], CheckResult]]:
-        return _register(name, description)
-
-
-_register = evidence
-sys.modules[__name__].__class__ = _CallableModule

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from theory.checks import CheckContext, CheckResult, LabelledTracker
-from theory.claims import evidence
+from theory.claims import register_evidence
 from theory.empirical.checks import _device, _seed, _small
 
 __all__ = ["normalised_sensitivity", "optimiser_classes", "weight_decay_is_l2"]
@@ -46,7 +46,7 @@ def optimiser_classes(optim: Any) -> dict[str, Any]:
     }
 
 
-@evidence(
+@register_evidence(
     "src.pydl.optim_no_l1",
     "every torch.optim optimiser's parameters: none names an L1 penalty; which lack weight_decay, which "
     "decouple it",
@@ -98,7 +98,7 @@ def _run(
     return w.detach()
 
 
-@evidence(
+@register_evidence(
     "src.pydl.weight_decay_is_l2",
     "SGD, Adadelta, Adam, Adagrad, RMSprop: weight_decay=λ steps = steps on L + (λ/2)‖w‖²; AdamW's differ",
 )
@@ -150,7 +150,7 @@ def weight_decay_is_l2(ctx: CheckContext, half: float = 0.5) -> CheckResult:
     )
 
 
-@evidence(
+@register_evidence(
     "src.manhua.normalised_sensitivity",
     "BatchNorm/LayerNorm networks: scaling the pre-norm weights by c leaves the output and its input "
     "gradient unchanged; a bias-free ReLU network's input gradient scales as c^k",
@@ -237,7 +237,7 @@ def normalised_sensitivity(ctx: CheckContext, norm_eps_value: float = 0.0, train
     )
 
 
-@evidence(
+@register_evidence(
     "src.d2l.zero_grad_semantics",
     "torch: backward accumulates into .grad; Optimizer.zero_grad() sets .grad to None by default (zeros "
     "with set_to_none=False) and only for the optimiser's own parameters",
