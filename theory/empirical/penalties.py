@@ -573,9 +573,9 @@ def _analyse(data: _Data, trainable: list[tuple[str, Any]], norm_scales: set[str
             return report.in_kind(kind, fits).check_value(kind, [glob] * len(touched), glob)
         if differ is None:
             differ = kind
-    if differ is not None:
-        return report.in_kind(differ, fits).per_tensor(differ, [fits[i][differ][0] for i in touched])
-    return report.other()
+    if differ is not None and {p.kind for p in per} == {differ}:
+        return report.per_tensor(differ, [fits[i][differ][0] for i in touched])
+    return report.other()  # e.g. L2 on the weights and L1 on the biases: each its own kind
 
 
 def _coefficients(
