@@ -101,9 +101,10 @@ def test_l1_on_a_one_entry_tensor_is_l1_not_a_group_norm() -> None:
     assert r.kind == "l1" and _close(r.l1, 0.5, r) and r.params == ("temperature",)
 
 
-@pytest.mark.parametrize("mu", [1e-3, 1e-9])
+@pytest.mark.parametrize("mu", [1e-3, 1e-12])
 def test_elastic_net(mu: float) -> None:
-    """μ‖w‖₁ + (λ/2)‖w‖², also when the L1 part is 1e-7 of the L2 part (far above the tolerance)."""
+    """μ‖w‖₁ + (λ/2)‖w‖², also when μ is 5e-11 of λ: the L1 part of the gradient, μ against λ|w| with
+    |w| ≈ 0.3, is then ≈ 1e-10 of it, 500 times the tolerance 1.8e-13 (and reads as L2 beyond that)."""
     lam = 0.02
 
     def penalty(m: Any) -> Any:
@@ -111,7 +112,8 @@ def test_elastic_net(mu: float) -> None:
 
     r = identify_penalty(penalty, _mlp())
     assert r.kind == "elastic_net", r
-    assert _close(r.l2, lam, r) and r.l1 is not None and abs(r.l1 - mu) <= 1e-6 * mu
+    # μ's error: the rounding of the L2 part, tol·λ·|w|, projected on sign(w)
+    assert _close(r.l2, lam, r) and r.l1 is not None and abs(r.l1 - mu) <= r.tolerance * lam
     assert math.isnan(r.degree)  # μ·c‖w‖₁ + (λ/2)c²‖w‖²: no single degree
 
 
@@ -170,6 +172,21 @@ def test_global_norm_and_its_fourth_power_are_other_with_their_degree() -> None:
     assert (one.kind, one.degree, four.kind, four.degree) == ("other", 1.0, "other", 4.0)
 
 
+def test_a_homogeneous_penalty_whose_gradient_misses_a_factor_fails_euler() -> None:
+    """P = S·S.detach(), S = Σθ²: the value has degree 4, the gradient is 2S·θ (that of S²/2): Euler's
+    identity ⟨∇P(θ), θ⟩ = 4P fails (it gives 2P)."""
+
+    def penalty(m: Any) -> Any:
+        s = sum(p.pow(2).sum() for p in m.parameters())
+        return s * s.detach()
+
+    r = identify_penalty(penalty, _mlp())
+    assert r.kind == "other" and r.degree == 4.0
+    assert "Euler's identity" in str(r) and "does not match its value" in str(r)
+    honest = identify_penalty(lambda m: sum(p.pow(2).sum() for p in m.parameters()) ** 2, _mlp())
+    assert honest.degree == 4.0 and "Euler" not in str(honest)
+
+
 def test_a_different_lambda_per_tensor_is_not_one_weight_decay() -> None:
     def penalty(m: Any) -> Any:
         return 0.5 * (0.1 * m[0].weight.pow(2).sum() + 0.3 * m[2].weight.pow(2).sum())
@@ -222,6 +239,15 @@ def test_float32_accumulator_widens_the_tolerance() -> None:
     eps32 = float(torch.finfo(torch.float32).eps)
     assert r.kind == "l2" and _close(r.l2, 0.1, r)
     assert r.tolerance >= 10 * eps32
+
+
+def test_a_float32_result_on_a_large_model_is_refused_not_guessed() -> None:
+    """20 100 entries in float32: 10·(N + 16)·eps₃₂ = 0.024 cannot separate the kinds."""
+    torch.manual_seed(0)
+    model = nn.Linear(200, 100)
+    with pytest.raises(PreconditionError, match="cannot tell the kinds apart"):
+        identify_penalty(lambda m: torch.zeros(1) + m.weight.pow(2).sum(), model)
+    assert identify_penalty(lambda m: m.weight.pow(2).sum(), model).kind == "l2"  # float64 result
 
 
 def _cnn() -> Any:

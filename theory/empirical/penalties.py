@@ -35,6 +35,10 @@ _SCALES = (0.5, 2.0)
 #: roundings allowed per entry before the penalty's sum (pow, abs, mul, sqrt, scale, casts): the K of
 #: the forward-error bound γ_{N+K} in the docstring of identify_penalty
 _ROUNDINGS = 16
+#: the largest tolerance at which the kinds are told apart: at the probe points, a gradient of one
+#: kind fitted by another leaves a relative residual of order 0.1 or more (L1 against L2: ≈ 0.6; a
+#: per-tensor norm against L2, with norms spanning a factor ≥ 2 over the points: ≈ 0.15 or more)
+_RESOLUTION = 0.01
 _ARTICLE = {"l2": "an L2", "l1": "an L1", "elastic_net": "an elastic-net", "group_norm": "a group-norm"}
 
 
@@ -129,10 +133,15 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
 
     Probes. The penalty is evaluated at θ = 0 (giving ``constant`` = P(0)), at the current parameters,
     and at ``points`` random points (seeded by ``seed``) where each trainable tensor W is drawn as
-    σ_W·s·z: z standard normal, σ_W the RMS of W's current value (1 if it is zero), s log-uniform in
-    [1/2, 2] independently per tensor and point (so that ‖W‖ differs between points and a per-tensor
-    norm is not mistaken for a per-entry one). At each random point θ_k it reads the gradient and the
-    values at c·θ_k for c in (1/2, 2).
+    σ_W·s·z: z standard normal, σ_W the RMS of W's current value (1 if it is zero), and
+    s = 2^(a_k + b) with a_k running from −1 to 1 over the points and b uniform in [−½, ½] per tensor
+    and point: each tensor's norm spans at least a factor 2 over the points (so a per-tensor norm,
+    whose gradient does not grow with W, is not mistaken for a per-entry L2), and the tensors' norms
+    vary independently of each other (so one norm of all parameters together is not mistaken for a
+    norm per tensor). At each random point θ_k it reads the gradient and the
+    values at c·θ_k for c in (1/2, 2) (powers of 2: scaling is exact in floating point).
+    The answer describes the penalty where it was probed, at the scale of the current parameters: a
+    penalty that changes form elsewhere (a Huber penalty beyond its threshold) is described there.
 
     Structure, per touched tensor W from its gradients g at the random points (least squares over the
     points, checked by the relative residual ‖g − fit‖/‖g‖ ≤ tol):
@@ -168,7 +177,8 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     ``tol = 10·(N + 16)·eps`` (:func:`theory.numerics.residual_tolerance`) bounds the relative
     residual of a correct fit and the relative value mismatch |D − canonical| / (|P| + |P(0)| +
     canonical). A term smaller than tol relative to the rest (an L1 part of 1e-14 next to an L2 part)
-    is not seen.
+    is not seen. When tol exceeds 0.01 (a float32 result of a model with more than about 10⁴ entries)
+    the kinds cannot be told apart reliably and a PreconditionError says so.
 
     The model is left exactly as it was: the original parameter and buffer tensors are put back
     (never written to: the probes work on copies installed with ``param.data = copy``, so a penalty
@@ -190,8 +200,9 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
             with one floating-point element.
         PreconditionError: ``fn`` raises, returns a non-finite value (at θ = 0, the current point or
             a probe point) or a non-finite gradient, returns a tensor without a gradient path
-            (``.item()``, ``.detach()``, NumPy or ``torch.no_grad()`` inside), or depends on none of
-            the model's parameters (a closure over another model).
+            (``.item()``, ``.detach()``, NumPy or ``torch.no_grad()`` inside), depends on none of the
+            model's parameters (a closure over another model), or is too imprecise for the model's
+            size (tol > 0.01).
         MissingDependencyError: torch is not installed.
     """
     from theory.empirical import require_torch
@@ -382,7 +393,10 @@ class _Probe:
         sigma = [_rms(v) for v in now]
         values, thetas, grads, scaled = [], [], [], []
         for k in range(points):
-            s = torch.exp((2 * torch.rand(len(now), generator=gen, dtype=torch.float64) - 1) * math.log(2))
+            # s = 2^(a_k + b), a_k from −1 to 1 over the points, b ~ U(−½, ½) per tensor: each tensor's
+            # norm spans at least a factor 2 over the points, and the tensors' norms vary independently
+            b = torch.rand(len(now), generator=gen, dtype=torch.float64) - 0.5
+            s = torch.exp2(-1.0 + 2.0 * k / (points - 1) + b)
             theta = [
                 (sigma[i] * float(s[i]) * torch.randn(v.shape, generator=gen, dtype=torch.float64)).to(
                     device=v.device, dtype=v.dtype
@@ -531,6 +545,13 @@ def _analyse(data: _Data, trainable: list[tuple[str, Any]], norm_scales: set[str
     names = [n for n, _ in trainable]
     shapes = [tuple(p.shape) for _, p in trainable]
     tol = _tolerance(data, data.now)
+    if tol > _RESOLUTION:
+        raise PreconditionError(
+            f"cannot tell the kinds apart: {sum(int(t.numel()) for t in data.now)} trainable entries with "
+            f"eps = {_g(data.eps)} ({data.dtype} probes, or fn's result dtype) give a rounding bound "
+            f"10·(N + {_ROUNDINGS})·eps = {_g(tol)} > {_RESOLUTION}; make fn return float64 (start its "
+            "sum from a float64 value rather than a float32 tensor such as torch.zeros(1))"
+        )
     gnorm = [max(float(g[i].norm()) for g in data.grads) for i in range(len(names))]
     gmax = max(gnorm)
     by_grad = [i for i in range(len(names)) if gnorm[i] > tol * gmax]
