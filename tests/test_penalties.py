@@ -241,6 +241,17 @@ def test_float32_accumulator_widens_the_tolerance() -> None:
     assert r.tolerance >= 10 * eps32
 
 
+def test_a_group_norm_of_a_large_tensor_in_float32_is_still_a_group_norm() -> None:
+    """8 080 entries with a float32 result: tol = 10·(N + 16)·eps₃₂ ≈ 0.0097. ‖W‖ of a random 8 000-entry
+    draw varies by only ≈ 1/√16000 ≈ 0.008 between draws of one scale, so c·W/‖W‖ would pass for λW;
+    the probe points' scales (each tensor's norm spans a factor ≥ 2) keep them apart."""
+    torch.manual_seed(0)
+    model = nn.Linear(100, 80)
+    r = identify_penalty(lambda m: torch.zeros(1) + 0.01 * torch.norm(m.weight), model)
+    assert r.tolerance > 0.009 and r.kind == "group_norm", r
+    assert r.per_param[0].group is not None and abs(r.per_param[0].group - 0.01) <= r.tolerance * 0.01
+
+
 def test_a_float32_result_on_a_large_model_is_refused_not_guessed() -> None:
     """20 100 entries in float32: 10·(N + 16)·eps₃₂ = 0.024 cannot separate the kinds."""
     torch.manual_seed(0)
@@ -301,11 +312,17 @@ def test_batchnorm_dropout_model_penalty_and_model_left_untouched() -> None:
 
 def test_a_penalty_that_runs_the_model_falls_back_to_its_dtype_and_leaves_it_untouched() -> None:
     """An activation penalty runs BatchNorm in train mode (running statistics move) and Dropout (the
-    RNG advances) on a float32 input: it fails in float64, runs in float32, and every change is undone."""
+    RNG advances) on a float32 input, and flips a module's mode: it fails in float64, runs in float32,
+    and every change is undone."""
     model = _cnn()
     x = torch.randn(3, 1, 6, 6)
     before = _snapshot(model)
-    r = identify_penalty(lambda m: m(x).pow(2).mean(), model)
+
+    def activations(m: Any) -> Any:
+        m[0].eval()  # flips a module's mode (BatchNorm stays in train mode: its statistics move)
+        return m(x).pow(2).mean()
+
+    r = identify_penalty(activations, model)
     assert r.dtype == "float32" and "fn fails in float64" in str(r)
     assert r.kind == "other"
     assert _same(before, _snapshot(model))
