@@ -142,7 +142,9 @@ def test_regularization_module_p0_has_zero_gradient() -> None:
     assert r.kind == "other" and r.degree == 0.0
     assert r.params == ("0.weight", "2.weight")
     assert all(p.zero_gradient for p in r.per_param)
-    assert "not a regulariser" in str(r)
+    assert "not a regulariser" in str(r) and "c·Σ‖W‖₀ with c = 0.01," in str(r)
+    piecewise = identify_penalty(lambda m: torch.round(4 * m[0].weight).abs().sum(), model)
+    assert piecewise.kind == "other" and "piecewise constant" in str(piecewise)
 
 
 def test_name_filter_selects_the_layernorm_gamma() -> None:

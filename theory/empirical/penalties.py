@@ -676,13 +676,19 @@ class _Builder:
 
     def zero_gradient(self, zero: list[str]) -> PenaltyReport:
         if len(zero) == len(self.params):
+            count = self._count()
+            what = (
+                f"it is c·Σ‖W‖₀ with c = {_g(count)}, c times the count of nonzero entries (what "
+                "torch.norm(W, p=0) computes)"
+                if count is not None
+                else "it is piecewise constant"
+            )
             return self._report(
                 "other",
                 None,
                 None,
-                f"not a regulariser for training: its value changes with {_names(zero)} but its gradient "
-                f"is zero at every probe point (piecewise constant, e.g. torch.norm(W, p=0), the count "
-                f"of nonzero entries), so gradient descent never feels it; {self._degree()}",
+                f"not a regulariser for training: {what}, so its gradient is zero at every probe point "
+                f"and gradient descent never feels it; {self._degree()} {self._where()}",
             )
         return self._report(
             "other",
@@ -692,6 +698,17 @@ class _Builder:
             f"piecewise constant), while {_names([n for n in self.params if n not in zero])} get one; "
             f"{self._degree()}",
         )
+
+    def _count(self) -> float | None:
+        """c when P(θ) − P(0) = c·(number of nonzero entries of the touched tensors) at every point."""
+        d = self.data
+        pts = [(d.p_now, d.now), *zip(d.values, d.thetas, strict=True)]
+        pairs = [(v - d.p0, sum(int((t[i] != 0).sum()) for i in self.touched), v) for v, t in pts]
+        if any(n == 0 for _, n, _ in pairs):
+            return None
+        c = pairs[-1][0] / pairs[-1][1]
+        ok = all(abs(dv - c * n) <= self.tol * (abs(v) + abs(d.p0) + abs(c) * n) for dv, n, v in pairs)
+        return c if ok else None
 
     def per_tensor(self, kind: PenaltyKind, coefs: list[tuple[float, ...]]) -> PenaltyReport:
         label = {"l2": "λ", "l1": "μ", "elastic_net": "(μ, λ)"}[kind]
