@@ -347,7 +347,8 @@ def test_on_cuda() -> None:
 
 
 def test_errors_name_the_problem() -> None:
-    model = _mlp()
+    model, other = _mlp(torch.float32), _mlp(seed=1)
+    before = _snapshot(model)
     with pytest.raises(InputError, match="shape"):
         identify_penalty(lambda m: m[0].weight.pow(2), model)  # not reduced
     with pytest.raises(InputError, match="torch tensor; got float"):
@@ -358,7 +359,6 @@ def test_errors_name_the_problem() -> None:
         identify_penalty(lambda m: torch.log(sum(w.pow(2).sum() for w in _weights(m))), model)
     with pytest.raises(PreconditionError, match="not finite at the current"):
         identify_penalty(lambda m: m[0].weight.sum() * float("nan"), model)
-    other = _mlp(seed=1)
     with pytest.raises(PreconditionError, match="depends on none"):
         identify_penalty(lambda _: sum(w.pow(2).sum() for w in _weights(other)), model)
     with pytest.raises(PreconditionError, match="raised ZeroDivisionError"):
@@ -371,3 +371,4 @@ def test_errors_name_the_problem() -> None:
         identify_penalty(0.01, model)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="points"):
         identify_penalty(lambda m: m[0].weight.pow(2).sum(), model, points=1)
+    assert _same(before, _snapshot(model))  # every failure above restored the model

@@ -125,6 +125,13 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     ``Σ torch.norm(W, p=0)``  (counts nonzero entries)    ``"other"``    degree 0, no gradient
     ====================================================  =============  ====================
 
+    For example, with ``model = torch.nn.Linear(3, 2)``::
+
+        identify_penalty(lambda m: 0.01 * m.weight.pow(2).sum(), model)   # Keras-style λΣW²
+        # kind "l2", l2 = 0.02, degree 2.0, params ("weight",)
+        identify_penalty(lambda m: 0.01 * torch.norm(m.weight), model)    # unsquared norm
+        # kind "group_norm", l2 = l1 = None, degree 1.0: "not weight decay: Σ c‖W‖ ..."
+
     Which parameters: the trainable ones (floating point, ``requires_grad=True``; frozen ones keep
     their values and are not probed, since ``fn`` may select by ``requires_grad``). A parameter is
     *touched* when the penalty's gradient with respect to it is nonzero at some probe point, or when
@@ -149,7 +156,9 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     - L2 ⇔ g = λW;  L1 ⇔ g = μ·sign(W);  elastic net ⇔ g = μ·sign(W) + λW;
     - group norm ⇔ g = c·W/‖W‖: the gradient has the constant size c whatever ‖W‖ (degree 1). This
       is the third source text's ``torch.norm(W, p=2)``: not weight decay, whose gradient λW shrinks
-      with W, but a group-lasso penalty that can zero a whole tensor.
+      with W, but a group-lasso penalty (Yuan and Lin, "Model selection and estimation in regression
+      with grouped variables", 2006) that pulls each tensor towards 0 with the same force however
+      small it is.
 
     The kind is the first of l2, l1, group norm, elastic net that fits every touched tensor with one
     coefficient (λ, μ or both) shared by all tensors (the group norm's c may differ per tensor:
