@@ -232,9 +232,14 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
             f"model {type(model).__name__} has no trainable floating-point parameter to probe "
             f"(parameters: {names or 'none'}; frozen ones, requires_grad=False, are not probed)"
         )
-    with _Probe(torch, fn, model, trainable, seed) as probe:
-        data = probe.collect(points)
-    return _analyse(data, trainable, _normalisation_scales(torch, model))
+    from theory.empirical import _common
+
+    size = sum(int(p.numel()) for _, p in trainable)
+    # no TF32 (a float32 fallback on a GPU keeps eps₃₂); one CPU thread for small models (see exact_math)
+    with _common.exact_math(threads=_common.threads_for(size)):
+        with _Probe(torch, fn, model, trainable, seed) as probe:
+            data = probe.collect(points)
+        return _analyse(data, trainable, _normalisation_scales(torch, model))
 
 
 def _normalisation_scales(torch: Any, model: Any) -> set[str]:
