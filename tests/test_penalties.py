@@ -206,6 +206,7 @@ def test_l2_on_weights_and_l1_on_biases_is_not_one_penalty() -> None:
 
     r = identify_penalty(penalty, _mlp())
     assert r.kind == "other" and [p.kind for p in r.per_param] == ["l2", "l1", "l2", "l1"]
+    assert "not one penalty: the tensors get different kinds" in str(r)  # not "an elastic net per tensor"
 
 
 def test_a_detached_factor_fails_the_value_check() -> None:
