@@ -14,6 +14,7 @@ import it; :func:`require_torch` is the single place that does, and raises
 - :mod:`theory.empirical.hessian`     dense and Lanczos Hessians of real networks (l2.eigen),
 - :mod:`theory.empirical.curvature`   the Hessian of any model, loss and data as a LinearOperator,
 - :mod:`theory.empirical.path`        dw̃/dα by MINRES on Hessian-vector products (l2.path_derivative),
+- :mod:`theory.empirical.penalties`   identify_penalty: what a user's penalty fn(model) is (l2, l1, ...),
 - :mod:`theory.empirical.report`      weight_decay_report: what weight decay does to your network,
 - :mod:`theory.empirical.digits`      the repository's real case, a CNN on load_digits,
 - :mod:`theory.empirical.normalised`  Linear → BatchNorm/LayerNorm models, scale-invariance detector (si.*),
@@ -72,6 +73,7 @@ _SUBMODULES = (
     "normalised",
     "optimizers",
     "path",
+    "penalties",
     "report",
 )
 

@@ -1,0 +1,375 @@
+"""identify_penalty (theory.empirical.penalties) on the regularisers users copy from tutorials, written
+here as real torch code on real torch modules: d2l's λ·Σw²/2, Keras' λΣW², torch.norm(W)**2, the ApX
+text's hand-written L1, an elastic net, and the third text's ``Regularization`` module
+(weight_decay · Σ torch.norm(W, p) over the parameters whose name contains "weight"; docs/claims.md),
+whose p = 2 is a group norm, p = 1 an L1 and p = 0 no regulariser at all.
+
+Coefficients are compared with ``report.tolerance`` (10·(N + 16)·eps of the probe's dtype, the bound
+the classifier itself uses), never with exact equality.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from theory.errors import InputError, PreconditionError
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+from theory.empirical.penalties import PenaltyReport, identify_penalty  # noqa: E402
+
+
+def _mlp(dtype: Any = torch.float64, seed: int = 0) -> Any:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3)).to(dtype)
+
+
+def _weights(model: Any) -> list[Any]:
+    """The matrices (dim > 1): how the ApX text and many tutorials select "the weights"."""
+    return [p for p in model.parameters() if p.dim() > 1]
+
+
+class NameFilteredNorm(nn.Module):
+    """The behaviour of the third text's ``Regularization`` module, re-implemented: it keeps the model,
+    and its forward(model) returns weight_decay · Σ torch.norm(param, p) over the parameters whose
+    name contains "weight" (so a LayerNorm's or BatchNorm's γ, also named "weight", is selected too)."""
+
+    def __init__(self, model: Any, weight_decay: float, p: float = 2) -> None:
+        super().__init__()
+        self.model, self.weight_decay, self.p = model, weight_decay, p
+
+    def forward(self, model: Any) -> Any:
+        chosen = [param for name, param in model.named_parameters() if "weight" in name]
+        return self.weight_decay * sum(torch.norm(param, p=self.p) for param in chosen)
+
+
+def _close(actual: float | None, expected: float, report: PenaltyReport) -> bool:
+    return actual is not None and abs(actual - expected) <= report.tolerance * abs(expected)
+
+
+# ------------------------------------------------------------------------------------------- L2
+
+
+@pytest.mark.parametrize(
+    ("label", "penalty", "lam"),
+    [
+        ("d2l λ·Σw²/2", lambda m: 0.03 * sum((w**2).sum() for w in _weights(m)) / 2, 0.03),
+        ("torch.norm(W)**2", lambda m: sum(torch.norm(w) ** 2 for w in _weights(m)), 2.0),
+        ("Keras λΣW²", lambda m: 0.01 * sum(w.square().sum() for w in _weights(m)), 0.02),
+    ],
+)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_l2_in_each_scaling(label: str, penalty: Any, lam: float, dtype: Any) -> None:
+    model = _mlp(dtype)
+    r = identify_penalty(penalty, model)
+    assert r.kind == "l2", (label, r)
+    assert _close(r.l2, lam, r), (label, r.l2, lam)
+    assert r.l1 is None and r.degree == 2.0
+    assert r.params == ("0.weight", "2.weight")  # the biases are not penalised
+    assert r.dtype == "float64"  # a float32 model is probed on float64 copies
+    assert f"weight_decay={lam:.6g}" in str(r)
+    assert [p.l2 is not None and _close(p.l2, lam, r) for p in r.per_param] == [True, True]
+
+
+def test_l2_on_every_parameter_with_a_constant_offset() -> None:
+    r = identify_penalty(lambda m: 1.5 + 0.1 * sum(p.pow(2).sum() for p in m.parameters()), _mlp())
+    assert r.kind == "l2" and _close(r.l2, 0.2, r)
+    assert r.params == ("0.weight", "0.bias", "2.weight", "2.bias")
+    assert abs(r.constant - 1.5) <= r.tolerance * 1.5
+    assert "P(0) = 1.5" in str(r)
+
+
+# ------------------------------------------------------------------------------ L1, elastic net
+
+
+def test_hand_written_l1_on_the_weights() -> None:
+    """The ApX text's L1: μ·Σ|W| added to the loss over the parameters with dim > 1."""
+    r = identify_penalty(lambda m: 1e-3 * sum(w.abs().sum() for w in _weights(m)), _mlp())
+    assert r.kind == "l1" and _close(r.l1, 1e-3, r) and r.l2 is None
+    assert r.degree == 1.0 and r.params == ("0.weight", "2.weight")
+
+
+def test_l1_on_a_one_entry_tensor_is_l1_not_a_group_norm() -> None:
+    """For one entry, |w| = ‖w‖: both fit; the simpler per-entry reading wins."""
+    model = _mlp()
+    model.register_parameter("temperature", nn.Parameter(torch.tensor([0.7], dtype=torch.float64)))
+    r = identify_penalty(lambda m: 0.5 * m.temperature.abs().sum(), model)
+    assert r.kind == "l1" and _close(r.l1, 0.5, r) and r.params == ("temperature",)
+
+
+@pytest.mark.parametrize("mu", [1e-3, 1e-12])
+def test_elastic_net(mu: float) -> None:
+    """μ‖w‖₁ + (λ/2)‖w‖², also when μ is 5e-11 of λ: the L1 part of the gradient, μ against λ|w| with
+    |w| ≈ 0.3, is then ≈ 1e-10 of it, 500 times the tolerance 1.8e-13 (and reads as L2 beyond that)."""
+    lam = 0.02
+
+    def penalty(m: Any) -> Any:
+        return sum(mu * w.abs().sum() + lam / 2 * w.pow(2).sum() for w in _weights(m))
+
+    r = identify_penalty(penalty, _mlp())
+    assert r.kind == "elastic_net", r
+    # μ's error: the rounding of the L2 part, tol·λ·|w|, projected on sign(w)
+    assert _close(r.l2, lam, r) and r.l1 is not None and abs(r.l1 - mu) <= r.tolerance * lam
+    assert math.isnan(r.degree)  # μ·c‖w‖₁ + (λ/2)c²‖w‖²: no single degree
+
+
+# -------------------------------------------------------------- the third text's Regularization
+
+
+def test_regularization_module_p2_is_a_group_norm_not_weight_decay() -> None:
+    model = _mlp()
+    r = identify_penalty(NameFilteredNorm(model, 0.01, p=2), model)
+    assert r.kind == "group_norm" and r.l2 is None and r.l1 is None
+    assert r.degree == 1.0 and r.params == ("0.weight", "2.weight")
+    assert all(p.kind == "group_norm" and _close(p.group, 0.01, r) for p in r.per_param)
+    assert "not weight decay" in str(r) and "c·W/‖W‖ has constant size" in str(r)
+
+
+def test_regularization_module_p1_is_l1() -> None:
+    model = _mlp()
+    r = identify_penalty(NameFilteredNorm(model, 0.01, p=1), model)
+    assert r.kind == "l1" and _close(r.l1, 0.01, r)
+
+
+def test_regularization_module_p0_has_zero_gradient() -> None:
+    """Its docstring's "p = 0 is L2": torch.norm(W, p=0) counts nonzero entries; no gradient at all."""
+    model = _mlp()
+    r = identify_penalty(NameFilteredNorm(model, 0.01, p=0), model)
+    assert r.kind == "other" and r.degree == 0.0
+    assert r.params == ("0.weight", "2.weight")
+    assert all(p.zero_gradient for p in r.per_param)
+    assert "not a regulariser" in str(r) and "c·Σ‖W‖₀ with c = 0.01," in str(r)
+    piecewise = identify_penalty(lambda m: torch.round(4 * m[0].weight).abs().sum(), model)
+    assert piecewise.kind == "other" and "piecewise constant" in str(piecewise)
+
+
+def test_name_filter_selects_the_layernorm_gamma() -> None:
+    """'weight' in name picks the LayerNorm's γ too (but not its β or any bias)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6), nn.ReLU(), nn.Linear(6, 2)).double()
+    r = identify_penalty(NameFilteredNorm(model, 0.1, p=2), model)
+    assert r.kind == "group_norm"
+    assert r.params == ("0.weight", "1.weight", "3.weight")
+    assert "normalisation-layer parameters (1.weight)" in str(r)
+
+
+# ------------------------------------------------------------------------------- not weight decay
+
+
+def test_log_penalty_is_not_homogeneous() -> None:
+    r = identify_penalty(lambda m: sum(torch.log1p(w**2).sum() for w in _weights(m)), _mlp())
+    assert r.kind == "other" and math.isnan(r.degree) and r.l2 is None and r.l1 is None
+
+
+def test_global_norm_and_its_fourth_power_are_other_with_their_degree() -> None:
+    def sq(m: Any) -> Any:
+        return sum(p.pow(2).sum() for p in m.parameters())
+
+    one = identify_penalty(lambda m: sq(m).sqrt(), _mlp())  # ‖θ‖: not per tensor
+    four = identify_penalty(lambda m: sq(m) ** 2, _mlp())
+    assert (one.kind, one.degree, four.kind, four.degree) == ("other", 1.0, "other", 4.0)
+
+
+def test_a_homogeneous_penalty_whose_gradient_misses_a_factor_fails_euler() -> None:
+    """P = S·S.detach(), S = Σθ²: the value has degree 4, the gradient is 2S·θ (that of S²/2): Euler's
+    identity ⟨∇P(θ), θ⟩ = 4P fails (it gives 2P)."""
+
+    def penalty(m: Any) -> Any:
+        s = sum(p.pow(2).sum() for p in m.parameters())
+        return s * s.detach()
+
+    r = identify_penalty(penalty, _mlp())
+    assert r.kind == "other" and r.degree == 4.0
+    assert "Euler's identity" in str(r) and "does not match its value" in str(r)
+    honest = identify_penalty(lambda m: sum(p.pow(2).sum() for p in m.parameters()) ** 2, _mlp())
+    assert honest.degree == 4.0 and "Euler" not in str(honest)
+
+
+def test_a_different_lambda_per_tensor_is_not_one_weight_decay() -> None:
+    def penalty(m: Any) -> Any:
+        return 0.5 * (0.1 * m[0].weight.pow(2).sum() + 0.3 * m[2].weight.pow(2).sum())
+
+    r = identify_penalty(penalty, _mlp())
+    assert r.kind == "other" and r.l2 is None and r.degree == 2.0
+    assert [p.kind for p in r.per_param] == ["l2", "l2"]
+    assert _close(r.per_param[0].l2, 0.1, r) and _close(r.per_param[1].l2, 0.3, r)
+    assert "different λ per tensor" in str(r)
+
+
+def test_l2_on_weights_and_l1_on_biases_is_not_one_penalty() -> None:
+    def penalty(m: Any) -> Any:
+        return sum(p.pow(2).sum() if p.dim() > 1 else p.abs().sum() for p in m.parameters())
+
+    r = identify_penalty(penalty, _mlp())
+    assert r.kind == "other" and [p.kind for p in r.per_param] == ["l2", "l1", "l2", "l1"]
+    assert "not one penalty: the tensors get different kinds" in str(r)  # not "an elastic net per tensor"
+
+
+def test_a_detached_factor_fails_the_value_check() -> None:
+    """Σ w.detach()·w has the gradient of ½‖w‖² (λ = 1) but the value ‖w‖²: not what it looks like."""
+    r = identify_penalty(lambda m: sum((w.detach() * w).sum() for w in _weights(m)), _mlp())
+    assert r.kind == "other" and r.l2 is None
+    assert "its value is not" in str(r)
+
+
+# ----------------------------------------------------------------------- closures, dtypes, layers
+
+
+def test_closures_over_the_model_and_over_a_parameter_list() -> None:
+    model = _mlp(torch.float32)
+    weights = _weights(model)
+    over_model = identify_penalty(lambda _: 0.5 * sum(w.pow(2).sum() for w in _weights(model)), model)
+    over_list = identify_penalty(lambda _: 0.5 * sum(w.pow(2).sum() for w in weights), model)
+    for r in (over_model, over_list):
+        assert r.kind == "l2" and _close(r.l2, 1.0, r) and r.params == ("0.weight", "2.weight")
+
+
+def test_float32_accumulator_widens_the_tolerance() -> None:
+    """A penalty summed into a float32 tensor is only float32-accurate: the tolerance says so."""
+    model = _mlp()
+
+    def penalty(m: Any) -> Any:
+        total = torch.zeros(1, dtype=torch.float32)  # shape (1,), as the texts' FloatTensor([0.])
+        for w in _weights(m):
+            total = total + 0.05 * w.pow(2).sum()
+        return total
+
+    r = identify_penalty(penalty, model)
+    eps32 = float(torch.finfo(torch.float32).eps)
+    assert r.kind == "l2" and _close(r.l2, 0.1, r)
+    assert r.tolerance >= 10 * eps32
+
+
+def test_a_group_norm_of_a_large_tensor_in_float32_is_still_a_group_norm() -> None:
+    """8 080 entries with a float32 result: tol = 10·(N + 16)·eps₃₂ ≈ 0.0097. ‖W‖ of a random 8 000-entry
+    draw varies by only ≈ 1/√16000 ≈ 0.008 between draws of one scale, so c·W/‖W‖ would pass for λW;
+    the probe points' scales (each tensor's norm spans a factor ≥ 2) keep them apart."""
+    torch.manual_seed(0)
+    model = nn.Linear(100, 80)
+    r = identify_penalty(lambda m: torch.zeros(1) + 0.01 * torch.norm(m.weight), model)
+    assert r.tolerance > 0.009 and r.kind == "group_norm", r
+    assert r.per_param[0].group is not None and abs(r.per_param[0].group - 0.01) <= r.tolerance * 0.01
+
+
+def test_a_float32_result_on_a_large_model_is_refused_not_guessed() -> None:
+    """20 100 entries in float32: 10·(N + 16)·eps₃₂ = 0.024 cannot separate the kinds."""
+    torch.manual_seed(0)
+    model = nn.Linear(200, 100)
+    with pytest.raises(PreconditionError, match="cannot tell the kinds apart"):
+        identify_penalty(lambda m: torch.zeros(1) + m.weight.pow(2).sum(), model)
+    assert identify_penalty(lambda m: m.weight.pow(2).sum(), model).kind == "l2"  # float64 result
+
+
+def _cnn() -> Any:
+    torch.manual_seed(1)
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout(0.5),
+        nn.Flatten(), nn.Linear(4 * 4 * 4, 3),
+    )  # fmt: skip
+
+
+def _snapshot(model: Any) -> dict[str, Any]:
+    return {
+        "state": {k: v.clone() for k, v in model.state_dict().items()},
+        "ptrs": [(id(p), p.data_ptr(), p.dtype, p.requires_grad) for p in model.parameters()],
+        "grads": [None if p.grad is None else p.grad.clone() for p in model.parameters()],
+        "buffers": [(id(b), b.data_ptr()) for b in model.buffers()],
+        "modes": [m.training for m in model.modules()],
+        "rng": torch.get_rng_state(),
+    }
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (
+        a["state"].keys() == b["state"].keys()
+        and all(torch.equal(a["state"][k], b["state"][k]) for k in a["state"])
+        and a["ptrs"] == b["ptrs"]
+        and a["buffers"] == b["buffers"]
+        and all(
+            (x is None and y is None) or (x is not None and y is not None and torch.equal(x, y))
+            for x, y in zip(a["grads"], b["grads"], strict=True)
+        )
+        and a["modes"] == b["modes"]
+        and torch.equal(a["rng"], b["rng"])
+    )
+
+
+def test_batchnorm_dropout_model_penalty_and_model_left_untouched() -> None:
+    model = _cnn()  # float32
+    model[1].eval()  # mixed modes: BatchNorm in eval, the rest in train
+    model[5].weight.requires_grad_(False)  # a frozen parameter: kept, not probed
+    x = torch.randn(2, 1, 6, 6)
+    model(x).sum().backward()  # .grad set on the trainable parameters
+    before = _snapshot(model)
+    r = identify_penalty(lambda m: 5e-4 * sum(p.pow(2).sum() for p in m.parameters()), model)
+    assert r.kind == "l2" and _close(r.l2, 1e-3, r)
+    assert r.params == ("0.weight", "0.bias", "1.weight", "1.bias", "5.bias")
+    assert "normalisation-layer parameters (1.weight, 1.bias)" in str(r)
+    assert r.constant > 0  # the frozen 5.weight's share
+    assert _same(before, _snapshot(model))
+
+
+def test_a_penalty_that_runs_the_model_falls_back_to_its_dtype_and_leaves_it_untouched() -> None:
+    """An activation penalty runs BatchNorm in train mode (running statistics move) and Dropout (the
+    RNG advances) on a float32 input, and flips a module's mode: it fails in float64, runs in float32,
+    and every change is undone."""
+    model = _cnn()
+    x = torch.randn(3, 1, 6, 6)
+    before = _snapshot(model)
+
+    def activations(m: Any) -> Any:
+        m[0].eval()  # flips a module's mode (BatchNorm stays in train mode: its statistics move)
+        return m(x).pow(2).mean()
+
+    r = identify_penalty(activations, model)
+    assert r.dtype == "float32" and "fn fails in float64" in str(r)
+    assert r.kind == "other"
+    assert _same(before, _snapshot(model))
+
+
+def test_on_cuda() -> None:
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    model = _mlp(torch.float32).cuda()
+    state = torch.cuda.get_rng_state()
+    r = identify_penalty(NameFilteredNorm(model, 0.01, p=2), model)
+    assert r.kind == "group_norm" and r.dtype == "float64"
+    l2 = identify_penalty(lambda m: 0.01 * sum(w.pow(2).sum() for w in _weights(m)), model)
+    assert l2.kind == "l2" and _close(l2.l2, 0.02, l2)
+    assert model[0].weight.dtype == torch.float32 and model[0].weight.is_cuda
+    assert torch.equal(state, torch.cuda.get_rng_state())
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+def test_errors_name_the_problem() -> None:
+    model, other = _mlp(torch.float32), _mlp(seed=1)
+    before = _snapshot(model)
+    with pytest.raises(InputError, match="shape"):
+        identify_penalty(lambda m: m[0].weight.pow(2), model)  # not reduced
+    with pytest.raises(InputError, match="torch tensor; got float"):
+        identify_penalty(lambda m: float(m[0].weight.pow(2).sum().detach()), model)
+    with pytest.raises(PreconditionError, match="no gradient path"):
+        identify_penalty(lambda m: torch.tensor(sum(w.pow(2).sum().item() for w in _weights(m))), model)
+    with pytest.raises(PreconditionError, match="not finite at θ = 0"):
+        identify_penalty(lambda m: torch.log(sum(w.pow(2).sum() for w in _weights(m))), model)
+    with pytest.raises(PreconditionError, match="not finite at the current"):
+        identify_penalty(lambda m: m[0].weight.sum() * float("nan"), model)
+    with pytest.raises(PreconditionError, match="depends on none"):
+        identify_penalty(lambda _: sum(w.pow(2).sum() for w in _weights(other)), model)
+    with pytest.raises(PreconditionError, match="raised ZeroDivisionError"):
+        identify_penalty(lambda m: 1 / 0, model)
+    with pytest.raises(InputError, match="no trainable floating-point parameter"):
+        identify_penalty(lambda m: torch.zeros(()), nn.ReLU())
+    with pytest.raises(InputError, match="torch.nn.Module"):
+        identify_penalty(lambda m: torch.zeros(()), [torch.zeros(2)])
+    with pytest.raises(InputError, match="callable"):
+        identify_penalty(0.01, model)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="points"):
+        identify_penalty(lambda m: m[0].weight.pow(2).sum(), model, points=1)
+    assert _same(before, _snapshot(model))  # every failure above restored the model
