@@ -17,7 +17,8 @@ import pytest
 
 from theory import checks, claims
 from theory.checks import CheckContext, CheckResult, CheckSkipped, ErrorTracker, Outcome, register
-from theory.claims import Claim, ClaimOutcome, Listing, evidence, load, plan, records, run_ledger, validate
+from theory.claims import Claim, ClaimOutcome, Listing, load, plan, records, run_ledger, validate
+from theory.claims import register_evidence as evidence  # the name 'evidence' is also a submodule's
 from theory.cli import EXIT_INTERRUPTED, main
 from theory.docs import BLOCKS, read_block
 from theory.errors import InputError

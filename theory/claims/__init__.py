@@ -55,6 +55,7 @@ __all__ = [
     "evidence",
     "load",
     "plan",
+    "register_evidence",
     "resolve",
     "run_ledger",
     "validate",
@@ -163,6 +164,12 @@ def evidence(
         return func
 
     return decorate
+
+
+#: :func:`evidence` under a second name: importing the submodule ``theory.claims.evidence`` (the first
+#: evidence provider) rebinds the package attribute ``evidence`` to that module, so a provider imported
+#: after it gets the module from ``from theory.claims import evidence``; this name stays the decorator.
+register_evidence = evidence
 
 
 def all_evidence(providers: Iterable[str] = EVIDENCE_PROVIDERS) -> dict[str, EvidenceCheck]:
