@@ -103,7 +103,7 @@ def _good(**changes: object) -> Claim:
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        ([_good(), _good(claim="again")], r"claim 'd2l.x' \(record 1\): id already used by record 0"),
+        ([_good(), _good(claim="again")], r"claim 'd2l.x' \(record 1\): id already used by the claim at"),
         ([_good(id="x.y")], r"'x.y': id must be 'd2l.<slug>'"),
         ([_good(id="d2l.")], r"'d2l.': id must be 'd2l.<slug>'"),
         ([_good(id="apx.x", source="apx2")], r"'apx.x': source 'apx2' is not one of d2l, ddlee"),
@@ -138,6 +138,9 @@ def test_validation_names_each_bad_record(bad, message):
 
 def test_validation_accepts_good_records_and_reports_every_problem():
     validate([_good(), Claim("d2l.advice", "d2l", "s", "λ is usually small", "not a mathematical claim")])
+    listing = Listing("d2l.x", "d2l", "s", "runs", ("f",), ("l2.update",))  # a listing and a claim
+    with pytest.raises(InputError, match=r"claim 'd2l.x' \(record 1\): id already used by the listing at"):
+        validate([listing, _good()])
     with pytest.raises(InputError, match=r"\(2 problems\)") as info:
         validate([_good(verdict="nope"), _good(id="d2l.y", evidence=())])
     assert "'d2l.x'" in str(info.value) and "'d2l.y'" in str(info.value)
@@ -270,7 +273,8 @@ def test_unknown_source_or_prefix_is_a_usage_error_with_did_you_mean(ledger, cap
 def test_an_invalid_record_in_the_ledger_is_a_usage_error_naming_it(ledger, capsys):
     ledger.setattr(records, "CLAIMS", (*records.CLAIMS, _good(id="d2l.update")))
     assert main(["claims", "--source", "apx"]) == 2  # every record is validated, not just those selected
-    assert "claim 'd2l.update' (record 6): id already used by record 1" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "claim 'd2l.update' (record 6): id already used by the claim at record 1" in err
 
 
 def test_ctrl_c_exits_130(ledger, capsys):

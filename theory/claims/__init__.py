@@ -274,14 +274,14 @@ def validate(records: Iterable[Claim | Listing], sources: Iterable[str] | None =
     known = list(sources)
     records = list(records)
     problems: list[str] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}  # id -> "the <kind> at record <index>"
     for index, record in enumerate(records):
         rid = getattr(record, "id", None)
         kind = type(record).__name__.lower()
         if rid in seen:
-            problems.append(f"{kind} {rid!r} (record {index}): id already used by record {seen[rid]}")
+            problems.append(f"{kind} {rid!r} (record {index}): id already used by {seen[rid]}")
         elif isinstance(rid, str):
-            seen[rid] = index
+            seen[rid] = f"the {kind} at record {index}"
         problems += [f"{kind} {rid!r}: {p}" for p in _record_problems(record, known)]
     if problems:
         many = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
