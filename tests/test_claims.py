@@ -277,6 +277,29 @@ def test_an_invalid_record_in_the_ledger_is_a_usage_error_naming_it(ledger, caps
     assert "claim 'd2l.update' (record 6): id already used by the claim at record 1" in err
 
 
+def test_seed_thorough_and_device_reach_the_checks(ledger, capsys):
+    seen: list[CheckContext] = []
+
+    def record(ctx: CheckContext) -> CheckResult:
+        seen.append(ctx)
+        return _passing()(ctx)
+
+    evidence("src.d2l.context", "records its context")(record)
+    ledger.setattr(records, "CLAIMS", (_good(evidence=("src.d2l.context",)),))
+    assert main(["claims", "--json", "--seed", "7", "--thorough"]) == 0
+    assert seen == [CheckContext(seed=7, thorough=True, device="cpu")]
+
+
+def test_device_cuda_without_cuda_fails_before_running(ledger, capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert main(["claims", "--device", "cuda"]) == 2
+    captured = capsys.readouterr()
+    assert "DeviceUnavailableError" in captured.err and captured.out == ""
+    assert ledger.ran == []  # nothing ran, so nothing is "verified" with every torch check skipped
+
+
 def test_ctrl_c_exits_130(ledger, capsys):
     def interrupted(ctx: CheckContext) -> CheckResult:
         raise KeyboardInterrupt
