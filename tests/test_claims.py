@@ -300,14 +300,22 @@ def test_device_cuda_without_cuda_fails_before_running(ledger, capsys):
     assert ledger.ran == []  # nothing ran, so nothing is "verified" with every torch check skipped
 
 
-def test_ctrl_c_exits_130(ledger, capsys):
+@pytest.mark.parametrize("as_json", [False, True])
+def test_ctrl_c_prints_the_finished_records_and_exits_130(ledger, capsys, as_json):
     def interrupted(ctx: CheckContext) -> CheckResult:
         raise KeyboardInterrupt
 
     evidence("src.d2l.ctrl_c", "Ctrl-C")(interrupted)
-    ledger.setattr(records, "CLAIMS", (_good(evidence=("src.d2l.ctrl_c",)),))
-    assert main(["claims"]) == EXIT_INTERRUPTED
-    assert "wdt claims: interrupted" in capsys.readouterr().err
+    first = _good(id="d2l.first", evidence=("src.d2l.pass",))
+    ledger.setattr(records, "CLAIMS", (first, _good(evidence=("src.d2l.ctrl_c",))))
+    assert main(["claims", *(["--json"] if as_json else [])]) == EXIT_INTERRUPTED
+    captured = capsys.readouterr()
+    assert "wdt claims: interrupted after 2 of 3 records" in captured.err  # the listing, then d2l.first
+    if as_json:
+        assert [r["id"] for r in json.loads(captured.out)] == ["d2l.scratch", "d2l.first"]
+    else:
+        out = " ".join(captured.out.split())
+        assert "INTERRUPTED after 2 of 3 records" in out and "d2l.first" in out and "d2l.x" not in out
 
 
 def _long_ledger(ledger) -> None:

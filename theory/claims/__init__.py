@@ -47,6 +47,7 @@ __all__ = [
     "Claim",
     "ClaimOutcome",
     "EvidenceCheck",
+    "LedgerInterrupted",
     "Listing",
     "Source",
     "Status",
@@ -403,32 +404,58 @@ def run_ledger(
     A record whose evidence has a check that failed, crashed or skipped is ``unverified``, with the
     first such check and its detail in ``reason`` (and the others named); a record without evidence
     (only "not a mathematical claim" may have none) is ``n/a``.
+
+    Raises:
+        LedgerInterrupted: on Ctrl-C, with the records finished before it.
     """
     records = list(records)
     validate(records)
     done: dict[str, Outcome] = {}
-    out = []
-    for record in records:
-        outcomes: dict[str, Outcome] = {}  # run key -> outcome; a key two refs share counts once
-        refs: dict[str, str] = {}
-        for ref in record.evidence:
-            for key in resolve(ref):
-                if key not in done:
-                    if on_start is not None:
-                        on_start(key)
-                    done[key] = _run_key(key, ctx)
-                    if on_run is not None:
-                        on_run(key, done[key])
-                outcomes.setdefault(key, done[key])
-                refs.setdefault(key, ref)
-        bad = [o for o in outcomes.values() if o.status != "pass"]
-        status: Status = "n/a" if not record.evidence else "unverified" if bad else "verified"
-        reason = ""
-        if bad:
-            reason = f"{bad[0].id} ({bad[0].route}): {bad[0].status}: {bad[0].detail}"
-            if len(bad) > 1:
-                reason += f"; and {len(bad) - 1} more: " + ", ".join(
-                    f"{o.id} ({o.route}): {o.status}" for o in bad[1:]
-                )
-        out.append(ClaimOutcome(record, status, tuple(outcomes.values()), reason, tuple(refs.values())))
+    out: list[ClaimOutcome] = []
+    try:
+        for record in records:
+            out.append(_run_record(record, ctx, done, on_run, on_start))
+    except KeyboardInterrupt:
+        raise LedgerInterrupted(out, len(records)) from None
     return out
+
+
+class LedgerInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_ledger`: carries the records finished before it and the planned count."""
+
+    def __init__(self, outcomes: list[ClaimOutcome], planned: int) -> None:
+        super().__init__(f"interrupted after {len(outcomes)} of {planned} records")
+        self.outcomes = outcomes
+        self.planned = planned
+
+
+def _run_record(
+    record: Claim | Listing,
+    ctx: CheckContext,
+    done: dict[str, Outcome],
+    on_run: Callable[[str, Outcome], None] | None,
+    on_start: Callable[[str], None] | None,
+) -> ClaimOutcome:
+    """One record of :func:`run_ledger`: its checks not in ``done`` run (and are added to it)."""
+    outcomes: dict[str, Outcome] = {}  # run key -> outcome; a key two refs share counts once
+    refs: dict[str, str] = {}
+    for ref in record.evidence:
+        for key in resolve(ref):
+            if key not in done:
+                if on_start is not None:
+                    on_start(key)
+                done[key] = _run_key(key, ctx)
+                if on_run is not None:
+                    on_run(key, done[key])
+            outcomes.setdefault(key, done[key])
+            refs.setdefault(key, ref)
+    bad = [o for o in outcomes.values() if o.status != "pass"]
+    status: Status = "n/a" if not record.evidence else "unverified" if bad else "verified"
+    reason = ""
+    if bad:
+        reason = f"{bad[0].id} ({bad[0].route}): {bad[0].status}: {bad[0].detail}"
+        if len(bad) > 1:
+            reason += f"; and {len(bad) - 1} more: " + ", ".join(
+                f"{o.id} ({o.route}): {o.status}" for o in bad[1:]
+            )
+    return ClaimOutcome(record, status, tuple(outcomes.values()), reason, tuple(refs.values()))

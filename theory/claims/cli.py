@@ -15,8 +15,9 @@ failed, crashed or was skipped: a claim whose evidence did not run is never repo
 ``checks`` (per check: ``ref`` and the keys of ``wdt verify --json``).
 
 Exit status: 0 when every record with evidence is verified, 1 when one is unverified, 2 for bad usage
-(an unknown source or id prefix, an invalid record, ``--device cuda`` without CUDA); 130 and 141 as
-for ``wdt verify`` (:func:`theory.cli.main`).
+(an unknown source or id prefix, an invalid record, ``--device cuda`` without CUDA); 130 after Ctrl-C,
+which prints the records finished so far (marked as interrupted), and 141 when the output pipe closes
+early, as for ``wdt verify`` (:func:`theory.cli.main`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,17 @@ from rich.table import Table
 
 from theory._console import console as make_console
 from theory.checks import CheckContext, Outcome
-from theory.claims import STATUSES, VERDICTS, Claim, ClaimOutcome, Listing, load, plan, run_ledger
+from theory.claims import (
+    STATUSES,
+    VERDICTS,
+    Claim,
+    ClaimOutcome,
+    LedgerInterrupted,
+    Listing,
+    load,
+    plan,
+    run_ledger,
+)
 
 __all__ = ["add_arguments", "render_text", "run"]
 
@@ -48,6 +59,8 @@ _VERDICT_STYLE = {
 }
 #: printed after an evidence reference one of whose checks has an empirical tolerance
 EMPIRICAL_MARK = "*"
+#: 128 + SIGINT (as :data:`theory.cli.EXIT_INTERRUPTED`, which imports this module)
+EXIT_INTERRUPTED = 130
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -157,8 +170,8 @@ def _summary(outcomes: list[ClaimOutcome], checks: int, seconds: float) -> str:
     return "; ".join(parts) + f"; {checks} checks in {seconds:.1f} s"
 
 
-def render_text(outcomes: list[ClaimOutcome], *, title: str, checks: int, seconds: float) -> int:
-    """Print the tables, the notes and the summary to standard output; return the exit status."""
+def render_text(outcomes: list[ClaimOutcome], *, title: str, checks: int, seconds: float) -> None:
+    """Print the tables, the notes and the summary to standard output."""
     console = make_console(width=_width())
     for table in _tables(outcomes, title, console.width):
         console.print(table)
@@ -179,7 +192,6 @@ def render_text(outcomes: list[ClaimOutcome], *, title: str, checks: int, second
         console.print(f"[bold red]unverified[/] {escape(o.record.id)}: {escape(o.reason)}", highlight=False)
     colour = "red" if unverified else "green"
     console.print(f"[{colour}]{escape(_summary(outcomes, checks, seconds))}[/]", highlight=False)
-    return 1 if unverified else 0
 
 
 def _run_with_progress(
@@ -213,13 +225,24 @@ def run(args: argparse.Namespace) -> int:
         resolve_device(args.device)  # DeviceUnavailableError (exit status 2) without the device
     ctx = CheckContext(seed=args.seed, thorough=args.thorough, device=args.device)
     start = time.perf_counter()
-    outcomes = _run_with_progress(records, ctx, progress=not args.json)
+    interrupted: LedgerInterrupted | None = None
+    try:
+        outcomes = _run_with_progress(records, ctx, progress=not args.json)
+    except LedgerInterrupted as stop:  # Ctrl-C: the records finished so far, then status 130
+        outcomes, interrupted = stop.outcomes, stop
     seconds = time.perf_counter() - start
+    status = 1 if any(o.status == "unverified" for o in outcomes) else 0
     if args.json:
         json.dump([o.as_dict() for o in outcomes], sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
-        return 1 if any(o.status == "unverified" for o in outcomes) else 0
-    mode = "thorough" if args.thorough else "default"
-    title = f"wdt claims (seed {args.seed}, {mode} cases, device {args.device})"
-    checks = len({(c.id, c.route) for o in outcomes for c in o.outcomes})
-    return render_text(outcomes, title=title, checks=checks, seconds=seconds)
+    else:
+        mode = "thorough" if args.thorough else "default"
+        title = f"wdt claims (seed {args.seed}, {mode} cases, device {args.device})"
+        if interrupted is not None:
+            title += f", INTERRUPTED after {len(outcomes)} of {interrupted.planned} records"
+        checks = len({(c.id, c.route) for o in outcomes for c in o.outcomes})
+        render_text(outcomes, title=title, checks=checks, seconds=seconds)
+    if interrupted is not None:
+        print(f"wdt claims: {interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return status
