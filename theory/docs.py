@@ -9,7 +9,9 @@ a file's copy is out of date. The blocks:
   reason each check gives (found by running the checks: see :func:`empirical_tolerance_list`);
 - ``catalogue`` (docs/reference.md): every theorem's id, statement, source and assumptions;
 - ``conventions`` (docs/reference.md): the library-convention table, λ and μ computed by
-  :mod:`theory.conventions` on symbols (as ``wdt conventions`` prints them).
+  :mod:`theory.conventions` on symbols (as ``wdt conventions`` prints them);
+- ``claims`` (docs/claims.md, the whole page below its title): the claims ledger, rendered from its
+  records by :func:`theory.claims.render.claims_page` (no check is run).
 
 ``python -m theory.docs`` prints the README's theorem table; ``python -m theory.docs --write`` rewrites
 every block in place (the empirical list runs the numeric and symbolic checks: a few seconds).
@@ -32,6 +34,7 @@ __all__ = [
     "TABLE_START",
     "block_markers",
     "catalogue_section",
+    "claims_page",
     "conventions_section",
     "empirical_tolerance_list",
     "read_block",
@@ -150,6 +153,14 @@ def empirical_tolerance_list(outcomes: Iterable[Outcome] | None = None) -> str:
     return "\n".join(f"- `{o.id}` ({o.route}): {_cell_text(o.empirical_reason)}" for o in rows)
 
 
+def claims_page() -> str:
+    """The claims ledger's page, :func:`theory.claims.render.claims_page` (imported when called, so
+    that importing this module does not load the ledger and its evidence providers)."""
+    from theory.claims.render import claims_page as render
+
+    return render()
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: block name -> (file relative to the repository root, renderer)
@@ -158,6 +169,7 @@ BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "empirical-tolerances": ("README.md", empirical_tolerance_list),
     "catalogue": ("docs/reference.md", catalogue_section),
     "conventions": ("docs/reference.md", conventions_section),
+    "claims": ("docs/claims.md", claims_page),
 }
 
 

@@ -19,11 +19,17 @@ Evidence is a tuple of references, each one of
 claim a status: ``verified`` when every reference ran and passed, ``unverified`` when one failed,
 crashed or was skipped (a claim whose evidence did not run is never reported as holding), and ``n/a``
 for a claim whose verdict is "not a mathematical claim" and that cites no evidence.
-``wdt claims [--source S] [--json]`` prints it; ``docs/claims.md`` is its rendered page.
+
+:func:`load` gives the records, after :func:`validate` has checked every one of them (ids unique and
+prefixed by their source key, verdicts known, conditions and evidence present where the verdict needs
+them, every reference resolving); a bad record is an :class:`~theory.errors.InputError` naming it.
+``wdt claims [--source S ...] [--only PREFIX] [--json]`` (:mod:`theory.claims.cli`) runs and prints the
+ledger; ``docs/claims.md`` is its page, rendered from the records by :mod:`theory.claims.render`.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,19 +41,24 @@ from theory.errors import InputError
 
 __all__ = [
     "EVIDENCE_PROVIDERS",
+    "NEEDS_CONDITIONS",
     "STATUSES",
     "VERDICTS",
     "Claim",
     "ClaimOutcome",
     "EvidenceCheck",
+    "LedgerInterrupted",
     "Listing",
     "Source",
     "Status",
     "Verdict",
     "all_evidence",
+    "load",
+    "plan",
     "register_evidence",
     "resolve",
     "run_ledger",
+    "validate",
 ]
 
 Verdict = Literal["holds", "holds under conditions", "false", "not a mathematical claim"]
@@ -188,6 +199,125 @@ def resolve(ref: str) -> list[str]:
     return keys
 
 
+#: verdicts that need a non-empty ``conditions``: when the claim holds, or why it is false
+NEEDS_CONDITIONS: tuple[Verdict, ...] = ("holds under conditions", "false")
+
+
+def _record_problems(record: object, known_sources: Iterable[str]) -> list[str]:
+    """What is wrong with one record (empty when nothing is); each problem a phrase."""
+    if not isinstance(record, Claim | Listing):
+        return [f"is a {type(record).__name__}, not a Claim or a Listing"]
+    problems = []
+    known = list(known_sources)
+    if record.source not in known:
+        problems.append(f"source {record.source!r} is not one of {', '.join(known)}")
+    if not record.id.startswith(f"{record.source}.") or record.id == f"{record.source}.":
+        problems.append(f"id must be '{record.source}.<slug>' (prefixed by its source key)")
+    if not record.section.strip():
+        problems.append("section is empty")
+    texts = ("evidence",) if isinstance(record, Claim) else ("findings", "evidence")
+    for name in texts:  # a bare string where a tuple belongs would be read letter by letter
+        value = getattr(record, name)
+        if not isinstance(value, tuple) or not all(isinstance(v, str) and v.strip() for v in value):
+            problems.append(f"{name} must be a tuple of non-empty strings; got {value!r}")
+    if isinstance(record, Claim):
+        if not record.claim.strip():
+            problems.append("claim is empty")
+        if record.verdict not in VERDICTS:
+            problems.append(f"verdict {record.verdict!r} is not one of {', '.join(map(repr, VERDICTS))}")
+        elif record.verdict in NEEDS_CONDITIONS and not record.conditions.strip():
+            problems.append(f"verdict {record.verdict!r} needs its conditions")
+        if record.verdict != "not a mathematical claim" and not record.evidence:
+            problems.append(
+                f"verdict {record.verdict!r} needs evidence (only 'not a mathematical claim' may cite none)"
+            )
+    else:
+        if not record.behaviour.strip():
+            problems.append("behaviour is empty")
+        if not record.findings:
+            problems.append("a listing needs at least one finding")
+        if not record.evidence:
+            problems.append("a listing needs the evidence checks that run it")
+    if isinstance(record.evidence, tuple):
+        repeated = sorted({ref for ref in record.evidence if record.evidence.count(ref) > 1})
+        if repeated:
+            problems.append(f"evidence cites {', '.join(repeated)} more than once")
+        for ref in record.evidence:
+            if isinstance(ref, str) and ref.strip():
+                try:
+                    resolve(ref)
+                except InputError as exc:
+                    problems.append(str(exc))
+    return problems
+
+
+def validate(records: Iterable[Claim | Listing], sources: Iterable[str] | None = None) -> None:
+    """Check the records of the ledger: ids unique and ``<source>.<slug>``, sources known, verdicts in
+    :data:`VERDICTS`, ``conditions`` given for the verdicts in :data:`NEEDS_CONDITIONS`, evidence given
+    (unless "not a mathematical claim") as a tuple of references that :func:`resolve`.
+
+    ``sources`` defaults to the keys of :data:`theory.claims.records.SOURCES`.
+
+    Raises:
+        InputError: naming every bad record and what is wrong with it.
+    """
+    if sources is None:
+        from theory.claims.records import SOURCES
+
+        sources = SOURCES
+    known = list(sources)
+    records = list(records)
+    problems: list[str] = []
+    seen: dict[str, str] = {}  # id -> "the <kind> at record <index>"
+    for index, record in enumerate(records):
+        rid = getattr(record, "id", None)
+        kind = type(record).__name__.lower()
+        if rid in seen:
+            problems.append(f"{kind} {rid!r} (record {index}): id already used by {seen[rid]}")
+        elif isinstance(rid, str):
+            seen[rid] = f"the {kind} at record {index}"
+        problems += [f"{kind} {rid!r}: {p}" for p in _record_problems(record, known)]
+    if problems:
+        many = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
+        raise InputError("invalid claims-ledger records (" + many + "):\n  " + "\n  ".join(problems))
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+
+
+def load(sources: Iterable[str] = (), only: Iterable[str] = ()) -> list[Claim | Listing]:
+    """The records of the ledger (listings first, then claims, each in the texts' order), validated
+    (:func:`validate`, all of them), then those of ``sources`` whose id starts with one of ``only``
+    (either empty: no filter).
+
+    Raises:
+        InputError: an invalid record; an unknown source; a prefix that matches no selected record
+            (each with a did-you-mean and the valid choices).
+    """
+    from theory.claims.records import CLAIMS, LISTINGS, SOURCES
+
+    every: list[Claim | Listing] = [*LISTINGS, *CLAIMS]
+    validate(every, SOURCES)
+    sources, only = list(sources), list(only)
+    for key in sources:
+        if key not in SOURCES:
+            raise InputError(
+                f"unknown source {key!r}{_did_you_mean(key, SOURCES)}; sources are {', '.join(SOURCES)}"
+            )
+    chosen = [r for r in every if not sources or r.source in sources]
+    for prefix in only:
+        if not any(r.id.startswith(prefix) for r in chosen):
+            ids = [r.id for r in chosen]
+            where = f" of source {', '.join(sources)}" if sources else ""
+            raise InputError(
+                f"--only {prefix!r} matches no record{where}{_did_you_mean(prefix, ids)}; "
+                f"ids: {', '.join(ids) or 'none'}"
+            )
+    return [r for r in chosen if not only or any(r.id.startswith(p) for p in only)]
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimOutcome:
     """A claim (or listing) with its status and the outcome of every check its evidence stands for."""
@@ -196,6 +326,27 @@ class ClaimOutcome:
     status: Status
     outcomes: tuple[Outcome, ...]
     reason: str  #: why unverified (the first failing or skipped check and its detail); else empty
+    #: the evidence reference each of ``outcomes`` was run for (parallel to ``outcomes``)
+    refs: tuple[str, ...] = ()
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of this record's checks (a check shared with other records counts in each)."""
+        return sum(o.seconds for o in self.outcomes)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready: ``kind`` (``"listing"`` or ``"claim"``), every field of the record (tuples as
+        lists), ``status``, ``reason``, ``seconds``, and ``checks``: per check run, ``ref`` (the
+        evidence reference it stands for) and the keys of :meth:`theory.checks.Outcome.as_dict`."""
+        out: dict[str, object] = {"kind": "claim" if isinstance(self.record, Claim) else "listing"}
+        for key in self.record.__slots__:
+            value = getattr(self.record, key)
+            out[key] = list(value) if isinstance(value, tuple) else value
+        out["status"] = self.status
+        out["reason"] = self.reason
+        out["seconds"] = self.seconds
+        out["checks"] = [{"ref": ref, **o.as_dict()} for ref, o in zip(self.refs, self.outcomes, strict=True)]
+        return out
 
 
 def _run_key(key: str, ctx: CheckContext) -> Outcome:
@@ -224,34 +375,80 @@ def _run_key(key: str, ctx: CheckContext) -> Outcome:
     return run_check(check, ctx)
 
 
+def plan(records: Iterable[Claim | Listing]) -> list[str]:
+    """The run keys the records' evidence stands for, each once, in the order they will run."""
+    keys: dict[str, None] = {}
+    for record in records:
+        for ref in record.evidence:
+            keys.update(dict.fromkeys(resolve(ref)))
+    return list(keys)
+
+
 def run_ledger(
     records: Iterable[Claim | Listing],
     ctx: CheckContext,
     on_run: Callable[[str, Outcome], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> list[ClaimOutcome]:
-    """Run the evidence of ``records`` (each check once) and return one :class:`ClaimOutcome` each.
+    """Validate ``records`` (:func:`validate`), run their evidence (each check once, however many
+    records cite it) and return one :class:`ClaimOutcome` each, in order.
 
-    ``on_run(key, outcome)`` is called after each check (progress). A record whose evidence has a
-    check that failed, crashed or skipped is ``unverified``, with that check named in ``reason``.
+    ``on_start(key)`` and ``on_run(key, outcome)`` are called before and after each check (progress).
+    A record whose evidence has a check that failed, crashed or skipped is ``unverified``, with the
+    first such check and its detail in ``reason`` (and the others named); a record without evidence
+    (only "not a mathematical claim" may have none) is ``n/a``.
+
+    Raises:
+        LedgerInterrupted: on Ctrl-C, with the records finished before it.
     """
     records = list(records)
-    plan = {ref: resolve(ref) for record in records for ref in record.evidence}
+    validate(records)
     done: dict[str, Outcome] = {}
-    out = []
-    for record in records:
-        outcomes = []
-        for ref in record.evidence:
-            for key in plan[ref]:
-                if key not in done:
-                    done[key] = _run_key(key, ctx)
-                    if on_run is not None:
-                        on_run(key, done[key])
-                outcomes.append(done[key])
-        bad = [o for o in outcomes if o.status != "pass"]
-        if not record.evidence:
-            status: Status = "n/a"
-        else:
-            status = "unverified" if bad else "verified"
-        reason = f"{bad[0].id} ({bad[0].route}): {bad[0].status}: {bad[0].detail}" if bad else ""
-        out.append(ClaimOutcome(record, status, tuple(outcomes), reason))
+    out: list[ClaimOutcome] = []
+    try:
+        for record in records:
+            out.append(_run_record(record, ctx, done, on_run, on_start))
+    except KeyboardInterrupt:
+        raise LedgerInterrupted(out, len(records)) from None
     return out
+
+
+class LedgerInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_ledger`: carries the records finished before it and the planned count."""
+
+    def __init__(self, outcomes: list[ClaimOutcome], planned: int) -> None:
+        super().__init__(f"interrupted after {len(outcomes)} of {planned} records")
+        self.outcomes = outcomes
+        self.planned = planned
+
+
+def _run_record(
+    record: Claim | Listing,
+    ctx: CheckContext,
+    done: dict[str, Outcome],
+    on_run: Callable[[str, Outcome], None] | None,
+    on_start: Callable[[str], None] | None,
+) -> ClaimOutcome:
+    """One record of :func:`run_ledger`: its checks not in ``done`` run (and are added to it)."""
+    outcomes: dict[str, Outcome] = {}  # run key -> outcome; a key two refs share counts once
+    refs: dict[str, str] = {}
+    for ref in record.evidence:
+        for key in resolve(ref):
+            if key not in done:
+                if on_start is not None:
+                    on_start(key)
+                done[key] = _run_key(key, ctx)
+                if on_run is not None:
+                    on_run(key, done[key])
+            outcomes.setdefault(key, done[key])
+            refs.setdefault(key, ref)
+    bad = [o for o in outcomes.values() if o.status != "pass"]
+    status: Status = "n/a" if not record.evidence else "unverified" if bad else "verified"
+    reason = ""
+    if bad:
+        reason = f"{bad[0].id} ({bad[0].route}): {bad[0].status}: {bad[0].detail}"
+        if len(bad) > 1:
+            reason += f"; and {len(bad) - 1} more: " + ", ".join(
+                f"{o.id} ({o.route}): {o.status}" for o in bad[1:]
+            )
+    return ClaimOutcome(record, status, tuple(outcomes.values()), reason, tuple(refs.values()))

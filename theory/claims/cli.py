@@ -1,43 +1,248 @@
-"""``wdt claims``: run the claims ledger's evidence and print each claim with its verdict and status."""
+"""``wdt claims``: run the claims ledger's evidence and print each record with its verdict and status.
+
+Two tables (``rich``, in the style of ``wdt verify``; a progress bar on standard error): the code
+listings of the five source texts, then their claims, one row per record: id, verdict (claims),
+status, the evidence references, and the seconds its checks took. Under the tables: the checks whose
+tolerance is empirical, the reason of every ``unverified`` record, and a summary line (counts by
+verdict and by status).
+
+Statuses: ``verified`` (every check the evidence stands for ran and passed), ``unverified`` (one
+failed, crashed or was skipped: a claim whose evidence did not run is never reported as holding),
+``n/a`` (a "not a mathematical claim" that cites no evidence).
+
+``--json`` prints an array with one object per record (:meth:`theory.claims.ClaimOutcome.as_dict`):
+``kind`` (``"listing"`` or ``"claim"``), the record's fields, ``status``, ``reason``, ``seconds`` and
+``checks`` (per check: ``ref`` and the keys of ``wdt verify --json``).
+
+Exit status: 0 when every record with evidence is verified, 1 when one is unverified, 2 for bad usage
+(an unknown source or id prefix, an invalid record, ``--device cuda`` without CUDA); 130 after Ctrl-C,
+which prints the records finished so far (marked as interrupted), and 141 when the output pipe closes
+early, as for ``wdt verify`` (:func:`theory.cli.main`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
 
-from theory.checks import CheckContext
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-__all__ = ["add_arguments", "run"]
+from theory._console import console as make_console
+from theory.checks import CheckContext, Outcome
+from theory.claims import (
+    STATUSES,
+    VERDICTS,
+    Claim,
+    ClaimOutcome,
+    LedgerInterrupted,
+    Listing,
+    load,
+    plan,
+    run_ledger,
+)
+
+__all__ = ["add_arguments", "render_text", "run"]
+
+_STATUS_STYLE = {"verified": "green", "unverified": "bold red", "n/a": "yellow"}
+_VERDICT_STYLE = {
+    "holds": "green",
+    "holds under conditions": "cyan",
+    "false": "magenta",
+    "not a mathematical claim": "dim",
+}
+#: printed after an evidence reference one of whose checks has an empirical tolerance
+EMPIRICAL_MARK = "*"
+#: 128 + SIGINT (as :data:`theory.cli.EXIT_INTERRUPTED`, which imports this module)
+EXIT_INTERRUPTED = 130
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``wdt claims``."""
     p.add_argument(
-        "--source", action="append", default=[], metavar="S", help="only this source text (repeatable)"
+        "--source",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="S",
+        help="only these source texts: d2l, ddlee, apx, pydl, manhua (repeatable)",
     )
-    p.add_argument("--json", action="store_true", help="print a JSON array instead of the table")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="ID-PREFIX",
+        help="only the records whose id starts with this, e.g. 'd2l.' (repeatable)",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON array instead of the tables")
     p.add_argument("--seed", type=int, default=0, help="seed of every random draw (default 0)")
+    p.add_argument("--thorough", action="store_true", help="the evidence checks' larger runs")
+    p.add_argument(
+        "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for the torch evidence"
+    )
+    p.epilog = (
+        "statuses: verified (every evidence check passed), unverified (one failed, crashed or was "
+        "skipped), n/a (not a mathematical claim, no evidence). Exit status 0 when every record with "
+        "evidence is verified, 1 when one is unverified, 2 for bad usage."
+    )
+
+
+def _width() -> int:
+    """The width of the tables when the output is not a terminal: ``COLUMNS`` if set, else 140."""
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else 140
+
+
+#: below this many columns the evidence goes under the id, one reference a line, instead of into a
+#: column of its own (five columns do not fit 80 without folding ids and references mid-word)
+NARROW = 110
+
+
+def _evidence_refs(outcome: ClaimOutcome) -> list[str]:
+    """The record's references; a ``*`` marks one with a check whose tolerance is empirical."""
+    empirical = {
+        ref for ref, o in zip(outcome.refs, outcome.outcomes, strict=True) if o.tolerance_basis == "empirical"
+    }
+    return [ref + (EMPIRICAL_MARK if ref in empirical else "") for ref in outcome.record.evidence]
+
+
+def _tables(outcomes: list[ClaimOutcome], title: str, width: int) -> list[Table]:
+    """The listings table and the claims table (a table only where there are records of its kind)."""
+    narrow = width < NARROW
+    listings = [o for o in outcomes if not isinstance(o.record, Claim)]
+    claims = [o for o in outcomes if isinstance(o.record, Claim)]
+    tables = []
+    for kind, rows in (("code listings", listings), ("claims", claims)):
+        if not rows:
+            continue
+        table = Table(title=f"{title}: {kind}", header_style="bold")
+        # the status keeps its width (it is what the reader looks for); the rest wraps, ids and
+        # references folding only when a single one is wider than its column
+        table.add_column(f"id, evidence{EMPIRICAL_MARK}" if narrow else "id", overflow="fold", ratio=3)
+        if kind == "claims":
+            # narrow: as wide as its longest word ("mathematical"), the verdict wraps into lines
+            table.add_column("verdict", width=12 if narrow else None, ratio=None if narrow else 2)
+        table.add_column("status", no_wrap=True, min_width=10)
+        if not narrow:
+            table.add_column(f"evidence{EMPIRICAL_MARK}", overflow="fold", ratio=4)
+        table.add_column("s", justify="right", no_wrap=True)
+        for o in rows:
+            refs = _evidence_refs(o) or ["—"]
+            if narrow:
+                cells = [escape(o.record.id) + "".join(f"\n  [dim]{escape(r)}[/]" for r in refs)]
+            else:
+                cells = [escape(o.record.id)]
+            if isinstance(o.record, Claim):
+                cells.append(f"[{_VERDICT_STYLE[o.record.verdict]}]{o.record.verdict}[/]")
+            cells.append(f"[{_STATUS_STYLE[o.status]}]{o.status}[/]")
+            if not narrow:
+                cells.append(escape(", ".join(refs)))
+            cells.append(f"{o.seconds:.2f}")
+            table.add_row(*cells)
+        tables.append(table)
+    return tables
+
+
+def _summary(outcomes: list[ClaimOutcome], checks: int, seconds: float) -> str:
+    """Counts by verdict (claims) and by status (listings, claims), the checks run and the time."""
+    parts = []
+    for kind, rows in (
+        ("listings", [o for o in outcomes if not isinstance(o.record, Claim)]),
+        ("claims", [o for o in outcomes if isinstance(o.record, Claim)]),
+    ):
+        if not rows:
+            continue
+        status = Counter(o.status for o in rows)
+        shown = STATUSES if kind == "claims" else ("verified", "unverified")  # a listing is never n/a
+        text = f"{len(rows)} {kind}: " + ", ".join(f"{status[s]} {s}" for s in shown)
+        if kind == "claims":
+            verdict = Counter(o.record.verdict for o in rows if isinstance(o.record, Claim))
+            text += " (" + ", ".join(f"{verdict[v]} {v}" for v in VERDICTS) + ")"
+        parts.append(text)
+    if not parts:
+        parts.append("no records")
+    return "; ".join(parts) + f"; {checks} checks in {seconds:.1f} s"
+
+
+def render_text(outcomes: list[ClaimOutcome], *, title: str, checks: int, seconds: float) -> None:
+    """Print the tables, the notes and the summary to standard output."""
+    console = make_console(width=_width())
+    for table in _tables(outcomes, title, console.width):
+        console.print(table)
+    ran: dict[str, Outcome] = {}
+    for o in outcomes:
+        ran.update((f"{c.id} ({c.route})", c) for c in o.outcomes)
+    empirical = {key: c.empirical_reason for key, c in ran.items() if c.tolerance_basis == "empirical"}
+    if empirical:
+        console.print(
+            f"{EMPIRICAL_MARK} empirical tolerance (not derived from the route's error bound):",
+            highlight=False,
+            markup=False,
+        )
+        for key, reason in empirical.items():
+            console.print(f"  {key}: {reason}", highlight=False, markup=False)
+    unverified = [o for o in outcomes if o.status == "unverified"]
+    for o in unverified:
+        console.print(f"[bold red]unverified[/] {escape(o.record.id)}: {escape(o.reason)}", highlight=False)
+    colour = "red" if unverified else "green"
+    console.print(f"[{colour}]{escape(_summary(outcomes, checks, seconds))}[/]", highlight=False)
+
+
+def _run_with_progress(
+    records: Iterable[Claim | Listing], ctx: CheckContext, progress: bool
+) -> list[ClaimOutcome]:
+    records = list(records)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=make_console(stderr=True),
+        transient=True,
+        disable=not progress,
+    ) as bar:
+        task = bar.add_task("claims", total=len(plan(records)))
+        return run_ledger(
+            records,
+            ctx,
+            on_start=lambda key: bar.update(task, description=key),
+            on_run=lambda key, outcome: bar.advance(task),
+        )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the ledger; exit status 1 when a claim with evidence is unverified."""
-    from theory.claims import Claim, Listing, run_ledger
-    from theory.claims.records import CLAIMS, LISTINGS, SOURCES
-    from theory.errors import InputError
+    """Run the ledger; exit status 1 when a record with evidence is unverified."""
+    records = load(sources=args.source, only=args.only)
+    if args.device != "cpu":
+        from theory.empirical import resolve_device
 
-    for key in args.source:
-        if key not in SOURCES:
-            raise InputError(f"unknown source {key!r}; sources are {', '.join(SOURCES)}")
-    every: list[Claim | Listing] = [*LISTINGS, *CLAIMS]
-    records = [r for r in every if not args.source or r.source in args.source]
-    outcomes = run_ledger(records, CheckContext(seed=args.seed))
+        resolve_device(args.device)  # DeviceUnavailableError (exit status 2) without the device
+    ctx = CheckContext(seed=args.seed, thorough=args.thorough, device=args.device)
+    start = time.perf_counter()
+    interrupted: LedgerInterrupted | None = None
+    try:
+        outcomes = _run_with_progress(records, ctx, progress=not args.json)
+    except LedgerInterrupted as stop:  # Ctrl-C: the records finished so far, then status 130
+        outcomes, interrupted = stop.outcomes, stop
+    seconds = time.perf_counter() - start
+    status = 1 if any(o.status == "unverified" for o in outcomes) else 0
     if args.json:
-        print(
-            json.dumps(
-                [{"id": o.record.id, "status": o.status, "reason": o.reason} for o in outcomes], indent=1
-            )
-        )
+        json.dump([o.as_dict() for o in outcomes], sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
     else:
-        for o in outcomes:
-            print(o.record.id, o.status, o.reason)
-    return 1 if any(o.status == "unverified" for o in outcomes) else 0
+        mode = "thorough" if args.thorough else "default"
+        title = f"wdt claims (seed {args.seed}, {mode} cases, device {args.device})"
+        if interrupted is not None:
+            title += f", INTERRUPTED after {len(outcomes)} of {interrupted.planned} records"
+        checks = len({(c.id, c.route) for o in outcomes for c in o.outcomes})
+        render_text(outcomes, title=title, checks=checks, seconds=seconds)
+    if interrupted is not None:
+        print(f"wdt claims: {interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return status

@@ -183,7 +183,7 @@ _D2L_LISTINGS: tuple[Listing, ...] = (
 
 _REGULARISER_LISTINGS: tuple[Listing, ...] = (
     Listing(
-        id="apx.adam_l2",
+        id="apx.listing_adam_l2",
         source="apx",
         section="L2 regularisation through the optimiser's weight_decay",
         behaviour="Builds torch.optim.Adam over all of model.parameters() with lr = 0.001 and "
@@ -202,7 +202,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         evidence=("src.apx.adam_l2",),
     ),
     Listing(
-        id="apx.l1_sgd",
+        id="apx.listing_l1_sgd",
         source="apx",
         section="L1 regularisation added to the loss by hand",
         behaviour="Sums |θ| over the parameters with more than one dimension, multiplies by λ₁ = 0.005, "
@@ -220,7 +220,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         evidence=("src.apx.l1_sgd",),
     ),
     Listing(
-        id="apx.enet_adam",
+        id="apx.listing_enet_adam",
         source="apx",
         section="Elastic net: the hand L1 term plus Adam's weight_decay",
         behaviour="Adds λ₁ = 0.005 times the L1 norm of the weight matrices to the MSE loss and trains "
@@ -239,7 +239,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         evidence=("src.apx.enet_adam", "src.apx.adam_l2"),
     ),
     Listing(
-        id="pydl.adam_wd",
+        id="pydl.listing_adam_wd",
         source="pydl",
         section="4.代码实现",
         behaviour="One line: optim.Adam(model.parameters(), lr=learning_rate, weight_decay=0.01), said to "
@@ -251,7 +251,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         evidence=("src.apx.adam_l2",),
     ),
     Listing(
-        id="pydl.regularization",
+        id="pydl.listing_regularization",
         source="pydl",
         section="4.代码实现",
         behaviour="A torch.nn.Module whose forward(model) returns weight_decay times the sum of "
@@ -281,7 +281,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         ),
     ),
     Listing(
-        id="manhua.sgd_wd",
+        id="manhua.listing_sgd_wd",
         source="manhua",
         section="如何在常见框架中使用权重衰减?",
         behaviour="optim.SGD(model.parameters(), lr=0.01, weight_decay=1e-4), given as the PyTorch form of "
@@ -294,7 +294,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         evidence=("src.manhua.sgd_wd",),
     ),
     Listing(
-        id="manhua.keras_l2",
+        id="manhua.listing_keras_l2",
         source="manhua",
         section="如何在常见框架中使用权重衰减?",
         behaviour="Says that in TensorFlow/Keras weight decay is added with the L2 regulariser "
