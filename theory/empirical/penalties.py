@@ -502,8 +502,9 @@ class _Probe:
                 moved, _ = self.call(
                     grad=False, where=f"random point 1 with {self.names[i]} = 0", finite=False
                 )
-                if math.isfinite(moved):  # else W = 0 is outside fn's domain: no information
-                    data.zero_change[i] = abs(moved - values[0])
+                # NaN when W = 0 is outside fn's domain (weight norm's v): never above the threshold
+                # in _analyse, so W is then not counted as touched by value
+                data.zero_change[i] = abs(moved - values[0])
         return data
 
 
