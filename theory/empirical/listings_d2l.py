@@ -331,12 +331,6 @@ class ListingRun:
     iterates: FloatArray | None
 
 
-def _flat(w: Any, b: Any) -> FloatArray:
-    from theory.empirical import _common as C
-
-    return np.concatenate([C.numpy(w).ravel(), C.numpy(b).ravel()])
-
-
 def _predict(
     data: ListingData,
     w0: FloatArray,
@@ -484,13 +478,13 @@ def train(
             b = torch.tensor([float(init[1])], dtype=dt, device=dev)
             w.requires_grad_(True)
             b.requires_grad_(True)
-        start = (_flat(w, b)[:-1], float(b.detach().cpu()))
+        start = (C.flat((w, b))[:-1], float(b.detach().cpu()))
 
         def net(X: Any) -> Any:
             return linreg(X, w, b)
 
         loss = squared_loss
-        iterates = [_flat(w, b)] if record_iterates else None
+        iterates = [C.flat((w, b))] if record_iterates else None
         plot, train_curve, test_curve = [], [], []
         steps = 0
         for epoch in range(recipe.epochs):
@@ -500,12 +494,12 @@ def train(
                 sgd([w, b], lr, recipe.batch_size)
                 steps += 1
                 if iterates is not None:
-                    iterates.append(_flat(w, b))
+                    iterates.append(C.flat((w, b)))
             if epoch % 5 == 1:
                 plot.append(epoch)
                 train_curve.append(evaluate_loss(net, train_iter, loss))
                 test_curve.append(evaluate_loss(net, test_iter, loss))
-        end = _flat(w, b)
+        end = C.flat((w, b))
     _check_finite(end, "train", lr)
     return _finish(
         "train", data, lam, lr, (lam, lr), 1.0, start, (end[:-1], float(end[-1])), steps,
@@ -554,12 +548,12 @@ def train_concise(
             else:
                 layer.weight.copy_(torch.as_tensor(np.asarray(init[0]).reshape(1, -1), dtype=dt))
                 layer.bias.fill_(float(init[1]))
-        start = (_flat(layer.weight, layer.bias)[:-1], float(layer.bias.detach().cpu()))
+        start = (C.flat((layer.weight, layer.bias))[:-1], float(layer.bias.detach().cpu()))
         loss = torch.nn.MSELoss(reduction="none")
         trainer = torch.optim.SGD(
             [{"params": layer.weight, "weight_decay": decay}, {"params": layer.bias}], lr=lr
         )
-        iterates = [_flat(layer.weight, layer.bias)] if record_iterates else None
+        iterates = [C.flat((layer.weight, layer.bias))] if record_iterates else None
         plot, train_curve, test_curve = [], [], []
         steps = 0
         for epoch in range(recipe.epochs):
@@ -570,12 +564,12 @@ def train_concise(
                 trainer.step()
                 steps += 1
                 if iterates is not None:
-                    iterates.append(_flat(layer.weight, layer.bias))
+                    iterates.append(C.flat((layer.weight, layer.bias)))
             if epoch % 5 == 1:
                 plot.append(epoch)
                 train_curve.append(evaluate_loss(net, train_iter, loss))
                 test_curve.append(evaluate_loss(net, test_iter, loss))
-        end = _flat(layer.weight, layer.bias)
+        end = C.flat((layer.weight, layer.bias))
     _check_finite(end, "train_concise", lr)
     return _finish(
         "train_concise", data, decay, lr, (decay / 2, 2 * lr), 2.0, start, (end[:-1], float(end[-1])),
@@ -899,7 +893,7 @@ def _zero_grad(ctx: CheckContext) -> CheckResult:
 
         backward(batches[0])
         backward(batches[1])
-        summed = _flat(layer.weight.grad, layer.bias.grad)
+        summed = C.flat((layer.weight.grad, layer.bias.grad))
         want = grad(theta0, batches[0]) + grad(theta0, batches[1])
         tracker.add(float(np.linalg.norm(summed - want)), 2.0 * tol)
         trainer.zero_grad()
@@ -909,7 +903,8 @@ def _zero_grad(ctx: CheckContext) -> CheckResult:
         tracker.add(0.0 if cleared else math.inf, 1.0)
         backward(batches[2])
         tracker.add(
-            float(np.linalg.norm(_flat(layer.weight.grad, layer.bias.grad) - grad(theta0, batches[2]))), tol
+            float(np.linalg.norm(C.flat((layer.weight.grad, layer.bias.grad)) - grad(theta0, batches[2]))),
+            tol,
         )
 
         # k steps without zero_grad against the accumulating recurrence, and with it against plain SGD
@@ -935,7 +930,7 @@ def _zero_grad(ctx: CheckContext) -> CheckResult:
                 bound += lr * (d + B + 4) * eps * _gradient_scale(
                     X, theta, y
                 ) * 2.0 / B * k + 4 * eps * float(np.linalg.norm(theta))
-            got = _flat(layer.weight, layer.bias)
+            got = C.flat((layer.weight, layer.bias))
             tracker.add(float(np.linalg.norm(got - theta)), bound)
             runs[zero] = (got, bound)
         gap = float(np.linalg.norm(runs[False][0] - runs[True][0]))
@@ -984,11 +979,11 @@ def _backward_mean(ctx: CheckContext) -> CheckResult:
         tracker.add(0.0 if raised.startswith("RuntimeError") else math.inf, 1.0)
         layer.zero_grad()
         loss(layer(X), y).mean().backward()
-        mean_grad = _flat(layer.weight.grad, layer.bias.grad)
+        mean_grad = C.flat((layer.weight.grad, layer.bias.grad))
         layer.zero_grad()
         loss(layer(X), y).sum().backward()
-        sum_grad = _flat(layer.weight.grad, layer.bias.grad)
-        theta = _flat(layer.weight, layer.bias)
+        sum_grad = C.flat((layer.weight.grad, layer.bias.grad))
+        theta = C.flat((layer.weight, layer.bias))
         scale = _gradient_scale(C.numpy(X), theta, C.numpy(y).ravel()) * 2.0 / B
         tracker.add(float(np.linalg.norm(mean_grad - sum_grad / B)), (d + B + 4) * eps * scale)
     return tracker.result(f"backward() on the per-example losses: {raised}; mean's gradient = sum's / {B}")

@@ -58,10 +58,11 @@ EPS = dtype_eps(np.float64)
 # ------------------------------------------------------------------------------------- data, models
 
 
-def diabetes() -> tuple[FloatArray, FloatArray]:
+def diabetes(*, centre_y: bool = False) -> tuple[FloatArray, FloatArray]:
     """The diabetes data shipped with scikit-learn: X (442×10) with each column centred and scaled to
-    unit variance (1/n divisor), and y divided by its standard deviation (not centred, so a model's
-    intercept has something to fit).
+    unit variance (1/n divisor), and y divided by its standard deviation, not centred by default (so a
+    model's intercept has something to fit); ``centre_y=True`` centres it first, as
+    :func:`theory.empirical.dynamics.diabetes_regression` (which calls this) needs.
 
     The two files are read where scikit-learn keeps them (importing ``sklearn.datasets`` costs about a
     second and a half); when they are not there, ``sklearn.datasets.load_diabetes`` is used.
@@ -83,6 +84,8 @@ def diabetes() -> tuple[FloatArray, FloatArray]:
 
         X, y = load_diabetes(return_X_y=True, scaled=False)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
+    if centre_y:
+        y = y - y.mean()
     return np.ascontiguousarray(X, dtype=np.float64), np.asarray(y / y.std(), dtype=np.float64)
 
 
