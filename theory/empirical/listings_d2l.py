@@ -673,6 +673,39 @@ def _prediction_cases(tracker: ErrorTracker, run: ListingRun, data: ListingData)
     )
 
 
+#: the last plotted test loss that the d2l.listing_train record quotes (ledger seed 0, float64), with half
+#: a unit of its last quoted digit: (seed, dtype, λ) -> (value, tolerance)
+_QUOTED_TEST_LOSS = {(0, "float64", 0.0): (113.0, 0.5), (0, "float64", 3.0): (0.12, 0.005)}
+
+
+def _plotted_test_loss(tracker: ErrorTracker, run: ListingRun, data: ListingData) -> float:
+    """Check the animator's last test-loss point (:func:`evaluate_loss` of ``r²/2``) against NumPy's
+    mean of ``(x·w + b − y)²/2`` over the test set at the iterate of that epoch; return the point.
+
+    Tolerance (derived): each residual ``r_i`` computed in the run's dtype is off by at most
+    ``(d + 2)·eps·S_i`` with ``S_i = Σ_j|x_ij w_j| + |b| + |y_i|`` (a d-term inner product and two
+    additions), so ``r_i²/2`` by ``|r_i|·(d + 2)·eps·S_i`` (plus its square, negligible), and the mean
+    over n terms adds ``(n + 2)·eps`` relative; twice that for the two computations (NumPy runs in
+    float64 on the same inputs, so its own error is at most the same).
+    """
+    from theory.empirical import _common as C
+
+    assert run.iterates is not None
+    per_epoch = run.steps // data.recipe.epochs
+    theta = run.iterates[int(run.plot_epochs[-1]) * per_epoch]
+    w, b = theta[:-1], theta[-1]
+    X, y = C.numpy(data.test[0]), C.numpy(data.test[1]).ravel()
+    r = X @ w + b - y
+    expected = float(np.mean(r**2) / 2.0)
+    eps = _eps(data.dtype)
+    scale = np.abs(X) @ np.abs(w) + abs(b) + np.abs(y)
+    n, d = X.shape
+    tol = 2.0 * (float(np.mean(np.abs(r) * (d + 2) * eps * scale)) + (n + 2) * eps * expected)
+    plotted = float(run.test_loss[-1])
+    tracker.add(abs(plotted - expected), tol)
+    return plotted
+
+
 @register_evidence(
     "src.d2l.scratch",
     "d2l train(λ) from scratch, λ ∈ {0, 3}: printed ‖w‖ = exact null part + full-batch row part; "
@@ -681,8 +714,11 @@ def _prediction_cases(tracker: ErrorTracker, run: ListingRun, data: ListingData)
 def _scratch(ctx: CheckContext) -> CheckResult:
     """:func:`train` at λ = 0 and 3: the null-space part of the printed ‖w‖ against
     ``(1 − ηλ)^T Pw⁽⁰⁾`` within :func:`_null_tolerance` (derived), the row-space part against full-batch
-    GD within the gd.min_norm check's empirical tolerance (minibatch noise); the printed line keeps its
-    unfilled placeholder; the listing's unpacking of ``init_params()`` as printed raises TypeError."""
+    GD within the gd.min_norm check's empirical tolerance (minibatch noise); the animator's last test-loss
+    point against NumPy at that epoch's iterate (:func:`_plotted_test_loss`, derived) and, at the
+    ledger's seed, against the value the record quotes (113 for λ = 0, 0.12 for λ = 3, to the quoted
+    digit); the printed line keeps its unfilled placeholder; the listing's unpacking of
+    ``init_params()`` as printed raises TypeError."""
     from theory.empirical import _common as C
     from theory.empirical.checks import D2L_ROW_REASON, _device, _small
 
@@ -694,8 +730,14 @@ def _scratch(ctx: CheckContext) -> CheckResult:
         for seed, dtype in _cases(ctx, 1200):
             data = listing_data(seed=seed, dtype=dtype, device=device)
             for lam in (0.0, 3.0):
-                run = train(lam, data)
-                lines.append(f"seed {seed} {dtype}: " + _prediction_cases(tracker, run, data))
+                run = train(lam, data, record_iterates=True)
+                cases = _prediction_cases(tracker, run, data)
+                plotted = _plotted_test_loss(tracker, run, data)
+                lines.append(f"seed {seed} {dtype}: {cases}, last plotted test loss {plotted:.4g}")
+                quoted = _QUOTED_TEST_LOSS.get((seed, dtype, lam))
+                if quoted is not None:  # the number the record's finding quotes, to its last digit
+                    value, half_unit = quoted
+                    tracker.add(abs(plotted - value), half_unit)
                 # the print call leaves its placeholder unfilled: braces, a space, then the number
                 filled = PRINT_LABEL.format(run.printed_norm)
                 tracker.add(0.0 if run.printed != filled and "{}" in run.printed else math.inf, 1.0)
