@@ -84,6 +84,8 @@ class PenaltyReport:
         per_param: one :class:`ParamPenalty` per touched parameter, in ``params`` order.
         constant: P(0), the penalty with every trainable parameter set to 0 (frozen ones, with
             ``requires_grad=False``, keep their values); the canonical forms describe P(θ) − P(0).
+            NaN when P(0) is not finite (θ = 0 outside fn's domain, as for a weight-norm
+            parametrisation): then the canonical forms describe P(θ) itself.
         dtype: the precision the probes ran in (``"float64"`` unless ``fn`` fails in it).
         tolerance: the relative tolerance of the fits and value checks (see :func:`identify_penalty`).
     """
