@@ -9,6 +9,7 @@ rendered (the page must be up to date) and validated.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -184,6 +185,25 @@ def test_failing_crashing_and_skipping_evidence_leave_the_claim_unverified(ledge
     assert out["manhua.words"].outcomes == ()
 
 
+@pytest.mark.parametrize(
+    ("returned", "cause"),
+    [
+        (None, "the check returned NoneType None, not a CheckResult"),
+        (CheckResult(0, 0.0, 0.0), "a pass with 0 cases (nothing was checked) is not evidence"),
+        (CheckResult(1, 1e300, math.inf), "a pass with tolerance inf (not finite and non-negative) is not"),
+        (CheckResult(1, -math.inf, 1.0), "a pass with error -inf (not finite) is not evidence"),
+        (CheckResult(2, math.nan, 1.0), "src.d2l.odd (evidence): fail: "),
+    ],
+)
+def test_a_result_that_checked_nothing_is_unverified_not_verified_or_a_crash(ledger, returned, cause):
+    """The ledger does not trust a pass over zero cases or within an infinite tolerance, and a check
+    returning something other than a CheckResult is a failed row, not an AttributeError."""
+    register_evidence("src.d2l.odd", "odd result")(lambda ctx: returned)
+    (result,) = run_ledger([_good(evidence=("src.d2l.odd",))], CheckContext())
+    assert result.status == "unverified"
+    assert cause in result.reason, result.reason
+
+
 def test_a_record_with_several_bad_checks_names_them_all(ledger):
     claim = Claim("d2l.two", "d2l", "s", "c", "holds", "", ("src.d2l.fail", "src.apx.skip"))
     (result,) = run_ledger([claim], CheckContext())
@@ -323,7 +343,14 @@ def test_ctrl_c_prints_the_finished_records_and_exits_130(ledger, capsys, as_jso
     captured = capsys.readouterr()
     assert "wdt claims: interrupted after 2 of 3 records" in captured.err  # the listing, then d2l.first
     if as_json:
-        assert [r["id"] for r in json.loads(captured.out)] == ["d2l.scratch", "d2l.first"]
+        rows = json.loads(captured.out)
+        assert [r.get("id") for r in rows] == ["d2l.scratch", "d2l.first", None]
+        assert rows[-1] == {
+            "kind": "interrupted",
+            "records": 2,
+            "planned": 3,
+            "reason": "Ctrl-C: interrupted after 2 of 3 records",
+        }
     else:
         out = " ".join(captured.out.split())
         assert "INTERRUPTED after 2 of 3 records" in out and "d2l.first" in out and "d2l.x" not in out

@@ -128,3 +128,43 @@ def test_regularisation_p0_is_not_l2() -> None:
     eps = torch.finfo(torch.float64).eps
     floor = eps * 0.5 * min(float(p.detach().abs().min()) for p in model.parameters() if p.dim() > 1)
     assert all(p.grad is None or float(p.grad.abs().max()) <= floor for p in model.parameters())
+
+
+# ------------------------------------------------------------- the shared step-by-step comparison
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam"])
+def test_decay_step_holds_and_a_doubled_penalty_breaks_it(kind: str) -> None:
+    """optimizers.decay_step: one step of weight_decay=λ equals one step on L + (λ/2)‖θ‖² within its
+    rounding bound, step after step; a penalty of λ‖θ‖² (no ½) exceeds the bound; AdamW (decoupled)
+    and SGD with momentum are refused (the bound is not theirs)."""
+    import torch
+
+    from theory.empirical import optimizers as O
+    from theory.errors import InputError
+
+    X, y = L.diabetes()
+    Xt, Yt = L._tensors(X, y, "cpu")
+    lam, lr = 0.05, 0.01
+
+    def loss(model: Any) -> Any:
+        return ((model(Xt) - Yt) ** 2).mean()
+
+    cls = getattr(torch.optim, kind)
+    for penalty, ok in ((None, True), (lambda m: lam * sum((p * p).sum() for p in m.parameters()), False)):
+        a, b = L.mlp(0), L.mlp(1)  # b is put into a's state by decay_step itself
+        opt_a, opt_b = cls(a.parameters(), lr=lr, weight_decay=lam), cls(b.parameters(), lr=lr)
+        ratios = [O.decay_step(a, opt_a, b, opt_b, loss, lam, penalty=penalty).ratio for _ in range(5)]
+        assert (max(ratios) <= 1.0) is ok, (kind, penalty, ratios)
+    w = L.mlp(0)
+    with pytest.raises(InputError, match="AdamW"):
+        O.decay_step(w, torch.optim.AdamW(w.parameters(), weight_decay=lam), b, opt_b, loss, lam)
+    with pytest.raises(InputError, match="momentum"):
+        O.decay_step(
+            w,
+            torch.optim.SGD(w.parameters(), lr=lr, momentum=0.9, weight_decay=lam),
+            b,
+            torch.optim.SGD(b.parameters(), lr=lr, momentum=0.9),
+            loss,
+            lam,
+        )

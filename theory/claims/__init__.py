@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from theory.catalogue import CATALOGUE
@@ -349,11 +350,45 @@ class ClaimOutcome:
         return out
 
 
+def _sound(result: object) -> CheckResult:
+    """``result`` if it is a CheckResult whose pass means something, else a ``fail`` result saying why.
+
+    A check is trusted only as far as its result can be read: a pass needs at least one case and a
+    finite, non-negative tolerance (a pass over zero cases, or within an infinite tolerance, checked
+    nothing), and anything but a CheckResult (``None`` from a missing ``return``) is a broken check,
+    reported on its row rather than crashing the run.
+    """
+    if not isinstance(result, CheckResult):
+        return CheckResult(
+            0,
+            math.nan,
+            math.nan,
+            f"the check returned {type(result).__name__} {result!r:.60}, not a CheckResult",
+            "fail",
+        )
+    if result.verdict != "pass":
+        return result
+    why = []
+    if not (isinstance(result.cases, int) and result.cases >= 1):
+        why.append(f"{result.cases!r} cases (nothing was checked)")
+    if not (math.isfinite(result.tolerance) and result.tolerance >= 0):
+        why.append(f"tolerance {result.tolerance!r} (not finite and non-negative)")
+    if not math.isfinite(result.max_error):
+        why.append(f"error {result.max_error!r} (not finite)")
+    if not why:
+        return result
+    detail = f"a pass with {' and '.join(why)} is not evidence" + (
+        f"; {result.detail}" if result.detail else ""
+    )
+    return replace(result, detail=detail, status="fail")
+
+
 def _run_key(key: str, ctx: CheckContext) -> Outcome:
     """Run one check by run key (``theorem:route`` or an evidence name)."""
     if key.startswith("src."):
         evidence_check = all_evidence()[key]
         result, seconds = timed_call(evidence_check.func, ctx)
+        result = _sound(result)
         return Outcome(
             id=key,
             title=evidence_check.description,

@@ -16,7 +16,9 @@ failed, crashed or was skipped: a claim whose evidence did not run is never repo
 
 Exit status: 0 when every record with evidence is verified, 1 when one is unverified, 2 for bad usage
 (an unknown source or id prefix, an invalid record, ``--device cuda`` without CUDA); 130 after Ctrl-C,
-which prints the records finished so far (marked as interrupted), and 141 when the output pipe closes
+which prints the records finished so far (marked as interrupted: in the table's title, and with
+``--json`` as a last array element ``{"kind": "interrupted", "records": n, "planned": m, "reason": ...}``
+after the n finished records), and 141 when the output pipe closes
 early, as for ``wdt verify`` (:func:`theory.cli.main`).
 """
 
@@ -233,7 +235,17 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     status = 1 if any(o.status == "unverified" for o in outcomes) else 0
     if args.json:
-        json.dump([o.as_dict() for o in outcomes], sys.stdout, indent=1, ensure_ascii=False)
+        rows: list[dict[str, object]] = [o.as_dict() for o in outcomes]
+        if interrupted is not None:  # the array itself says it is incomplete, not only the exit status
+            rows.append(
+                {
+                    "kind": "interrupted",
+                    "records": len(outcomes),
+                    "planned": interrupted.planned,
+                    "reason": f"Ctrl-C: {interrupted}",
+                }
+            )
+        json.dump(rows, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         mode = "thorough" if args.thorough else "default"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,12 @@ def tensor(value: ArrayLike, dev: Any, dt: Any) -> Any:
 def numpy(t: Any) -> FloatArray:
     """A float64 NumPy copy of a tensor (detached, on CPU)."""
     return np.array(t.detach().to("cpu", torch.float64).numpy(), dtype=np.float64, copy=True)
+
+
+def flat(tensors: Iterable[Any]) -> FloatArray:
+    """The tensors' entries, each raveled, concatenated into one float64 NumPy vector (detached, CPU):
+    the parameter (or gradient) vector θ of a model, ``flat(model.parameters())``."""
+    return np.concatenate([numpy(t).ravel() for t in tensors])
 
 
 def seed_int(rng: np.random.Generator) -> int:

@@ -36,14 +36,16 @@ FloatArray = NDArray[np.floating[Any]]
 
 
 def diabetes_regression() -> tuple[FloatArray, FloatArray]:
-    """``(X, y)``: ``load_diabetes`` with each column centred and scaled to unit variance and y
-    centred and scaled to unit variance (so ``H = XᵀX/n`` is the correlation matrix, κ(H) ≈ 470)."""
-    from sklearn.datasets import load_diabetes
+    """``(X, y)``: scikit-learn's diabetes data with each column centred and scaled to unit variance and
+    y centred and scaled to unit variance (so ``H = XᵀX/n`` is the correlation matrix, κ(H) ≈ 470):
+    :func:`theory.empirical.listings_regularisers.diabetes` with ``centre_y=True``, the one loader.
 
-    X, y = load_diabetes(return_X_y=True)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = (y - y.mean()) / y.std()
-    return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    Raises:
+        CheckSkipped: scikit-learn is not installed.
+    """
+    from theory.empirical.listings_regularisers import diabetes
+
+    return diabetes(centre_y=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +72,6 @@ class AdamWRecord:
     eps: float
     steps_per_epoch: int
     probe: FloatArray
-
-
-def _flat(params: list[Any], attr: str = "data") -> FloatArray:
-    return np.concatenate([C.numpy(getattr(p, attr)).ravel() for p in params])
 
 
 def record_adamw(
@@ -108,17 +106,17 @@ def record_adamw(
     opt = torch.optim.AdamW([*params, probe], lr=step_lr, betas=betas, eps=eps, weight_decay=wd)
     per_epoch = len(loader)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * per_epoch) if cosine else None
-    w0 = _flat(params)
+    w0 = C.flat(params)
     grads, weights, lrs, probes = [], [w0], [], [1.0]
     for _ in range(epochs):
         for x, y in loader:
             opt.zero_grad(set_to_none=True)
             loss_fn(model(x), y).backward()
-            grads.append(_flat(params, "grad"))
+            grads.append(C.flat(p.grad for p in params))
             lrs.append(float(opt.param_groups[0]["lr"]))
             probe.grad = torch.zeros_like(probe)  # zero_grad(set_to_none) dropped it; None would skip it
             opt.step()
-            weights.append(_flat(params))
+            weights.append(C.flat(params))
             probes.append(float(probe.detach().cpu()[0]))
             if sched is not None:
                 sched.step()

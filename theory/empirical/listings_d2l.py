@@ -331,12 +331,6 @@ class ListingRun:
     iterates: FloatArray | None
 
 
-def _flat(w: Any, b: Any) -> FloatArray:
-    from theory.empirical import _common as C
-
-    return np.concatenate([C.numpy(w).ravel(), C.numpy(b).ravel()])
-
-
 def _predict(
     data: ListingData,
     w0: FloatArray,
@@ -484,13 +478,13 @@ def train(
             b = torch.tensor([float(init[1])], dtype=dt, device=dev)
             w.requires_grad_(True)
             b.requires_grad_(True)
-        start = (_flat(w, b)[:-1], float(b.detach().cpu()))
+        start = (C.flat((w, b))[:-1], float(b.detach().cpu()))
 
         def net(X: Any) -> Any:
             return linreg(X, w, b)
 
         loss = squared_loss
-        iterates = [_flat(w, b)] if record_iterates else None
+        iterates = [C.flat((w, b))] if record_iterates else None
         plot, train_curve, test_curve = [], [], []
         steps = 0
         for epoch in range(recipe.epochs):
@@ -500,12 +494,12 @@ def train(
                 sgd([w, b], lr, recipe.batch_size)
                 steps += 1
                 if iterates is not None:
-                    iterates.append(_flat(w, b))
+                    iterates.append(C.flat((w, b)))
             if epoch % 5 == 1:
                 plot.append(epoch)
                 train_curve.append(evaluate_loss(net, train_iter, loss))
                 test_curve.append(evaluate_loss(net, test_iter, loss))
-        end = _flat(w, b)
+        end = C.flat((w, b))
     _check_finite(end, "train", lr)
     return _finish(
         "train", data, lam, lr, (lam, lr), 1.0, start, (end[:-1], float(end[-1])), steps,
@@ -554,12 +548,12 @@ def train_concise(
             else:
                 layer.weight.copy_(torch.as_tensor(np.asarray(init[0]).reshape(1, -1), dtype=dt))
                 layer.bias.fill_(float(init[1]))
-        start = (_flat(layer.weight, layer.bias)[:-1], float(layer.bias.detach().cpu()))
+        start = (C.flat((layer.weight, layer.bias))[:-1], float(layer.bias.detach().cpu()))
         loss = torch.nn.MSELoss(reduction="none")
         trainer = torch.optim.SGD(
             [{"params": layer.weight, "weight_decay": decay}, {"params": layer.bias}], lr=lr
         )
-        iterates = [_flat(layer.weight, layer.bias)] if record_iterates else None
+        iterates = [C.flat((layer.weight, layer.bias))] if record_iterates else None
         plot, train_curve, test_curve = [], [], []
         steps = 0
         for epoch in range(recipe.epochs):
@@ -570,12 +564,12 @@ def train_concise(
                 trainer.step()
                 steps += 1
                 if iterates is not None:
-                    iterates.append(_flat(layer.weight, layer.bias))
+                    iterates.append(C.flat((layer.weight, layer.bias)))
             if epoch % 5 == 1:
                 plot.append(epoch)
                 train_curve.append(evaluate_loss(net, train_iter, loss))
                 test_curve.append(evaluate_loss(net, test_iter, loss))
-        end = _flat(layer.weight, layer.bias)
+        end = C.flat((layer.weight, layer.bias))
     _check_finite(end, "train_concise", lr)
     return _finish(
         "train_concise", data, decay, lr, (decay / 2, 2 * lr), 2.0, start, (end[:-1], float(end[-1])),
@@ -679,6 +673,39 @@ def _prediction_cases(tracker: ErrorTracker, run: ListingRun, data: ListingData)
     )
 
 
+#: the last plotted test loss that the d2l.listing_train record quotes (ledger seed 0, float64), with half
+#: a unit of its last quoted digit: (seed, dtype, λ) -> (value, tolerance)
+_QUOTED_TEST_LOSS = {(0, "float64", 0.0): (113.0, 0.5), (0, "float64", 3.0): (0.12, 0.005)}
+
+
+def _plotted_test_loss(tracker: ErrorTracker, run: ListingRun, data: ListingData) -> float:
+    """Check the animator's last test-loss point (:func:`evaluate_loss` of ``r²/2``) against NumPy's
+    mean of ``(x·w + b − y)²/2`` over the test set at the iterate of that epoch; return the point.
+
+    Tolerance (derived): each residual ``r_i`` computed in the run's dtype is off by at most
+    ``(d + 2)·eps·S_i`` with ``S_i = Σ_j|x_ij w_j| + |b| + |y_i|`` (a d-term inner product and two
+    additions), so ``r_i²/2`` by ``|r_i|·(d + 2)·eps·S_i`` (plus its square, negligible), and the mean
+    over n terms adds ``(n + 2)·eps`` relative; twice that for the two computations (NumPy runs in
+    float64 on the same inputs, so its own error is at most the same).
+    """
+    from theory.empirical import _common as C
+
+    assert run.iterates is not None
+    per_epoch = run.steps // data.recipe.epochs
+    theta = run.iterates[int(run.plot_epochs[-1]) * per_epoch]
+    w, b = theta[:-1], theta[-1]
+    X, y = C.numpy(data.test[0]), C.numpy(data.test[1]).ravel()
+    r = X @ w + b - y
+    expected = float(np.mean(r**2) / 2.0)
+    eps = _eps(data.dtype)
+    scale = np.abs(X) @ np.abs(w) + abs(b) + np.abs(y)
+    n, d = X.shape
+    tol = 2.0 * (float(np.mean(np.abs(r) * (d + 2) * eps * scale)) + (n + 2) * eps * expected)
+    plotted = float(run.test_loss[-1])
+    tracker.add(abs(plotted - expected), tol)
+    return plotted
+
+
 @register_evidence(
     "src.d2l.scratch",
     "d2l train(λ) from scratch, λ ∈ {0, 3}: printed ‖w‖ = exact null part + full-batch row part; "
@@ -687,8 +714,11 @@ def _prediction_cases(tracker: ErrorTracker, run: ListingRun, data: ListingData)
 def _scratch(ctx: CheckContext) -> CheckResult:
     """:func:`train` at λ = 0 and 3: the null-space part of the printed ‖w‖ against
     ``(1 − ηλ)^T Pw⁽⁰⁾`` within :func:`_null_tolerance` (derived), the row-space part against full-batch
-    GD within the gd.min_norm check's empirical tolerance (minibatch noise); the printed line keeps its
-    unfilled placeholder; the listing's unpacking of ``init_params()`` as printed raises TypeError."""
+    GD within the gd.min_norm check's empirical tolerance (minibatch noise); the animator's last test-loss
+    point against NumPy at that epoch's iterate (:func:`_plotted_test_loss`, derived) and, at the
+    ledger's seed, against the value the record quotes (113 for λ = 0, 0.12 for λ = 3, to the quoted
+    digit); the printed line keeps its unfilled placeholder; the listing's unpacking of
+    ``init_params()`` as printed raises TypeError."""
     from theory.empirical import _common as C
     from theory.empirical.checks import D2L_ROW_REASON, _device, _small
 
@@ -700,8 +730,14 @@ def _scratch(ctx: CheckContext) -> CheckResult:
         for seed, dtype in _cases(ctx, 1200):
             data = listing_data(seed=seed, dtype=dtype, device=device)
             for lam in (0.0, 3.0):
-                run = train(lam, data)
-                lines.append(f"seed {seed} {dtype}: " + _prediction_cases(tracker, run, data))
+                run = train(lam, data, record_iterates=True)
+                cases = _prediction_cases(tracker, run, data)
+                plotted = _plotted_test_loss(tracker, run, data)
+                lines.append(f"seed {seed} {dtype}: {cases}, last plotted test loss {plotted:.4g}")
+                quoted = _QUOTED_TEST_LOSS.get((seed, dtype, lam))
+                if quoted is not None:  # the number the record's finding quotes, to its last digit
+                    value, half_unit = quoted
+                    tracker.add(abs(plotted - value), half_unit)
                 # the print call leaves its placeholder unfilled: braces, a space, then the number
                 filled = PRINT_LABEL.format(run.printed_norm)
                 tracker.add(0.0 if run.printed != filled and "{}" in run.printed else math.inf, 1.0)
@@ -899,7 +935,7 @@ def _zero_grad(ctx: CheckContext) -> CheckResult:
 
         backward(batches[0])
         backward(batches[1])
-        summed = _flat(layer.weight.grad, layer.bias.grad)
+        summed = C.flat((layer.weight.grad, layer.bias.grad))
         want = grad(theta0, batches[0]) + grad(theta0, batches[1])
         tracker.add(float(np.linalg.norm(summed - want)), 2.0 * tol)
         trainer.zero_grad()
@@ -909,7 +945,8 @@ def _zero_grad(ctx: CheckContext) -> CheckResult:
         tracker.add(0.0 if cleared else math.inf, 1.0)
         backward(batches[2])
         tracker.add(
-            float(np.linalg.norm(_flat(layer.weight.grad, layer.bias.grad) - grad(theta0, batches[2]))), tol
+            float(np.linalg.norm(C.flat((layer.weight.grad, layer.bias.grad)) - grad(theta0, batches[2]))),
+            tol,
         )
 
         # k steps without zero_grad against the accumulating recurrence, and with it against plain SGD
@@ -935,7 +972,7 @@ def _zero_grad(ctx: CheckContext) -> CheckResult:
                 bound += lr * (d + B + 4) * eps * _gradient_scale(
                     X, theta, y
                 ) * 2.0 / B * k + 4 * eps * float(np.linalg.norm(theta))
-            got = _flat(layer.weight, layer.bias)
+            got = C.flat((layer.weight, layer.bias))
             tracker.add(float(np.linalg.norm(got - theta)), bound)
             runs[zero] = (got, bound)
         gap = float(np.linalg.norm(runs[False][0] - runs[True][0]))
@@ -984,11 +1021,11 @@ def _backward_mean(ctx: CheckContext) -> CheckResult:
         tracker.add(0.0 if raised.startswith("RuntimeError") else math.inf, 1.0)
         layer.zero_grad()
         loss(layer(X), y).mean().backward()
-        mean_grad = _flat(layer.weight.grad, layer.bias.grad)
+        mean_grad = C.flat((layer.weight.grad, layer.bias.grad))
         layer.zero_grad()
         loss(layer(X), y).sum().backward()
-        sum_grad = _flat(layer.weight.grad, layer.bias.grad)
-        theta = _flat(layer.weight, layer.bias)
+        sum_grad = C.flat((layer.weight.grad, layer.bias.grad))
+        theta = C.flat((layer.weight, layer.bias))
         scale = _gradient_scale(C.numpy(X), theta, C.numpy(y).ravel()) * 2.0 / B
         tracker.add(float(np.linalg.norm(mean_grad - sum_grad / B)), (d + B + 4) * eps * scale)
     return tracker.result(f"backward() on the per-example losses: {raised}; mean's gradient = sum's / {B}")

@@ -54,17 +54,15 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 EPS = dtype_eps(np.float64)
 
-#: Adam's defaults (torch.optim.Adam): β₁, β₂, ε.
-_BETA1, _BETA2, _ADAM_EPS = 0.9, 0.999, 1e-8
-
 
 # ------------------------------------------------------------------------------------- data, models
 
 
-def diabetes() -> tuple[FloatArray, FloatArray]:
+def diabetes(*, centre_y: bool = False) -> tuple[FloatArray, FloatArray]:
     """The diabetes data shipped with scikit-learn: X (442×10) with each column centred and scaled to
-    unit variance (1/n divisor), and y divided by its standard deviation (not centred, so a model's
-    intercept has something to fit).
+    unit variance (1/n divisor), and y divided by its standard deviation, not centred by default (so a
+    model's intercept has something to fit); ``centre_y=True`` centres it first, as
+    :func:`theory.empirical.dynamics.diabetes_regression` (which calls this) needs.
 
     The two files are read where scikit-learn keeps them (importing ``sklearn.datasets`` costs about a
     second and a half); when they are not there, ``sklearn.datasets.load_diabetes`` is used.
@@ -86,6 +84,8 @@ def diabetes() -> tuple[FloatArray, FloatArray]:
 
         X, y = load_diabetes(return_X_y=True, scaled=False)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
+    if centre_y:
+        y = y - y.mean()
     return np.ascontiguousarray(X, dtype=np.float64), np.asarray(y / y.std(), dtype=np.float64)
 
 
@@ -121,16 +121,10 @@ def _tensors(X: FloatArray, y: FloatArray, device: Any) -> tuple[Any, Any]:
 
 
 def _flat(model: Any) -> FloatArray:
-    return np.concatenate([p.detach().cpu().numpy().ravel() for p in model.parameters()])
+    """θ as one float64 vector in parameter order (:func:`theory.empirical._common.flat`)."""
+    from theory.empirical import _common
 
-
-def _flat_grad(model: Any) -> FloatArray:
-    return np.concatenate(
-        [
-            (p.grad if p.grad is not None else p.detach() * 0).detach().cpu().numpy().ravel()
-            for p in model.parameters()
-        ]
-    )
+    return np.asarray(_common.flat(model.parameters()), dtype=np.float64)
 
 
 def _copy(model: Any) -> Any:
@@ -201,79 +195,12 @@ def printed_regularization() -> type:
     return PrintedRegularization
 
 
-# ------------------------------------------------------------------------------------- rounding bounds
+# ------------------------------------------------------------------------------------- helpers
 
 
-def _sgd_step_bound(theta: FloatArray, g_data: FloatArray, lr: float, lam: float) -> FloatArray:
-    """Per entry, how far two float64 SGD steps ``θ − η(g + λθ)`` may differ when one adds λθ inside the
-    optimiser (``grad.add(param, alpha=λ)``) and the other gets it from autograd of ``(λ/2)Σθ²``.
-
-    The penalty's gradient ``2θ·(λ/2)`` carries 2 roundings, the sum ``g + λθ`` 1, the product with η
-    and the subtraction from θ 2: at most ``5·eps·(|θ| + η(|g| + λ|θ|))`` per side; doubled for the two
-    sides.
-    """
-    return 10.0 * EPS * (np.abs(theta) + lr * (np.abs(g_data) + lam * np.abs(theta))) + 1e-300
-
-
-def _adam_step_bound(
-    theta: FloatArray,
-    g_data: FloatArray,
-    lam: float,
-    lr: float,
-    m: FloatArray,
-    v: FloatArray,
-    step: int,
-    update: FloatArray,
-) -> FloatArray:
-    """Per entry, how far the parameters after one Adam step may differ when the decay term λθ reaches
-    the gradient by two routes (the optimiser's ``weight_decay`` against autograd of ``(λ/2)Σθ²``),
-    starting from one state.
-
-    The two gradients differ by ``δg ≤ 4·eps·(|g| + λ|θ|)`` (:func:`_sgd_step_bound`'s roundings). To
-    first order the update ``u = η·m̂/(√v̂ + ε)`` (``m̂ = m/(1 − β₁ᵗ)``, ``v̂ = v/(1 − β₂ᵗ)``,
-    ``m = β₁m' + (1 − β₁)g``, ``v = β₂v' + (1 − β₂)g²``) moves by
-    ``η·δg·[(1 − β₁)/((1 − β₁ᵗ)D) + |m̂|(1 − β₂)|g|/((1 − β₂ᵗ)√v̂·D²)]`` with ``D = √v̂ + ε``; Adam's own
-    arithmetic adds about 10 roundings of u and the subtraction from θ one of θ, on each side.
-    """
-    g = g_data + lam * theta
-    dg = 4.0 * EPS * (np.abs(g_data) + lam * np.abs(theta))
-    b1, b2 = 1.0 - _BETA1**step, 1.0 - _BETA2**step
-    root = np.sqrt(v / b2)
-    D = root + _ADAM_EPS
-    m_hat = np.abs(m) / b1
-    sens = (1.0 - _BETA1) / (b1 * D) + m_hat * (1.0 - _BETA2) * np.abs(g) / (
-        b2 * np.maximum(root, 1e-300) * D * D
-    )
-    per_side = lr * dg * sens + 10.0 * EPS * np.abs(update) + EPS * np.abs(theta)
-    return 2.0 * per_side + 1e-300
-
-
-def _adam_state(opt: Any, model: Any) -> tuple[FloatArray, FloatArray, int]:
-    """(m, v, t) of ``torch.optim.Adam`` for ``model``'s parameters, flattened in parameter order."""
-    ms, vs, steps = [], [], set()
-    for p in model.parameters():
-        st = opt.state[p]
-        ms.append(st["exp_avg"].detach().cpu().numpy().ravel())
-        vs.append(st["exp_avg_sq"].detach().cpu().numpy().ravel())
-        steps.add(int(st["step"]))
-    if len(steps) != 1:
-        raise InputError(f"Adam's parameters are at different steps: {sorted(steps)}")
-    return np.concatenate(ms), np.concatenate(vs), steps.pop()
-
-
-def _sync(src_model: Any, src_opt: Any, dst_model: Any, dst_opt: Any) -> None:
-    """Put ``dst`` into ``src``'s state: parameter values and per-parameter optimiser state (moments,
-    step count), not the hyperparameters (``load_state_dict`` would copy Adam's
-    ``decoupled_weight_decay=False`` into an AdamW)."""
-    import torch
-
-    with torch.no_grad():
-        for ps, pd in zip(src_model.parameters(), dst_model.parameters(), strict=True):
-            pd.copy_(ps)
-            dst_opt.state[pd] = {k: v.clone() for k, v in src_opt.state[ps].items()}
-
-
-def _worst(tracker: LabelledTracker, label: str, diff: FloatArray, tol: FloatArray) -> float:
+def _worst(
+    tracker: LabelledTracker, label: str, diff: NDArray[np.floating[Any]], tol: NDArray[np.floating[Any]]
+) -> float:
     """Add the entry with the largest ``diff/tol`` to ``tracker``; return that ratio."""
     j = int(np.argmax(diff / tol))
     tracker.add(label, float(diff[j]), float(tol[j]))
@@ -308,11 +235,30 @@ def _half_l2(model: Any, lam: float, only: Callable[[str, Any], bool] | None = N
     "per-step shrink is not 1 − ηλ (SGD's is)",
 )
 def _apx_adam_l2(ctx: CheckContext) -> CheckResult:
+    """The text "L1、L2 和弹性网络正则化" (``apx``) writes L2 as ``Adam(params, weight_decay=λ)``.
+
+    Equation: torch's Adam adds λθ to the gradient before the moments, so one step of
+    ``Adam(weight_decay=λ)`` on L equals one step of plain Adam on ``L + (λ/2)‖θ‖²`` from the same
+    state (Loshchilov & Hutter, "Decoupled weight decay regularization", ICLR 2019, Prop. 2; theorem
+    opt.adam_not_equiv). Checked step by step (:func:`theory.empirical.optimizers.decay_step`, which
+    re-syncs the two after each step), with the per-entry tolerance of
+    :func:`theory.empirical.optimizers.adam_step_bound` (the two routes' gradients differ by ≤ 4 eps,
+    propagated through Adam's update to first order, plus Adam's own ≈ 10 roundings). Then two effects
+    that must exceed 100× that rounding bound: AdamW from the same state differs from Adam(wd), and
+    Adam's per-step decay contribution is not −ηλθ. Finally SGD(weight_decay) from the same parameters
+    is exactly ``(1 − ηλ)θ − η∇L`` within :func:`~theory.empirical.optimizers.sgd_step_bound`.
+    """
     device = _device(ctx)
     import torch
 
+    from theory.empirical import optimizers as O
+
     X, y = diabetes()
     Xt, Yt = _tensors(X, y, device)
+
+    def loss(model: Any) -> Any:
+        return _mse(model, Xt, Yt)
+
     tracker = LabelledTracker()
     notes = []
     # (λ, η): the apx listing's Adam(lr=0.001, weight_decay=0.01); the pydl line's weight_decay=0.01
@@ -330,34 +276,26 @@ def _apx_adam_l2(ctx: CheckContext) -> CheckResult:
             adamw_gap: list[float] = []
             adamw_bound: list[float] = []
             for _ in range(steps):
-                theta = _flat(a)
-                opt_a.zero_grad()
-                _mse(a, Xt, Yt).backward()
-                g_data = _flat_grad(a)
-                opt_a.step()
-                m, v, t = _adam_state(opt_a, a)
-                new_a = _flat(a)
-                opt_b.zero_grad()
-                (_mse(b, Xt, Yt) + _half_l2(b, lam)).backward()
-                opt_b.step()
-                tol = _adam_step_bound(theta, g_data, lam, lr, m, v, t, new_a - theta)
+                # AdamW from the same state as Adam (its moments see the data gradient only)
+                O.sync_state(a, opt_a, w, opt_w)
+                step = O.decay_step(
+                    a, opt_a, b, opt_b, loss, lam, penalty=lambda m, lam=lam: _half_l2(m, lam)
+                )
+                t = O.adam_state(opt_a, a)[2]
                 worst_eq = max(
                     worst_eq,
                     _worst(
                         tracker,
                         f"Adam(wd={lam}, lr={lr}) vs Adam on loss + (λ/2)‖θ‖², step {t}",
-                        np.abs(_flat(b) - new_a),
-                        tol,
+                        step.error,
+                        step.bound,
                     ),
                 )
-                # AdamW from the same state as Adam (its moments see the data gradient only)
                 opt_w.zero_grad()
-                _mse(w, Xt, Yt).backward()
+                loss(w).backward()
                 opt_w.step()
-                adamw_gap.append(float(np.median(np.abs(_flat(w) - new_a))))
-                adamw_bound.append(float(np.median(tol)))
-                _sync(a, opt_a, b, opt_b)
-                _sync(a, opt_a, w, opt_w)
+                adamw_gap.append(float(np.median(np.abs(_flat(w) - step.decayed))))
+                adamw_bound.append(float(np.median(step.bound)))
             gap, bound = float(np.median(adamw_gap)), float(np.median(adamw_bound))
             _must_exceed(
                 tracker,
@@ -374,18 +312,18 @@ def _apx_adam_l2(ctx: CheckContext) -> CheckResult:
             a0, dec = _copy(a), _copy(a)
             opt_0 = torch.optim.Adam(a0.parameters(), lr=lr)
             opt_d = torch.optim.Adam(dec.parameters(), lr=lr, weight_decay=lam)
-            _sync(a, opt_a, a0, opt_0)
-            _sync(a, opt_a, dec, opt_d)
+            O.sync_state(a, opt_a, a0, opt_0)
+            O.sync_state(a, opt_a, dec, opt_d)
             theta = _flat(a)
             for model, opt in ((dec, opt_d), (a0, opt_0)):
                 opt.zero_grad()
                 _mse(model, Xt, Yt).backward()
                 opt.step()
-            m, v, t = _adam_state(opt_d, dec)
+            m, v, t = O.adam_state(opt_d, dec)
             contribution = _flat(dec) - _flat(a0)
             big = np.abs(theta) > 1e-3 * float(np.max(np.abs(theta)))
             ratio = contribution[big] / (-lr * lam * theta[big])
-            tol = _adam_step_bound(theta, np.zeros_like(theta), lam, lr, m, v, t, contribution)
+            tol = O.adam_step_bound(theta, np.zeros_like(theta), lam, lr, m, v, t, contribution)
             deviation = float(np.median(np.abs(contribution + lr * lam * theta)))
             _must_exceed(
                 tracker,
@@ -405,14 +343,14 @@ def _apx_adam_l2(ctx: CheckContext) -> CheckResult:
             theta = _flat(s)
             opt_s.zero_grad()
             _mse(s, Xt, Yt).backward()
-            g_data = _flat_grad(s)
+            g_data = O.flat_gradients(s)
             opt_s.step()
             expected = (1.0 - lr * lam) * theta - lr * g_data
             _worst(
                 tracker,
                 f"SGD(wd={lam}, lr={lr}) step vs (1 − ηλ)θ − η∇L",
                 np.abs(_flat(s) - expected),
-                _sgd_step_bound(theta, g_data, lr, lam),
+                O.sgd_step_bound(theta, g_data, lr, lam),
             )
     return tracker.result(
         f"{steps} steps per case on Linear(10,20)–ReLU–Linear(20,1), diabetes; " + "; ".join(notes)
@@ -452,6 +390,17 @@ def _distance_bound(q: Any, kkt: float, w: FloatArray, l2: float) -> float:
     "zeros (hovers within η(λ₁ + |g|) of the lasso's zeros), a proximal step keeps them",
 )
 def _apx_l1_sgd(ctx: CheckContext) -> CheckResult:
+    """The apx text's hand-written L1: ``λ₁·Σ_{θ.dim() > 1} Σ|θ|`` added to the loss, trained with SGD.
+
+    Equations: its gradient is λ₁·sign(W) on the matrices (torch's subgradient is 0 at W = 0) and none
+    on the vectors; on ``Linear(10, 1)`` with centred diabetes data, ``MSE + λ₁‖w‖₁ = 2(J + (λ₁/2)‖w‖₁)``,
+    whose minimiser is the project's lasso (coordinate descent, :func:`_lasso`, with its KKT bound
+    :func:`_distance_bound`). SGD's subgradient steps never land on 0: entries at the lasso's zeros hover
+    within η(λ₁ + max|g|) of it, while a proximal (ISTA) step keeps them exactly 0 (Beck & Teboulle,
+    "A fast iterative shrinkage-thresholding algorithm", 2009). Tolerances: the gradient entries within
+    2 eps·λ₁ (one multiplication and one sign); "zero" is 10·d·eps·max|w| (the rounding of the lasso
+    solution's d-term sums); the distance to the optimum is the KKT bound √d·(kkt + δ)/μ.
+    """
     device = _device(ctx)
     import torch
 
@@ -556,6 +505,16 @@ def _apx_l1_sgd(ctx: CheckContext) -> CheckResult:
     "L2 part only), the project's elastic net; Adam leaves no exact zeros",
 )
 def _apx_enet_adam(ctx: CheckContext) -> CheckResult:
+    """The apx text's elastic net: the hand L1 on the matrices plus ``Adam(weight_decay=λ₂)``.
+
+    Equation: Adam's weight_decay adds λ₂θ to every parameter's gradient (see :func:`_apx_adam_l2`), so
+    the stationary points are those of ``MSE + λ₁Σ_{dim>1}‖W‖₁ + (λ₂/2)Σ_all‖θ‖²``: on ``Linear(10, 1)``
+    the project's elastic net ``2(J + α₁‖w‖₁ + (α₂/2)‖w‖²)`` with α = λ/2, the bias in the L2 part only
+    (b = 2ȳ/(2 + λ₂) with centred X). Checked: the gradient Adam's moments see, g + λ₂θ, vanishes on the
+    support and on the bias and is ≤ λ₁ at the zeros (KKT), within the path's KKT violation (×2 for
+    MSE's units) plus the rounding of the torch gradient's n = 442-row sums; real Adam started at the
+    solution leaves the exact zeros (by more than 100× rounding) and stays within 10η of it.
+    """
     device = _device(ctx)
     import torch
 
@@ -639,6 +598,16 @@ def _selected(model: Any) -> list[Any]:
     "group-lasso penalty with constant pull, not weight decay",
 )
 def _pydl_p2(ctx: CheckContext) -> CheckResult:
+    """The text "《python深度学习》笔记(十三):正则化" (``pydl``): its ``Regularization`` module with p = 2.
+
+    Equation: ``P = wd·Σ_{name ∋ 'weight'} ‖W‖_F`` (unsquared): homogeneous of degree 1,
+    P(cθ) = c·P(θ); gradient wd·W/‖W‖_F, of norm wd whatever ‖W‖ (a group-lasso penalty, Yuan & Lin,
+    "Model selection and estimation in regression with grouped variables", 2006, not weight decay's
+    λW). Plain SGD on P alone shrinks ‖W‖ by ηwd per step, reaching 0 after ‖W_0‖/(ηwd) steps, where
+    weight decay would leave (1 − ηλ)^t‖W_0‖. Tolerances: a sum of n squares, a sqrt and an outer sum
+    carry n + 4 roundings, so 2(n + 4)·eps relative (4(n + 4) for the scaled and gradient comparisons,
+    which compare two such computations; 4t(n + 4) after t SGD steps, the errors adding).
+    """
     device = _device(ctx)
     import torch
 
@@ -708,6 +677,12 @@ def _pydl_p2(ctx: CheckContext) -> CheckResult:
     "src.pydl.regularization_p1", "Regularization(p=1): wd·Σ_{name∋'weight'}‖W‖₁ = L1 with μ = wd"
 )
 def _pydl_p1(ctx: CheckContext) -> CheckResult:
+    """The pydl ``Regularization`` module with p = 1: ``wd·Σ_{name ∋ 'weight'} ‖W‖₁``, an L1 with μ = wd.
+
+    Equation: value wd·Σ|W_ij|, gradient wd·sign(W) on the selected tensors and none on the biases.
+    Tolerances: the value, a sum of n absolute values, 2(n + 4)·eps relative; each gradient entry
+    4·eps·wd (a sign and a product); the biases' gradient is structural (None or not), counted against 0.5.
+    """
     device = _device(ctx)
     import torch
 
@@ -741,6 +716,15 @@ def _pydl_p1(ctx: CheckContext) -> CheckResult:
     "Regularization(p=0), said to be L2: torch.norm(W, 0) counts nonzeros, gradient 0: no regularisation",
 )
 def _pydl_p0(ctx: CheckContext) -> CheckResult:
+    """The pydl ``Regularization`` module with p = 0, which the text presents as L2.
+
+    Equation: ``torch.norm(W, p=0)`` counts the nonzero entries, so P = wd·#{W_ij ≠ 0}: piecewise
+    constant, gradient exactly 0, and SGD with the term takes the same steps as SGD without it. Not
+    (wd/2)‖W‖². Tolerances: the value 4·eps·wd·count (a count is exact, the product and sum round);
+    the gradient against eps·wd·min|W|, the rounding of the smallest entry of an L2 gradient wd·W that
+    it would have; the two SGD runs against eps·max|θ| (they must agree to the last bit, up to one
+    rounding).
+    """
     device = _device(ctx)
     import torch
 
@@ -794,6 +778,14 @@ def _pydl_p0(ctx: CheckContext) -> CheckResult:
     "weights, in_proj_weight; misses biases and parameters not named 'weight'; matches substrings",
 )
 def _pydl_name_filter(ctx: CheckContext) -> CheckResult:
+    """The pydl module's selection rule, ``'weight' in name`` over ``named_parameters()``, on real modules.
+
+    No equation: a table of roles built from the modules' types (normalisation scales, biases, the
+    rest) predicts what a substring test on names selects (norm-layer γ and embeddings, recurrent and
+    attention ``*weight*`` matrices, and any name containing "weight", even a bias inside a submodule so
+    named; not parameters called otherwise). The count of names where filter and table disagree must be
+    0 (structural, compared with 0.5: no rounding involved).
+    """
     _device(ctx)
     import torch
     from torch import nn
@@ -850,6 +842,12 @@ def _pydl_name_filter(ctx: CheckContext) -> CheckResult:
     "the process exits with status 0",
 )
 def _pydl_listing_defects(ctx: CheckContext) -> CheckResult:
+    """The pydl ``Regularization`` module as printed (:func:`printed_regularization`, re-implemented).
+
+    No equation: constructing it with wd > 0 raises AttributeError naming ``weight_info`` (used before
+    it is defined), and with wd ≤ 0 it prints a message and exits the process with status 0 (success).
+    Each outcome is structural (an exception or not), compared with 0.5.
+    """
     device = _device(ctx)
     import contextlib
     import io
@@ -886,12 +884,28 @@ def _pydl_listing_defects(ctx: CheckContext) -> CheckResult:
     "by step; the formula's w (weights only) differs on the biases",
 )
 def _manhua_sgd_wd(ctx: CheckContext) -> CheckResult:
+    """The text "【漫话机器学习系列】245.权重衰减(Weight Decay)" (``manhua``): ``SGD(weight_decay=1e-4)``
+    against its formula ``Loss + ½λ‖w‖²``.
+
+    Equation: ``SGD(weight_decay=λ)`` steps ``θ ← θ − η(∇L + λθ)`` on every parameter, biases included:
+    one step equals SGD on ``L + (λ/2)‖θ‖²`` from the same parameters (Loshchilov & Hutter 2019, Prop. 1;
+    theorem opt.sgd_equiv). Checked step by step with :func:`theory.empirical.optimizers.decay_step`
+    (tolerance :func:`~theory.empirical.optimizers.sgd_step_bound`: 5 roundings per side, per entry);
+    the formula read with w = the weight matrices only must differ on the biases, by more than 100× that
+    bound (the gap is ηλ|b| per step).
+    """
     device = _device(ctx)
     import torch
 
     lam, lr = 1e-4, 0.01
+    from theory.empirical import optimizers as O
+
     X, y = diabetes()
     Xt, Yt = _tensors(X, y, device)
+
+    def loss(model: Any) -> Any:
+        return _mse(model, Xt, Yt)
+
     tracker = LabelledTracker()
     with _small():
         a = mlp(_seed(ctx, 740), device)
@@ -903,31 +917,19 @@ def _manhua_sgd_wd(ctx: CheckContext) -> CheckResult:
         gaps, bounds = [], []
         steps = ctx.cases(30, 300)
         for _ in range(steps):
-            theta = _flat(a)
-            opt_a.zero_grad()
-            _mse(a, Xt, Yt).backward()
-            g_data = _flat_grad(a)
-            opt_a.step()
-            opt_b.zero_grad()
-            (_mse(b, Xt, Yt) + _half_l2(b, lam)).backward()
-            opt_b.step()
+            O.sync_state(a, opt_a, c, opt_c)  # the weights-only formula from the same parameters
+            step = O.decay_step(a, opt_a, b, opt_b, loss, lam, penalty=lambda m: _half_l2(m, lam))
             opt_c.zero_grad()
-            (_mse(c, Xt, Yt) + _half_l2(c, lam, only=lambda name, p: p.dim() > 1)).backward()
+            (loss(c) + _half_l2(c, lam, only=lambda name, p: p.dim() > 1)).backward()
             opt_c.step()
-            tol = _sgd_step_bound(theta, g_data, lr, lam)
-            new = _flat(a)
             _worst(
                 tracker,
                 "SGD(weight_decay=λ) vs SGD on Loss + ½λ‖θ‖² (all parameters)",
-                np.abs(_flat(b) - new),
-                tol,
+                step.error,
+                step.bound,
             )
-            gaps.append(float(np.max(np.abs(_flat(c) - new)[is_bias])))
-            bounds.append(float(np.max(tol[is_bias])))
-            for m in (b, c):
-                with torch.no_grad():
-                    for pa, pm in zip(a.parameters(), m.parameters(), strict=True):
-                        pm.copy_(pa)
+            gaps.append(float(np.max(np.abs(_flat(c) - step.decayed)[is_bias])))
+            bounds.append(float(np.max(step.bound[is_bias])))
         _must_exceed(
             tracker,
             "weights-only ½λ‖W‖²: 100× rounding bound vs its largest bias gap to SGD(weight_decay)",
@@ -946,6 +948,13 @@ def _manhua_sgd_wd(ctx: CheckContext) -> CheckResult:
     "l2 = λ/2 (Keras 3, torch backend)",
 )
 def _manhua_keras_l2(ctx: CheckContext) -> CheckResult:
+    """The manhua text's Keras ``regularizers.l2``: ``Dense(kernel_regularizer=L2(l2))``.
+
+    Equation: Keras 3 adds ``l2·Σ W²`` (no ½) for the kernel only, gradient 2·l2·W: the text's
+    ``Loss + ½λ‖w‖²`` needs l2 = λ/2 (Keras documentation, "Layer weight regularizers"). Run on Keras 3
+    with the torch backend in float64. Tolerances: the added loss, a sum of n squares, 2(n + 4)·eps
+    relative; each gradient entry 4·eps·2·l2·max|W|; no bias term (count of extra losses against 0.5).
+    """
     _device(ctx)
     if "keras" not in sys.modules:
         os.environ.setdefault("KERAS_BACKEND", "torch")

@@ -33,7 +33,20 @@ from theory.validate import as_nonneg_float, as_positive_float
 
 torch = C.torch
 
-__all__ = ["AdamComparison", "SGDEquivalence", "adam_vs_adamw", "adamw_fixed_point", "sgd_equivalence"]
+__all__ = [
+    "AdamComparison",
+    "DecayStep",
+    "SGDEquivalence",
+    "adam_state",
+    "adam_step_bound",
+    "adam_vs_adamw",
+    "adamw_fixed_point",
+    "decay_step",
+    "flat_gradients",
+    "sgd_equivalence",
+    "sgd_step_bound",
+    "sync_state",
+]
 
 FloatArray = C.FloatArray
 
@@ -300,3 +313,192 @@ def adam_vs_adamw(
         eps=e,
         weight_decay=wd,
     )
+
+
+# ------------------------------------------------------------------ one step: weight_decay vs (λ/2)‖θ‖²
+
+
+def flat_gradients(model: Any) -> FloatArray:
+    """``model``'s gradients as one float64 vector in parameter order (0 where ``.grad`` is None)."""
+    return C.flat(p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters())
+
+
+def sgd_step_bound(theta: FloatArray, g_data: FloatArray, lr: float, lam: float) -> FloatArray:
+    """Per entry, how far two float64 SGD steps ``θ − η(g + λθ)`` may differ when one adds λθ inside the
+    optimiser (``grad.add(param, alpha=λ)``) and the other gets it from autograd of ``(λ/2)Σθ²``.
+
+    The penalty's gradient ``2θ·(λ/2)`` carries 2 roundings, the sum ``g + λθ`` 1, the product with η
+    and the subtraction from θ 2: at most ``5·eps·(|θ| + η(|g| + λ|θ|))`` per side (Higham, "Accuracy
+    and Stability of Numerical Algorithms", §2.2, one rounding each); doubled for the two sides. The
+    1e-300 keeps the bound positive where θ = g = 0.
+    """
+    eps = float(np.finfo(np.float64).eps)
+    return 10.0 * eps * (np.abs(theta) + lr * (np.abs(g_data) + lam * np.abs(theta))) + 1e-300
+
+
+def adam_step_bound(
+    theta: FloatArray,
+    g_data: FloatArray,
+    lam: float,
+    lr: float,
+    m: FloatArray,
+    v: FloatArray,
+    step: int,
+    update: FloatArray,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps_adam: float = 1e-8,
+) -> FloatArray:
+    """Per entry, how far the parameters after one float64 Adam step may differ when the decay term λθ
+    reaches the gradient by two routes (the optimiser's ``weight_decay`` against autograd of
+    ``(λ/2)Σθ²``), starting from one state; ``m``, ``v``, ``step`` are the state after the step.
+
+    The two gradients differ by ``δg ≤ 4·eps·(|g| + λ|θ|)`` (:func:`sgd_step_bound`'s roundings). To
+    first order the update ``u = η·m̂/(√v̂ + ε)`` (``m̂ = m/(1 − β₁ᵗ)``, ``v̂ = v/(1 − β₂ᵗ)``,
+    ``m = β₁m' + (1 − β₁)g``, ``v = β₂v' + (1 − β₂)g²``) moves by
+    ``η·δg·[(1 − β₁)/((1 − β₁ᵗ)D) + |m̂|(1 − β₂)|g|/((1 − β₂ᵗ)√v̂·D²)]`` with ``D = √v̂ + ε``; Adam's own
+    arithmetic adds about 10 roundings of u and the subtraction from θ one of θ, on each side.
+    """
+    eps = float(np.finfo(np.float64).eps)
+    beta1, beta2 = betas
+    g = g_data + lam * theta
+    dg = 4.0 * eps * (np.abs(g_data) + lam * np.abs(theta))
+    b1, b2 = 1.0 - beta1**step, 1.0 - beta2**step
+    root = np.sqrt(v / b2)
+    D = root + eps_adam
+    m_hat = np.abs(m) / b1
+    sens = (1.0 - beta1) / (b1 * D) + m_hat * (1.0 - beta2) * np.abs(g) / (
+        b2 * np.maximum(root, 1e-300) * D * D
+    )
+    per_side = lr * dg * sens + 10.0 * eps * np.abs(update) + eps * np.abs(theta)
+    return 2.0 * per_side + 1e-300
+
+
+def adam_state(opt: Any, model: Any) -> tuple[FloatArray, FloatArray, int]:
+    """(m, v, t) of a ``torch.optim.Adam`` for ``model``'s parameters, flattened in parameter order.
+
+    Raises:
+        InputError: the parameters are at different steps.
+    """
+    ms, vs, steps = [], [], set()
+    for p in model.parameters():
+        st = opt.state[p]
+        ms.append(C.numpy(st["exp_avg"]).ravel())
+        vs.append(C.numpy(st["exp_avg_sq"]).ravel())
+        steps.add(int(st["step"]))
+    if len(steps) != 1:
+        raise InputError(f"Adam's parameters are at different steps: {sorted(steps)}")
+    return np.concatenate(ms), np.concatenate(vs), steps.pop()
+
+
+def sync_state(src_model: Any, src_opt: Any, dst_model: Any, dst_opt: Any) -> None:
+    """Put ``dst`` into ``src``'s state: parameter values and per-parameter optimiser state (moments,
+    step count), not the hyperparameters (``load_state_dict`` would copy Adam's
+    ``decoupled_weight_decay=False`` into an AdamW)."""
+    with torch.no_grad():
+        for ps, pd in zip(src_model.parameters(), dst_model.parameters(), strict=True):
+            pd.copy_(ps)
+            dst_opt.state[pd] = {k: v.clone() for k, v in src_opt.state[ps].items()}
+
+
+@dataclass(frozen=True, slots=True)
+class DecayStep:
+    """One step of an optimiser's ``weight_decay=λ`` against the same optimiser on ``loss + (λ/2)‖θ‖²``
+    (:func:`decay_step`), as float64 vectors in parameter order.
+
+    Attributes:
+        theta: the parameters before the step (common to both).
+        grad: the data gradient ∇L(θ) (without the decay).
+        decayed: after the step of the optimiser with ``weight_decay=λ`` on L.
+        penalised: after the step of the optimiser without it on ``L + (λ/2)‖θ‖²``.
+        bound: per entry, the rounding bound on |decayed − penalised| (:func:`sgd_step_bound` or
+            :func:`adam_step_bound`).
+    """
+
+    theta: FloatArray
+    grad: FloatArray
+    decayed: FloatArray
+    penalised: FloatArray
+    bound: FloatArray
+
+    @property
+    def error(self) -> FloatArray:
+        """|decayed − penalised| per entry."""
+        return np.abs(self.decayed - self.penalised)
+
+    @property
+    def ratio(self) -> float:
+        """max(error / bound): ≤ 1 when the two routes agree within rounding."""
+        return float(np.max(self.error / self.bound))
+
+
+def decay_step(
+    decayed_model: Any,
+    decayed_opt: Any,
+    penalised_model: Any,
+    penalised_opt: Any,
+    loss: Any,
+    lam: float,
+    penalty: Any = None,
+) -> DecayStep:
+    """One step of ``decayed_opt`` (``torch.optim.SGD`` without momentum, or ``torch.optim.Adam``, with
+    ``weight_decay=λ``) on ``loss(decayed_model)`` and one of ``penalised_opt`` (the same class and
+    settings, ``weight_decay=0``) on ``loss(penalised_model) + (λ/2)Σθ²`` over every parameter, from
+    one state: the penalised pair is first put into the decayed pair's state (:func:`sync_state`), so a
+    run of steps compares step by step, never letting rounding differences compound. ``penalty(model)``
+    replaces the (λ/2)Σθ² term when given (a listing's own penalty code, to be checked against it).
+
+    Equation: both optimisers add λθ to the gradient before anything else (SGD: ``θ − η(g + λθ)``;
+    Adam: before the moments), so the two steps agree up to rounding (Loshchilov & Hutter, "Decoupled
+    weight decay regularization", ICLR 2019, Props. 1 and 2; theorems opt.sgd_equiv,
+    opt.adam_not_equiv); the bound per entry is :func:`sgd_step_bound` or :func:`adam_step_bound`.
+    The whole-trajectory versions are :func:`sgd_equivalence` and :func:`adam_vs_adamw`.
+
+    Raises:
+        InputError: another optimiser (AdamW's decoupled decay is not a gradient term), SGD with
+            momentum or Nesterov (the bound covers one plain step), mismatched classes or settings, or
+            ``decayed_opt``'s weight_decay is not ``lam`` or ``penalised_opt``'s is not 0.
+    """
+    kinds = {torch.optim.SGD: "sgd", torch.optim.Adam: "adam"}
+    kind = kinds.get(type(decayed_opt))
+    if kind is None or type(penalised_opt) is not type(decayed_opt):
+        raise InputError(
+            "decay_step compares torch.optim.SGD or torch.optim.Adam with itself; got "
+            f"{type(decayed_opt).__name__} and {type(penalised_opt).__name__}"
+        )
+    (group,), (other,) = decayed_opt.param_groups, penalised_opt.param_groups
+    if group["weight_decay"] != lam or other["weight_decay"] != 0:
+        raise InputError(
+            f"decayed_opt needs weight_decay = λ = {lam} (has {group['weight_decay']}) and penalised_opt 0 "
+            f"(has {other['weight_decay']})"
+        )
+    same = ("lr", "betas", "eps") if kind == "adam" else ("lr", "momentum", "nesterov")
+    if any(group[k] != other[k] for k in same):
+        raise InputError(f"the two optimisers' settings differ: {[(k, group[k], other[k]) for k in same]}")
+    if kind == "sgd" and (group["momentum"] != 0 or group["nesterov"]):
+        raise InputError(f"decay_step's SGD bound is for plain SGD; got momentum = {group['momentum']}")
+    if kind == "adam" and group.get("amsgrad"):
+        raise InputError("decay_step's Adam bound is for Adam without amsgrad")
+    sync_state(decayed_model, decayed_opt, penalised_model, penalised_opt)
+    theta = C.flat(decayed_model.parameters())
+    decayed_opt.zero_grad()
+    loss(decayed_model).backward()
+    grad = flat_gradients(decayed_model)
+    decayed_opt.step()
+    decayed = C.flat(decayed_model.parameters())
+    penalised_opt.zero_grad()
+    if penalty is None:
+        term = (lam / 2.0) * sum((p * p).sum() for p in penalised_model.parameters())
+    else:
+        term = penalty(penalised_model)
+    (loss(penalised_model) + term).backward()
+    penalised_opt.step()
+    penalised = C.flat(penalised_model.parameters())
+    lr = float(group["lr"])
+    if kind == "sgd":
+        bound = sgd_step_bound(theta, grad, lr, lam)
+    else:
+        m, v, t = adam_state(decayed_opt, decayed_model)
+        bound = adam_step_bound(
+            theta, grad, lam, lr, m, v, t, decayed - theta, tuple(group["betas"]), float(group["eps"])
+        )
+    return DecayStep(theta, grad, decayed, penalised, bound)

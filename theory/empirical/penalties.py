@@ -84,6 +84,8 @@ class PenaltyReport:
         per_param: one :class:`ParamPenalty` per touched parameter, in ``params`` order.
         constant: P(0), the penalty with every trainable parameter set to 0 (frozen ones, with
             ``requires_grad=False``, keep their values); the canonical forms describe P(θ) − P(0).
+            NaN when P(0) is not finite (θ = 0 outside fn's domain, as for a weight-norm
+            parametrisation): then the canonical forms describe P(θ) itself.
         dtype: the precision the probes ran in (``"float64"`` unless ``fn`` fails in it).
         tolerance: the relative tolerance of the fits and value checks (see :func:`identify_penalty`).
     """
@@ -190,11 +192,24 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     the kinds cannot be told apart reliably and a PreconditionError says so.
 
     The model is left exactly as it was: the original parameter and buffer tensors are put back
-    (never written to: the probes work on copies installed with ``param.data = copy``, so a penalty
-    written as a closure over the model or over a list of its parameters, ignoring its argument, is
-    probed correctly), and so are ``requires_grad``, ``.grad``, each module's training mode and torch's
-    RNG state (CPU and the model's CUDA devices; every call of ``fn`` runs under one fixed seed, so a
-    penalty that draws random numbers is probed as one deterministic function).
+    (never written to: every probe point is a fresh tensor installed with ``param.data = probe``, so a
+    penalty written as a closure over the model or over a list of its parameters, ignoring its
+    argument, is probed correctly; ``torch.func.functional_call`` would miss such closures), and so are
+    ``requires_grad``, ``.grad``, each module's training mode and torch's RNG state (CPU and the
+    model's CUDA devices; every call of ``fn`` runs under one fixed seed, so a penalty that draws
+    random numbers is probed as one deterministic function). Swapping ``.data`` does not raise a
+    parameter's version counter (an in-place ``copy_`` would), so an autograd graph built before the
+    call still backpropagates after it. Tensor hooks registered on the parameters (``W.register_hook``)
+    are held back during the probes and put back after; module forward hooks do fire when ``fn``
+    runs the model (they belong to the forward pass ``fn`` asks for).
+
+    Scales. Norms and residuals are computed after dividing by the largest entry (a power of 2), so
+    gradients of 1e-300 do not underflow; a penalty whose changes over the probe points lie below
+    (N + 16)·tiny (subnormal, where rounding is absolute) is refused, and so is one whose changes are
+    within 1/0.01 of the rounding of a large constant (1e12 + Σw²: subtract the constant). When P(0) is
+    not finite (θ = 0 is outside fn's domain, as for ``parametrizations.weight_norm``'s g·v/‖v‖), the
+    θ = 0 probe is skipped, the explanation says so, ``constant`` is NaN, and the canonical forms are
+    compared with P(θ) itself.
 
     Args:
         fn: ``fn(model)`` returns the penalty as a torch tensor with one element, differentiable in
@@ -207,11 +222,14 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
         InputError: ``model`` is not an ``nn.Module`` or has no trainable floating-point parameter,
             ``fn`` is not callable, ``points`` < 2, or ``fn`` returns something other than a tensor
             with one floating-point element.
-        PreconditionError: ``fn`` raises, returns a non-finite value (at θ = 0, the current point or
-            a probe point) or a non-finite gradient, returns a tensor without a gradient path
-            (``.item()``, ``.detach()``, NumPy or ``torch.no_grad()`` inside), depends on none of the
-            model's parameters (a closure over another model), or is too imprecise for the model's
-            size (tol > 0.01).
+        InputError: also when the model's parameters are on the ``meta`` device (no values).
+        PreconditionError: ``fn`` or its backward pass raises, returns a non-finite value (at the
+            current point or a probe point) or a non-finite gradient, returns a tensor without a
+            gradient path (``.item()``, ``.detach()``, NumPy or ``torch.no_grad()`` inside), is
+            constant (no parameter changes it: a zero penalty, a constant, a closure over another
+            model), changes by less than (N + 16)·tiny or within the rounding of a large constant,
+            or is too imprecise for the model's size (tol > 0.01). Sparse gradients
+            (``nn.Embedding(sparse=True)``) are densified, not refused.
         MissingDependencyError: torch is not installed.
     """
     from theory.empirical import require_torch
@@ -231,6 +249,12 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
         raise InputError(
             f"model {type(model).__name__} has no trainable floating-point parameter to probe "
             f"(parameters: {names or 'none'}; frozen ones, requires_grad=False, are not probed)"
+        )
+    meta = [n for n, p in trainable if p.device.type == "meta"]
+    if meta:
+        raise InputError(
+            f"model {type(model).__name__} has parameters on the meta device ({_names(meta)}), which hold "
+            "no values to probe: materialise it first (model.to_empty(device=...) and initialise it)"
         )
     from theory.empirical import _common
 
@@ -280,6 +304,15 @@ class _Data:
     grads: list[list[Any]]  # ∇P(θ_k) per tensor (flattened)
     scaled: list[list[float]]  # P(c θ_k) for c in _SCALES
     zero_change: dict[int, float] = field(default_factory=dict)  # |P(θ_0 with W_i = 0) − P(θ_0)|
+    tiny: float = float(np.finfo(np.float64).tiny)  # the smallest normal number of the probes' dtype
+    p0_finite: bool = True  # False: P(0) was not finite, p0 is taken as 0
+
+    def floor(self) -> float:
+        """(N + K)·tiny: below it a result is subnormal (or a sum of subnormal terms), where rounding
+        is absolute (tiny·eps per operation) rather than relative, so no tolerance of the form tol·|x|
+        bounds it; every relative bound here gets it added, and a penalty whose changes lie below it
+        is refused."""
+        return self.tiny * (sum(int(t.numel()) for t in self.now) + _ROUNDINGS)
 
 
 class _Probe:
@@ -289,7 +322,8 @@ class _Probe:
         self.torch, self.fn, self.model, self.seed = torch, fn, model, int(seed)
         self.params = [p for _, p in trainable]
         self.names = [n for n, _ in trainable]
-        self.out_eps = 0.0
+        self.out_eps = self.out_tiny = 0.0
+        self.p0_finite = True
 
     def __enter__(self) -> _Probe:
         torch, model = self.torch, self.model
@@ -301,6 +335,11 @@ class _Probe:
         self._cuda = cuda
         self._rng = contextlib.ExitStack()
         self._rng.enter_context(torch.random.fork_rng(devices=cuda))
+        # tensor hooks (``W.register_hook``) would see the probes' gradients: their dicts are emptied
+        # for the duration (the autograd engine holds the same dict object) and refilled on exit
+        self._hooks = [(h, dict(h)) for p, _, _, _ in self._param_state if (h := p._backward_hooks)]
+        for h, _ in self._hooks:
+            h.clear()
         for p, _, _, _ in self._param_state:
             p.grad = None
         return self
@@ -316,6 +355,8 @@ class _Probe:
                 m._buffers.update(buffers)
             for m, mode in self._training:
                 m.training = mode
+            for h, saved in self._hooks:
+                h.update(saved)
         finally:
             self._rng.close()
 
@@ -337,8 +378,9 @@ class _Probe:
         for m, mode in self._training:
             m.training = mode
 
-    def call(self, *, grad: bool, where: str) -> tuple[float, list[Any] | None]:
-        """P at the installed values (and its gradient per trainable tensor, zeros where unused)."""
+    def call(self, *, grad: bool, where: str, finite: bool = True) -> tuple[float, list[Any] | None]:
+        """P at the installed values (and its gradient per trainable tensor, zeros where unused); a
+        non-finite value raises PreconditionError unless ``finite`` is False (then it is returned)."""
         torch = self.torch
         torch.default_generator.manual_seed(self.seed)
         for i in self._cuda:
@@ -358,8 +400,9 @@ class _Probe:
                 f"{out.dtype} tensor of shape {tuple(out.shape)}"
             )
         self.out_eps = max(self.out_eps, float(torch.finfo(out.dtype).eps))
+        self.out_tiny = max(self.out_tiny, float(torch.finfo(out.dtype).tiny))
         value = float(out.detach().reshape(()))
-        if not math.isfinite(value):
+        if not math.isfinite(value) and (finite or grad):
             raise PreconditionError(f"fn(model) is not finite at {where}: {value}")
         if not grad:
             return value, None
@@ -369,10 +412,17 @@ class _Probe:
                 "was it computed with .item(), .detach(), NumPy or under torch.no_grad()? An optimiser "
                 "would not see it"
             )
-        gs = torch.autograd.grad(out.reshape(()), self.params, allow_unused=True)
+        try:
+            gs = torch.autograd.grad(out.reshape(()), self.params, allow_unused=True)
+        except Exception as err:  # e.g. a custom autograd.Function whose backward raises
+            raise PreconditionError(
+                f"the gradient of fn(model) = {value:.6g} failed at {where}: {type(err).__name__}: {err}"
+            ) from err
         flat = []
         for name, p, g in zip(self.names, self.params, gs, strict=True):
             g = torch.zeros_like(p) if g is None else g
+            if g.layout != torch.strided:  # nn.Embedding(sparse=True) and friends: a sparse gradient
+                g = g.to_dense()
             g = g.detach().reshape(-1).to(torch.float64)
             if not bool(torch.isfinite(g).all()):
                 raise PreconditionError(f"the gradient of fn(model) for {name} is not finite at {where}")
@@ -380,9 +430,12 @@ class _Probe:
         return value, flat
 
     def set(self, values: Sequence[Any]) -> None:
-        with self.torch.no_grad():
-            for p, v in zip(self.params, values, strict=True):
-                p.copy_(v.reshape(p.shape))
+        """Install ``values`` as the trainable parameters' data: fresh tensors swapped in with
+        ``p.data = ...``, which keeps each parameter object (so closures over it see the probe) and
+        does not raise its version counter, as an in-place ``p.copy_(...)`` would (a graph built
+        before the call, which saved the parameter, then still backpropagates after it)."""
+        for p, v in zip(self.params, values, strict=True):
+            p.data = v.detach().to(device=p.device, dtype=p.dtype).reshape(p.shape).clone()
 
     def collect(self, points: int) -> _Data:
         torch = self.torch
@@ -398,11 +451,18 @@ class _Probe:
                 dtype, note = None, f"probed in the model's dtype (fn fails in float64: {err})"
         coarsest = max(self.params, key=lambda p: float(torch.finfo(p.dtype).eps)).dtype
         p_dtype = coarsest if dtype is None else dtype
-        self.out_eps = 0.0
+        self.out_eps = self.out_tiny = 0.0
         now = [p.detach().reshape(-1).clone() for p in self.params]
         p_now, _ = self.call(grad=False, where="the current parameters")
         self.set([torch.zeros_like(v) for v in now])
-        p0, _ = self.call(grad=False, where="θ = 0 (every trainable parameter set to 0)")
+        p0, _ = self.call(grad=False, where="θ = 0 (every trainable parameter set to 0)", finite=False)
+        if not math.isfinite(p0):  # a weight-norm parametrisation divides by ‖v‖ = 0 there
+            note = (note + "; " if note else "") + (
+                f"P(0) = {p0} is not finite (θ = 0 is outside its domain, as for a weight-norm "
+                "parametrisation): the canonical forms are compared with P(θ) itself, constant taken as 0"
+            )
+            p0 = 0.0
+            self.p0_finite = False
         gen = torch.Generator().manual_seed(self.seed)
         sigma = [_rms(v) for v in now]
         values, thetas, grads, scaled = [], [], [], []
@@ -429,24 +489,39 @@ class _Probe:
             grads.append(g)
             scaled.append(row)
         eps = max(float(torch.finfo(p_dtype).eps), self.out_eps)
+        tiny = max(float(torch.finfo(p_dtype).tiny), self.out_tiny)
         name = str(p_dtype).removeprefix("torch.")
         data = _Data(
             name, eps, note, p0, p_now, [v.to(torch.float64) for v in now], values, thetas, grads, scaled
         )
+        data.tiny, data.p0_finite = tiny, self.p0_finite
         # a tensor whose gradient is zero at every point may still change the value (‖W‖₀)
-        gnorm = [max(float(g[i].norm()) for g in grads) for i in range(len(now))]
+        gnorm = [max(_norm(g[i]) for g in grads) for i in range(len(now))]
         floor = _tolerance(data, now) * max(gnorm)
         for i in range(len(now)):
             if gnorm[i] <= floor:
                 self.set([torch.zeros_like(t) if j == i else t for j, t in enumerate(thetas[0])])
-                moved, _ = self.call(grad=False, where=f"random point 1 with {self.names[i]} = 0")
+                moved, _ = self.call(
+                    grad=False, where=f"random point 1 with {self.names[i]} = 0", finite=False
+                )
+                # NaN when W = 0 is outside fn's domain (weight norm's v): never above the threshold
+                # in _analyse, so W is then not counted as touched by value
                 data.zero_change[i] = abs(moved - values[0])
         return data
 
 
+def _norm(t: Any) -> float:
+    """‖t‖₂, scaled by max|t| first so that squares of tiny (1e-300) or huge entries neither underflow
+    to 0 nor overflow."""
+    top = float(t.detach().abs().max()) if t.numel() else 0.0
+    if not top > 0 or not math.isfinite(top):
+        return top
+    return top * float((t.detach() / top).norm())
+
+
 def _rms(v: Any) -> float:
     """σ_W: the RMS of W, or 1 when W is zero."""
-    r = float(v.detach().double().pow(2).mean().sqrt())
+    r = _norm(v.detach().double()) / math.sqrt(max(int(v.numel()), 1))  # no underflow of squares
     return r if r > 0 and math.isfinite(r) else 1.0
 
 
@@ -468,7 +543,7 @@ def _columns(kind: PenaltyKind, w: Any) -> list[Any]:
     if kind == "l1":
         return [w.sign()]
     if kind == "group_norm":
-        n = float(w.norm())
+        n = _norm(w)
         return [w / n if n > 0 else w]
     return [w.sign(), w]  # elastic net: (μ, λ)
 
@@ -484,12 +559,18 @@ def _fit(kind: PenaltyKind, ws: Sequence[Any], gs: Sequence[Any]) -> tuple[tuple
 
 
 def _residual(kind: PenaltyKind, coef: Sequence[float], ws: Sequence[Any], gs: Sequence[Any]) -> float:
-    """‖g − Σ coef_j column_j‖ / ‖g‖ over the points, computed entry by entry (no cancellation)."""
+    """‖g − Σ coef_j column_j‖ / ‖g‖ over the points, computed entry by entry (no cancellation), with
+    g and the fit divided by max|g| first (a power of 2: exact), so that tiny gradients' squares do
+    not underflow."""
+    top = max((float(g.abs().max()) for g in gs if g.numel()), default=0.0)
+    if not top > 0:
+        return math.inf
+    unit = 2.0 ** -math.frexp(top)[1]
     num = den = 0.0
     for w, g in zip(ws, gs, strict=True):
         fit = sum(c * col for c, col in zip(coef, _columns(kind, w), strict=True))
-        num += float((g - fit).pow(2).sum())
-        den += float(g.pow(2).sum())
+        num += float(((g - fit) * unit).pow(2).sum())
+        den += float((g * unit).pow(2).sum())
     return math.sqrt(num / den) if den > 0 else math.inf
 
 
@@ -504,7 +585,7 @@ def _canonical(
         elif kind == "l1":
             terms = [c[0] * float(w.abs().sum())]
         elif kind == "group_norm":
-            terms = [c[0] * float(w.norm())]
+            terms = [c[0] * _norm(w)]
         else:
             terms = [c[0] * float(w.abs().sum()), c[1] / 2 * float(w.pow(2).sum())]
         total += sum(terms)
@@ -566,17 +647,36 @@ def _analyse(data: _Data, trainable: list[tuple[str, Any]], norm_scales: set[str
             f"10·(N + {_ROUNDINGS})·eps = {_g(tol)} > {_RESOLUTION}; make fn return float64 (start its "
             "sum from a float64 value rather than a float32 tensor such as torch.zeros(1))"
         )
-    gnorm = [max(float(g[i].norm()) for g in data.grads) for i in range(len(names))]
+    gnorm = [max(_norm(g[i]) for g in data.grads) for i in range(len(names))]
     gmax = max(gnorm)
     by_grad = [i for i in range(len(names)) if gnorm[i] > tol * gmax]
     scale0 = tol * (abs(data.values[0]) + abs(data.p0))
     by_value = [i for i, ch in sorted(data.zero_change.items()) if ch > scale0]
     touched = sorted(set(by_grad) | set(by_value))
     if not touched:
+        seen = [data.p_now, *data.values, *(v for row in data.scaled for v in row)]
         raise PreconditionError(
-            f"fn(model) depends on none of the model's {len(names)} trainable parameters: its gradient is "
-            f"zero and its value ({_g(data.values[0])}) does not change when one is set to 0 (a closure "
-            "over another model or over detached copies of the parameters?)"
+            f"fn(model) is constant: no parameter changes it (its gradient is zero for all {len(names)} "
+            f"trainable tensors and its value stays between {_g(min(seen))} and {_g(max(seen))} at every "
+            "probe point, also when a tensor is set to 0), so there is no penalty to describe"
+        )
+    floor = data.floor()
+    change = max(abs(v - data.p0) for v in data.values)
+    if 0 < gmax < floor or change < floor:
+        raise PreconditionError(
+            f"fn(model) changes by at most {_g(change)} (gradient norm at most {_g(gmax)}) over the probe "
+            f"points: below (N + {_ROUNDINGS})·tiny = {_g(floor)} of {data.dtype}, where rounding is no "
+            "longer relative and the kinds cannot be told apart; scale the penalty (or the parameters) up"
+        )
+    # the changes D = P(θ_k) − P(0) must stand out of the rounding of the values themselves, by the
+    # factor 1/_RESOLUTION at some random point, or a large constant P(0) swamps them (1e12 + Σw²)
+    clear = max(abs(v - data.p0) / (tol * (abs(v) + abs(data.p0))) for v in data.values)
+    if clear < 1 / _RESOLUTION:
+        raise PreconditionError(
+            f"fn(model)'s changes over the probe points (at most {_g(change)}) are within "
+            f"{_g(1 / clear)}× the rounding of its values tol·(|P(θ)| + |P(0)|), with P(0) = {_g(data.p0)} "
+            f"and tol = {_g(tol)} (more than {_RESOLUTION}): the constant swamps the penalty, so its value "
+            "and degree cannot be checked; subtract the constant from fn"
         )
     degree, spread = _degree(data, tol)
     ws = {i: [t[i] for t in data.thetas] for i in by_grad}
@@ -683,7 +783,7 @@ class _Builder:
             params=self.params,
             explanation=text + note,
             per_param=tuple(self.per),
-            constant=self.data.p0,
+            constant=self.data.p0 if self.data.p0_finite else math.nan,
             dtype=self.data.dtype,
             tolerance=self.tol,
         )
@@ -718,10 +818,13 @@ class _Builder:
         d = self.data
         pts = [(d.p_now, d.now), *zip(d.values, d.thetas, strict=True)]
         pairs = [(v - d.p0, sum(int((t[i] != 0).sum()) for i in self.touched), v) for v, t in pts]
-        if any(n == 0 for _, n, _ in pairs):
+        n_last = pairs[-1][1]  # a random point: its entries are nonzero (normal draws)
+        if n_last < 1:
             return None
-        c = pairs[-1][0] / pairs[-1][1]
-        ok = all(abs(dv - c * n) <= self.tol * (abs(v) + abs(d.p0) + abs(c) * n) for dv, n, v in pairs)
+        c = pairs[-1][0] / n_last
+        ok = all(
+            abs(dv - c * n) <= self.tol * (abs(v) + abs(d.p0) + abs(c) * n) + d.floor() for dv, n, v in pairs
+        )
         return c if ok else None
 
     def per_tensor(self, kind: PenaltyKind, coefs: list[tuple[float, ...]]) -> PenaltyReport:
@@ -776,7 +879,10 @@ class _Builder:
         worst, at = 0.0, (0.0, 0.0)
         for value, theta in pts:
             canon, size = _canonical(kind, full, theta)
-            ratio = abs(value - d.p0 - canon) / (self.tol * (abs(value) + abs(d.p0) + size))
+            # at a point where every value is 0 (a zero-initialised model's current point) the bound
+            # is the absolute floor alone: never a division by 0
+            bound = self.tol * (abs(value) + abs(d.p0) + size) + d.floor()
+            ratio = abs(value - d.p0 - canon) / bound
             if ratio > worst:
                 worst, at = ratio, (value - d.p0, canon)
         if worst > 1.0:
