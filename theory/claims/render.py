@@ -82,8 +82,14 @@ Run the evidence with `wdt claims` (`--source d2l` for one text, `--only d2l.` f
   whose evidence did not run is never reported as holding;
 - **n/a**: a "not a mathematical claim" that cites no evidence.
 
-This page is generated from the records (`python -m theory.docs --write`) and shows no run-time
-numbers; the statuses are what `wdt claims` prints. The verdicts:
+This page is generated from the records (`python -m theory.docs --write`); the statuses are what
+`wdt claims` prints. The numbers in the listings' findings are those their checks measure at the
+default seed 0 (the d2l checks assert the quoted ones at that seed); `wdt claims --seed N` reruns the
+checks on other random draws, and each check's detail (`--json`) shows that draw's numbers. The d2l
+numbers differ from the README's section on the d2l experiment because that section draws the data
+and the start with the project's own generator (`theory/empirical/d2l.py`), while the listings
+re-implement d2l's helpers and draw their own: two draws of one experiment, each predicted exactly.
+The verdicts:
 
 {verdicts}
 
