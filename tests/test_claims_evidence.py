@@ -218,6 +218,78 @@ def test_weight_decay_is_l2_fails_for_the_unhalved_penalty() -> None:
         pytest.skip("torch device unavailable")
 
 
+def test_weight_decay_is_l2_fails_for_a_wrong_decoupled_shrink() -> None:
+    """With the decoupled reference shrinking by 2ηλ, AdamW, Adafactor and Muon match neither rule."""
+    pytest.importorskip("torch")
+    from theory.checks import CheckSkipped
+    from theory.empirical.claims_evidence import weight_decay_is_l2
+
+    try:
+        assert weight_decay_is_l2(CTX, shrink=2.0).verdict == "fail"
+    except CheckSkipped:
+        pytest.skip("torch device unavailable")
+
+
+def test_weight_decay_kinds_are_decided_by_running() -> None:
+    """The classification comes from the runs, not from names: AdamW, Adafactor and Muon (which take
+    weight_decay in torch 2.13) are decoupled, the five the pydl text names are L2, and a coupled
+    optimiser whose class is named like AdamW is still found to be L2."""
+    torch = pytest.importorskip("torch")
+    from theory.checks import CheckSkipped
+    from theory.empirical.claims_evidence import weight_decay_kinds
+
+    class AdamWLike(torch.optim.Adam):  # type: ignore[misc,name-defined]
+        pass
+
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(torch.optim, "AdamWLike", AdamWLike, raising=False)
+            _, kinds = weight_decay_kinds(CTX, 1)
+    except CheckSkipped:
+        pytest.skip("torch device unavailable")
+    kind = {k.label: k.kind for k in kinds}
+    for name in ("SGD", "Adadelta", "Adam", "Adagrad", "RMSprop", "AdamWLike"):
+        assert kind[name] == "L2", (name, kind)
+    for name in ("AdamW", "Adam(decoupled_weight_decay=True)"):
+        assert kind[name] == "decoupled", (name, kind)
+    for name in ("Adafactor", "Muon"):
+        if name in kind:  # present in torch ≥ 2.5 / 2.9
+            assert kind[name] == "decoupled", (name, kind)
+
+
+def test_normalised_sensitivity_fails_for_the_wrong_parameter_gradient_power(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parameter gradients scale as c^(L−1); claiming c^L (the input gradient's power) fails."""
+    pytest.importorskip("torch")
+    from theory.empirical import claims_evidence as ce
+
+    monkeypatch.setattr(ce, "scale_power", lambda c, n: float(c**n))
+    assert ce.normalised_sensitivity(CTX).verdict == "fail"
+
+
+def test_normalised_sensitivity_fails_if_the_layernorm_bias_had_no_effect(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The biased LayerNorm network must change under W × 10: with its biases zeroed it is invariant
+    again, and the check (which requires the change) fails."""
+    torch = pytest.importorskip("torch")
+    from theory.empirical import claims_evidence as ce
+
+    right = ce.biased_norm_mlp
+
+    def zero_bias(*args):  # type: ignore[no-untyped-def]
+        model = right(*args)
+        with torch.no_grad():
+            for m in model:
+                if isinstance(m, torch.nn.Linear):
+                    m.bias.zero_()
+        return model
+
+    monkeypatch.setattr(ce, "biased_norm_mlp", zero_bias)
+    assert ce.normalised_sensitivity(CTX).verdict == "fail"
+
+
 @pytest.mark.parametrize(("eps", "train"), [(1e-5, True), (0.0, False)])
 def test_normalised_sensitivity_fails_without_invariance(eps: float, train: bool) -> None:
     """Normalisation eps > 0 or BatchNorm's running statistics (eval mode) break scale invariance."""
