@@ -43,6 +43,8 @@ OWN_TORCH_FREE = (
     "src.ddlee.noise_directions",
     "src.pydl.loss_curves",
     "src.pydl.sgd_fluctuation",
+    "src.ddlee.degenerate_minimum",
+    "src.manhua.bad_alpha_risk",
 )
 OWN_TORCH = (
     "src.pydl.optim_no_l1",
@@ -193,6 +195,31 @@ def test_sgd_fluctuation_fails_without_the_second_order_term(monkeypatch: pytest
 
     monkeypatch.setattr(ev, "stationary_variance", lambda eps, s2, h: eps * s2 / (2.0 * h))
     assert _run("src.pydl.sgd_fluctuation") == "fail"
+
+
+def test_degenerate_minimum_fails_with_a_wrong_hessian(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An off-diagonal ab instead of 2ab − 1 makes H regular at w*: the check must fail."""
+    from theory.claims import evidence as ev
+
+    monkeypatch.setattr(
+        ev, "two_weight_hessian", lambda a, b: np.array([[b * b, a * b], [a * b, a * a + 1.0]])
+    )
+    assert _run("src.ddlee.degenerate_minimum") == "fail"
+
+
+def test_degenerate_minimum_fails_with_a_wrong_minimiser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """√(1 − α) → 1 − α: the claimed penalised minimiser is no longer stationary."""
+    from theory.claims import evidence as ev
+
+    monkeypatch.setattr(ev, "two_weight_penalised_minimiser", lambda alpha: (1.0 - alpha) * np.ones(2))
+    assert _run("src.ddlee.degenerate_minimum") == "fail"
+
+
+def test_bad_alpha_risk_fails_for_a_weak_signal() -> None:
+    """Below the threshold ‖β‖² < σ²d/(n − d − 1) a large α beats least squares: the check fails."""
+    from theory.claims.evidence import bad_alpha_risk
+
+    assert bad_alpha_risk(CTX, 0.5).verdict == "fail"
 
 
 def test_optim_no_l1_fails_on_an_optimiser_with_an_l1_option(monkeypatch: pytest.MonkeyPatch) -> None:
