@@ -435,7 +435,11 @@ def bad_alpha_risk(ctx: CheckContext, excess: float) -> CheckResult:
         r2 = float(beta @ beta)
         ols = min_norm_risk(n, d, s2, r2)
         limit = s2 + r2
-        tracker.add(f"α → ∞: rounding / (σ² + ‖β‖² − E R(ŵ₀)) (case {case})", 10 * _EPS * limit, limit - ols)
+        tracker.add(
+            f"α → ∞: rounding / (σ² + ‖β‖² − E R(ŵ₀)) (case {case})",
+            10 * _EPS * limit,
+            max(limit - ols, 1e-300),
+        )
         mc = monte_carlo_risk(n, d, s2, beta, [1e4], ctx.cases(200, 2000), rng)
         low = float(mc.mean[0] - 6.0 * mc.stderr[0])
         tracker.add(f"α = 10⁴: E R(ŵ₀) / (mean − 6 SE) (case {case})", ols, max(low, 1e-300))
