@@ -43,6 +43,8 @@ OWN_TORCH_FREE = (
     "src.ddlee.noise_directions",
     "src.pydl.loss_curves",
     "src.pydl.sgd_fluctuation",
+    "src.ddlee.degenerate_minimum",
+    "src.manhua.bad_alpha_risk",
 )
 OWN_TORCH = (
     "src.pydl.optim_no_l1",
@@ -195,6 +197,31 @@ def test_sgd_fluctuation_fails_without_the_second_order_term(monkeypatch: pytest
     assert _run("src.pydl.sgd_fluctuation") == "fail"
 
 
+def test_degenerate_minimum_fails_with_a_wrong_hessian(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An off-diagonal ab instead of 2ab − 1 makes H regular at w*: the check must fail."""
+    from theory.claims import evidence as ev
+
+    monkeypatch.setattr(
+        ev, "two_weight_hessian", lambda a, b: np.array([[b * b, a * b], [a * b, a * a + 1.0]])
+    )
+    assert _run("src.ddlee.degenerate_minimum") == "fail"
+
+
+def test_degenerate_minimum_fails_with_a_wrong_minimiser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """√(1 − α) → 1 − α: the claimed penalised minimiser is no longer stationary."""
+    from theory.claims import evidence as ev
+
+    monkeypatch.setattr(ev, "two_weight_penalised_minimiser", lambda alpha: (1.0 - alpha) * np.ones(2))
+    assert _run("src.ddlee.degenerate_minimum") == "fail"
+
+
+def test_bad_alpha_risk_fails_for_a_weak_signal() -> None:
+    """Below the threshold ‖β‖² < σ²d/(n − d − 1) a large α beats least squares: the check fails."""
+    from theory.claims.evidence import bad_alpha_risk
+
+    assert bad_alpha_risk(CTX, 0.5).verdict == "fail"
+
+
 def test_optim_no_l1_fails_on_an_optimiser_with_an_l1_option(monkeypatch: pytest.MonkeyPatch) -> None:
     torch = pytest.importorskip("torch")
 
@@ -216,6 +243,78 @@ def test_weight_decay_is_l2_fails_for_the_unhalved_penalty() -> None:
         assert weight_decay_is_l2(CTX, half=1.0).verdict == "fail"  # weight_decay = λ of λ‖w‖²: wrong
     except CheckSkipped:
         pytest.skip("torch device unavailable")
+
+
+def test_weight_decay_is_l2_fails_for_a_wrong_decoupled_shrink() -> None:
+    """With the decoupled reference shrinking by 2ηλ, AdamW, Adafactor and Muon match neither rule."""
+    pytest.importorskip("torch")
+    from theory.checks import CheckSkipped
+    from theory.empirical.claims_evidence import weight_decay_is_l2
+
+    try:
+        assert weight_decay_is_l2(CTX, shrink=2.0).verdict == "fail"
+    except CheckSkipped:
+        pytest.skip("torch device unavailable")
+
+
+def test_weight_decay_kinds_are_decided_by_running() -> None:
+    """The classification comes from the runs, not from names: AdamW, Adafactor and Muon (which take
+    weight_decay in torch 2.13) are decoupled, the five the pydl text names are L2, and a coupled
+    optimiser whose class is named like AdamW is still found to be L2."""
+    torch = pytest.importorskip("torch")
+    from theory.checks import CheckSkipped
+    from theory.empirical.claims_evidence import weight_decay_kinds
+
+    class AdamWLike(torch.optim.Adam):  # type: ignore[misc,name-defined]
+        pass
+
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(torch.optim, "AdamWLike", AdamWLike, raising=False)
+            _, kinds = weight_decay_kinds(CTX, 1)
+    except CheckSkipped:
+        pytest.skip("torch device unavailable")
+    kind = {k.label: k.kind for k in kinds}
+    for name in ("SGD", "Adadelta", "Adam", "Adagrad", "RMSprop", "AdamWLike"):
+        assert kind[name] == "L2", (name, kind)
+    for name in ("AdamW", "Adam(decoupled_weight_decay=True)"):
+        assert kind[name] == "decoupled", (name, kind)
+    for name in ("Adafactor", "Muon"):
+        if name in kind:  # present in torch ≥ 2.5 / 2.9
+            assert kind[name] == "decoupled", (name, kind)
+
+
+def test_normalised_sensitivity_fails_for_the_wrong_parameter_gradient_power(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parameter gradients scale as c^(L−1); claiming c^L (the input gradient's power) fails."""
+    pytest.importorskip("torch")
+    from theory.empirical import claims_evidence as ce
+
+    monkeypatch.setattr(ce, "scale_power", lambda c, n: float(c**n))
+    assert ce.normalised_sensitivity(CTX).verdict == "fail"
+
+
+def test_normalised_sensitivity_fails_if_the_layernorm_bias_had_no_effect(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The biased LayerNorm network must change under W × 10: with its biases zeroed it is invariant
+    again, and the check (which requires the change) fails."""
+    torch = pytest.importorskip("torch")
+    from theory.empirical import claims_evidence as ce
+
+    right = ce.biased_norm_mlp
+
+    def zero_bias(*args):  # type: ignore[no-untyped-def]
+        model = right(*args)
+        with torch.no_grad():
+            for m in model:
+                if isinstance(m, torch.nn.Linear):
+                    m.bias.zero_()
+        return model
+
+    monkeypatch.setattr(ce, "biased_norm_mlp", zero_bias)
+    assert ce.normalised_sensitivity(CTX).verdict == "fail"
 
 
 @pytest.mark.parametrize(("eps", "train"), [(1e-5, True), (0.0, False)])

@@ -19,7 +19,11 @@ The checks decide claims of the source texts that no catalogue theorem decides a
   slowly");
 * ``src.pydl.sgd_fluctuation``: on a noisy quadratic, the stationary covariance of SGD with decay is
   ``ε s²/((λ_i + α)(2 − ε(λ_i + α)))`` along q_i, falling with α, while the data loss's stationary
-  variance can rise with α (the pydl text's "smoother curves").
+  variance can rise with α (the pydl text's "smoother curves");
+* ``src.ddlee.degenerate_minimum``: at a non-strict minimiser (the two-weight network ½(ab − 1)²) the
+  first-order formula (H + αI)⁻¹Hw* is not where the penalty takes the minimiser;
+* ``src.manhua.bad_alpha_risk``: for linear regression a large α has larger expected test risk than
+  α = 0 when the signal is strong (the "prevents overfitting" claims need a well-chosen α).
 """
 
 from __future__ import annotations
@@ -39,7 +43,14 @@ from theory.sparse_path import elastic_net_path
 from theory.testing.strategies import log_spaced_spectrum, matrix_from_spectrum
 from theory.validate import dtype_eps
 
-__all__ = ["estimate_variance_along", "gd_data_losses", "stationary_variance"]  # and the registered checks
+__all__ = [
+    "bad_alpha_risk",
+    "estimate_variance_along",
+    "gd_data_losses",
+    "stationary_variance",
+    "two_weight_hessian",
+    "two_weight_penalised_minimiser",
+]  # and the registered checks
 
 _EPS = dtype_eps(np.float64)
 
@@ -316,3 +327,121 @@ def _sgd_fluctuation(ctx: CheckContext) -> CheckResult:
         "loss variance: rounding bound / (1 − Var J(0)/Var J(0.5))", 10 * _EPS, max(1.0 - v0 / v1, 1e-300)
     )
     return tracker.result(f"ε = 0.5/(λ_max + α); 1-d example: Var J = {v0:.3g} at α = 0, {v1:.3g} at α = 0.5")
+
+
+# ------------------------------------------------------------------------------ degenerate minimum
+
+
+def two_weight_hessian(a: float, b: float) -> np.ndarray:
+    """Hessian of the two-weight network loss ``L(a, b) = ½(ab − 1)²``: ``[[b², 2ab − 1], [2ab − 1, a²]]``."""
+    off = 2.0 * a * b - 1.0
+    return np.array([[b * b, off], [off, a * a]])
+
+
+def two_weight_penalised_minimiser(alpha: float) -> np.ndarray:
+    """The minimiser (one of the two, ±) of ``½(ab − 1)² + (α/2)(a² + b²)`` for ``0 < α < 1``:
+    ``√(1 − α)·(1, 1)``. The stationary equations ``(ab − 1)b + αa = 0``, ``(ab − 1)a + αb = 0`` give
+    ``α(a² − b²) = 0`` (multiply by a and b and subtract), so a = ±b; a = −b leaves only the origin
+    (objective ½), a = b = t gives ``t² = 1 − α`` (objective ``α − α²/2 < ½``)."""
+    return math.sqrt(1.0 - alpha) * np.ones(2)
+
+
+@register_evidence(
+    "src.ddlee.degenerate_minimum",
+    "L = ½(ab − 1)² at w* = (2, 0.5): H singular (eigenvalues 0, 4.25); the penalised minimiser tends to "
+    "(1, 1), not to (H + αI)⁻¹Hw*, which is no minimiser",
+)
+def _degenerate_minimum(ctx: CheckContext) -> CheckResult:
+    """The first-order formula ``w̃ ≈ (H + αI)⁻¹Hw*`` (ddlee, after Goodfellow et al. §7.1.1) needs a
+    strict minimiser. The two-weight network ``f(x) = abx`` fitted to one example, ``L = ½(ab − 1)²``,
+    has a curve of minimisers ab = 1 (the rescaling a → ca, b → b/c of a ReLU unit), and at
+    ``w* = (2, 0.5)`` its Hessian ``uuᵀ``, ``u = (b, a) = (0.5, 2)``, has eigenvalues 0 and ‖u‖² = 4.25.
+    The penalised minimiser :func:`two_weight_penalised_minimiser` tends to (1, 1) as α → 0, the
+    least-norm point of the curve, ‖(1, 1) − w*‖ = √1.25 = 1.118 away; the formula tends to the
+    projection of w* on u, (2/4.25)·u = (0.235, 0.941), where ab = 0.221 and the gradient of L is not 0.
+
+    Route: the closed forms against numpy: ``eigvalsh`` of H, the formula by ``solve``, and the
+    penalised gradient at the closed-form minimiser (each within ``10·eps`` times the size of its
+    terms, a few flops on numbers ≤ 4.25); the gaps (1.118, and the formula's gradient norm) must
+    exceed those bounds by far.
+    """
+    tracker = LabelledTracker()
+    w_star = np.array([2.0, 0.5])
+    H = two_weight_hessian(*w_star)
+    lam = np.linalg.eigvalsh(H)
+    rnd = 10.0 * _EPS * float(lam[-1])
+    # passes iff H is singular at w*: its smallest eigenvalue is 0 within rounding of ‖H‖
+    tracker.add("λ_min(H) at w* = (2, 0.5) (singular)", abs(float(lam[0])), rnd)
+    tracker.add("λ_max(H) vs 4.25", abs(float(lam[-1]) - 4.25), rnd)
+    notes = []
+    for alpha in (1e-2, 1e-4, 1e-6):
+        w_true = two_weight_penalised_minimiser(alpha)
+        a, b = w_true
+        grad = np.array([(a * b - 1.0) * b + alpha * a, (a * b - 1.0) * a + alpha * b])
+        tracker.add(f"penalised gradient at √(1 − α)(1, 1), α = {alpha:g}", float(np.linalg.norm(grad)), rnd)
+        formula = np.linalg.solve(H + alpha * np.eye(2), H @ w_star)
+        gap = float(np.linalg.norm(formula - w_true))
+        # passes iff the formula's point is resolvably not the penalised minimiser
+        tracker.add(f"rounding / ‖formula − true minimiser‖, α = {alpha:g}", rnd, gap)
+        fa, fb = formula
+        g_formula = float(np.hypot((fa * fb - 1.0) * fb, (fa * fb - 1.0) * fa))
+        # passes iff the formula's point is not even stationary for L (‖∇L‖ resolvably > 0)
+        tracker.add(f"rounding / ‖∇L(formula)‖, α = {alpha:g}", rnd, g_formula)
+        notes.append(
+            f"α = {alpha:g}: true ({a:.3f}, {b:.3f}), {float(np.linalg.norm(w_true - w_star)):.3f} from w*; "
+            f"formula ({fa:.3f}, {fb:.3f})"
+        )
+    return tracker.result("H eigenvalues " + ", ".join(f"{v:.3g}" for v in lam) + "; " + "; ".join(notes))
+
+
+# ------------------------------------------------------------------------------ a badly chosen α
+
+
+@register_evidence(
+    "src.manhua.bad_alpha_risk",
+    "linear regression, x ~ N(0, I): a large α has expected test risk above that of α = 0 when "
+    "‖β‖² > σ²d/(n − d − 1) (limit σ² + ‖β‖² vs E R(ŵ₀), and Monte Carlo at α = 10⁴)",
+)
+def _bad_alpha_risk(ctx: CheckContext) -> CheckResult:
+    """The registered check: :func:`bad_alpha_risk` with ‖β‖² four times the threshold."""
+    return bad_alpha_risk(ctx, 4.0)
+
+
+def bad_alpha_risk(ctx: CheckContext, excess: float) -> CheckResult:
+    """ "Weight decay prevents overfitting" is not true for every α. As α → ∞ the ridge estimate tends
+    to 0 for every design, so its risk tends to ``σ² + ‖β‖²`` exactly; least squares (α = 0) has
+    ``E R(ŵ₀) = σ² + σ²d/(n − d − 1)`` for n ≥ d + 2 (ridge.double_descent,
+    :func:`theory.double_descent.min_norm_risk`). So every large enough α is worse than no penalty
+    whenever ``‖β‖² > σ²d/(n − d − 1)``, and the closed forms must show it. At a finite α = 10⁴ the
+    Monte Carlo mean of the exact conditional risks (:func:`theory.double_descent.ridge_risk_draws`)
+    must exceed E R(ŵ₀) by 6 standard errors. ``excess`` is ‖β‖² over the threshold; below 1 (a
+    weak signal) the comparison reverses and the check fails.
+    """
+    from theory.double_descent import min_norm_risk, monte_carlo_risk
+
+    tracker = LabelledTracker()
+    tracker.tracker.empirical_tolerance(
+        "Monte Carlo over designs: the α = 10⁴ risk must exceed E R(ŵ₀) by 6 standard errors (a "
+        "statistical margin, seeded), besides the exact α → ∞ comparison"
+    )
+    notes = []
+    for case in range(ctx.cases(2, 10)):
+        rng = ctx.rng(7800 + case)
+        d = int(rng.integers(5, 15))
+        n = int(rng.integers(4 * d, 10 * d))
+        s2 = float(10 ** rng.uniform(-1, 0))
+        beta = rng.standard_normal(d)
+        beta *= math.sqrt(excess * s2 * d / (n - d - 1)) / float(np.linalg.norm(beta))  # 4× the threshold
+        r2 = float(beta @ beta)
+        ols = min_norm_risk(n, d, s2, r2)
+        limit = s2 + r2
+        tracker.add(
+            f"α → ∞: rounding / (σ² + ‖β‖² − E R(ŵ₀)) (case {case})",
+            10 * _EPS * limit,
+            max(limit - ols, 1e-300),
+        )
+        mc = monte_carlo_risk(n, d, s2, beta, [1e4], ctx.cases(200, 2000), rng)
+        low = float(mc.mean[0] - 6.0 * mc.stderr[0])
+        tracker.add(f"α = 10⁴: E R(ŵ₀) / (mean − 6 SE) (case {case})", ols, max(low, 1e-300))
+        notes.append(f"n = {n}, d = {d}: E R(ŵ₀) = {ols:.3g}, α = 10⁴: {float(mc.mean[0]):.3g}")
+    return tracker.result(f"‖β‖² = {excess:g}σ²d/(n − d − 1); " + "; ".join(notes))

@@ -4,18 +4,25 @@ Importing this module registers them (:func:`theory.claims.evidence`); torch is 
 check, so that without torch the checks skip (and the claims citing them are unverified).
 
 * ``src.pydl.optim_no_l1``: no optimiser class of ``torch.optim`` takes a parameter that names an L1
-  penalty; the ones without ``weight_decay`` and the ones with decoupled decay are listed.
-* ``src.pydl.weight_decay_is_l2``: for each optimiser the pydl text names (SGD, Adadelta, Adam,
-  Adagrad, RMSprop), ``weight_decay=λ`` takes exactly the steps of the same optimiser on
-  ``L + (λ/2)‖w‖²``; ``AdamW(weight_decay=λ)`` does not.
-* ``src.manhua.normalised_sensitivity``: for a network whose hidden Linear layers feed BatchNorm or
-  LayerNorm, scaling those weights by c changes neither the output nor its gradient in the input,
-  while for a bias-free ReLU network without normalisation the input gradient scales as c^k.
+  penalty; the ones without ``weight_decay`` are listed, and every one with it is run to find whether
+  its decay is coupled L2 or decoupled.
+* ``src.pydl.weight_decay_is_l2``: every optimiser of ``torch.optim`` that takes ``weight_decay`` (and
+  its ``decoupled_weight_decay=True`` variant where it has one) is run: each step equals, from the same
+  state, either the step on ``L + (λ/2)‖w‖²`` (coupled L2) or the step on ``L`` beside
+  ``W ← W − ηλW`` (decoupled); the five the pydl text names (SGD, Adadelta, Adam, Adagrad, RMSprop)
+  are L2. In torch 2.13 AdamW, Adafactor, Muon and the decoupled flags are the decoupled ones.
+* ``src.manhua.normalised_sensitivity``: for a network whose bias-free hidden Linear layers feed
+  BatchNorm or LayerNorm (eps → 0), scaling those weights by c changes neither the output nor its
+  gradient in the input (with a bias before the norm BatchNorm stays invariant, LayerNorm does not);
+  for a bias-free ReLU network without normalisation the input gradient scales as c^k and, with all L
+  matrices scaled, every parameter gradient as c^(L−1).
 """
 
 from __future__ import annotations
 
 import inspect
+from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,7 +31,17 @@ from theory.checks import CheckContext, CheckResult, LabelledTracker
 from theory.claims import register_evidence
 from theory.empirical.checks import _device, _seed, _small
 
-__all__ = ["normalised_sensitivity", "optimiser_classes", "weight_decay_is_l2"]
+__all__ = [
+    "DecayKind",
+    "biased_norm_mlp",
+    "classify_weight_decay",
+    "normalised_sensitivity",
+    "optimiser_classes",
+    "scale_power",
+    "weight_decay_is_l2",
+    "weight_decay_kinds",
+    "weight_decay_variants",
+]
 
 #: substrings of an optimiser parameter's name that would announce an L1 penalty
 L1_MARKERS = ("l1", "lasso", "abs_decay", "sparsity")
@@ -46,23 +63,170 @@ def optimiser_classes(optim: Any) -> dict[str, Any]:
     }
 
 
+def weight_decay_variants(optim: Any) -> list[tuple[str, Any, dict[str, Any]]]:
+    """``(label, class, extra kwargs)`` for every optimiser of ``optim`` whose constructor takes
+    ``weight_decay``, once as built by default and once more with ``decoupled_weight_decay=True`` where
+    the constructor has that flag."""
+    out: list[tuple[str, Any, dict[str, Any]]] = []
+    for name, cls in sorted(optimiser_classes(optim).items()):
+        params = inspect.signature(cls.__init__).parameters
+        if "weight_decay" not in params:
+            continue
+        out.append((name, cls, {}))
+        if "decoupled_weight_decay" in params:
+            out.append((f"{name}(decoupled_weight_decay=True)", cls, {"decoupled_weight_decay": True}))
+    return out
+
+
+@dataclass(frozen=True)
+class DecayKind:
+    """How one optimiser's ``weight_decay`` acted, decided by running it (:func:`classify_weight_decay`).
+
+    ``to_l2`` and ``to_decoupled`` are the largest one-step gaps (relative to ‖W‖) between the step with
+    ``weight_decay = λ`` and, from the same state, the step with ``weight_decay = 0`` on
+    ``L + (λ/2)‖W‖²`` (coupled L2), resp. the step with ``weight_decay = 0`` followed by
+    ``W ← W − η·λ·W_old`` (decoupled decay); ``kind`` is ``"L2"``, ``"decoupled"`` or ``"neither"``
+    by which gap is within ``tol``.
+    """
+
+    label: str
+    kind: str
+    to_l2: float
+    to_decoupled: float
+    tol: float
+
+
+def classify_weight_decay(
+    ctx: CheckContext,
+    device: Any,
+    cls: Any,
+    extra: dict[str, Any],
+    case: int,
+    half: float = 0.5,
+    shrink: float = 1.0,
+) -> tuple[str, float, float, float]:
+    """Run ``cls(lr, weight_decay=λ, **extra)`` for ``steps`` full-batch steps on the mean squared error
+    of a linear map ``W`` (6 × 3, a matrix so that Muon, which takes only matrices, runs too); before
+    each step copy the optimiser with its state twice, set the copies' ``weight_decay`` to 0 and step
+    them from the same ``W`` and gradient: one on ``L + half·λ‖W‖²`` (the gradient autograd gives;
+    ``half = ½`` is the L2 convention), one on ``L`` followed by ``W ← W − shrink·η·λ·W_old`` (the
+    decoupled decay of AdamW; ``shrink = 1``). Comparing single steps from one state, rather than
+    whole runs, keeps rounding differences from being amplified by the adaptive rules (Muon rounds its
+    update to bfloat16).
+
+    Tolerance: one step of each rule is a fixed number (≤ 20) of elementwise flops per entry, each of
+    relative error eps, on numbers of size ≤ max(‖W‖, ‖ΔW‖), and the two gradients (torch's
+    ``g + λW`` and autograd's ``g + ½λ·2W``) differ by an ulp per entry: ``20·n·eps`` relative to ‖W‖
+    for n = 18 entries. Returns ``(kind, gap to L2, gap to decoupled, tol)``.
+    """
+    from theory.empirical import _common as C
+
+    torch = C.torch
+    steps, d, k = 20, 6, 3
+    rng = np.random.default_rng(_seed(ctx, 7500 + case))
+    dev, dt, _ = C.setup(device, "float64")
+    X = C.tensor(rng.standard_normal((30, d)), dev, dt)
+    Y = C.tensor(rng.standard_normal((30, k)), dev, dt)
+    W = torch.nn.Parameter(C.tensor(rng.standard_normal((d, k)), dev, dt))
+    wd = float(10 ** rng.uniform(-2, -0.5))
+    lr = 1.0 if cls.__name__ == "Adadelta" else 0.01
+    opt = cls([W], lr=lr, weight_decay=wd, **extra)
+    tol = 20 * d * k * C.eps("float64")
+    to_l2 = to_dec = 0.0
+
+    def twin() -> tuple[Any, Any]:
+        copy = deepcopy(opt)
+        copy.param_groups[0]["weight_decay"] = 0.0
+        return copy, copy.param_groups[0]["params"][0]
+
+    def loss(w: Any, penalty: float) -> Any:
+        r = X @ w - Y
+        return (r * r).mean() + half * penalty * (w * w).sum()
+
+    for _ in range(steps):
+        opt.zero_grad()
+        loss(W, 0.0).backward()
+        (c_opt, c_w), (d_opt, d_w) = twin(), twin()
+        w_old = W.detach().clone()
+        d_w.grad = W.grad.detach().clone()  # the copy does not carry .grad
+        opt.step()
+        c_w.grad = None
+        loss(c_w, wd).backward()
+        c_opt.step()
+        d_opt.step()
+        with torch.no_grad():
+            d_w.sub_(shrink * lr * wd * w_old)
+        scale = float(torch.linalg.norm(W.detach()))
+        to_l2 = max(to_l2, float(torch.linalg.norm(W.detach() - c_w.detach())) / scale)
+        to_dec = max(to_dec, float(torch.linalg.norm(W.detach() - d_w.detach())) / scale)
+    kind = "L2" if to_l2 <= tol else "decoupled" if to_dec <= tol else "neither"
+    return kind, to_l2, to_dec, tol
+
+
+def weight_decay_kinds(
+    ctx: CheckContext, cases: int, half: float = 0.5, shrink: float = 1.0
+) -> tuple[Any, list[DecayKind]]:
+    """:func:`classify_weight_decay` for every variant of :func:`weight_decay_variants`, ``cases`` random
+    problems each; a variant's kind is the one all its cases agree on (else ``"neither"``). Returns
+    ``(torch, kinds)``."""
+    device = _device(ctx)
+    from theory.empirical import _common as C
+
+    torch = C.torch
+    kinds = []
+    with _small():
+        for label, cls, extra in weight_decay_variants(torch.optim):
+            runs = [
+                classify_weight_decay(ctx, device, cls, extra, case, half, shrink) for case in range(cases)
+            ]
+            found = {r[0] for r in runs}
+            kinds.append(
+                DecayKind(
+                    label,
+                    found.pop() if len(found) == 1 else "neither",
+                    max(r[1] for r in runs),
+                    max(r[2] for r in runs),
+                    runs[0][3],
+                )
+            )
+    return torch, kinds
+
+
+def _add_kinds(tracker: LabelledTracker, kinds: list[DecayKind]) -> None:
+    """Every variant must be decided: its gap to L2 or to decoupled decay within the tolerance, and a
+    decoupled one resolvably not L2."""
+    for k in kinds:
+        # passes iff the step matches one of the two rules (the smaller gap within rounding)
+        tracker.add(
+            f"{k.label}: one-step gap to L2 or to decoupled decay", min(k.to_l2, k.to_decoupled), k.tol
+        )
+        if k.kind == "decoupled":
+            # passes iff the decoupled step is resolvably not the L2 step
+            tracker.add(f"{k.label}: tolerance / one-step gap to L2", k.tol, max(k.to_l2, 1e-300))
+
+
+def _names(kinds: list[DecayKind], kind: str) -> str:
+    return ", ".join(k.label for k in kinds if k.kind == kind) or "none"
+
+
 @register_evidence(
     "src.pydl.optim_no_l1",
-    "every torch.optim optimiser's parameters: none names an L1 penalty; which lack weight_decay, which "
-    "decouple it",
+    "every torch.optim optimiser's parameters: none names an L1 penalty; which lack weight_decay; which "
+    "decay decoupled, decided by running each",
 )
 def _optim_no_l1(ctx: CheckContext) -> CheckResult:
     """Inspect the constructor of every optimiser class in ``torch.optim`` (not a list we wrote): a
-    parameter whose name contains an L1 marker (``l1``, ``lasso``, ...) would be an L1 option. The
-    detail lists the optimisers with no ``weight_decay`` at all and those whose decay can be decoupled
-    (``AdamW``, or a ``decoupled_weight_decay`` flag), which is not an L2 penalty (opt.adam_not_equiv).
+    parameter whose name contains an L1 marker (``l1``, ``lasso``, ...) would be an L1 option. Then run
+    every optimiser that takes ``weight_decay`` (:func:`weight_decay_kinds`, one problem each) and
+    report which add the L2 gradient and which decay decoupled (``W ← (1 − ηλ)W`` beside the step),
+    which is not an L2 penalty (opt.adam_not_equiv): the decision is by behaviour, not by class name.
     """
     _device(ctx)
     import torch
 
     tracker = LabelledTracker()
     classes = optimiser_classes(torch.optim)
-    no_decay, decoupled = [], []
+    no_decay = []
     for name, cls in sorted(classes.items()):
         params = list(inspect.signature(cls.__init__).parameters)
         l1 = [p for p in params if any(m in p.lower() for m in L1_MARKERS)]
@@ -70,90 +234,60 @@ def _optim_no_l1(ctx: CheckContext) -> CheckResult:
         tracker.add(f"{name}: parameters naming L1 {l1}", float(len(l1)), 0.5)
         if "weight_decay" not in params:
             no_decay.append(name)
-        if name == "AdamW" or "decoupled_weight_decay" in params:
-            decoupled.append(name)
     # passes iff the inspection saw optimisers at all (an empty module would prove nothing)
     tracker.add("optimiser classes found (must be ≥ 5)", 5.0, float(len(classes)))
+    _, kinds = weight_decay_kinds(ctx, 1)
+    _add_kinds(tracker, kinds)
     return tracker.result(
         f"torch {torch.__version__}: {len(classes)} optimisers; no weight_decay: {', '.join(no_decay)}; "
-        f"decoupled decay available: {', '.join(decoupled)}"
+        f"weight_decay is coupled L2 in: {_names(kinds, 'L2')}; decoupled in: {_names(kinds, 'decoupled')}"
     )
-
-
-def _run(
-    torch: Any, name: str, w0: Any, X: Any, y: Any, wd: float, penalty: float, steps: int, half: float = 0.5
-) -> Any:
-    """``steps`` full-batch steps of ``torch.optim.<name>(lr, weight_decay=wd)`` on the mean squared error
-    plus ``half·penalty·‖w‖²`` written into the loss (``half = ½``: the L2 convention under test);
-    returns the final weights."""
-    w = torch.nn.Parameter(w0.clone())
-    lr = {"Adadelta": 1.0}.get(name, 0.01)
-    opt = getattr(torch.optim, name)([w], lr=lr, weight_decay=wd)
-    for _ in range(steps):
-        opt.zero_grad()
-        r = X @ w - y
-        loss = (r * r).mean() + half * penalty * (w * w).sum()
-        loss.backward()
-        opt.step()
-    return w.detach()
 
 
 @register_evidence(
     "src.pydl.weight_decay_is_l2",
-    "SGD, Adadelta, Adam, Adagrad, RMSprop: weight_decay=λ steps = steps on L + (λ/2)‖w‖²; AdamW's differ",
+    "every torch.optim optimiser with weight_decay, run: coupled L2 (a step on L + (λ/2)‖w‖²) or decoupled "
+    "(W ← W − ηλW beside the step); the five the pydl text names are L2",
 )
 def _weight_decay_is_l2(ctx: CheckContext) -> CheckResult:
     """The registered check: :func:`weight_decay_is_l2` with the ½ of (λ/2)‖w‖²."""
     return weight_decay_is_l2(ctx)
 
 
-def weight_decay_is_l2(ctx: CheckContext, half: float = 0.5) -> CheckResult:
-    """The pydl text says the weight_decay of these optimisers is the λ of L2 regularisation. For the
-    five it names, torch adds ``λw`` to the gradient before the optimiser's own rule, so 20 steps with
-    ``weight_decay=λ`` equal 20 steps with ``weight_decay=0`` on ``L + (λ/2)‖w‖²`` up to rounding (the
-    penalty's autograd gradient ``½λ·2w`` and torch's ``λw`` can differ by an ulp, which the adaptive
-    rules then carry): tolerance ``10·steps·d·eps`` relative. AdamW's decoupled decay is not that
-    penalty (opt.adam_not_equiv): its weights must differ from the L2 run by more than the tolerance.
+def weight_decay_is_l2(ctx: CheckContext, half: float = 0.5, shrink: float = 1.0) -> CheckResult:
+    """The pydl text says the weight_decay of torch.optim's optimisers is the λ of L2 regularisation and
+    names SGD, Adadelta, Adam, Adagrad and RMSprop. Every optimiser that takes ``weight_decay`` is run
+    (:func:`weight_decay_kinds`): each step must equal, from the same state, either the step on
+    ``L + (λ/2)‖W‖²`` (coupled L2: torch adds ``λW`` to the gradient before the optimiser's own rule)
+    or the step on ``L`` followed by ``W ← W − ηλW_old`` (decoupled decay, not an L2 penalty:
+    opt.adam_not_equiv); the five named must be L2. The detail lists which are which.
 
-    ``half`` is the factor of the penalty ``half·λ‖w‖²`` the runs without weight_decay minimise; only ½
-    (the L2 convention) should pass, so ``half = 1`` is the mutation that shows the check can fail.
+    ``half`` (the factor of the penalty ``half·λ‖W‖²``) and ``shrink`` (of the decoupled ``ηλ``) are
+    ½ and 1; ``half = 1`` or ``shrink = 2`` are the mutations that show the check can fail.
     """
-    device = _device(ctx)
-    from theory.empirical import _common as C
-
-    torch = C.torch
     tracker = LabelledTracker()
-    steps, d = 20, 6
-    tol = 10 * steps * d * C.eps("float64")
-    gaps = []
-    with _small():
-        for case in range(ctx.cases(2, 10)):
-            rng = np.random.default_rng(_seed(ctx, 7500 + case))
-            dev, dt, _ = C.setup(device, "float64")
-            X = C.tensor(rng.standard_normal((30, d)), dev, dt)
-            y = C.tensor(rng.standard_normal(30), dev, dt)
-            w0 = C.tensor(rng.standard_normal(d), dev, dt)
-            wd = float(10 ** rng.uniform(-2, -0.5))
-            for name in PYDL_OPTIMISERS:
-                decayed = _run(torch, name, w0, X, y, wd, 0.0, steps)
-                penalised = _run(torch, name, w0, X, y, 0.0, wd, steps, half)
-                err = float(torch.linalg.norm(decayed - penalised) / torch.linalg.norm(penalised))
-                tracker.add(f"{name}(weight_decay) vs {name} on L + (λ/2)‖w‖² (case {case})", err, tol)
-            decayed = _run(torch, "AdamW", w0, X, y, wd, 0.0, steps)
-            penalised = _run(torch, "AdamW", w0, X, y, 0.0, wd, steps, half)
-            gap = float(torch.linalg.norm(decayed - penalised) / torch.linalg.norm(penalised))
-            # passes iff AdamW's decay is resolvably not the L2 penalty
-            tracker.add(f"AdamW: tolerance / gap to the L2 run (case {case})", tol, max(gap, 1e-300))
-            gaps.append(f"{gap:.2g}")
+    _, kinds = weight_decay_kinds(ctx, ctx.cases(2, 10), half, shrink)
+    by_label = {k.label: k for k in kinds}
+    for name in PYDL_OPTIMISERS:
+        k = by_label[name]
+        # passes iff the named optimiser's weight_decay is the L2 gradient, step by step
+        tracker.add(f"{name}(weight_decay) vs {name} on L + (λ/2)‖W‖², one step", k.to_l2, k.tol)
+    _add_kinds(tracker, kinds)
+    decoupled = [k for k in kinds if k.kind == "decoupled"]
     return tracker.result(
-        f"{steps} full-batch steps, float64; AdamW vs its L2 run, relative: " + ", ".join(gaps)
+        "20 full-batch steps, float64, each compared from the same state; "
+        f"coupled L2: {_names(kinds, 'L2')}; "
+        f"decoupled: {_names(kinds, 'decoupled')} (one-step gap to L2 up to "
+        + ", ".join(f"{k.to_l2:.1g}" for k in decoupled)
+        + f"); neither: {_names(kinds, 'neither')}"
     )
 
 
 @register_evidence(
     "src.manhua.normalised_sensitivity",
-    "BatchNorm/LayerNorm networks: scaling the pre-norm weights by c leaves the output and its input "
-    "gradient unchanged; a bias-free ReLU network's input gradient scales as c^k",
+    "BatchNorm/LayerNorm networks with bias-free pre-norm layers: scaling those weights by c leaves the "
+    "output and its input gradient unchanged (with a bias LayerNorm is not invariant); a bias-free ReLU "
+    "network's input gradient scales as c^k, its parameter gradients as c^(L−1)",
 )
 def _normalised_sensitivity(ctx: CheckContext) -> CheckResult:
     """The registered check: :func:`normalised_sensitivity` with normalisation eps 0, batch statistics."""
@@ -172,6 +306,12 @@ def normalised_sensitivity(ctx: CheckContext, norm_eps_value: float = 0.0, train
     ``Sequential``), float64; the input gradient by autograd. Tolerance: a forward (and backward) pass
     through L layers of width h has relative rounding ``≲ L·h·eps`` per pass (Higham §3.5); 10× that,
     relative to the norm of the unscaled result.
+
+    The invariance needs the layer before the norm to be bias-free (or its bias scaled with W): with a
+    biased Linear, BatchNorm (batch mean removed) is still invariant but LayerNorm is not, and the
+    check requires the LayerNorm network's output to change resolvably. For "exploding gradients" the
+    parameter gradients matter: with all L matrices of the bias-free ReLU network scaled by c, the
+    gradient of the output in each matrix scales as ``c^(L−1)`` (:func:`scale_power`).
 
     ``norm_eps_value`` (the normalisation layers' eps) and ``train`` (batch statistics) are the settings
     under which the invariance is exact (0 and True); eps > 0 or BatchNorm's running statistics
@@ -192,8 +332,15 @@ def normalised_sensitivity(ctx: CheckContext, norm_eps_value: float = 0.0, train
         (grad,) = torch.autograd.grad(out.sum(), xi)
         return out.detach(), grad
 
+    def output_and_param_grads(model: Any, x: Any) -> tuple[Any, list[Any]]:
+        out = model(x)
+        weights = [m.weight for m in model if isinstance(m, torch.nn.Linear)]
+        return out.detach(), list(torch.autograd.grad(out.sum(), weights))
+
     def rel(a: Any, b: Any) -> float:
         return float(torch.linalg.norm(a - b) / torch.linalg.norm(b))
+
+    changes: dict[str, list[float]] = {"batch": [], "layer": []}
 
     with _small():
         for case in range(ctx.cases(2, 10)):
@@ -230,11 +377,77 @@ def normalised_sensitivity(ctx: CheckContext, norm_eps_value: float = 0.0, train
                     rel(g1, expected),
                     tol,
                 )
+                # parameter gradients ("exploding gradients"): scale all L matrices by c, then
+                # ∂(Σ out)/∂W_j scales as c^(L−1) for every j
+                _, p0 = output_and_param_grads(plain, x)
+                with torch.no_grad():
+                    for m in plain:
+                        if isinstance(m, torch.nn.Linear):
+                            m.weight.mul_(c)
+                _, p1 = output_and_param_grads(plain, x)
+                n_mat = len(p0)
+                for j, (a, b) in enumerate(zip(p0, p1, strict=True)):
+                    tracker.add(
+                        f"plain ReLU, all {n_mat} matrices × {c:g}: ∂out/∂W_{j} vs c^(L−1) × before "
+                        f"(case {case})",
+                        rel(b, a * scale_power(c, n_mat)),
+                        tol,
+                    )
+            # a bias before the norm: BatchNorm (batch mean removed) stays invariant, LayerNorm does not
+            for norm in ("batch", "layer"):
+                biased = biased_norm_mlp(torch, d_in, widths, norm, seed, dev, dt)
+                biased.train(train)
+                with norm_eps(biased, norm_eps_value):
+                    out0, _ = output_and_input_grad(biased, x)
+                    with torch.no_grad():
+                        for k in range(len(widths)):
+                            biased[3 * k].weight.mul_(10.0)
+                    out1, _ = output_and_input_grad(biased, x)
+                change = rel(out1, out0)
+                changes[norm].append(change)
+                if norm == "batch":
+                    tracker.add(
+                        f"biased Linear → batchnorm, W × 10: output change (case {case})", change, tol
+                    )
+                else:
+                    # passes iff the biased LayerNorm network resolvably changes: the invariance needs no bias
+                    tracker.add(
+                        f"biased Linear → layernorm, W × 10: tolerance / output change (case {case})",
+                        tol,
+                        max(change, 1e-300),
+                    )
     return tracker.result(
         f"Linear(bias=False) → norm → tanh × {len(widths)} → Linear, batch {batch}, train mode, "
-        f"norm eps = 0; "
-        f"tolerance 10·L·h·eps = {tol:.2g}"
+        f"norm eps = 0; tolerance 10·L·h·eps = {tol:.2g}; with a biased Linear and W × 10 the output "
+        f"changes by {max(changes['layer']):.2g} (LayerNorm) and {max(changes['batch']):.2g} (BatchNorm), "
+        "relative"
     )
+
+
+def scale_power(c: float, n_matrices: int) -> float:
+    """The factor ``c^(L−1)`` by which every parameter gradient of a bias-free ReLU network's output grows
+    when all its ``L`` weight matrices are multiplied by ``c`` (the output is degree-L homogeneous in the
+    weights, each matrix enters once, so its gradient in one matrix is degree L − 1)."""
+    return float(c ** (n_matrices - 1))
+
+
+def biased_norm_mlp(
+    torch: Any, d_in: int, widths: tuple[int, ...], norm: str, seed: int, dev: Any, dt: Any
+) -> Any:
+    """``[Linear(bias=True) → BatchNorm1d/LayerNorm → tanh] × len(widths) → Linear``: the layout of
+    :func:`theory.empirical.normalised.normalised_mlp` with a bias before each norm; its biases are drawn
+    far from 0 (N(0, 1)) so that a LayerNorm's input has a resolvable constant part."""
+    torch.manual_seed(seed)
+    layers: list[Any] = []
+    for fan_in, width in zip((d_in, *widths), widths, strict=False):
+        lin = torch.nn.Linear(fan_in, width, bias=True)
+        torch.nn.init.normal_(lin.bias)
+        layers += [
+            lin,
+            torch.nn.BatchNorm1d(width) if norm == "batch" else torch.nn.LayerNorm(width),
+            torch.nn.Tanh(),
+        ]
+    return torch.nn.Sequential(*layers, torch.nn.Linear(widths[-1], 1)).to(dev, dt)
 
 
 @register_evidence(
