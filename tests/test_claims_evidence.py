@@ -353,3 +353,25 @@ def test_ledger_verifies_claims_decided_by_own_checks_alone() -> None:
     assert len(chosen) >= 3
     outcomes = run_ledger(chosen, CTX)
     assert [o.status for o in outcomes] == ["verified"] * len(chosen), [o.reason for o in outcomes]
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda lam, var, bias: 1.0 * (lam * var) ** 2 + (lam * bias) ** 2 * var,  # factor ½ → 1
+        lambda lam, var, bias: 0.5 * var**2 + (lam * bias) ** 2 * var,  # λ dropped from the first term
+        lambda lam, var, bias: 0.5 * (lam * var) ** 2 + (0.5 * lam * bias) ** 2 * var,  # bias halved
+    ],
+)
+def test_sgd_fluctuation_fails_for_a_wrong_loss_variance(monkeypatch: pytest.MonkeyPatch, mutate) -> None:  # type: ignore[no-untyped-def]
+    """The 1-d counterexample's closed-form Var J is checked against quadrature, so a wrong factor in it
+    fails the check instead of passing unchecked (review R2 M2)."""
+    from theory.claims import evidence as ev
+
+    def wrong(alpha: float, lam: float, w_star: float, s2: float, eps: float) -> float:
+        h = lam + alpha
+        var = float(ev.stationary_variance(eps, s2, np.array([h]))[0])
+        return float(mutate(lam, var, lam * w_star / h - w_star))
+
+    monkeypatch.setattr(ev, "loss_variance", wrong)
+    assert _run("src.pydl.sgd_fluctuation") == "fail"

@@ -270,7 +270,7 @@ def _sgd_fluctuation(ctx: CheckContext) -> CheckResult:
     The data loss ``J(w) = ½(w − w*)ᵀH(w − w*)`` of a Gaussian w has variance
     ``½tr((HΣ)²) + rᵀHΣHr`` with ``r = w̃ − w*`` (the variance of a Gaussian quadratic form; Mathai &
     Provost, *Quadratic Forms in Random Variables*, 1992, Thm 3.2b.2). The second term is 0 without
-    decay and grows with the bias r: on the one-dimensional problem λ = 1, w* = 10, s = 1, ε = 0.1
+    decay and grows with the bias r: on the one-dimensional problem λ = 2, w* = 5, s = 1, ε = 0.1
     the loss's stationary variance at α = 0.5 exceeds that at α = 0, so "smoother loss curves" is
     not implied by "smaller weight fluctuations".
 
@@ -312,21 +312,60 @@ def _sgd_fluctuation(ctx: CheckContext) -> CheckResult:
                 product_tolerance(d, 1.0 / (1 - eps * (lam[-1] + alphas[-1]))),
                 max(decrease, 1e-300),
             )
-    # the data loss's stationary variance: 1-d counterexample λ = 1, w* = 10, s² = 1, ε = 0.1
-    lam1, ws, s2, eps = 1.0, 10.0, 1.0, 0.1
-
-    def loss_variance(alpha: float) -> float:
-        h = lam1 + alpha
-        var = float(stationary_variance(eps, s2, np.array([h]))[0])
-        bias = lam1 * ws / h - ws
-        return 0.5 * (lam1 * var) ** 2 + (lam1 * bias) ** 2 * var
-
-    v0, v1 = loss_variance(0.0), loss_variance(0.5)
+    # the data loss's stationary variance: the 1-d counterexample, closed form against quadrature
+    v0, v1 = (loss_variance(a, *_LOSS_EXAMPLE) for a in (0.0, 0.5))
+    for alpha_1d, var_j in ((0.0, v0), (0.5, v1)):
+        quad, scale = loss_variance_by_quadrature(alpha_1d, *_LOSS_EXAMPLE)
+        tracker.add(
+            f"Var J closed form vs Gauss–Hermite quadrature, relative (α = {alpha_1d})",
+            abs(var_j / quad - 1.0),
+            64 * _EPS * scale / quad,
+        )
     # passes iff the loss variance at α = 0.5 is resolvably larger than at α = 0
     tracker.add(
         "loss variance: rounding bound / (1 − Var J(0)/Var J(0.5))", 10 * _EPS, max(1.0 - v0 / v1, 1e-300)
     )
-    return tracker.result(f"ε = 0.5/(λ_max + α); 1-d example: Var J = {v0:.3g} at α = 0, {v1:.3g} at α = 0.5")
+    lam1, ws, s2, eps = _LOSS_EXAMPLE
+    return tracker.result(
+        f"ε = 0.5/(λ_max + α); 1-d example λ = {lam1:g}, w* = {ws:g}, s² = {s2:g}, ε = {eps:g}: "
+        f"Var J = {v0:.3g} at α = 0, {v1:.3g} at α = 0.5"
+    )
+
+
+#: the one-dimensional counterexample (λ, w*, s², ε): decay damps the weight's fluctuations but raises
+#: the data loss's (λ ≠ 1, so a misplaced factor λ shows)
+_LOSS_EXAMPLE = (2.0, 5.0, 1.0, 0.1)
+
+
+def loss_variance(alpha: float, lam: float, w_star: float, s2: float, eps: float) -> float:
+    """Stationary variance of the data loss ``J = ½λ(w − w*)²`` under SGD with gradient noise on
+    ``J + (α/2)w²`` in one dimension: w is Gaussian with mean ``w̃ = λw*/(λ + α)`` and variance
+    ``v = εs²/(h(2 − εh))``, ``h = λ + α``, so ``Var J = λ²v²/2 + λ²(w̃ − w*)²v`` (the variance of a
+    Gaussian quadratic form; Mathai & Provost, 1992, Thm 3.2b.2)."""
+    h = lam + alpha
+    var = float(stationary_variance(eps, s2, np.array([h]))[0])
+    bias = lam * w_star / h - w_star
+    return 0.5 * (lam * var) ** 2 + (lam * bias) ** 2 * var
+
+
+def loss_variance_by_quadrature(
+    alpha: float, lam: float, w_star: float, s2: float, eps: float
+) -> tuple[float, float]:
+    """:func:`loss_variance` by an independent route: the stationary variance from SciPy's Lyapunov
+    solve of ``v = a²v + ε²s²``, ``a = 1 − ε(λ + α)``, the stationary mean by iterating the mean's own
+    recursion ``m ← m − ε(λ(m − w*) + αm)`` to its fixed point, and ``E[J]``, ``E[J²]`` by 8-point
+    Gauss–Hermite quadrature (exact for the degree-4 polynomial J²). Returns ``(Var J, E[J²] + E[J]²)``,
+    the second the size of the cancelling terms, which scales the rounding tolerance."""
+    a = 1.0 - eps * (lam + alpha)
+    v = float(scipy.linalg.solve_discrete_lyapunov(np.array([[a]]), np.array([[eps * eps * s2]]))[0, 0])
+    m = 0.0
+    for _ in range(400):  # contraction |a| ≤ 0.8 here: a^400 < 1e-38
+        m = m - eps * (lam * (m - w_star) + alpha * m)
+    x, w = np.polynomial.hermite_e.hermegauss(8)
+    w = w / math.sqrt(2.0 * math.pi)
+    j = 0.5 * lam * (m + math.sqrt(v) * x - w_star) ** 2
+    mean, second = float(w @ j), float(w @ j**2)
+    return second - mean * mean, second + mean * mean
 
 
 # ------------------------------------------------------------------------------ degenerate minimum

@@ -1401,8 +1401,8 @@ _CLAIMS: tuple[Claim, ...] = (
         verdict="false",
         conditions="False for the loss curves as stated: on a noisy quadratic (additive Gaussian gradient "
         "noise) the data loss's stationary variance can rise with α, because the bias of w̃ multiplies the "
-        "fluctuations; in one dimension (λ = 1, w* = 10, s = 1, ε = 0.1) it rises from 0.00139 at α = 0 to "
-        "0.401 at α = 0.5 (src.pydl.sgd_fluctuation). What does hold is about the weights, and only with a "
+        "fluctuations; in one dimension (λ = 2, w* = 5, s = 1, ε = 0.1) it rises from 0.00154 at α = 0 to "
+        "0.0925 at α = 0.5 (src.pydl.sgd_fluctuation). What does hold is about the weights, and only with a "
         "small enough step: SGD's stationary fluctuation along q_i, εs²/((λ_i + α)(2 − ε(λ_i + α))), falls "
         "as α grows at a fixed step while ε(λ_i + α) ≤ 1; for 1 < ε(λ_i + α) < 2 the factor "
         "x(2 − x), x = ε(λ_i + α), falls, so the weights' variance rises with α. The accuracy part "
