@@ -576,17 +576,30 @@ class _Probe:
                 continue
             name, changes = self.names[i], []
             # NaN when W = 0 is outside fn's domain (weight norm's v): no information, left out
-            for factor, what in ((0.0, "= 0"), (1024.0, "× 1024"), (1.0 + delta, f"× (1 + {delta:.3g})")):
+            at: dict[float, float] = {1.0: values[0]}
+            for factor, what in ((0.0, "= 0"), (1024.0, "× 1024")):
                 self.set([t * factor if j == i else t for j, t in enumerate(thetas[0])])
                 moved, _ = self.call(grad=False, where=f"random point 1 with {name} {what}", finite=False)
-                if not math.isfinite(moved):
+                if math.isfinite(moved):
+                    at[factor] = moved
+                    changes.append((abs(moved - values[0]), abs(moved) + abs(values[0])))
+            # smooth: (1 + δ)W_i moves the value, at W_i or at 1024·W_i (where a small tensor's share
+            # of the value stands out of the rounding of the rest); there δ/1024 (so that entries move
+            # by as little as at W_i, and a jump is as unlikely), but at least 64·tol
+            for base in (1.0, 1024.0):
+                if base not in at:
                     continue
-                change = (abs(moved - values[0]), abs(moved) + abs(values[0]))
-                if factor == 1.0 + delta:
-                    if change[0] > tol * (change[1] + abs(p0)) + data.floor():
-                        data.smooth.add(i)
-                else:
-                    changes.append(change)
+                step = 2.0 ** math.floor(math.log2(max(delta / base, 64 * tol)))
+                self.set([t * (base * (1.0 + step)) if j == i else t for j, t in enumerate(thetas[0])])
+                moved, _ = self.call(
+                    grad=False, where=f"random point 1 with {name} × {base:g}(1 + {step:.3g})", finite=False
+                )
+                if (
+                    math.isfinite(moved)
+                    and abs(moved - at[base]) > tol * (abs(moved) + abs(at[base]) + abs(p0)) + data.floor()
+                ):
+                    data.smooth.add(i)
+                    break
             data.zero_change[i] = changes
         return data
 
