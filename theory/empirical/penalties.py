@@ -130,6 +130,8 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     ``μ · Σ |W| + λ/2 · Σ W²``                            elastic net    ``l1 = μ, l2 = λ``
     ``c · Σ torch.norm(W)``   (unsquared, per tensor)     group norm     ``per_param[i].group``
     ``Σ torch.norm(W, p=0)``  (counts nonzero entries)    ``"other"``    degree 0, no gradient
+    ``c · torch.cat([W.view(-1), ...]).norm()``           ``"other"``    a global group norm c‖θ‖
+    ``torch.tensor(Σ(W**2).sum().item(), ...)``           ``"other"``    outside autograd
     ====================================================  =============  ====================
 
     For example, with ``model = torch.nn.Linear(3, 2)``::
@@ -143,7 +145,12 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     their values and are not probed, since ``fn`` may select by ``requires_grad``). A parameter is
     *touched* when the penalty's gradient with respect to it is nonzero at some probe point, or when
     setting it to 0 changes the penalty's value (a penalty with zero gradient, such as
-    ``torch.norm(W, p=0)``, is still reported, as one gradient descent never feels).
+    ``torch.norm(W, p=0)``, is still reported, as one gradient descent never feels). Such a tensor is
+    also set to 0 and scaled by 1024 (lifting a one-entry tensor's share above the rounding), and scaled
+    by (1 + δ), δ ≈ √tol: a value that moves then is smooth in W, computed outside autograd (``.item()``,
+    NumPy, ``torch.tensor(x.item(), requires_grad=True)``); one that does not is piecewise constant.
+    Frozen parameters are set to 0 and doubled (all together, then one by one): those that change the
+    value are named in the explanation or in the error.
 
     Probes. The penalty is evaluated at θ = 0 (giving ``constant`` = P(0)), at the current parameters,
     and at ``points`` random points (seeded by ``seed``) where each trainable tensor W is drawn as
@@ -155,7 +162,10 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     norm per tensor). At each random point θ_k it reads the gradient and the
     values at c·θ_k for c in (1/2, 2) (powers of 2: scaling is exact in floating point).
     The answer describes the penalty where it was probed, at the scale of the current parameters: a
-    penalty that changes form elsewhere (a Huber penalty beyond its threshold) is described there.
+    penalty that changes form elsewhere (a Huber penalty beyond its threshold) is described there. When
+    value and gradient agree with a canonical form at the current and random points but not at ½× or
+    2× them (smooth_l1 with |w| < β there, |w| > β at 2×), the kind is that form "near the current
+    parameters", the degree NaN, and the explanation says at which scale the form changes.
 
     Structure, per touched tensor W from its gradients g at the random points (least squares over the
     points, checked by the relative residual ‖g − fit‖/‖g‖ ≤ tol):
@@ -172,6 +182,9 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     group lasso often weighs tensors by their size). Coefficients that differ across tensors (an L2
     with one λ per tensor), tensors of different kinds, or a tensor that changes the value but has zero
     gradient give ``"other"``, with ``per_param`` and the explanation saying what each tensor gets.
+    Otherwise, one unsquared norm of all touched tensors together, c‖θ‖ (gradient c·θ/‖θ‖), is
+    reported as a global group norm (kind ``"other"``); else the explanation gives each tensor's own
+    result (its kind and coefficient, or no fit and the closest model with its residual).
     Then the value is checked: P(θ) − P(0) must equal the canonical penalty with the fitted
     coefficients at the current point, the random points and the scaled points, else the kind is
     ``"other"`` (a gradient that does not belong to the value: part of the penalty is detached).
