@@ -252,7 +252,7 @@ def test_json_has_every_field_status_and_check_outcome(ledger, capsys):
     code, rows = _json(capsys)
     assert code == 1  # three claims are unverified
     assert [r["id"] for r in rows] == [r.id for r in (*records.LISTINGS, *records.CLAIMS)]  # listings first
-    common = {"kind", "status", "reason", "seconds", "checks"}
+    common = {"kind", "source_title", "status", "reason", "seconds", "checks"}
     for row in rows:
         kind = Claim if row["kind"] == "claim" else Listing
         assert set(row) == set(kind.__slots__) | common
@@ -267,6 +267,8 @@ def test_json_has_every_field_status_and_check_outcome(ledger, capsys):
         ("src.d2l.pass", "src.d2l.pass", "evidence", "pass"),
     ]
     assert update["checks"][2]["tolerance_basis"] == "empirical"
+    assert update["checks"][2]["source"] == "d2l"  # an evidence check's source: its text's key
+    assert update["source_title"] == records.SOURCES["d2l"].title and list(update)[3] == "source_title"
     assert by_id["apx.skip"]["checks"][1]["max_error"] is None  # NaN becomes null
     assert by_id["d2l.scratch"]["findings"] == ["prints a norm"] and by_id["d2l.scratch"]["kind"] == "listing"
     assert by_id["manhua.words"]["status"] == "n/a" and by_id["manhua.words"]["checks"] == []
@@ -288,13 +290,41 @@ def test_source_filter(ledger, capsys, argv, status):
     assert rows and {r["source"] for r in rows} == set(argv[1:])
 
 
+def test_source_is_case_insensitive(ledger, capsys):
+    code, rows = _json(capsys, "--source", "D2L")
+    assert code == 1 and rows and {r["source"] for r in rows} == {"d2l"}
+
+
+def test_torch_is_imported_before_the_first_check_is_timed(ledger, monkeypatch):
+    """needs_torch: an empirical route or a theory.empirical evidence check; warm_up runs before the
+    first check (so that check's seconds are its own, not torch's import time)."""
+    import theory.claims as claims
+
+    def empirical_check(ctx: CheckContext) -> CheckResult:
+        return CheckResult(1, 0.0, 1.0)
+
+    empirical_check.__module__ = "theory.empirical.fake"
+    register_evidence("src.d2l.torchy", "torch")(empirical_check)
+    assert claims.needs_torch(["src.d2l.torchy"]) and claims.needs_torch(["l2.update:empirical"])
+    assert not claims.needs_torch(["src.d2l.pass", "l2.update:numeric"])
+    order: list[str] = []
+    monkeypatch.setattr(claims, "warm_up", lambda keys: order.append("warm:" + ",".join(keys)))
+    run_ledger(records.CLAIMS[:1], CheckContext(), on_start=order.append)
+    assert order == ["warm:l2.update:symbolic,l2.update:numeric,src.d2l.pass", *order[1:]]
+    assert len(order) == 4
+
+
 def test_unknown_source_or_prefix_is_a_usage_error_with_did_you_mean(ledger, capsys):
     assert main(["claims", "--source", "d2"]) == 2
     err = capsys.readouterr().err
     assert "unknown source 'd2' (did you mean 'd2l'?); sources are d2l, ddlee, apx, pydl, manhua" in err
     assert main(["claims", "--only", "d2l.updat3"]) == 2
     err = capsys.readouterr().err
-    assert "--only 'd2l.updat3' matches no record (did you mean 'd2l.update'?); ids: d2l.scratch," in err
+    assert "--only 'd2l.updat3' matches no record (did you mean 'd2l.update'?); ids start with" in err
+    assert main(["claims", "--only", "ddle."]) == 2  # a near-miss source prefix
+    err = capsys.readouterr().err
+    assert "(did you mean 'ddlee.'" in err and "d2l., ddlee., apx., pydl., manhua." in err
+    assert "d2l.scratch" not in err  # the sources, not every id, on one line
     assert main(["claims", "--source", "apx", "--only", "d2l."]) == 2  # the prefix is outside the source
     assert "--only 'd2l.' matches no record of source apx" in capsys.readouterr().err
     code, error = _json(capsys, "--source", "nope")
@@ -387,6 +417,9 @@ def test_table_fits_80_columns_and_shows_every_status(ledger, capsys):
     assert "unverified d2l.bad: src.d2l.fail (evidence): fail: twice the tolerance" in out
     assert "unverified apx.skip: src.apx.skip (evidence): skip: torch is not installed" in out
     assert "src.d2l.pass (evidence): measured on 3 seeds" in out  # the empirical tolerance, explained
+    notes = lines[next(i for i, line in enumerate(lines) if line.startswith("* empirical")) :]
+    wrapped = [line for line in notes[1:] if not line.startswith(("  ", "unverified "))]
+    assert wrapped[:-1] == [], wrapped  # every continuation line of a note is indented
     summary = " ".join(out.split("measured on 3 seeds", 1)[1].split())
     assert "1 listings: 1 verified, 0 unverified; 6 claims: 2 verified, 3 unverified, 1 n/a" in summary
     assert "(3 holds, 1 holds under conditions, 1 false, 1 not a mathematical claim)" in summary

@@ -539,3 +539,106 @@ def test_a_graph_built_before_the_call_still_backpropagates_and_hooks_stay_quiet
     assert len(seen) == 1 and torch.equal(seen[0], model[0].weight.grad)
     assert all(p.grad is not None for p in model.parameters())
     handle.remove()
+
+
+# ------------------------------------------------------- what the new-user tester found (issue 12)
+
+
+def _tester_mlp() -> Any:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(10, 20), nn.ReLU(), nn.Linear(20, 1))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_an_item_value_rewrapped_in_a_tensor_is_computed_outside_autograd(dtype: Any) -> None:
+    """torch.tensor(λΣw².item(), requires_grad=True): a leaf with no path to the parameters. Its value
+    changes smoothly with every tensor (degree 2) while no gradient arrives: "computed outside
+    autograd", never "piecewise constant"; the one-entry 2.bias counts too (in a float32 result its
+    share at θ_1 was below the rounding bound until the W×1024 probe)."""
+    model = _tester_mlp()
+
+    def penalty(m: Any) -> Any:
+        return torch.tensor(
+            1e-3 * sum(p.pow(2).sum().item() for p in m.parameters()), dtype=dtype, requires_grad=True
+        )
+
+    r = identify_penalty(penalty, model)
+    assert r.kind == "other" and r.degree == 2.0
+    assert r.params == ("0.weight", "0.bias", "2.weight", "2.bias")
+    assert all(p.zero_gradient and p.smooth for p in r.per_param)
+    assert "computed outside autograd" in str(r) and "piecewise constant" not in str(r)
+
+
+def test_huber_in_its_quadratic_zone_is_l2_near_the_current_parameters() -> None:
+    """smooth_l1(w, 0, beta) = w²/(2β) for |w| < β: at the current and random points (|w| < 1) it is
+    (λ/2)‖w‖² with λ = 1/β; at 2× a random point some |w| pass β and it grows linearly there. That is a
+    form that changes with scale, not a detached part."""
+    model = _tester_mlp()
+
+    def huber(beta: float) -> Any:
+        def penalty(m: Any) -> Any:
+            return sum(
+                nn.functional.smooth_l1_loss(p, torch.zeros_like(p), reduction="sum", beta=beta)
+                for p in m.parameters()
+            )
+
+        return penalty
+
+    r = identify_penalty(huber(1.0), model)
+    assert r.kind == "l2" and _close(r.l2, 1.0, r) and math.isnan(r.degree)
+    assert "near the current parameters" in str(r) and "changes at larger scale (Huber-like)" in str(r)
+    assert "detached" not in str(r)
+    wide = identify_penalty(huber(10.0), model)  # every probe inside |w| < 10: plain L2, degree 2
+    assert wide.kind == "l2" and _close(wide.l2, 0.1, wide) and wide.degree == 2.0
+
+
+def test_an_inactive_max_norm_hinge_says_it_is_inactive_at_the_probed_scales() -> None:
+    """relu(‖row‖ − 3)² is 0 wherever it was probed (rows far below norm 3): no closure suggested."""
+    with pytest.raises(PreconditionError, match="inactive at the probed scales") as info:
+        identify_penalty(lambda m: torch.relu(m[0].weight.norm(dim=1) - 3.0).pow(2).sum(), _tester_mlp())
+    assert "largest entry probed" in str(info.value) and "closure" not in str(info.value)
+
+
+def test_frozen_parameters_that_change_the_value_are_named() -> None:
+    model = _tester_mlp()
+    for p in model[0].parameters():
+        p.requires_grad_(False)
+    with pytest.raises(
+        PreconditionError, match="what changes its value is frozen: 0.weight \\(requires_grad"
+    ):
+        identify_penalty(lambda m: 0.5 * m[0].weight.pow(2).sum(), model)
+    r = identify_penalty(lambda m: 0.5 * sum(p.pow(2).sum() for p in m.parameters()), model)
+    assert r.kind == "l2" and r.params == ("2.weight", "2.bias")
+    assert "frozen parameters change its value too: 0.weight, 0.bias" in str(r)
+    clean = identify_penalty(lambda m: sum(p.pow(2).sum() for p in m.parameters() if p.requires_grad), model)
+    assert "frozen" not in str(clean)
+
+
+def test_a_float64_failure_is_named_as_the_cause_on_a_large_model() -> None:
+    """A float32 constant M inside fn: fn fails in float64, the probes fall back to float32, whose
+    bound for 20 100 entries exceeds 0.01; the message names the float64 failure, not the result dtype."""
+    torch.manual_seed(0)
+    model = nn.Linear(200, 100)
+    mat = torch.randn(100, 100)
+    with pytest.raises(PreconditionError, match="because fn fails in float64.*dtype") as info:
+        identify_penalty(lambda m: (mat @ m.weight).pow(2).sum(), model)
+    assert "start its sum" not in str(info.value)
+
+
+def test_other_gives_each_tensor_its_own_result() -> None:
+    """Spectral norm ‖W‖₂: for the 1×20 last layer it is its Frobenius norm (a group norm, c = 0.001);
+    for the 20×10 first layer none of the four forms fits. Said per tensor, not as one best residual."""
+    r = identify_penalty(
+        lambda m: 1e-3 * sum(torch.linalg.matrix_norm(w, 2) for w in _weights(m)), _tester_mlp()
+    )
+    assert r.kind == "other" and [p.kind for p in r.per_param] == ["other", "group_norm"]
+    assert r.per_param[0].closest is not None and r.per_param[0].residual > 0.1
+    assert "0.weight: none (closest" in str(r) and "2.weight: group_norm (c = 0.001" in str(r)
+
+
+def test_one_norm_of_all_parameters_is_a_global_group_norm() -> None:
+    r = identify_penalty(
+        lambda m: 1e-3 * torch.cat([p.view(-1) for p in m.parameters()]).norm(), _tester_mlp()
+    )
+    assert r.kind == "other" and r.degree == 1.0 and len(r.params) == 4
+    assert "c‖θ‖ with c = 0.001" in str(r) and "global group norm" in str(r) and "constant size c" in str(r)

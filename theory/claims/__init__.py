@@ -29,8 +29,10 @@ ledger; ``docs/claims.md`` is its page, rendered from the records by :mod:`theor
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
+import importlib.util
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -55,11 +57,13 @@ __all__ = [
     "Verdict",
     "all_evidence",
     "load",
+    "needs_torch",
     "plan",
     "register_evidence",
     "resolve",
     "run_ledger",
     "validate",
+    "warm_up",
 ]
 
 Verdict = Literal["holds", "holds under conditions", "false", "not a mathematical claim"]
@@ -301,7 +305,9 @@ def load(sources: Iterable[str] = (), only: Iterable[str] = ()) -> list[Claim | 
 
     every: list[Claim | Listing] = [*LISTINGS, *CLAIMS]
     validate(every, SOURCES)
-    sources, only = list(sources), list(only)
+    only = list(only)
+    lower = {k.lower(): k for k in SOURCES}
+    sources = [lower.get(key.lower(), key) for key in sources]  # --source D2L is d2l
     for key in sources:
         if key not in SOURCES:
             raise InputError(
@@ -310,11 +316,13 @@ def load(sources: Iterable[str] = (), only: Iterable[str] = ()) -> list[Claim | 
     chosen = [r for r in every if not sources or r.source in sources]
     for prefix in only:
         if not any(r.id.startswith(prefix) for r in chosen):
-            ids = [r.id for r in chosen]
+            # close prefixes: the source keys with their dot, and the ids
+            near = {f"{k}." for k in SOURCES} | {r.id for r in chosen}
             where = f" of source {', '.join(sources)}" if sources else ""
+            keys = ", ".join(f"{k}." for k in (sources or SOURCES))
             raise InputError(
-                f"--only {prefix!r} matches no record{where}{_did_you_mean(prefix, ids)}; "
-                f"ids: {', '.join(ids) or 'none'}"
+                f"--only {prefix!r} matches no record{where}{_did_you_mean(prefix, sorted(near))}; ids "
+                f"start with their source key and a dot: {keys} (wdt claims --source S lists them)"
             )
     return [r for r in chosen if not only or any(r.id.startswith(p) for p in only)]
 
@@ -337,12 +345,19 @@ class ClaimOutcome:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready: ``kind`` (``"listing"`` or ``"claim"``), every field of the record (tuples as
-        lists), ``status``, ``reason``, ``seconds``, and ``checks``: per check run, ``ref`` (the
-        evidence reference it stands for) and the keys of :meth:`theory.checks.Outcome.as_dict`."""
+        lists) with ``source_title`` (the source text's title) after ``source``, ``status``, ``reason``,
+        ``seconds``, and ``checks``: per check run, ``ref`` (the evidence reference it stands for) and
+        the keys of :meth:`theory.checks.Outcome.as_dict` (an evidence check's ``source`` is its source
+        text's key, ``d2l`` for ``src.d2l.data``)."""
+        from theory.claims.records import SOURCES
+
         out: dict[str, object] = {"kind": "claim" if isinstance(self.record, Claim) else "listing"}
         for key in self.record.__slots__:
             value = getattr(self.record, key)
             out[key] = list(value) if isinstance(value, tuple) else value
+            if key == "source":  # the text's title, as the ledger cites it
+                known = SOURCES.get(self.record.source)
+                out["source_title"] = known.title if known is not None else ""
         out["status"] = self.status
         out["reason"] = self.reason
         out["seconds"] = self.seconds
@@ -392,7 +407,7 @@ def _run_key(key: str, ctx: CheckContext) -> Outcome:
         return Outcome(
             id=key,
             title=evidence_check.description,
-            source="",
+            source=key.split(".")[1],  # src.<source>.<what>: the source text's key
             route="evidence",
             name=evidence_check.description,
             status=result.verdict,
@@ -438,6 +453,7 @@ def run_ledger(
     """
     records = list(records)
     validate(records)
+    warm_up(plan(records))
     done: dict[str, Outcome] = {}
     out: list[ClaimOutcome] = []
     try:
@@ -446,6 +462,28 @@ def run_ledger(
     except KeyboardInterrupt:
         raise LedgerInterrupted(out, len(records)) from None
     return out
+
+
+def needs_torch(keys: Iterable[str]) -> bool:
+    """Whether a run key stands for a torch check: an evidence check of a ``theory.empirical`` module,
+    or a theorem's empirical route."""
+    evidence = all_evidence()
+    return any(
+        key.endswith(":empirical")
+        or (key in evidence and evidence[key].func.__module__.startswith("theory.empirical"))
+        for key in keys
+    )
+
+
+def warm_up(keys: Iterable[str]) -> None:
+    """Import the evidence providers and, when a key needs it and it is installed, torch, before the
+    first check is timed: the seconds of each check are then its own, not torch's import time
+    (≈ 1-2 s charged to whichever torch check ran first)."""
+    keys = list(keys)
+    if needs_torch(keys) and importlib.util.find_spec("torch") is not None:
+        # a broken install: the checks themselves report it (skip or crash)
+        with contextlib.suppress(Exception):
+            importlib.import_module("torch")
 
 
 class LedgerInterrupted(KeyboardInterrupt):

@@ -11,8 +11,9 @@ failed, crashed or was skipped: a claim whose evidence did not run is never repo
 ``n/a`` (a "not a mathematical claim" that cites no evidence).
 
 ``--json`` prints an array with one object per record (:meth:`theory.claims.ClaimOutcome.as_dict`):
-``kind`` (``"listing"`` or ``"claim"``), the record's fields, ``status``, ``reason``, ``seconds`` and
-``checks`` (per check: ``ref`` and the keys of ``wdt verify --json``).
+``kind`` (``"listing"`` or ``"claim"``), the record's fields (with ``source_title``), ``status``,
+``reason``, ``seconds`` and ``checks`` (per check: ``ref`` and the keys of ``wdt verify --json``; an
+evidence check's ``source`` is its source text's key).
 
 Exit status: 0 when every record with evidence is verified, 1 when one is unverified, 2 for bad usage
 (an unknown source or id prefix, an invalid record, ``--device cuda`` without CUDA); 130 after Ctrl-C,
@@ -28,13 +29,16 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import time
 from collections import Counter
 from collections.abc import Iterable
 
+from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from theory._console import console as make_console
 from theory.checks import CheckContext, Outcome
@@ -181,6 +185,7 @@ def render_text(outcomes: list[ClaimOutcome], *, title: str, checks: int, second
     for o in outcomes:
         ran.update((f"{c.id} ({c.route})", c) for c in o.outcomes)
     empirical = {key: c.empirical_reason for key, c in ran.items() if c.tolerance_basis == "empirical"}
+    width = console.width
     if empirical:
         console.print(
             f"{EMPIRICAL_MARK} empirical tolerance (not derived from the route's error bound):",
@@ -188,12 +193,33 @@ def render_text(outcomes: list[ClaimOutcome], *, title: str, checks: int, second
             markup=False,
         )
         for key, reason in empirical.items():
-            console.print(f"  {key}: {reason}", highlight=False, markup=False)
+            _note(console, f"{key}: {reason}", width, indent="  ")
     unverified = [o for o in outcomes if o.status == "unverified"]
     for o in unverified:
-        console.print(f"[bold red]unverified[/] {escape(o.record.id)}: {escape(o.reason)}", highlight=False)
+        _note(console, f"unverified {o.record.id}: {o.reason}", width, style=("bold red", len("unverified")))
     colour = "red" if unverified else "green"
-    console.print(f"[{colour}]{escape(_summary(outcomes, checks, seconds))}[/]", highlight=False)
+    summary = _summary(outcomes, checks, seconds)
+    _note(console, summary, width, style=(colour, len(summary)))
+
+
+def _note(
+    console: Console, text: str, width: int, indent: str = "", style: tuple[str, int] | None = None
+) -> None:
+    """One note under the tables, wrapped to ``width`` with its continuation lines indented two
+    columns deeper than its first (so a wrapped note reads as one); ``style`` colours its first
+    characters."""
+    lines = textwrap.wrap(
+        text,
+        width=max(width, 20),
+        initial_indent=indent,
+        subsequent_indent=indent + "    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
+    body = Text("\n".join(lines))
+    if style is not None:
+        body.stylize(style[0], len(indent), len(indent) + style[1])
+    console.print(body, highlight=False, soft_wrap=True)
 
 
 def _run_with_progress(

@@ -55,6 +55,9 @@ class ParamPenalty:
         group: the fitted c of kind ``"group_norm"`` (else None).
         residual: ‖g − fit‖/‖g‖ of that fit over the probe points (of the best fit for ``"other"``).
         zero_gradient: the gradient is zero at every probe point although W changes the value.
+        closest: for kind ``"other"`` with a gradient, the model whose fit left ``residual`` (else None).
+        smooth: for ``zero_gradient``, whether a small relative change (1 + δ)W moves the value (a value
+            computed outside autograd) rather than leaving it (a piecewise-constant penalty).
     """
 
     name: str
@@ -65,6 +68,8 @@ class ParamPenalty:
     group: float | None
     residual: float
     zero_gradient: bool = False
+    closest: PenaltyKind | None = None
+    smooth: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,8 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     ``μ · Σ |W| + λ/2 · Σ W²``                            elastic net    ``l1 = μ, l2 = λ``
     ``c · Σ torch.norm(W)``   (unsquared, per tensor)     group norm     ``per_param[i].group``
     ``Σ torch.norm(W, p=0)``  (counts nonzero entries)    ``"other"``    degree 0, no gradient
+    ``c · torch.cat([W.view(-1), ...]).norm()``           ``"other"``    a global group norm c‖θ‖
+    ``torch.tensor(Σ(W**2).sum().item(), ...)``           ``"other"``    outside autograd
     ====================================================  =============  ====================
 
     For example, with ``model = torch.nn.Linear(3, 2)``::
@@ -138,7 +145,12 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     their values and are not probed, since ``fn`` may select by ``requires_grad``). A parameter is
     *touched* when the penalty's gradient with respect to it is nonzero at some probe point, or when
     setting it to 0 changes the penalty's value (a penalty with zero gradient, such as
-    ``torch.norm(W, p=0)``, is still reported, as one gradient descent never feels).
+    ``torch.norm(W, p=0)``, is still reported, as one gradient descent never feels). Such a tensor is
+    also set to 0 and scaled by 1024 (lifting a one-entry tensor's share above the rounding), and scaled
+    by (1 + δ), δ ≈ √tol: a value that moves then is smooth in W, computed outside autograd (``.item()``,
+    NumPy, ``torch.tensor(x.item(), requires_grad=True)``); one that does not is piecewise constant.
+    Frozen parameters are set to 0 and doubled (all together, then one by one): those that change the
+    value are named in the explanation or in the error.
 
     Probes. The penalty is evaluated at θ = 0 (giving ``constant`` = P(0)), at the current parameters,
     and at ``points`` random points (seeded by ``seed``) where each trainable tensor W is drawn as
@@ -150,7 +162,10 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     norm per tensor). At each random point θ_k it reads the gradient and the
     values at c·θ_k for c in (1/2, 2) (powers of 2: scaling is exact in floating point).
     The answer describes the penalty where it was probed, at the scale of the current parameters: a
-    penalty that changes form elsewhere (a Huber penalty beyond its threshold) is described there.
+    penalty that changes form elsewhere (a Huber penalty beyond its threshold) is described there. When
+    value and gradient agree with a canonical form at the current and random points but not at ½× or
+    2× them (smooth_l1 with |w| < β there, |w| > β at 2×), the kind is that form "near the current
+    parameters", the degree NaN, and the explanation says at which scale the form changes.
 
     Structure, per touched tensor W from its gradients g at the random points (least squares over the
     points, checked by the relative residual ‖g − fit‖/‖g‖ ≤ tol):
@@ -167,6 +182,9 @@ def identify_penalty(fn: Penalty, model: Any, *, points: int = 3, seed: int = 0)
     group lasso often weighs tensors by their size). Coefficients that differ across tensors (an L2
     with one λ per tensor), tensors of different kinds, or a tensor that changes the value but has zero
     gradient give ``"other"``, with ``per_param`` and the explanation saying what each tensor gets.
+    Otherwise, one unsquared norm of all touched tensors together, c‖θ‖ (gradient c·θ/‖θ‖), is
+    reported as a global group norm (kind ``"other"``); else the explanation gives each tensor's own
+    result (its kind and coefficient, or no fit and the closest model with its residual).
     Then the value is checked: P(θ) − P(0) must equal the canonical penalty with the fitted
     coefficients at the current point, the random points and the scaled points, else the kind is
     ``"other"`` (a gradient that does not belong to the value: part of the penalty is detached).
@@ -303,7 +321,13 @@ class _Data:
     thetas: list[list[Any]]  # θ_k per tensor (flattened)
     grads: list[list[Any]]  # ∇P(θ_k) per tensor (flattened)
     scaled: list[list[float]]  # P(c θ_k) for c in _SCALES
-    zero_change: dict[int, float] = field(default_factory=dict)  # |P(θ_0 with W_i = 0) − P(θ_0)|
+    #: per zero-gradient tensor i: (|P(θ_1 with W_i changed) − P(θ_1)|, |P(changed)| + |P(θ_1)|) for
+    #: W_i set to 0 and W_i scaled by 2^10 (which lifts a small tensor's share above the rounding)
+    zero_change: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    smooth: set[int] = field(default_factory=set)  # zero-gradient tensors that (1 + δ)W_i moves
+    fallback: str = ""  # why fn failed in float64 (the probes then ran in the model's dtype)
+    frozen: tuple[str, ...] = ()  # frozen parameters (requires_grad=False) that change the value
+    largest: float = 0.0  # the largest |entry| of any probe point (scaled ones included)
     tiny: float = float(np.finfo(np.float64).tiny)  # the smallest normal number of the probes' dtype
     p0_finite: bool = True  # False: P(0) was not finite, p0 is taken as 0
 
@@ -324,6 +348,14 @@ class _Probe:
         self.names = [n for n, _ in trainable]
         self.out_eps = self.out_tiny = 0.0
         self.p0_finite = True
+        self.fallback = ""
+        self.frozen: tuple[str, ...] = ()
+        #: frozen floating parameters: not probed, but fn may read them (then it is said)
+        self.frozen_params = [
+            (n, p)
+            for n, p in model.named_parameters()
+            if p.is_floating_point() and not p.requires_grad and p.numel()
+        ]
 
     def __enter__(self) -> _Probe:
         torch, model = self.torch, self.model
@@ -407,6 +439,13 @@ class _Probe:
         if not grad:
             return value, None
         if not out.requires_grad:
+            if self.frozen:
+                raise PreconditionError(
+                    f"fn(model) = {value:.6g} has no gradient path to any trainable parameter; what "
+                    f"changes its value is frozen: {_names(list(self.frozen))} (requires_grad=False, so "
+                    "not trained and not probed). An optimiser would not see it; unfreeze them "
+                    "(requires_grad_(True)) to have it identified"
+                )
             raise PreconditionError(
                 f"fn(model) = {value:.6g} has no gradient path to any parameter (requires_grad=False): "
                 "was it computed with .item(), .detach(), NumPy or under torch.no_grad()? An optimiser "
@@ -437,9 +476,46 @@ class _Probe:
         for p, v in zip(self.params, values, strict=True):
             p.data = v.detach().to(device=p.device, dtype=p.dtype).reshape(p.shape).clone()
 
+    def _frozen_probe(self, base: float) -> tuple[str, ...]:
+        """The frozen parameters whose change (set to 0, or doubled) moves fn's value ``base``: all of
+        them together first (one or two calls when none does), then one by one (at most 64)."""
+        torch = self.torch
+        if not self.frozen_params:
+            return ()
+        n = sum(int(p.numel()) for p in self.params) + sum(int(p.numel()) for _, p in self.frozen_params)
+        coarsest = max(
+            float(torch.finfo(p.dtype).eps) for p in [p for _, p in self.frozen_params] + self.params
+        )
+        eps = max(coarsest, self.out_eps)
+        tol = residual_tolerance(n + _ROUNDINGS, 1.0, np.float64) * (eps / float(np.finfo(np.float64).eps))
+        floor = max(self.out_tiny, float(np.finfo(np.float64).tiny)) * (n + _ROUNDINGS)
+
+        def moves(group: list[tuple[str, Any]]) -> bool:
+            saved = [p.data for _, p in group]
+            try:
+                for factor in (0.0, 2.0):
+                    for (_, p), d in zip(group, saved, strict=True):
+                        p.data = d * factor
+                    try:
+                        v, _ = self.call(grad=False, where="a frozen parameter changed", finite=False)
+                    except TheoryError:
+                        return True  # fn fails when a frozen parameter changes: it reads it
+                    if not math.isfinite(v) or abs(v - base) > tol * (abs(v) + abs(base)) + floor:
+                        return True
+                return False
+            finally:
+                for (_, p), d in zip(group, saved, strict=True):
+                    p.data = d
+
+        if not moves(self.frozen_params):
+            return ()
+        return tuple(n for n, p in self.frozen_params[:64] if moves([(n, p)])) or ("several together",)
+
     def collect(self, points: int) -> _Data:
         torch = self.torch
         self.install(None)
+        base, _ = self.call(grad=False, where="the current parameters")
+        self.frozen = self._frozen_probe(base)
         self.call(grad=True, where="the current parameters")  # validates fn in the model's own dtype
         dtype, note = torch.float64, ""
         if any(p.dtype != torch.float64 for p in self.params):
@@ -449,6 +525,7 @@ class _Probe:
             except TheoryError as err:
                 self.install(None)
                 dtype, note = None, f"probed in the model's dtype (fn fails in float64: {err})"
+                self.fallback = str(err)
         coarsest = max(self.params, key=lambda p: float(torch.finfo(p.dtype).eps)).dtype
         p_dtype = coarsest if dtype is None else dtype
         self.out_eps = self.out_tiny = 0.0
@@ -495,18 +572,48 @@ class _Probe:
             name, eps, note, p0, p_now, [v.to(torch.float64) for v in now], values, thetas, grads, scaled
         )
         data.tiny, data.p0_finite = tiny, self.p0_finite
-        # a tensor whose gradient is zero at every point may still change the value (‖W‖₀)
+        data.fallback, data.frozen = self.fallback, self.frozen
+        data.largest = 2.0 * max(
+            (float(t.abs().max()) for th in thetas for t in th if t.numel()), default=0.0
+        )
+        # a tensor whose gradient is zero at every point may still change the value: ‖W‖₀ (piecewise
+        # constant), or a value computed outside autograd (.item(), NumPy, torch.tensor(x.item()))
         gnorm = [max(_norm(g[i]) for g in grads) for i in range(len(now))]
-        floor = _tolerance(data, now) * max(gnorm)
+        tol = _tolerance(data, now)
+        floor = tol * max(gnorm)
+        # δ = √tol (a power of 2): a smooth value moves by ≈ δ·|d|·|D|, ≫ its rounding tol·|P|; a
+        # piecewise-constant one stays unless an entry lies within a relative δ of a jump
+        delta = 2.0 ** math.floor(math.log2(math.sqrt(tol)))
         for i in range(len(now)):
-            if gnorm[i] <= floor:
-                self.set([torch.zeros_like(t) if j == i else t for j, t in enumerate(thetas[0])])
+            if gnorm[i] > floor:
+                continue
+            name, changes = self.names[i], []
+            # NaN when W = 0 is outside fn's domain (weight norm's v): no information, left out
+            at: dict[float, float] = {1.0: values[0]}
+            for factor, what in ((0.0, "= 0"), (1024.0, "× 1024")):
+                self.set([t * factor if j == i else t for j, t in enumerate(thetas[0])])
+                moved, _ = self.call(grad=False, where=f"random point 1 with {name} {what}", finite=False)
+                if math.isfinite(moved):
+                    at[factor] = moved
+                    changes.append((abs(moved - values[0]), abs(moved) + abs(values[0])))
+            # smooth: (1 + δ)W_i moves the value, at W_i or at 1024·W_i (where a small tensor's share
+            # of the value stands out of the rounding of the rest); there δ/1024 (so that entries move
+            # by as little as at W_i, and a jump is as unlikely), but at least 64·tol
+            for base in (1.0, 1024.0):
+                if base not in at:
+                    continue
+                step = 2.0 ** math.floor(math.log2(max(delta / base, 64 * tol)))
+                self.set([t * (base * (1.0 + step)) if j == i else t for j, t in enumerate(thetas[0])])
                 moved, _ = self.call(
-                    grad=False, where=f"random point 1 with {self.names[i]} = 0", finite=False
+                    grad=False, where=f"random point 1 with {name} × {base:g}(1 + {step:.3g})", finite=False
                 )
-                # NaN when W = 0 is outside fn's domain (weight norm's v): never above the threshold
-                # in _analyse, so W is then not counted as touched by value
-                data.zero_change[i] = abs(moved - values[0])
+                if (
+                    math.isfinite(moved)
+                    and abs(moved - at[base]) > tol * (abs(moved) + abs(at[base]) + abs(p0)) + data.floor()
+                ):
+                    data.smooth.add(i)
+                    break
+            data.zero_change[i] = changes
         return data
 
 
@@ -641,24 +748,64 @@ def _analyse(data: _Data, trainable: list[tuple[str, Any]], norm_scales: set[str
     shapes = [tuple(p.shape) for _, p in trainable]
     tol = _tolerance(data, data.now)
     if tol > _RESOLUTION:
+        if data.fallback:  # the real cause: fn fails in float64, so the probes ran in the model's dtype
+            fix = (
+                f"the probes ran in {data.dtype} because fn fails in float64 ({data.fallback}); make fn "
+                "work in float64 (build the tensors it uses inside in the parameters' dtype, e.g. "
+                "M.to(W.dtype), not float32 constants)"
+            )
+        else:
+            fix = (
+                f"fn's result is coarser than its {data.dtype} probes; make fn return float64 (start "
+                "its sum from a float64 value rather than a float32 tensor such as torch.zeros(1))"
+            )
         raise PreconditionError(
             f"cannot tell the kinds apart: {sum(int(t.numel()) for t in data.now)} trainable entries with "
-            f"eps = {_g(data.eps)} ({data.dtype} probes, or fn's result dtype) give a rounding bound "
-            f"10·(N + {_ROUNDINGS})·eps = {_g(tol)} > {_RESOLUTION}; make fn return float64 (start its "
-            "sum from a float64 value rather than a float32 tensor such as torch.zeros(1))"
+            f"eps = {_g(data.eps)} give a rounding bound 10·(N + {_ROUNDINGS})·eps = {_g(tol)} > "
+            f"{_RESOLUTION}: {fix}"
         )
     gnorm = [max(_norm(g[i]) for g in data.grads) for i in range(len(names))]
     gmax = max(gnorm)
     by_grad = [i for i in range(len(names)) if gnorm[i] > tol * gmax]
-    scale0 = tol * (abs(data.values[0]) + abs(data.p0))
-    by_value = [i for i, ch in sorted(data.zero_change.items()) if ch > scale0]
+    by_value = [
+        i
+        for i, changes in sorted(data.zero_change.items())
+        if any(ch > tol * (mag + abs(data.p0)) + data.floor() for ch, mag in changes)
+    ]
     touched = sorted(set(by_grad) | set(by_value))
-    if not touched:
-        seen = [data.p_now, *data.values, *(v for row in data.scaled for v in row)]
+    seen = [data.p_now, data.p0, *data.values, *(v for row in data.scaled for v in row)]
+    flat = max(seen) - min(seen) <= tol * max(abs(v) for v in seen) + data.floor()
+    if not touched or (gmax == 0 and flat):
+        where = (
+            f"at every probe point: the current parameters, θ = 0, and {len(data.values)} random points "
+            "whose tensors have RMS 2^-1.5 to 2^1.5 times their current RMS, each also ×½ and ×2 (largest "
+            f"entry probed |w| = {_g(data.largest)}), also with each tensor set to 0 or ×1024"
+        )
+        if touched:
+            why = (
+                f"it changes only when a tensor of {_names([names[i] for i in touched])} is scaled ×1024 "
+                "or set to 0: inactive at the probed scales (as a hinge such as relu(‖w‖ − c)² is "
+                "while no norm reaches c), so an optimiser gets nothing from it here"
+            )
+        elif data.frozen:
+            why = (
+                f"what changes it is frozen: {_names(list(data.frozen))} (requires_grad=False, so not "
+                "trained and not probed); unfreeze them to have it identified"
+            )
+        elif max(abs(v) for v in seen) == 0.0:
+            why = (
+                "it is zero there: inactive at these scales (as a hinge such as relu(‖w‖ − c)² is while "
+                "no norm reaches c), or a zero penalty; an optimiser gets nothing from it here"
+            )
+        else:
+            why = (
+                "a constant: a penalty that ignores its argument and reads no trainable parameter (a "
+                "closure over another model's parameters?)"
+            )
         raise PreconditionError(
             f"fn(model) is constant: no parameter changes it (its gradient is zero for all {len(names)} "
-            f"trainable tensors and its value stays between {_g(min(seen))} and {_g(max(seen))} at every "
-            "probe point, also when a tensor is set to 0), so there is no penalty to describe"
+            f"trainable tensors and its value stays between {_g(min(seen))} and {_g(max(seen))} {where}); "
+            f"{why}"
         )
     floor = data.floor()
     change = max(abs(v - data.p0) for v in data.values)
@@ -686,12 +833,23 @@ def _analyse(data: _Data, trainable: list[tuple[str, Any]], norm_scales: set[str
     per: list[ParamPenalty] = []
     for i in touched:
         if i not in fits:
-            per.append(ParamPenalty(names[i], shapes[i], "other", None, None, None, math.inf, True))
+            smooth = i in data.smooth
+            per.append(
+                ParamPenalty(names[i], shapes[i], "other", None, None, None, math.inf, True, None, smooth)
+            )
             continue
         ok = [k for k in _MODELS if fits[i][k][1] <= tol]
         kind: PenaltyKind = ok[0] if ok else "other"
-        coef, res = fits[i][kind] if ok else (None, min(f[1] for f in fits[i].values()))
-        per.append(ParamPenalty(names[i], shapes[i], kind, *_coefficients(kind, coef), res))
+        if ok:
+            coef, res = fits[i][kind]
+            per.append(ParamPenalty(names[i], shapes[i], kind, *_coefficients(kind, coef), res))
+        else:
+            closest = min(_MODELS, key=lambda k: fits[i][k][1])
+            per.append(
+                ParamPenalty(
+                    names[i], shapes[i], "other", None, None, None, fits[i][closest][1], False, closest
+                )
+            )
     report = _Builder(data, names, touched, per, degree, spread, tol, norm_scales)
     zero = [names[i] for i in touched if i not in fits]
     if zero:
@@ -710,7 +868,37 @@ def _analyse(data: _Data, trainable: list[tuple[str, Any]], norm_scales: set[str
             differ = kind
     if differ is not None and {p.kind for p in per} == {differ}:
         return report.per_tensor(differ, [fits[i][differ][0] for i in touched])
+    if len(touched) > 1:  # one unsquared norm of all the touched tensors together: c·θ/‖θ‖
+        glob_c, glob_res = _global_fit([ws[i] for i in touched], [gs[i] for i in touched])
+        if glob_res <= tol:
+            return report.global_norm(glob_c)
     return report.other()  # e.g. L2 on the weights and L1 on the biases: each its own kind
+
+
+def _global_fit(ws: Sequence[Sequence[Any]], gs: Sequence[Sequence[Any]]) -> tuple[float, float]:
+    """c and the relative residual of g = c·θ/‖θ‖, θ the touched tensors concatenated (per point):
+    the gradient of c‖θ‖, one norm of them all."""
+    points = len(ws[0])
+    cols = [[w[k] for w in ws] for k in range(points)]
+    grads = [[g[k] for g in gs] for k in range(points)]
+    units = []
+    for col in cols:
+        n = math.sqrt(sum(_norm(t) ** 2 for t in col))
+        units.append([t / n if n > 0 else t for t in col])
+    num = sum(float(u @ g) for us, g_ in zip(units, grads, strict=True) for u, g in zip(us, g_, strict=True))
+    den = sum(float(u @ u) for us in units for u in us)
+    c = num / den if den > 0 else 0.0
+    top = max((float(g.abs().max()) for g_ in grads for g in g_ if g.numel()), default=0.0)
+    if not top > 0:
+        return c, math.inf
+    unit = 2.0 ** -math.frexp(top)[1]
+    res = sum(
+        float(((g - c * u) * unit).pow(2).sum())
+        for us, g_ in zip(units, grads, strict=True)
+        for u, g in zip(us, g_, strict=True)
+    )
+    size = sum(float((g * unit).pow(2).sum()) for g_ in grads for g in g_)
+    return c, math.sqrt(res / size) if size > 0 else math.inf
 
 
 def _coefficients(
@@ -746,6 +934,7 @@ class _Builder:
         self.norm_scales = [n for i in touched if (n := names[i]) in norm_scales]
         self.degree, self.spread, self.tol = degree, spread, tol
         self.params = tuple(names[i] for i in touched)
+        self.extra = ""  # a first note (the form changes at another scale)
 
     def in_kind(self, kind: PenaltyKind, fits: _Fits) -> _Builder:
         """Express every tensor's entry of ``per_param`` in ``kind``, which fits them all."""
@@ -767,13 +956,18 @@ class _Builder:
 
     def _report(self, kind: PenaltyKind, l2: float | None, l1: float | None, text: str) -> PenaltyReport:
         d = self.data
-        notes = []
+        notes = [self.extra] if self.extra else []
         if self.norm_scales:
             notes.append(f"it includes normalisation-layer parameters ({_names(self.norm_scales)})")
         if abs(d.p0) > self.tol * max(abs(v) for v in d.values):
             notes.append(f"plus the constant P(0) = {_g(d.p0)}")
         if d.note:
             notes.append(d.note)
+        if d.frozen:
+            notes.append(
+                f"frozen parameters change its value too: {_names(list(d.frozen))} (requires_grad=False, "
+                "not probed; their part is in P(0))"
+            )
         note = "".join(f"; {n}" for n in notes)
         return PenaltyReport(
             kind=kind,
@@ -789,28 +983,46 @@ class _Builder:
         )
 
     def zero_gradient(self, zero: list[str]) -> PenaltyReport:
+        smooth = [p.name for p in self.per if p.zero_gradient and p.smooth]
+        outside = (
+            "computed outside autograd (.item()/NumPy/re-wrapped tensor such as "
+            "torch.tensor(x.item(), requires_grad=True)): its value changes smoothly with them (a "
+            "relative change (1 + δ) of them moves it) but no gradient reaches them"
+        )
         if len(zero) == len(self.params):
             count = self._count()
-            what = (
-                f"it is c·Σ‖W‖₀ with c = {_g(count)}, c times the count of nonzero entries (what "
-                "torch.norm(W, p=0) computes)"
-                if count is not None
-                else "it is piecewise constant"
-            )
+            if count is not None:
+                what = (
+                    f"it is c·Σ‖W‖₀ with c = {_g(count)}, c times the count of nonzero entries (what "
+                    "torch.norm(W, p=0) computes), so its gradient is zero at every probe point"
+                )
+            elif smooth:
+                what = f"it is {outside}"
+            else:
+                what = (
+                    "it is piecewise constant (its value changes by jumps, not under a small relative "
+                    "change of the parameters), so its gradient is zero at every probe point"
+                )
             return self._report(
                 "other",
                 None,
                 None,
-                f"not a regulariser for training: {what}, so its gradient is zero at every probe point "
-                f"and gradient descent never feels it; {self._degree()} {self._where()}",
+                f"not a regulariser for training: {what}, and gradient descent never feels it; "
+                f"{self._degree()} {self._where()}",
             )
+        how = (
+            outside
+            if len(smooth) == len(zero)
+            else "piecewise constant in them"
+            if not smooth
+            else f"computed outside autograd for {_names(smooth)}, piecewise constant for the rest"
+        )
         return self._report(
             "other",
             None,
             None,
-            f"not weight decay: {_names(zero)} change the value but get zero gradient (detached or "
-            f"piecewise constant), while {_names([n for n in self.params if n not in zero])} get one; "
-            f"{self._degree()}",
+            f"not weight decay: {_names(zero)} change the value but get zero gradient ({how}), while "
+            f"{_names([n for n in self.params if n not in zero])} get one; {self._degree()}",
         )
 
     def _count(self) -> float | None:
@@ -848,10 +1060,9 @@ class _Builder:
             desc = "; ".join(f"{p.name}: {p.kind}" for p in self.per)
             head = f"not one penalty: the tensors get different kinds ({desc})"
         else:
-            best = min(p.residual for p in self.per)
             head = (
-                "not weight decay: neither (λ/2)‖w‖², μ‖w‖₁, their sum nor Σ c‖W‖ "
-                f"(best per-tensor fit residual {_g(best)}, tolerance {_g(self.tol)})"
+                "not weight decay: not (λ/2)‖w‖², μ‖w‖₁, their sum nor Σ c‖W‖ with one coefficient; "
+                f"per tensor (fit residual against tolerance {_g(self.tol)}): " + self._per_tensor()
             )
         tail = ""
         if not math.isnan(self.degree):
@@ -862,6 +1073,46 @@ class _Builder:
                     "fails): part of it is detached"
                 )
         return self._report("other", None, None, f"{head}; {self._degree()} {self._where()}{tail}")
+
+    def _per_tensor(self, limit: int = 6) -> str:
+        """Each tensor's kind and coefficient, or, for kind other, no fit and the closest one."""
+        form = {"l2": "λ", "l1": "μ", "group_norm": "c"}
+        parts = []
+        for p in self.per[:limit]:
+            if p.kind == "other":
+                closest = f"closest {p.closest}, residual {_g(p.residual)}" if p.closest else "zero gradient"
+                parts.append(f"{p.name}: none ({closest})")
+            elif p.kind == "elastic_net":
+                parts.append(f"{p.name}: elastic_net (μ = {_g(p.l1 or 0.0)}, λ = {_g(p.l2 or 0.0)})")
+            else:
+                coef = {"l2": p.l2, "l1": p.l1, "group_norm": p.group}[p.kind]
+                parts.append(
+                    f"{p.name}: {p.kind} ({form[p.kind]} = {_g(coef or 0.0)}, residual {_g(p.residual)})"
+                )
+        more = f"; and {len(self.per) - limit} more" if len(self.per) > limit else ""
+        return "; ".join(parts) + more
+
+    def global_norm(self, c: float) -> PenaltyReport:
+        """c‖θ‖ over the touched tensors together, if its value agrees (else :meth:`other`)."""
+        d = self.data
+        pts = [(d.p_now, d.now), *zip(d.values, d.thetas, strict=True)]
+        pts += [
+            (v, [s * t for t in theta])
+            for row, theta in zip(d.scaled, d.thetas, strict=True)
+            for s, v in zip(_SCALES, row, strict=True)
+        ]
+        for value, theta in pts:
+            canon = c * math.sqrt(sum(_norm(theta[i]) ** 2 for i in self.touched))
+            if abs(value - d.p0 - canon) > self.tol * (abs(value) + abs(d.p0) + abs(canon)) + d.floor():
+                return self.other()
+        return self._report(
+            "other",
+            None,
+            None,
+            f"not weight decay: c‖θ‖ with c = {_g(c)}, one unsquared norm of all the touched tensors "
+            f"together (a global group norm: one group) {self._where()}, {self._degree()}: its gradient "
+            "c·θ/‖θ‖ has constant size c whatever ‖θ‖, where weight decay's λθ shrinks with θ",
+        )
 
     def check_value(
         self, kind: PenaltyKind, coefs: list[tuple[float, ...]], glob: tuple[float, ...] | None
@@ -876,16 +1127,32 @@ class _Builder:
             for row, theta in zip(d.scaled, d.thetas, strict=True)
             for c, v in zip(_SCALES, row, strict=True)
         ]
-        worst, at = 0.0, (0.0, 0.0)
-        for value, theta in pts:
+        local = 1 + len(d.values)  # the current point and the random points: where gradients were read
+        scales = [c for _ in d.scaled for c in _SCALES]
+        worst, at, worst_local, at_scale = 0.0, (0.0, 0.0), 0.0, 1.0
+        for n, (value, theta) in enumerate(pts):
             canon, size = _canonical(kind, full, theta)
             # at a point where every value is 0 (a zero-initialised model's current point) the bound
             # is the absolute floor alone: never a division by 0
             bound = self.tol * (abs(value) + abs(d.p0) + size) + d.floor()
             ratio = abs(value - d.p0 - canon) / bound
+            if n < local:
+                worst_local = max(worst_local, ratio)
             if ratio > worst:
                 worst, at = ratio, (value - d.p0, canon)
-        if worst > 1.0:
+                at_scale = scales[n - local] if n >= local else 1.0
+        near = ""
+        if worst_local <= 1.0 < worst:
+            # value and gradient agree where the gradient was read, not at ½× or 2× those points: the
+            # penalty has this form near the current parameters only (Huber: quadratic below β)
+            side = "larger" if at_scale > 1 else "smaller"
+            near = " near the current parameters (where its gradient was read)"
+            self.extra = (
+                f"the form changes at {side} scale (Huber-like): at {_g(at_scale)}× a random point "
+                f"P − P(0) = {_g(at[0])}, not {_g(at[1])}"
+            )
+            self.degree = math.nan
+        elif worst > 1.0:
             form = {
                 "l2": "(λ/2)‖w‖²",
                 "l1": "μ‖w‖₁",
@@ -901,7 +1168,7 @@ class _Builder:
                 f"{form} = {_g(at[1])}): part of it is detached or computed outside autograd; "
                 f"{self._degree()} {self._where()}",
             )
-        where = self._where()
+        where = self._where() + near
         if kind == "l2":
             assert glob is not None
             lam = glob[0]
