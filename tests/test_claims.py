@@ -212,9 +212,12 @@ def test_a_record_with_several_bad_checks_names_them_all(ledger):
 
 
 def test_not_a_mathematical_claim_with_evidence_is_run(ledger):
+    """Such a record is never "verified" (there is nothing to verify: a reader took "verified" as "the
+    advice holds"), but the evidence its conditions rely on runs, and a failure shows."""
     cited = Claim("d2l.advice", "d2l", "s", "c", "not a mathematical claim", "", ("src.d2l.pass",))
     failing = replace(cited, id="d2l.advice2", evidence=("src.d2l.fail",))
-    assert [o.status for o in run_ledger([cited, failing], CheckContext())] == ["verified", "unverified"]
+    assert [o.status for o in run_ledger([cited, failing], CheckContext())] == ["n/a", "unverified"]
+    assert len(cited.evidence) == len(run_ledger([cited], CheckContext())[0].outcomes)
 
 
 def test_each_check_runs_once_however_many_records_cite_it(ledger):

@@ -18,7 +18,9 @@ Evidence is a tuple of references, each one of
 :func:`run_ledger` runs the evidence (each reference once, however many claims cite it) and gives each
 claim a status: ``verified`` when every reference ran and passed, ``unverified`` when one failed,
 crashed or was skipped (a claim whose evidence did not run is never reported as holding), and ``n/a``
-for a claim whose verdict is "not a mathematical claim" and that cites no evidence.
+for a claim whose verdict is "not a mathematical claim": nothing to verify (the evidence such a record
+may cite backs the precise statement its conditions put in the claim's place; it runs, and a failure
+still makes the record ``unverified``).
 
 :func:`load` gives the records, after :func:`validate` has checked every one of them (ids unique and
 prefixed by their source key, verdicts known, conditions and evidence present where the verdict needs
@@ -445,8 +447,8 @@ def run_ledger(
 
     ``on_start(key)`` and ``on_run(key, outcome)`` are called before and after each check (progress).
     A record whose evidence has a check that failed, crashed or skipped is ``unverified``, with the
-    first such check and its detail in ``reason`` (and the others named); a record without evidence
-    (only "not a mathematical claim" may have none) is ``n/a``.
+    first such check and its detail in ``reason`` (and the others named); otherwise a "not a
+    mathematical claim" (with or without evidence) is ``n/a``, any other record ``verified``.
 
     Raises:
         LedgerInterrupted: on Ctrl-C, with the records finished before it.
@@ -516,7 +518,8 @@ def _run_record(
             outcomes.setdefault(key, done[key])
             refs.setdefault(key, ref)
     bad = [o for o in outcomes.values() if o.status != "pass"]
-    status: Status = "n/a" if not record.evidence else "unverified" if bad else "verified"
+    nothing_to_verify = isinstance(record, Claim) and record.verdict == "not a mathematical claim"
+    status: Status = "unverified" if bad else "n/a" if nothing_to_verify else "verified"
     reason = ""
     if bad:
         reason = f"{bad[0].id} ({bad[0].route}): {bad[0].status}: {bad[0].detail}"

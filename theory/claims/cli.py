@@ -8,14 +8,14 @@ verdict and by status).
 
 Statuses: ``verified`` (every check the evidence stands for ran and passed), ``unverified`` (one
 failed, crashed or was skipped: a claim whose evidence did not run is never reported as holding),
-``n/a`` (a "not a mathematical claim" that cites no evidence).
+``n/a`` (a "not a mathematical claim": nothing to verify; evidence it cites must still pass).
 
 ``--json`` prints an array with one object per record (:meth:`theory.claims.ClaimOutcome.as_dict`):
 ``kind`` (``"listing"`` or ``"claim"``), the record's fields (with ``source_title``), ``status``,
 ``reason``, ``seconds`` and ``checks`` (per check: ``ref`` and the keys of ``wdt verify --json``; an
 evidence check's ``source`` is its source text's key).
 
-Exit status: 0 when every record with evidence is verified, 1 when one is unverified, 2 for bad usage
+Exit status: 0 when no record is unverified, 1 when one is, 2 for bad usage
 (an unknown source or id prefix, an invalid record, ``--device cuda`` without CUDA); 130 after Ctrl-C,
 which prints the records finished so far (marked as interrupted: in the table's title, and with
 ``--json`` as a last array element ``{"kind": "interrupted", "records": n, "planned": m, "reason": ...}``
@@ -94,8 +94,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.epilog = (
         "statuses: verified (every evidence check passed), unverified (one failed, crashed or was "
-        "skipped), n/a (not a mathematical claim, no evidence). Exit status 0 when every record with "
-        "evidence is verified, 1 when one is unverified, 2 for bad usage."
+        "skipped), n/a (not a mathematical claim: nothing to verify; evidence it cites must still pass). "
+        "Exit status 0 when no record is unverified, 1 when one is, 2 for bad usage."
     )
 
 

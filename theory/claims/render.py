@@ -80,7 +80,8 @@ Run the evidence with `wdt claims` (`--source d2l` for one text, `--only d2l.` f
 - **verified**: every check its evidence stands for ran and passed;
 - **unverified**: one of them failed, crashed or was skipped (for example without torch): a claim
   whose evidence did not run is never reported as holding;
-- **n/a**: a "not a mathematical claim" that cites no evidence.
+- **n/a**: a "not a mathematical claim": nothing to verify (evidence it cites backs the precise
+  statement its conditions put in its place, and must pass too).
 
 This page is generated from the records (`python -m theory.docs --write`); the statuses are what
 `wdt claims` prints. The numbers in the listings' findings are those their checks measure at the
