@@ -168,3 +168,25 @@ def test_decay_step_holds_and_a_doubled_penalty_breaks_it(kind: str) -> None:
             loss,
             lam,
         )
+
+
+def test_identified_fails_when_identify_penalty_answers_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    """src.pydl.identified checks identify_penalty's kind and coefficient on the texts' penalties: a
+    doubled μ or a group norm called L2 fails it."""
+    import dataclasses
+
+    from theory.empirical import penalties
+
+    right = penalties.identify_penalty
+
+    def doubled(fn: Any, model: Any, **kw: Any) -> Any:
+        report = right(fn, model, **kw)
+        return dataclasses.replace(report, l1=None if report.l1 is None else 2 * report.l1)
+
+    def renamed(fn: Any, model: Any, **kw: Any) -> Any:
+        report = right(fn, model, **kw)
+        return dataclasses.replace(report, kind="l2" if report.kind == "group_norm" else report.kind)
+
+    for wrong in (doubled, renamed):
+        monkeypatch.setattr(penalties, "identify_penalty", wrong)
+        assert _run("src.pydl.identified").verdict == "fail"

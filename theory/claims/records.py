@@ -297,6 +297,9 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
             "The 'weight' in name filter selects LayerNorm and BatchNorm scales, embeddings, GRU and "
             "attention projection weights, and any bias under a module whose name contains 'weight'; it "
             "misses every other bias and parameters named otherwise (a 'kernel').",
+            "identify_penalty (theory.empirical.penalties), pointed at the module's forward as a user "
+            "would, finds the same from the outside: p = 2 a group norm with c = wd, p = 1 L1 with μ = wd, "
+            "p = 0 a zero-gradient count; the apx text's hand L1 is L1 with μ = λ₁ on the weight matrices.",
         ),
         evidence=(
             "src.pydl.listing_defects",
@@ -304,6 +307,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
             "src.pydl.regularization_p1",
             "src.pydl.regularization_p0",
             "src.pydl.name_filter",
+            "src.pydl.identified",
         ),
     ),
     Listing(
@@ -1343,7 +1347,7 @@ _CLAIMS: tuple[Claim, ...] = (
         conditions="torch.norm(W, p=2) is the unsquared Frobenius norm of each weight tensor, so the penalty "
         "is weight_decay·Σ_W ‖W‖, a group-lasso penalty: its gradient weight_decay·W/‖W‖ has constant size, "
         "not the weight_decay·W of (λ/2)‖w‖², and it is not weight decay (src.pydl.regularization_p2).",
-        evidence=("src.pydl.regularization_p2",),
+        evidence=("src.pydl.regularization_p2", "src.pydl.identified"),
     ),
     Claim(
         id="pydl.module_p1_is_l1",
@@ -1364,7 +1368,7 @@ _CLAIMS: tuple[Claim, ...] = (
         conditions="torch.norm(W, p=0) counts the non-zero entries (the L0 'norm'): piecewise constant, with "
         "zero gradient wherever it is defined, so it adds a constant to the loss and changes no step "
         "(src.pydl.regularization_p0).",
-        evidence=("src.pydl.regularization_p0",),
+        evidence=("src.pydl.regularization_p0", "src.pydl.identified"),
     ),
     Claim(
         id="pydl.module_weight_list",

@@ -1006,3 +1006,52 @@ def _manhua_keras_l2(ctx: CheckContext) -> CheckResult:
     finally:
         keras.config.set_floatx(previous)
     return tracker.result(f"λ = {lam}: " + "; ".join(found))
+
+
+# ------------------------------------------------------------------------------- identify_penalty
+
+
+@register_evidence(
+    "src.pydl.identified",
+    "identify_penalty on the texts' regularisers: Regularization(p=2) a group norm c = wd, p=1 L1 μ = wd, "
+    "p=0 no regulariser; the apx hand L1 an L1 with μ = λ₁ on the weights only",
+)
+def _pydl_identified(ctx: CheckContext) -> CheckResult:
+    """:func:`theory.empirical.penalties.identify_penalty`, pointed at the penalties of the texts as a
+    user would point it at code they found: the pydl ``Regularization`` module's
+    ``wd·Σ_{name∋'weight'}‖W‖_p`` for p = 2, 1, 0 (:func:`name_norm_penalty`) and the apx text's hand
+    L1 ``λ₁Σ_{dim>1}‖W‖₁`` (:func:`hand_l1_penalty`), on the texts' MLP. Each must get the kind the
+    listing checks above establish from the penalty's definition (group norm with c = wd, L1 with
+    μ = wd, zero gradient, L1 with μ = λ₁), on exactly the weight matrices. A kind or parameter set that
+    differs is an infinitely bad case; a coefficient is compared relative to its value within the
+    probe's own rounding tolerance (``PenaltyReport.tolerance``, derived in
+    :mod:`theory.empirical.penalties`).
+    """
+    device = _device(ctx)
+    from theory.empirical.penalties import identify_penalty
+
+    wd, lam1 = 0.01, 0.005
+    tracker = LabelledTracker()
+    seen = []
+    with _small():
+        model = mlp(_seed(ctx, 760), device)
+        weights = ("0.weight", "2.weight")
+        cases: list[tuple[str, Callable[[Any], Any], str, Callable[[Any], float | None], float]] = [
+            ("Regularization(p=2)", lambda m: name_norm_penalty(m, wd, 2), "group_norm",
+             lambda r: r.per_param[0].group, wd),
+            ("Regularization(p=1)", lambda m: name_norm_penalty(m, wd, 1), "l1", lambda r: r.l1, wd),
+            ("Regularization(p=0)", lambda m: name_norm_penalty(m, wd, 0), "other", lambda r: None, wd),
+            ("apx hand L1", lambda m: hand_l1_penalty(m, lam1), "l1", lambda r: r.l1, lam1),
+        ]  # fmt: skip
+        for label, fn, kind, coefficient, expected in cases:
+            report = identify_penalty(fn, model)
+            seen.append(f"{label}: {report.kind}")
+            right = report.kind == kind and report.params == weights
+            tracker.add(f"{label}: kind {report.kind!r} on {report.params}", 0.0 if right else math.inf, 1.0)
+            got = coefficient(report)
+            if got is not None:
+                tracker.add(f"{label}: coefficient, relative", abs(got / expected - 1.0), report.tolerance)
+            elif kind == "other":
+                zero = all(p.zero_gradient for p in report.per_param)
+                tracker.add(f"{label}: zero gradient everywhere", 0.0 if zero else math.inf, 1.0)
+    return tracker.result("; ".join(seen))
