@@ -495,3 +495,27 @@ def test_page_has_no_run_time_numbers(ledger):
 
     claims_page()
     assert ledger.ran == []
+
+
+def test_readme_counts_of_the_claims_match_the_records():
+    """The README's "Of the N claims, a hold as stated, b hold under conditions, c are false and d are
+    not mathematical claims" is counted from the records."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    m = re.search(
+        r"Of the (\d+) claims, (\d+) hold as stated, (\d+) hold under conditions .*?, (\d+) are false and "
+        r"(\d+) are not mathematical claims",
+        readme,
+    )
+    assert m, "the README's claim counts sentence is missing"
+    counts = Counter(c.verdict for c in records.CLAIMS)
+    assert [int(g) for g in m.groups()] == [
+        len(records.CLAIMS),
+        counts["holds"],
+        counts["holds under conditions"],
+        counts["false"],
+        counts["not a mathematical claim"],
+    ]
