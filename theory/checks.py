@@ -47,6 +47,7 @@ __all__ = [
     "LabelledTracker",
     "Outcome",
     "all_checks",
+    "check_outcome",
     "register",
     "run_check",
     "select",
@@ -219,6 +220,28 @@ class Outcome:
     tolerance_basis: str = "derived"
     empirical_reason: str = ""
 
+    @classmethod
+    def of(
+        cls, result: CheckResult, seconds: float, id: str, title: str, source: str, route: str, name: str
+    ) -> Outcome:
+        """The row for ``result`` of the check named by the other arguments."""
+        return cls(
+            id=id,
+            title=title,
+            source=source,
+            route=route,
+            name=name,
+            status=result.verdict,
+            cases=result.cases,
+            max_error=result.max_error,
+            tolerance=result.tolerance,
+            ratio=result.ratio,
+            seconds=seconds,
+            detail=result.detail,
+            tolerance_basis="derived" if result.empirical is None else "empirical",
+            empirical_reason=result.empirical or "",
+        )
+
     def as_dict(self) -> dict[str, object]:
         """JSON-ready: non-finite floats become ``None``."""
         out: dict[str, object] = {}
@@ -311,21 +334,13 @@ def timed_call(func: Callable[[CheckContext], CheckResult], ctx: CheckContext) -
 
 def run_check(check: Check, ctx: CheckContext) -> Outcome:
     """Run one check, timing it; a skip or an unexpected exception becomes its row, never a crash."""
-    theorem = CATALOGUE[check.theorem_id]
     result, seconds = timed_call(check.func, ctx)
-    return Outcome(
-        id=check.theorem_id,
-        title=theorem.title,
-        source=theorem.source,
-        route=check.route,
-        name=check.name,
-        status=result.verdict,
-        cases=result.cases,
-        max_error=result.max_error,
-        tolerance=result.tolerance,
-        ratio=result.ratio,
-        seconds=seconds,
-        detail=result.detail,
-        tolerance_basis="derived" if result.empirical is None else "empirical",
-        empirical_reason=result.empirical or "",
+    return check_outcome(check, result, seconds)
+
+
+def check_outcome(check: Check, result: CheckResult, seconds: float) -> Outcome:
+    """The row of ``check`` for ``result`` (which took ``seconds``)."""
+    theorem = CATALOGUE[check.theorem_id]
+    return Outcome.of(
+        result, seconds, check.theorem_id, theorem.title, theorem.source, check.route, check.name
     )

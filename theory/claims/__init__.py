@@ -41,7 +41,15 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from theory.catalogue import CATALOGUE
-from theory.checks import ROUTES, CheckContext, CheckResult, Outcome, all_checks, run_check, timed_call
+from theory.checks import (
+    ROUTES,
+    CheckContext,
+    CheckResult,
+    Outcome,
+    all_checks,
+    check_outcome,
+    timed_call,
+)
 from theory.errors import InputError
 
 __all__ = [
@@ -405,26 +413,13 @@ def _run_key(key: str, ctx: CheckContext) -> Outcome:
     if key.startswith("src."):
         evidence_check = all_evidence()[key]
         result, seconds = timed_call(evidence_check.func, ctx)
-        result = _sound(result)
-        return Outcome(
-            id=key,
-            title=evidence_check.description,
-            source=key.split(".")[1],  # src.<source>.<what>: the source text's key
-            route="evidence",
-            name=evidence_check.description,
-            status=result.verdict,
-            cases=result.cases,
-            max_error=result.max_error,
-            tolerance=result.tolerance,
-            ratio=result.ratio,
-            seconds=seconds,
-            detail=result.detail,
-            tolerance_basis="derived" if result.empirical is None else "empirical",
-            empirical_reason=result.empirical or "",
-        )
+        source = key.split(".")[1]  # src.<source>.<what>: the source text's key
+        name = evidence_check.description
+        return Outcome.of(_sound(result), seconds, key, name, source, "evidence", name)
     theorem, _, route = key.partition(":")
     (check,) = [c for c in all_checks() if c.theorem_id == theorem and c.route == route]
-    return run_check(check, ctx)
+    result, seconds = timed_call(check.func, ctx)
+    return check_outcome(check, _sound(result), seconds)
 
 
 def plan(records: Iterable[Claim | Listing]) -> list[str]:

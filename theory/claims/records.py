@@ -380,6 +380,8 @@ _OVERFITTING_CONDITIONS = (
     "‖β‖² > σ²d/(n − d − 1) (src.manhua.bad_alpha_risk, with ridge.double_descent's E R(ŵ₀)). The texts "
     "give no conditions and no network result; the catalogue proves none for networks."
 )
+#: the evidence the overfitting conditions cite
+_OVERFITTING_EVIDENCE = ("ridge.double_descent", "l2.dof", "src.manhua.bad_alpha_risk")
 
 _CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------------------------------ d2l
@@ -1218,7 +1220,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "L1/L2 section with the statement that weight regularisation reduces overfitting (section 2).",
         verdict="holds under conditions",
         conditions=_OVERFITTING_CONDITIONS,
-        evidence=("ridge.double_descent", "l2.dof", "l2.conditioning", "src.manhua.bad_alpha_risk"),
+        evidence=_OVERFITTING_EVIDENCE,
         network=_NET_SCALE_INVARIANT,
     ),
     Claim(
@@ -1533,7 +1535,7 @@ _CLAIMS: tuple[Claim, ...] = (
         "the model generalise better to the test set.",
         verdict="holds under conditions",
         conditions=_OVERFITTING_CONDITIONS,
-        evidence=("ridge.double_descent", "l2.dof", "l2.conditioning", "src.manhua.bad_alpha_risk"),
+        evidence=_OVERFITTING_EVIDENCE,
         network=_NET_SCALE_INVARIANT,
     ),
     Claim(
