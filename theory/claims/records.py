@@ -266,7 +266,8 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         id="pydl.listing_adam_wd",
         source="pydl",
         section="4.代码实现",
-        behaviour="One line: optim.Adam(model.parameters(), lr=learning_rate, weight_decay=0.01), said to "
+        behaviour="One line building torch.optim.Adam over all the model's parameters, its learning rate a "
+        "variable and weight_decay set to 0.01, said to "
         "give L2 regularisation with λ = 0.01.",
         findings=(
             "As printed the line cannot run: model and learning_rate are never defined in the text "
@@ -314,7 +315,8 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         id="manhua.listing_sgd_wd",
         source="manhua",
         section="如何在常见框架中使用权重衰减?",
-        behaviour="optim.SGD(model.parameters(), lr=0.01, weight_decay=1e-4), given as the PyTorch form of "
+        behaviour="A torch.optim.SGD over all the model's parameters with learning rate 0.01 and weight_decay "
+        "1e-4, given as the PyTorch form of "
         "Loss + ½λ‖w‖².",
         findings=(
             "As printed the code cannot run: the import statement and the optimiser line are fused into one "
