@@ -267,8 +267,7 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         source="pydl",
         section="4.代码实现",
         behaviour="One line building torch.optim.Adam over all the model's parameters, its learning rate a "
-        "variable and weight_decay set to 0.01, said to "
-        "give L2 regularisation with λ = 0.01.",
+        "variable and weight_decay set to 0.01, said to give L2 regularisation with λ = 0.01.",
         findings=(
             "As printed the line cannot run: model and learning_rate are never defined in the text "
             "(NameError).",
@@ -315,9 +314,8 @@ _REGULARISER_LISTINGS: tuple[Listing, ...] = (
         id="manhua.listing_sgd_wd",
         source="manhua",
         section="如何在常见框架中使用权重衰减?",
-        behaviour="A torch.optim.SGD over all the model's parameters with learning rate 0.01 and weight_decay "
-        "1e-4, given as the PyTorch form of "
-        "Loss + ½λ‖w‖².",
+        behaviour="A torch.optim.SGD over all the model's parameters with learning rate 0.01 and "
+        "weight_decay 1e-4, given as the PyTorch form of Loss + ½λ‖w‖².",
         findings=(
             "As printed the code cannot run: the import statement and the optimiser line are fused into one "
             "line (the line break between them was lost), a SyntaxError when copied; with the break "
