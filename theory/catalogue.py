@@ -7,15 +7,19 @@ Statements use the canonical convention (``docs/reference.md``, "Canonical conve
 Sources: "G" is Goodfellow, Bengio & Courville, *Deep Learning* (2016), chapter 7; "ESL" is Hastie,
 Tibshirani & Friedman, *The Elements of Statistical Learning* (2nd ed.); "L&H" is Loshchilov & Hutter,
 *Decoupled Weight Decay Regularization*, ICLR 2019.
+
+The catalogue is open: :func:`add` appends a theorem of your own (validated by :func:`validate`), after
+which ``theory.checks.register`` accepts its id; :func:`remove` takes an added one out again.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from theory.errors import InputError
 
-__all__ = ["CATALOGUE", "Theorem", "get", "ids"]
+__all__ = ["CATALOGUE", "ID_PATTERN", "Theorem", "add", "get", "ids", "remove", "validate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,12 +380,81 @@ _THEOREMS: tuple[Theorem, ...] = (
     ),
 )
 
+#: Every theorem by id: the built-in ones above, then those added with :func:`add`, in that order.
 CATALOGUE: dict[str, Theorem] = {t.id: t for t in _THEOREMS}
+
+#: ``family.name``: lower-case letters, digits and ``_``, each part starting with a letter, at least one
+#: dot (the family is what ``wdt verify --only family.`` selects).
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+
+_BUILT_IN = frozenset(CATALOGUE)
+
+
+def validate(theorem: Theorem) -> Theorem:
+    """``theorem`` itself if it is a well-formed catalogue entry, else an :class:`InputError` naming the
+    field: the id matches :data:`ID_PATTERN`; title, statement and source are non-empty strings;
+    assumptions a tuple of non-empty strings."""
+    if not isinstance(theorem, Theorem):
+        raise InputError(
+            f"the catalogue holds theory.catalogue.Theorem objects; got {type(theorem).__name__}"
+        )
+    if not isinstance(theorem.id, str) or not ID_PATTERN.fullmatch(theorem.id):
+        raise InputError(
+            f"theorem id {theorem.id!r} is not of the form 'family.name' (lower-case letters, digits and "
+            "'_', each part starting with a letter, e.g. 'mine.ridge_bound')"
+        )
+    for name in ("title", "statement", "source"):
+        value = getattr(theorem, name)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"theorem {theorem.id!r} needs a non-empty {name} (a string); got {value!r}")
+    if not isinstance(theorem.assumptions, tuple) or not all(
+        isinstance(a, str) and a.strip() for a in theorem.assumptions
+    ):
+        raise InputError(
+            f"theorem {theorem.id!r}: assumptions must be a tuple of non-empty strings; "
+            f"got {theorem.assumptions!r}"
+        )
+    return theorem
+
+
+def add(theorem: Theorem) -> Theorem:
+    """Add a theorem of your own to the catalogue (after the built-in ones) and return it.
+
+    Then ``theory.checks.register(theorem.id, route, name)`` accepts its id, and ``wdt verify`` runs its
+    checks like the built-in ones (a plugin module does both when imported; see ``theory.checks``,
+    "Plugins"). Adding an equal theorem again is harmless (a module imported twice); a different theorem
+    under an id already present, or a malformed one (:func:`validate`), is an :class:`InputError`.
+    """
+    validate(theorem)
+    present = CATALOGUE.get(theorem.id)
+    if present is not None and present != theorem:
+        where = "a built-in theorem" if theorem.id in _BUILT_IN else "a theorem added earlier"
+        raise InputError(
+            f"theorem id {theorem.id!r} is already taken by {where} ({present.title!r}); "
+            "choose another id, or another family prefix"
+        )
+    CATALOGUE[theorem.id] = theorem
+    return theorem
+
+
+def remove(theorem_id: str) -> Theorem:
+    """Take an added theorem out of the catalogue again and return it (its checks stop running).
+
+    Built-in theorems cannot be removed: an :class:`InputError`, as for an id that is not present.
+    """
+    if theorem_id in _BUILT_IN:
+        raise InputError(
+            f"{theorem_id!r} is a built-in theorem; only theorems added with add() can be removed"
+        )
+    try:
+        return CATALOGUE.pop(theorem_id)
+    except KeyError:
+        raise InputError(f"no added theorem has the id {theorem_id!r}") from None
 
 
 def ids(prefix: str = "") -> list[str]:
     """The catalogue's ids, in catalogue order, optionally only those starting with ``prefix``."""
-    return [t.id for t in _THEOREMS if t.id.startswith(prefix)]
+    return [tid for tid in CATALOGUE if tid.startswith(prefix)]
 
 
 def get(theorem_id: str) -> Theorem:

@@ -19,24 +19,46 @@ Register a check with the decorator::
             ...
             tracker.add(error, tolerance)
         return tracker.result("detail")
+
+Your own theorems (plugins): add the theorem with :func:`theory.catalogue.add`, then register its
+checks as above. ``wdt verify`` finds them in two ways, both through :func:`load_plugins`:
+
+* an installed package declares the module that does this in the entry-point group
+  ``weight_decay_theory.plugins`` (:data:`PLUGIN_GROUP`), e.g. in its ``pyproject.toml``::
+
+      [project.entry-points."weight_decay_theory.plugins"]
+      mine = "my_package.wdt_checks"
+
+* ``wdt verify --plugin MODULE`` imports a module by name, or a file by path (``./my_theorems.py``).
+
+Their theorems then get rows, JSON, ``--only`` and exit codes like the built-in ones. A plugin that
+fails to import, or whose import raises while adding or registering, leaves nothing behind and
+becomes one failed row ``plugin:<name>`` (route ``plugin``) carrying the cause; so does a plugin whose
+import registers no check at all. ``examples/wdt-plugin-example`` is a complete plugin package.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import importlib.metadata
+import importlib.util
 import math
+import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from theory.catalogue import CATALOGUE
+from theory.catalogue import CATALOGUE, Theorem
 from theory.errors import InputError
 
 __all__ = [
+    "PLUGIN_GROUP",
     "PROVIDERS",
     "ROUTES",
     "Check",
@@ -46,10 +68,13 @@ __all__ = [
     "ErrorTracker",
     "LabelledTracker",
     "Outcome",
+    "PluginFailure",
     "all_checks",
     "check_outcome",
+    "load_plugins",
     "register",
     "run_check",
+    "sandbox",
     "select",
     "timed_call",
 ]
@@ -259,9 +284,15 @@ _REGISTRY: dict[tuple[str, str], Check] = {}
 def register(
     theorem_id: str, route: Route, name: str
 ) -> Callable[[Callable[[CheckContext], CheckResult]], Callable[[CheckContext], CheckResult]]:
-    """Decorator: register ``func`` as the ``route`` check of ``theorem_id``."""
+    """Decorator: register ``func`` as the ``route`` check of ``theorem_id``.
+
+    The id must be in the catalogue: a built-in theorem, or one added with :func:`theory.catalogue.add`.
+    """
     if theorem_id not in CATALOGUE:
-        raise InputError(f"cannot register a check for unknown theorem id {theorem_id!r}")
+        raise InputError(
+            f"cannot register a check for unknown theorem id {theorem_id!r}; "
+            "add your theorem first with theory.catalogue.add(Theorem(...))"
+        )
     if route not in ROUTES:
         raise InputError(f"route must be one of {ROUTES}; got {route!r}")
 
@@ -284,6 +315,8 @@ def all_checks(providers: Iterable[str] = PROVIDERS) -> list[Check]:
     """Import the provider modules and return every registered check, in catalogue order."""
     for module in providers:
         importlib.import_module(module)
+    for key in [k for k in _REGISTRY if k[0] not in CATALOGUE]:  # its theorem was removed again
+        del _REGISTRY[key]
     order = {tid: i for i, tid in enumerate(CATALOGUE)}
     route_order = {r: i for i, r in enumerate(ROUTES)}
     return sorted(
@@ -326,10 +359,17 @@ def timed_call(func: Callable[[CheckContext], CheckResult], ctx: CheckContext) -
     except CheckSkipped as skip:
         result = CheckResult(0, math.nan, math.nan, str(skip), "skip")
     except Exception as exc:  # a broken check is a failed check, with its cause on the row
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        where = f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
-        result = CheckResult(0, math.nan, math.nan, f"{type(exc).__name__} at {where}: {exc}", "fail")
+        result = CheckResult(0, math.nan, math.nan, _cause(exc), "fail")
     return result, time.perf_counter() - start
+
+
+def _cause(exc: BaseException) -> str:
+    """``Type at file:line: message``, the place being the innermost frame of the traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return f"{type(exc).__name__}: {exc}"
+    where = f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}"
+    return f"{type(exc).__name__} at {where}: {exc}"
 
 
 def run_check(check: Check, ctx: CheckContext) -> Outcome:
@@ -344,3 +384,153 @@ def check_outcome(check: Check, result: CheckResult, seconds: float) -> Outcome:
     return Outcome.of(
         result, seconds, check.theorem_id, theorem.title, theorem.source, check.route, check.name
     )
+
+
+#: The entry-point group whose modules ``wdt verify`` imports (:func:`load_plugins`).
+PLUGIN_GROUP = "weight_decay_theory.plugins"
+
+
+@dataclass(frozen=True, slots=True)
+class PluginFailure:
+    """A plugin that could not be loaded: its name, where it was declared, and why it failed."""
+
+    name: str
+    origin: str
+    cause: str
+    seconds: float = 0.0
+
+    def outcome(self) -> Outcome:
+        """Its row in ``wdt verify``: id ``plugin:<name>``, route ``plugin``, status ``fail``, the cause
+        as the detail (so ``--json`` carries it too)."""
+        return Outcome(
+            id=f"plugin:{self.name}",
+            title=f"plugin {self.name} did not load",
+            source=self.origin,
+            route="plugin",
+            name="import the plugin and register its checks",
+            status="fail",
+            cases=0,
+            max_error=math.nan,
+            tolerance=math.nan,
+            ratio=math.nan,
+            seconds=self.seconds,
+            detail=self.cause,
+        )
+
+
+#: module name -> ``None`` (loaded) or the cause of its failure, for every module :func:`load_plugins`
+#: imported, so that loading twice in one process reports the same thing without importing again
+_LOADED: dict[str, str | None] = {}
+
+
+def load_plugins(modules: Iterable[str] = (), *, discover: bool = True) -> list[PluginFailure]:
+    """Import every plugin module and return the ones that failed (an empty list when all loaded).
+
+    The plugins are the modules named by the entry points of group :data:`PLUGIN_GROUP` (unless
+    ``discover`` is false), then ``modules``: each a module name (``my_theorems``, imported from
+    ``sys.path``) or the path of a ``.py`` file. Importing a plugin is what adds its theorems
+    (:func:`theory.catalogue.add`) and registers its checks (:func:`register`). A plugin fails when its
+    import raises (even :class:`SystemExit`), or when it registers no check; its failure is returned,
+    never raised, and whatever it added or registered before failing is undone. Loading a plugin again
+    in the same process reports what the first load did.
+    """
+    failures: list[PluginFailure] = []
+    if discover:
+        try:
+            found = list(importlib.metadata.entry_points(group=PLUGIN_GROUP))
+        except Exception as exc:  # unreadable metadata of some installed package
+            failures.append(PluginFailure("entry-points", f"entry-point group {PLUGIN_GROUP}", _cause(exc)))
+            found = []
+        for ep in found:
+            dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else "an unknown distribution"
+            origin = f"entry point {ep.name} = {ep.value} of {dist}"
+            failure = _load_one(ep.name, ep.module, origin, ep.load)
+            if failure is not None:
+                failures.append(failure)
+    for name in modules:
+        failure = _load_one(*_module_loader(name))
+        if failure is not None:
+            failures.append(failure)
+    return failures
+
+
+def _module_loader(name: str) -> tuple[str, str, str, Callable[[], object]]:
+    """``(row name, module name, origin, import function)`` for a ``--plugin`` argument."""
+    origin = f"--plugin {name}"
+    if not name.endswith(".py"):
+        return name, name, origin, lambda: importlib.import_module(name)
+    path = Path(name)
+    module = path.stem
+
+    def load() -> object:
+        if not path.is_file():
+            raise FileNotFoundError(f"no plugin file {str(path)!r} (from {Path.cwd()})")
+        if not module.isidentifier():
+            raise InputError(f"a plugin file's name must be a Python identifier; got {path.name!r}")
+        if module in sys.modules:
+            raise InputError(f"the module name {module!r} of {str(path)!r} is already taken; rename the file")
+        spec = importlib.util.spec_from_file_location(module, path)
+        if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has a loader
+            raise InputError(f"cannot import {str(path)!r}")
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[module] = loaded  # as import does: dataclasses and pickling look the module up here
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[module]
+            raise
+        return loaded
+
+    return name, module, origin, load
+
+
+def _load_one(name: str, module: str, origin: str, load: Callable[[], object]) -> PluginFailure | None:
+    """Import one plugin; on failure undo what it added and return the failure."""
+    if module in _LOADED and module in sys.modules:
+        earlier = _LOADED[module]
+        return None if earlier is None else PluginFailure(name, origin, earlier)
+    fresh = module not in sys.modules
+    theorems, registry = dict(CATALOGUE), dict(_REGISTRY)
+    start = time.perf_counter()
+    cause: str | None = None
+    try:
+        load()
+    except (Exception, SystemExit) as exc:  # a broken plugin is a failed row, never a crash
+        cause = _cause(exc)
+    else:
+        if fresh and set(_REGISTRY) <= set(registry):
+            cause = (
+                f"importing {module} registered no check (a plugin module adds its theorems with "
+                "theory.catalogue.add and registers their checks with theory.checks.register)"
+            )
+    seconds = time.perf_counter() - start
+    if cause is not None:
+        _restore(theorems, registry)
+    if module in sys.modules:
+        _LOADED[module] = cause
+    return None if cause is None else PluginFailure(name, origin, cause, seconds)
+
+
+def _restore(theorems: dict[str, Theorem], registry: dict[tuple[str, str], Check]) -> None:
+    """Put the catalogue and the registry back as they were (in place: other modules hold them)."""
+    CATALOGUE.clear()
+    CATALOGUE.update(theorems)
+    _REGISTRY.clear()
+    _REGISTRY.update(registry)
+
+
+@contextlib.contextmanager
+def sandbox() -> Iterator[None]:
+    """Undo, on exit, every theorem added, check registered and plugin loaded inside the block.
+
+    For tests and examples that add theorems of their own: the plugin modules loaded inside are
+    forgotten (also from ``sys.modules``), so loading them again imports them again.
+    """
+    theorems, registry, loaded = dict(CATALOGUE), dict(_REGISTRY), dict(_LOADED)
+    try:
+        yield
+    finally:
+        _restore(theorems, registry)
+        for module in [m for m in _LOADED if m not in loaded]:
+            del _LOADED[module]
+            sys.modules.pop(module, None)

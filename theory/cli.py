@@ -68,6 +68,14 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for empirical checks"
     )
+    p.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="also load this plugin: a module name or a .py file (repeatable); installed plugins "
+        "(entry-point group weight_decay_theory.plugins) are always loaded",
+    )
     p.set_defaults(func=_run_verify)
 
 
@@ -137,6 +145,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         thorough=args.thorough,
         device=args.device,
         as_json=args.json,
+        plugins=args.plugin,
     )
 
 

@@ -23,7 +23,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from theory._console import console as make_console
-from theory.checks import CheckContext, Outcome, all_checks, run_check, select
+from theory.checks import CheckContext, Outcome, all_checks, load_plugins, run_check, select
+from theory.errors import InputError
 
 __all__ = ["EMPIRICAL_MARK", "Interrupted", "format_error", "run_checks", "verify"]
 
@@ -50,13 +51,27 @@ def run_checks(
     thorough: bool = False,
     device: str = "cpu",
     progress: bool = True,
+    plugins: Iterable[str] = (),
 ) -> list[Outcome]:
     """Run the selected checks and return their outcomes, in catalogue order.
+
+    The installed plugins and ``plugins`` (module names or ``.py`` paths) are loaded first
+    (:func:`theory.checks.load_plugins`); each one that fails adds a failed row ``plugin:<name>`` after
+    the others, whatever ``only`` and ``routes`` select (which ids a broken plugin provides is unknown),
+    and an ``only`` prefix that matches no check is then no error of its own.
 
     Raises:
         Interrupted: on Ctrl-C, with the outcomes of the checks that finished.
     """
-    checks = select(all_checks(), only, routes)
+    broken = [failure.outcome() for failure in load_plugins(plugins)]
+    found = all_checks()
+    try:
+        checks = select(found, only, routes)
+    except InputError:
+        if not broken:
+            raise
+        matched = [p for p in only if any(c.theorem_id.startswith(p) for c in found)]
+        checks = select(found, matched, routes) if matched else []
     ctx = CheckContext(seed=seed, thorough=thorough, device=device)
     outcomes: list[Outcome] = []
     err = make_console(stderr=True)
@@ -77,7 +92,7 @@ def run_checks(
                 bar.advance(task)
         except KeyboardInterrupt:
             raise Interrupted(outcomes, len(checks)) from None
-    return outcomes
+    return outcomes + broken
 
 
 def format_error(outcome: Outcome) -> str:
@@ -127,6 +142,7 @@ def verify(
     thorough: bool = False,
     device: str = "cpu",
     as_json: bool = False,
+    plugins: Iterable[str] = (),
 ) -> int:
     """Run the checks, print the table (or JSON), return 0 exactly when no check failed.
 
@@ -136,7 +152,13 @@ def verify(
     interrupted: Interrupted | None = None
     try:
         outcomes = run_checks(
-            only=only, routes=routes, seed=seed, thorough=thorough, device=device, progress=not as_json
+            only=only,
+            routes=routes,
+            seed=seed,
+            thorough=thorough,
+            device=device,
+            progress=not as_json,
+            plugins=plugins,
         )
     except Interrupted as stop:
         outcomes, interrupted = stop.outcomes, stop
