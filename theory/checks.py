@@ -418,9 +418,8 @@ class PluginFailure:
         )
 
 
-#: module name -> ``None`` (loaded) or the cause of its failure, for every module :func:`load_plugins`
-#: imported, so that loading twice in one process reports the same thing without importing again
-_LOADED: dict[str, str | None] = {}
+#: the modules :func:`load_plugins` imported successfully, so that loading twice in one process imports once
+_LOADED: set[str] = set()
 
 
 def load_plugins(modules: Iterable[str] = (), *, discover: bool = True) -> list[PluginFailure]:
@@ -431,8 +430,8 @@ def load_plugins(modules: Iterable[str] = (), *, discover: bool = True) -> list[
     ``sys.path``) or the path of a ``.py`` file. Importing a plugin is what adds its theorems
     (:func:`theory.catalogue.add`) and registers its checks (:func:`register`). A plugin fails when its
     import raises (even :class:`SystemExit`), or when it registers no check; its failure is returned,
-    never raised, and whatever it added or registered before failing is undone. Loading a plugin again
-    in the same process reports what the first load did.
+    never raised, and whatever it added or registered before failing is undone (the module too, so a
+    second load tries again). A plugin that loaded is not imported again.
     """
     failures: list[PluginFailure] = []
     if discover:
@@ -481,14 +480,13 @@ def _module_loader(name: str) -> tuple[str, str, str, Callable[[], object]]:
             raise
         return loaded
 
-    return name, module, origin, load
+    return path.name, module, origin, load
 
 
 def _load_one(name: str, module: str, origin: str, load: Callable[[], object]) -> PluginFailure | None:
     """Import one plugin; on failure undo what it added and return the failure."""
     if module in _LOADED and module in sys.modules:
-        earlier = _LOADED[module]
-        return None if earlier is None else PluginFailure(name, origin, earlier)
+        return None  # loaded before, in this process
     fresh = module not in sys.modules
     theorems, registry = dict(CATALOGUE), dict(_REGISTRY)
     start = time.perf_counter()
@@ -504,11 +502,13 @@ def _load_one(name: str, module: str, origin: str, load: Callable[[], object]) -
                 "theory.catalogue.add and registers their checks with theory.checks.register)"
             )
     seconds = time.perf_counter() - start
-    if cause is not None:
-        _restore(theorems, registry)
-    if module in sys.modules:
-        _LOADED[module] = cause
-    return None if cause is None else PluginFailure(name, origin, cause, seconds)
+    if cause is None:
+        _LOADED.add(module)
+        return None
+    _restore(theorems, registry)
+    if fresh:
+        sys.modules.pop(module, None)  # so that loading it again runs it again, and fails again
+    return PluginFailure(name, origin, cause, seconds)
 
 
 def _restore(theorems: dict[str, Theorem], registry: dict[tuple[str, str], Check]) -> None:
@@ -524,13 +524,15 @@ def sandbox() -> Iterator[None]:
     """Undo, on exit, every theorem added, check registered and plugin loaded inside the block.
 
     For tests and examples that add theorems of their own: the plugin modules loaded inside are
-    forgotten (also from ``sys.modules``), so loading them again imports them again.
+    forgotten (also from ``sys.modules``), so loading them again imports them again. The built-in
+    providers are imported first, so that their checks are not among what the block undoes.
     """
-    theorems, registry, loaded = dict(CATALOGUE), dict(_REGISTRY), dict(_LOADED)
+    all_checks()
+    theorems, registry, loaded = dict(CATALOGUE), dict(_REGISTRY), set(_LOADED)
     try:
         yield
     finally:
         _restore(theorems, registry)
-        for module in [m for m in _LOADED if m not in loaded]:
-            del _LOADED[module]
+        for module in _LOADED - loaded:
+            _LOADED.discard(module)
             sys.modules.pop(module, None)
