@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import os
 import re
@@ -35,6 +36,13 @@ def scratch():
     with sandbox():
         yield
     assert "mine.bound" not in CATALOGUE and EXAMPLE_ID not in CATALOGUE
+
+
+def _prepend_path(monkeypatch, folder: str) -> None:
+    """``folder`` first on ``sys.path`` for one test. (pytest's ``syspath_prepend`` is not used: it
+    calls into ``pkg_resources`` when another test has imported it, which can fail.)"""
+    monkeypatch.setattr(sys, "path", [folder, *sys.path])
+    importlib.invalidate_caches()
 
 
 def _verify_json(capsys, *argv: str) -> tuple[int, list[dict]]:
@@ -143,7 +151,7 @@ def test_remove_takes_an_added_theorem_and_its_checks_out(scratch, capsys):
 
 def test_plugin_by_module_name(scratch, tmp_path, monkeypatch, capsys):
     _plugin_file(tmp_path, "my_theorems", _passing())
-    monkeypatch.syspath_prepend(str(tmp_path))
+    _prepend_path(monkeypatch, str(tmp_path))
     code, rows = _verify_json(capsys, "--plugin", "my_theorems", "--only", "mine.")
     assert code == 0 and [(r["id"], r["status"], r["cases"]) for r in rows] == [("mine.bound", "pass", 5)]
     code, rows = _verify_json(capsys, "--plugin", "my_theorems", "--only", "mine.")  # loaded once
@@ -224,7 +232,7 @@ def _fake_distribution(site: Path, name: str, entry_points: str) -> None:
 
 def test_an_installed_plugin_that_is_broken(scratch, tmp_path, monkeypatch, capsys):
     _fake_distribution(tmp_path, "broken_dist", "[weight_decay_theory.plugins]\nbroken = no_such_module_x\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    _prepend_path(monkeypatch, str(tmp_path))
     failures = load_plugins()
     assert [(f.name, f.origin) for f in failures] == [
         ("broken", "entry point broken = no_such_module_x of broken_dist 0.1")
@@ -270,7 +278,7 @@ def test_installed_example_runs_in_a_fresh_wdt(example_site, tmp_path):
 
 
 def test_installed_example_in_process(example_site, scratch, monkeypatch, capsys):
-    monkeypatch.syspath_prepend(str(example_site))
+    _prepend_path(monkeypatch, str(example_site))
     code, rows = _verify_json(capsys, "--only", EXAMPLE_ID, "--seed", "5")
     assert code == 0 and [r["id"] for r in rows] == [EXAMPLE_ID]
     code, rows = _verify_json(capsys, "--only", "l2.dof", "--route", "numeric")  # --only leaves it out
@@ -282,7 +290,7 @@ def test_installed_example_in_process(example_site, scratch, monkeypatch, capsys
 def test_example_check_can_fail(example_site, scratch, monkeypatch):
     """The example's check is a real check: ridge with α/2 (the factor of G 7.15) is not least squares
     on [X; √α I]."""
-    monkeypatch.syspath_prepend(str(example_site))
+    _prepend_path(monkeypatch, str(example_site))
     assert load_plugins() == []
     import wdt_plugin_example  # type: ignore[import-not-found]
 
