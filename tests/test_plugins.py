@@ -21,6 +21,7 @@ from theory.catalogue import CATALOGUE, Theorem
 from theory.checks import CheckContext, CheckResult, ErrorTracker, load_plugins, register, sandbox
 from theory.cli import main
 from theory.errors import InputError
+from theory.verify import run_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "wdt-plugin-example"
@@ -210,6 +211,8 @@ def test_a_broken_plugin_in_the_table_and_an_unmatched_prefix(scratch, tmp_path,
     out = capsys.readouterr().out
     assert "plugin:raises.py" in out and "0 passed, 1 failed" in out
     assert "ZeroDivisionError at raises.py:6" in out
+    with pytest.raises(InputError, match="unknown route 'visual'"):  # a bad route stays an error
+        run_checks(plugins=[str(path)], only=["mine."], routes=["visual"], progress=False)
 
 
 def test_missing_plugins(scratch, tmp_path, capsys):

@@ -63,6 +63,7 @@ def run_checks(
     Raises:
         Interrupted: on Ctrl-C, with the outcomes of the checks that finished.
     """
+    only, routes = list(only), list(routes)
     broken = [failure.outcome() for failure in load_plugins(plugins)]
     found = all_checks()
     try:
@@ -70,6 +71,7 @@ def run_checks(
     except InputError:
         if not broken:
             raise
+        select(found, (), routes)  # a bad route stays an error
         matched = [p for p in only if any(c.theorem_id.startswith(p) for c in found)]
         checks = select(found, matched, routes) if matched else []
     ctx = CheckContext(seed=seed, thorough=thorough, device=device)
