@@ -4,7 +4,9 @@ A property is a function of drawn inputs that returns ``(error, tolerance)`` for
 of a closed form against an independent route and the bound it must stay within. :func:`property_check`
 turns it into a check ``run(ctx) -> CheckResult`` and registers it as a row of ``wdt verify``::
 
-    from hypothesis import strategies as st
+    import numpy as np
+    from theory.checks import CheckContext
+    from theory.numerics import residual_tolerance
     from theory.testing import property_check, strategies as wst
 
     @property_check("l2.optimum", wst.quadratics(dims=(1, 6)), wst.alphas(), register=False)
@@ -12,7 +14,8 @@ turns it into a check ``run(ctx) -> CheckResult`` and registers it as a row of `
         q, _ = qm
         w = q.l2_optimum(alpha)
         residual = q.H @ (w - q.w_star) + alpha * w  # ∇(J + α/2‖w‖²) at the optimum
-        return float(np.max(np.abs(residual))), 1e-10 * (1 + alpha) * float(np.max(np.abs(q.w_star)) + 1)
+        scale = (float(np.max(q.eigenvalues)) + alpha) * float(np.max(np.abs(w))) + 1e-300
+        return float(np.max(np.abs(residual))), 10 * residual_tolerance(q.d, 1.0) * scale
 
     ridge_solves_its_normal_equations(CheckContext(seed=0))  # a CheckResult
 
