@@ -162,8 +162,13 @@ def test_regression_data_draws_noise_levels_that_show():
     assert 0.3 < np.linalg.norm(resid) / np.sqrt(data.n - data.d) < 3  # σ = 1, n − d ≥ 27 residual dofs
 
 
-@given(wst.classification_data(rows=(10, 40), dims=(1, 5), classes=(2, 4)))
-def test_classification_data_has_every_class(data):
+@given(
+    wst.classification_data(rows=(10, 40), dims=(1, 5), classes=(2, 4)),
+    # as few rows as classes and sharp labels: a class would often be missing if not forced in
+    wst.classification_data(rows=(4, 5), dims=(1, 2), classes=(4, 4), separation=(5.0, 5.0)),
+)
+def test_classification_data_has_every_class(data, few):
+    assert set(few.y.tolist()) == set(range(4))
     n = data.X.shape[0]
     assert data.y.shape == (n,) and data.W_true.shape == (data.X.shape[1], data.classes)
     assert data.y.dtype == np.int64 and set(data.y.tolist()) == set(range(data.classes))
