@@ -180,3 +180,20 @@ def test_quadratic_repr_shows_what_a_counterexample_needs():
     assert "n=5" in repr(lazy) and "not yet computed" in repr(lazy)  # a repr starts no SVD
     w = lazy.w_star
     assert f"w*={np.array2string(w, precision=4, separator=', ')}" in repr(lazy)
+
+
+def test_every_case_steers_hypothesis_by_its_error_tolerance_ratio(monkeypatch):
+    """The ratio goes to ``hypothesis.target`` (the targeted phase climbs towards the worst case)."""
+    import theory.testing.bridge as bridge
+
+    seen: list[tuple[float, float]] = []
+    targeted: list[float] = []
+    monkeypatch.setattr(bridge, "target", lambda value, label="": targeted.append(value))
+
+    @_check(st.floats(0, 1), max_examples=20)
+    def quarter(x):
+        seen.append((x / 4, 2.0))
+        return x / 4, 2.0
+
+    quarter(CTX)
+    assert targeted == [e / t for e, t in seen] and len(targeted) == 20
