@@ -95,12 +95,12 @@ def test_eigenpairs_properties_value_gradient():
     assert q.value(_f(W_STAR)) == 0.0
 
 
-def test_repr_names_the_extreme_eigenvalues():
+def test_repr_names_the_extreme_eigenvalues_and_w_star():
     assert repr(Quadratic(np.diag([4.0, 1.0, 2.0]), [1.0, 1.0, 1.0])) == (
-        "Quadratic(d=3, rank=3, λ ∈ [1, 4], dtype=float64)"
+        "Quadratic(d=3, rank=3, λ ∈ [1, 4], w*=[1., 1., 1.], dtype=float64)"
     )
     assert repr(Quadratic(np.diag([0.0, 2.0, 3.0]), [0.0, 1.0, 1.0], dtype=np.float32)) == (
-        "Quadratic(d=3, rank=2, λ ∈ [0, 3], dtype=float32)"
+        "Quadratic(d=3, rank=2, λ ∈ [0, 3], w*=[0., 1., 1.], dtype=float32)"
     )
 
 

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from theory import Quadratic
-from theory.numerics import relative_error, residual_tolerance
+from theory.errors import InputError
+from theory.numerics import eigenbasis_tolerance, relative_error, residual_tolerance
 from theory.testing import strategies as wst
 
 
@@ -79,3 +80,113 @@ def test_elastic_net_problems_draw_negative_curvature():
     assert np.min(np.diag(q.H)) + l2 > 0
     with pytest.raises(NoSuchExample):
         find(wst.elastic_net_problems(allow_negative=False), lambda p: bool(np.min(np.diag(p[0].H)) < 0))
+
+
+# ------------------------------------------------------------------ issue 13: the strategies users asked for
+
+
+@given(
+    wst.diagonal_matrices(dims=(1, 10), max_condition=1e8), wst.diagonal_matrices(dims=(2, 8), singular=True)
+)
+def test_diagonal_matrices_are_diagonal_with_the_stated_spectrum(m, s):
+    for x in (m, s):
+        h = np.diag(x.H)
+        assert np.array_equal(x.H, np.diag(h))  # exactly diagonal: the L1/enet closed forms apply
+        assert np.array_equal(np.sort(h), x.eigenvalues)
+        P = x.eigenvectors  # a permutation: H = P diag(λ) Pᵀ with no rounding
+        assert np.array_equal(P.T @ P, np.eye(x.d)) and np.array_equal((P * x.eigenvalues) @ P.T, x.H)
+    assert 1 <= m.condition_number <= 1e8 * (1 + 1e-9) and np.all(np.diag(m.H) > 0)
+    assert 1 <= np.count_nonzero(s.eigenvalues) < s.d
+
+
+@given(wst.diagonal_quadratics(dims=(1, 8), max_condition=1e4), wst.alphas(1e-3, 10.0))
+def test_diagonal_quadratics_admit_the_l1_closed_form(qm, alpha):
+    """l1.soft_threshold on a drawn diagonal quadratic satisfies the lasso's optimality conditions."""
+    q, m = qm
+    assert np.array_equal(q.H, m.H) and q.rank == m.d
+    w = q.l1_optimum(alpha)
+    grad = q.gradient(w)  # H(w − w*); optimality: −grad_i = α sign(w_i) where w_i ≠ 0, |grad_i| ≤ α else
+    h = np.diag(q.H)
+    tol = 4 * np.finfo(np.float64).eps * (alpha + h * np.abs(q.w_star))  # a few roundings of H_ii·w*_i
+    on = w != 0
+    assert np.all(np.abs(grad[on] + alpha * np.sign(w[on])) <= tol[on])
+    assert np.all(np.abs(grad[~on]) <= alpha + tol[~on])
+
+
+@given(wst.identity_quadratics(dims=(1, 12)), wst.alphas(1e-3, 1e3))
+def test_identity_quadratics_are_exactly_the_identity(qm, alpha):
+    q, m = qm
+    assert np.array_equal(q.H, np.eye(q.d)) and np.array_equal(m.eigenvalues, np.ones(q.d))
+    assert np.array_equal(q.eigenvalues, np.ones(q.d))  # eigh of I is exact
+    # ridge on H = I: w*/(1 + α), to the rounding of one rotation by the (exact) eigenvectors
+    expected = q.w_star / (1 + alpha)
+    assert np.max(np.abs(q.l2_optimum(alpha) - expected)) <= eigenbasis_tolerance(q.d) * (
+        np.max(np.abs(q.w_star)) + np.finfo(np.float64).tiny
+    )
+
+
+def _singular_values(data):
+    return np.linalg.svd(data.X / np.sqrt(data.n), compute_uv=False)
+
+
+@given(
+    wst.regression_data(rows=(2, 30), dims=(1, 12), max_condition=1e4, noise=(0.1, 2.0)),
+    wst.regression_data(rows=(1, 10), dims=(1, 20), shape="wide"),
+    wst.regression_data(rows=(1, 20), dims=(1, 20), shape="tall", noise=(0.0, 0.0)),
+)
+def test_regression_data_has_the_stated_shape_condition_and_noise(any_, wide, tall):
+    for data in (any_, wide, tall):
+        assert (
+            data.X.shape == (data.n, data.d) and data.y.shape == (data.n,) and data.w_true.shape == (data.d,)
+        )
+        s = _singular_values(data)
+        tol = residual_tolerance(max(data.n, data.d), data.condition_number)
+        assert abs(s[0] - 1) <= tol  # XᵀX/n has λ_max = 1
+        assert abs(s[0] / s[min(data.n, data.d) - 1] / data.condition_number - 1) <= tol
+    assert 2 <= any_.n <= 30 and 1 <= any_.d <= 12 and 1 <= any_.condition_number <= 1e4 * (1 + 1e-12)
+    assert 0.1 <= any_.noise <= 2.0
+    assert wide.n < wide.d and tall.n >= tall.d
+    # noiseless: y = X w_true exactly as computed
+    assert tall.noise == 0 and np.array_equal(tall.y, tall.X @ tall.w_true)
+    # wide data goes through the Gram route with rank n
+    q = Quadratic.from_regression(wide.X, wide.y)
+    assert q.route == "gram" and q.rank == wide.n
+
+
+def test_regression_data_draws_noise_levels_that_show():
+    """With noise, the residual of least squares is of the drawn σ's order, not zero."""
+    from hypothesis import find
+
+    data = find(wst.regression_data(rows=(30, 40), dims=(1, 3), noise=(1.0, 1.0)), lambda _: True)
+    resid = data.y - data.X @ np.linalg.lstsq(data.X, data.y, rcond=None)[0]
+    assert 0.3 < np.linalg.norm(resid) / np.sqrt(data.n - data.d) < 3  # σ = 1, n − d ≥ 27 residual dofs
+
+
+@given(
+    wst.classification_data(rows=(10, 40), dims=(1, 5), classes=(2, 4)),
+    # as few rows as classes and sharp labels: a class would often be missing if not forced in
+    wst.classification_data(rows=(4, 5), dims=(1, 2), classes=(4, 4), separation=(5.0, 5.0)),
+)
+def test_classification_data_has_every_class(data, few):
+    assert set(few.y.tolist()) == set(range(4))
+    n = data.X.shape[0]
+    assert data.y.shape == (n,) and data.W_true.shape == (data.X.shape[1], data.classes)
+    assert data.y.dtype == np.int64 and set(data.y.tolist()) == set(range(data.classes))
+    if data.classes == 2:
+        assert set(data.signs.tolist()) == {-1.0, 1.0}
+    else:
+        with pytest.raises(InputError, match="two classes"):
+            _ = data.signs
+
+
+def test_impossible_shapes_are_refused():
+    from hypothesis import find
+
+    with pytest.raises(InputError, match="wide"):
+        find(wst.regression_data(rows=(10, 20), dims=(1, 10), shape="wide"), lambda _: True)
+    with pytest.raises(InputError, match="tall"):
+        find(wst.regression_data(rows=(1, 3), dims=(5, 10), shape="tall"), lambda _: True)
+    with pytest.raises(InputError, match="shape"):
+        find(wst.regression_data(shape="square"), lambda _: True)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="classes"):
+        find(wst.classification_data(rows=(2, 5), classes=(3, 3)), lambda _: True)

@@ -434,12 +434,24 @@ class Quadratic:
         return hi / lo if lo > 0 else math.inf
 
     def __repr__(self) -> str:
+        """What a counterexample needs: d, rank, the spectrum's range, w* (NumPy's printing at precision
+        4, summarised beyond 12 entries), and n for a regression quadratic.
+
+        Never starts work: a deferred eigendecomposition and a not-yet-computed ``w* = X⁺y`` are said
+        to be so, not computed.
+        """
+        if self._w_star is not None:
+            with np.printoptions(precision=4, threshold=12, edgeitems=3, linewidth=10_000):
+                w = " ".join(np.array2string(self._w_star, separator=", ").split())
+        else:
+            w = "X⁺y (not yet computed)"
+        data = f", n={self._X.shape[0]}" if self._X is not None else ""
         if self._pending is not None:  # a repr does not start an eigendecomposition
-            return f"Quadratic(d={self.d}, eigendecomposition deferred, dtype={self.dtype})"
+            return f"Quadratic(d={self.d}{data}, eigendecomposition deferred, w*={w}, dtype={self.dtype})"
         route = f", gram basis {self._Q.shape[0]}×{self._Q.shape[1]}" if self._thin else ""
         return (
-            f"Quadratic(d={self.d}, rank={self.rank}, λ ∈ [{self._lam_lo:.3g}, {self._lam_hi:.3g}], "
-            f"dtype={self.dtype}{route})"
+            f"Quadratic(d={self.d}{data}, rank={self.rank}, λ ∈ [{self._lam_lo:.3g}, {self._lam_hi:.3g}], "
+            f"w*={w}, dtype={self.dtype}{route})"
         )
 
     def _hv(self, v: FloatArray) -> FloatArray:

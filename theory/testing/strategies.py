@@ -13,32 +13,55 @@ rank) and knows the true eigenvalues::
 ``H = Q diag(λ) Qᵀ`` with Q Haar-random orthogonal (QR of a Gaussian matrix with the signs of R's
 diagonal fixed; Mezzadri, Notices AMS 2007) and λ log-spaced between ``λ_max/κ`` and ``λ_max``, with
 random interior points. Rank-deficient matrices get exact zero eigenvalues.
+
+Also:
+
+- :func:`diagonal_quadratics` / :func:`diagonal_matrices`: diagonal H (the setting of the closed
+  forms of L1 and the elastic net, G §7.1.2), entries in random order;
+- :func:`identity_quadratics` / :func:`identity_matrices`: ``H = I`` exactly (``np.eye``, not
+  ``Q Qᵀ``), where ridge is a pure rescaling and L1 pure soft thresholding;
+- :func:`regression_data`: ``(X, y)`` with chosen n and d (``shape="wide"`` for n < d), the
+  condition number of X and the noise level, with the true weights;
+- :func:`classification_data`: features and integer labels of k ≥ 2 classes, every class present;
+- :mod:`theory.testing.bridge` turns a property over any of these into a ``wdt verify`` check.
+
+Every strategy draws one integer seed and builds its arrays from ``np.random.default_rng(seed)``, so
+Hypothesis shrinks the shape parameters and the seed, not thousands of floats.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from theory.errors import InputError
 from theory.quadratic import Quadratic
 
 __all__ = [
+    "ClassificationData",
     "Matrix",
+    "RegressionData",
     "alphas",
+    "classification_data",
     "design_with_condition",
+    "diagonal_matrices",
+    "diagonal_quadratics",
     "elastic_net_problems",
     "haar_orthogonal",
+    "identity_matrices",
+    "identity_quadratics",
     "log_spaced_spectrum",
     "logistic_problem",
     "logistic_problems",
     "matrix_from_spectrum",
     "psd_matrices",
     "quadratics",
+    "regression_data",
     "spd_matrices",
     "stable_steps",
     "taus",
@@ -259,3 +282,196 @@ def logistic_problems(
         st.integers(*dims),
         alphas(*alpha),
     )
+
+
+def _w_stars(d: int) -> st.SearchStrategy[list[float]]:
+    """d entries of w* in [−10, 10], none subnormal (as :func:`quadratics` draws them)."""
+    return st.lists(
+        st.floats(-10, 10, allow_nan=False, allow_infinity=False, allow_subnormal=False),
+        min_size=d,
+        max_size=d,
+    )
+
+
+@st.composite
+def diagonal_matrices(
+    draw: st.DrawFn,
+    dims: tuple[int, int] = (1, 8),
+    max_condition: float = 1e6,
+    *,
+    singular: bool = False,
+    scale: tuple[float, float] = (1e-2, 1e2),
+) -> Matrix:
+    """Diagonal PSD matrices with the spectrum of :func:`psd_matrices`, the diagonal in random order.
+
+    ``eigenvalues`` are ascending and ``eigenvectors`` is the permutation matrix with
+    ``H = P diag(λ) Pᵀ`` exactly; ``singular`` draws a rank in [1, d − 1] (exact zeros on the diagonal).
+    """
+    lo, hi = dims
+    d = draw(st.integers(max(lo, 2) if singular else lo, hi))
+    r = draw(st.integers(1, d - 1)) if singular else d
+    log_kappa = draw(st.floats(0.0, math.log10(max_condition)))
+    lam_max = draw(st.floats(*scale))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    lam = log_spaced_spectrum(rng, d, 10.0**log_kappa, lam_max, rank=r)
+    order = rng.permutation(d)  # H_{order[i], order[i]} = λ_i
+    P = np.zeros((d, d))
+    P[order, np.arange(d)] = 1.0
+    H = np.zeros((d, d))
+    H[order, order] = lam
+    return Matrix(H, lam, P)
+
+
+@st.composite
+def diagonal_quadratics(
+    draw: st.DrawFn,
+    dims: tuple[int, int] = (1, 8),
+    max_condition: float = 1e6,
+    *,
+    singular: bool = False,
+) -> tuple[Quadratic, Matrix]:
+    """A :class:`~theory.Quadratic` with diagonal H (:func:`diagonal_matrices`) and w* in [−10, 10]ᵈ:
+    the setting of the L1 and elastic-net closed forms (``l1.diagonal``, ``enet.diagonal``)."""
+    m = draw(diagonal_matrices(dims, max_condition, singular=singular))
+    return Quadratic(m.H, np.asarray(draw(_w_stars(m.d)))), m
+
+
+@st.composite
+def identity_matrices(draw: st.DrawFn, dims: tuple[int, int] = (1, 8)) -> Matrix:
+    """``H = I`` exactly (``np.eye(d)``), eigenvalues exactly 1, eigenvectors I."""
+    d = draw(st.integers(*dims))
+    return Matrix(np.eye(d), np.ones(d), np.eye(d))
+
+
+@st.composite
+def identity_quadratics(draw: st.DrawFn, dims: tuple[int, int] = (1, 8)) -> tuple[Quadratic, Matrix]:
+    """A :class:`~theory.Quadratic` with ``H = I`` exactly and w* in [−10, 10]ᵈ: ridge is then
+    ``w*/(1 + α)`` and the lasso soft thresholding of w* at α, with no rounding from a rotation."""
+    m = draw(identity_matrices(dims))
+    return Quadratic(m.H, np.asarray(draw(_w_stars(m.d)))), m
+
+
+@dataclass(frozen=True)
+class RegressionData:
+    """Least-squares data ``y = X w_true + σ ε`` (ε standard normal) with a known design.
+
+    ``X = √n · U diag(s) Vᵀ`` with singular values ``√n·s``, s log-spaced from 1 down to ``1/κ``
+    (:func:`design_with_condition`), so ``H = XᵀX/n`` has its non-zero eigenvalues in ``[1/κ², 1]``
+    and rank ``min(n, d)``.
+    """
+
+    X: FloatArray
+    y: FloatArray
+    w_true: FloatArray
+    noise: float  # σ
+    condition_number: float  # κ(X) = s_max/s_min over the min(n, d) singular values
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def d(self) -> int:
+        return int(self.X.shape[1])
+
+
+@st.composite
+def regression_data(
+    draw: st.DrawFn,
+    rows: tuple[int, int] = (2, 40),
+    dims: tuple[int, int] = (1, 10),
+    *,
+    shape: Literal["any", "tall", "wide"] = "any",
+    max_condition: float = 1e4,
+    noise: tuple[float, float] = (0.0, 1.0),
+) -> RegressionData:
+    """:class:`RegressionData` with n in ``rows``, d in ``dims``, κ(X) log-uniform in [1, max_condition]
+    and σ uniform in ``noise`` (``(0, 0)``: noiseless, y exactly in range(X)).
+
+    ``shape``: ``"tall"`` draws n ≥ d, ``"wide"`` n < d (the d > n regime of the Gram route), ``"any"``
+    whatever the ranges give. κ is exact for ``min(n, d) ≥ 2`` (one singular value has κ = 1).
+
+    Raises:
+        InputError: ranges that cannot give the requested shape, or a bad κ or σ range.
+    """
+    (n_lo, n_hi), (d_lo, d_hi) = rows, dims
+    if not (1 <= n_lo <= n_hi and 1 <= d_lo <= d_hi):
+        raise InputError(f"rows and dims must be ranges of positive integers; got rows={rows}, dims={dims}")
+    if not (max_condition >= 1 and 0 <= noise[0] <= noise[1] < math.inf):
+        raise InputError(f"need max_condition ≥ 1 and 0 ≤ noise[0] ≤ noise[1]; got {max_condition}, {noise}")
+    if shape == "wide":
+        if n_lo >= d_hi:
+            raise InputError(f"shape='wide' needs some n < d; got rows={rows}, dims={dims}")
+        n = draw(st.integers(n_lo, min(n_hi, d_hi - 1)))
+        d = draw(st.integers(max(d_lo, n + 1), d_hi))
+    elif shape == "tall":
+        if n_hi < d_lo:
+            raise InputError(f"shape='tall' needs some n ≥ d; got rows={rows}, dims={dims}")
+        d = draw(st.integers(d_lo, min(d_hi, n_hi)))
+        n = draw(st.integers(max(n_lo, d), n_hi))
+    elif shape == "any":
+        n, d = draw(st.integers(n_lo, n_hi)), draw(st.integers(d_lo, d_hi))
+    else:
+        raise InputError(f"shape must be 'any', 'tall' or 'wide'; got {shape!r}")
+    kappa = 10.0 ** draw(st.floats(0.0, math.log10(max_condition))) if min(n, d) >= 2 else 1.0
+    sigma = draw(st.floats(*noise))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    X = math.sqrt(n) * design_with_condition(rng, n, d, kappa)
+    w = rng.standard_normal(d)
+    y = X @ w + sigma * rng.standard_normal(n)
+    return RegressionData(X, y, w, float(sigma), float(kappa))
+
+
+@dataclass(frozen=True)
+class ClassificationData:
+    """Features and labels of ``classes`` classes drawn from a softmax model with weights ``W_true``.
+
+    ``y`` holds integers 0 … classes − 1, every class present (the first ``classes`` rows are one of
+    each); for two classes, :attr:`signs` gives the ±1 labels.
+    """
+
+    X: FloatArray
+    y: NDArray[np.int64]
+    W_true: FloatArray  # d × classes
+    classes: int
+
+    @property
+    def signs(self) -> FloatArray:
+        """``2y − 1`` (two classes only): the ±1 labels of the margin form of logistic regression."""
+        if self.classes != 2:
+            raise InputError(f"±1 labels need two classes; this data has {self.classes}")
+        return 2.0 * self.y - 1.0
+
+
+@st.composite
+def classification_data(
+    draw: st.DrawFn,
+    rows: tuple[int, int] = (10, 60),
+    dims: tuple[int, int] = (1, 6),
+    *,
+    classes: tuple[int, int] = (2, 2),
+    separation: tuple[float, float] = (0.5, 3.0),
+) -> ClassificationData:
+    """:class:`ClassificationData`: n in ``rows``, d in ``dims``, k in ``classes``.
+
+    X has standard normal columns scaled by factors in [0.3, 2]; ``W_true`` has standard normal
+    entries times a ``separation`` drawn from its range (larger: cleaner labels, closer to separable),
+    and each label is drawn from ``softmax(x W_true)``; the first k labels are 0 … k − 1 whatever the
+    model says, so that every class is present.
+    """
+    k = draw(st.integers(*classes))
+    if k < 2 or rows[0] < k:
+        raise InputError(
+            f"need at least 2 classes and at least as many rows; got classes={classes}, rows={rows}"
+        )
+    n, d = draw(st.integers(*rows)), draw(st.integers(*dims))
+    sep = draw(st.floats(*separation))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    X = rng.standard_normal((n, d)) * rng.uniform(0.3, 2.0, d)
+    W = sep * rng.standard_normal((d, k))
+    logits = X @ W
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    y = (rng.random((n, 1)) > np.cumsum(p, axis=1)).sum(axis=1).clip(0, k - 1).astype(np.int64)
+    y[:k] = np.arange(k)
+    return ClassificationData(X, y, W, k)
