@@ -44,11 +44,18 @@ _DELEGATED = {
 def _add_verify(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "verify",
-        help="run every check: one row per (theorem, route)",
-        description="Run every registered check and print one row per (theorem id, route). "
-        "Exit status 0 exactly when no check failed.",
+        help="run every check: one row per theorem, a status per route",
+        description="Run every registered check and print one row per theorem: its id, title and, "
+        "per route, the status with its margin (worst error / tolerance), e.g. 'pass 0.03'. "
+        "--verbose: one row per (theorem, route). Exit status 0 exactly when no check failed.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON array instead of the table")
+    p.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="one row per (theorem, route) with source, cases, error / tolerance and seconds",
+    )
     p.add_argument(
         "--only",
         action="append",
@@ -137,6 +144,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         thorough=args.thorough,
         device=args.device,
         as_json=args.json,
+        verbose=args.verbose,
     )
 
 
