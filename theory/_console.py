@@ -11,9 +11,10 @@ import difflib
 import os
 from collections.abc import Iterable
 
+from rich import box
 from rich.console import Console
 
-__all__ = ["PLAIN_WIDTH", "columns", "console", "did_you_mean", "is_plain"]
+__all__ = ["PLAIN_WIDTH", "columns", "console", "did_you_mean", "is_plain", "table_box"]
 
 #: the width of plain-text output (a pipe or file without ``COLUMNS``): wide enough never to wrap a row
 PLAIN_WIDTH = 1000
@@ -40,6 +41,11 @@ def console(*, stderr: bool = False, width: int | None = None) -> Console:
 def is_plain(out: Console) -> bool:
     """True for plain-text output (a pipe or file without ``COLUMNS``): rows are not wrapped."""
     return not out.is_terminal and out.width >= PLAIN_WIDTH
+
+
+def table_box(out: Console, framed: box.Box = box.HEAVY_HEAD) -> box.Box | None:
+    """The box of a table printed on ``out``: none in plain text (columns separated by spaces)."""
+    return None if is_plain(out) else framed
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
