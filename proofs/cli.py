@@ -83,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
     from theory._console import table_box
 
     _check_prefixes(list(args.only))
+    if args.out is not None and not args.out.resolve().parent.is_dir():  # say so before the work
+        raise InputError(
+            f"--out {str(args.out)!r}: the directory {str(args.out.resolve().parent)!r} does not exist"
+        )
     selected = registry.ids(args.only)
     console = make_console()
     table = Table(title="wdt proofs: SymPy derivations", box=table_box(console))

@@ -4,6 +4,7 @@ mean", clear errors for bad arguments, and progress on standard error (issue 13)
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 from rich.console import Console
 
 from theory import checks
-from theory._console import PLAIN_WIDTH, console
+from theory._console import PLAIN_WIDTH, console, did_you_mean
 from theory.checks import ROUTES, Outcome
 from theory.cli import main
 from theory.verify import render, route_cell
@@ -163,3 +164,121 @@ def test_version(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"wdt {version('weight-decay-theory')}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["verfy"], "did you mean 'verify'?"),
+        (["verify", "--route", "numerc"], "did you mean 'numeric'?"),
+        (["verify", "--device", "cdua"], "did you mean 'cuda'?"),
+        (["verify", "--only", "l2.dofs"], "did you mean 'l2.dof'"),
+        (["verify", "--only", "l3."], "did you mean 'l2.'"),
+        (["proofs", "--only", "l2.dofs"], "did you mean 'l2.dof'"),
+        (["figures", "--only", "shrinkge"], "did you mean 'shrinkage'"),
+        (["figures", "--style", "slide"], "did you mean 'slides'?"),
+        (
+            ["conventions", "--from", "torch.SDG", "weight_decay=1e-4", "--n", "10"],
+            "did you mean 'torch.SGD'",
+        ),
+        (
+            ["conventions", "--from", "torch.SGD", "weight_decay=1", "--n", "10", "--data-loss", "mes"],
+            "'mse'",
+        ),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_did_you_mean(argv, hint, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own errors (choices)
+        code = exc.code  # type: ignore[assignment]
+    assert code == 2
+    err = capsys.readouterr().err
+    assert hint in err and "Traceback" not in err, err
+
+
+def test_did_you_mean_is_case_insensitive_and_quiet_when_nothing_is_close():
+    assert did_you_mean("TORCH.sgd", ["torch.SGD", "sklearn.Ridge"]) == "; did you mean 'torch.SGD'?"
+    assert did_you_mean("zzzz", ["torch.SGD", "sklearn.Ridge"]) == ""
+
+
+def test_library_api_names_are_case_insensitive(capsys):
+    assert main(["conventions", "--from", "TORCH.sgd", "weight_decay=1e-4", "--n", "1000", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["canonical"]["l2"] == pytest.approx(5e-5, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["verify", "--seed", "x"], "--seed: must be a non-negative integer; got 'x'"),
+        (["verify", "--seed", "-1"], "--seed: must be a non-negative integer; got -1"),
+        (["verify", "--only", ""], "--only needs a theorem id prefix"),
+        (["proofs", "--only", " "], "--only needs a theorem id prefix"),
+        (["proofs", "--only", "l2.dof", "--out", "/nonexistent-dir/x.md"], "does not exist"),
+        (["conventions", "--from", "torch.SGD", "weight_decay=1e-4"], "--from needs --n"),
+        (
+            ["conventions", "--from", "torch.SGD", "weight_decay", "--n", "5"],
+            "NAME=VALUE; got 'weight_decay'",
+        ),
+        (["conventions", "--from", "torch.SGD", "weight_decay=abc", "--n", "5"], "got 'abc'"),
+        (["conventions", "--from", "torch.SGD", "weight_decay=1", "--n", "0"], "must be > 0; got 0"),
+        (["conventions", "--from", "torch.SGD", "weight_decay=1", "--n", "many"], "not a number: 'many'"),
+        (["conventions", "weight_decay=1"], "settings need --from"),
+        (["figures", "--format", "gif"], "unknown figure format 'gif'"),
+        (["figures", "--dpi", "inf"], "--dpi must be positive and finite; got inf"),
+        (["figures", "--dpi", "x"], "invalid float value: 'x'"),
+        (["verify", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_bad_arguments_exit_2_with_the_offending_value(argv, message, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code  # type: ignore[assignment]
+    assert code == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err, captured.err
+    assert captured.out == ""
+
+
+@pytest.fixture
+def terminal_stderr(monkeypatch):
+    """Consoles as in a terminal: standard error a forced terminal into a buffer (so the progress
+    bar draws), standard output a plain 80-column buffer."""
+    import theory._console
+    import theory.verify
+
+    err, out = io.StringIO(), io.StringIO()
+
+    def make(*, stderr: bool = False, width: int | None = None) -> Console:
+        if stderr:
+            return Console(file=err, force_terminal=True, width=80)
+        return Console(file=out, width=width or 80, force_terminal=False, color_system=None)
+
+    monkeypatch.setattr(theory._console, "console", make)
+    monkeypatch.setattr(theory.verify, "make_console", make)
+    return err, out
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["verify", "--only", "l2.dof", "--route", "numeric"], "l2.dof [numeric]"),
+        (["proofs", "--only", "l2.dof"], "l2.dof"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_progress_goes_to_stderr(terminal_stderr, argv, shown, capsys):
+    err, out = terminal_stderr
+    assert main(argv) == 0
+    assert shown in err.getvalue() and "1/1" in err.getvalue()  # the bar: what runs, how far
+    assert "1/1" not in out.getvalue() and "l2.dof" in out.getvalue()  # the table: standard output
+
+
+def test_figures_spinner_goes_to_stderr(terminal_stderr, tmp_path):
+    err, out = terminal_stderr
+    assert main(["figures", "--only", "priors", "--format", "svg", "--out", str(tmp_path)]) == 0
+    assert "priors …" in err.getvalue() and "priors …" not in out.getvalue()
+    assert "priors.svg" in out.getvalue()

@@ -98,7 +98,7 @@ def run_checks(
         task = bar.add_task("verifying", total=len(checks))
         try:
             for check in checks:
-                bar.update(task, description=f"{check.theorem_id} [{check.route}]")
+                bar.update(task, description=escape(f"{check.theorem_id} [{check.route}]"))
                 outcomes.append(run_check(check, ctx))
                 bar.advance(task)
         except KeyboardInterrupt:
