@@ -63,13 +63,13 @@ def _render(outcomes: list[Outcome], width: int, *, verbose: bool = False) -> st
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("kind", ["pass", "fail", "mixed"])
-def test_default_view_at_80_columns_shows_every_status(kind):
+@pytest.mark.parametrize(("kind", "width"), [("pass", 80), ("fail", 80), ("mixed", 80), ("mixed", 72)])
+def test_default_view_at_80_columns_shows_every_status(kind, width):
     outcomes = _outcomes(kind)
     assert len(outcomes) >= 87 and {o.route for o in outcomes} == set(ROUTES)
-    text = _render(outcomes, 80)
+    text = _render(outcomes, width)
     lines = text.splitlines()
-    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert max(len(line) for line in lines) <= width, max(lines, key=len)
     # one row per theorem: its id starts a line, and that line carries one cell per route, each the
     # status of that (theorem, route) with its margin (or "—" where there is no check)
     by_id: dict[str, dict[str, Outcome]] = {}
@@ -132,6 +132,19 @@ def test_plain_text_when_piped_without_columns(monkeypatch):
     for o in outcomes:
         assert any(line.split()[:1] == [o.id] and o.title in line for line in lines if line.strip())
     assert not any(ch in buffer.getvalue() for ch in "│─━┃")
+
+
+def test_plain_tables_of_every_command_have_no_box(monkeypatch, capsys):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    for argv in (["conventions"], ["proofs", "--only", "l2.dof"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "weight_decay/2" in out or "l2.dof" in out
+        assert not any(ch in out for ch in "│┃━"), argv
+    monkeypatch.setenv("COLUMNS", "80")
+    out = (main(["conventions"]), capsys.readouterr().out)[1]
+    assert "┃" in out and max(map(len, out.splitlines())) <= 80  # COLUMNS: the framed table, folded
+    assert "…" not in out and "alpha*l1_ratio" in out and "(1/2n)‖r‖²" in out  # no cell cut short
 
 
 def _child(*argv: str, columns: str | None) -> subprocess.CompletedProcess[str]:
