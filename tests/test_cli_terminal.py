@@ -226,6 +226,7 @@ def test_library_api_names_are_case_insensitive(capsys):
     [
         (["verify", "--seed", "x"], "--seed: must be a non-negative integer; got 'x'"),
         (["verify", "--seed", "-1"], "--seed: must be a non-negative integer; got -1"),
+        (["claims", "--seed", "-1"], "--seed: must be a non-negative integer; got -1"),
         (["verify", "--only", ""], "--only needs a theorem id prefix"),
         (["proofs", "--only", " "], "--only needs a theorem id prefix"),
         (["proofs", "--only", "l2.dof", "--out", "/nonexistent-dir/x.md"], "does not exist"),

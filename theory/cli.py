@@ -35,7 +35,7 @@ from typing import NoReturn
 
 from theory.errors import TheoryError
 
-__all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "build_parser", "main", "version"]
+__all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "build_parser", "main", "seed_type", "version"]
 
 #: 128 + SIGINT: what a shell reports for a program stopped by Ctrl-C
 EXIT_INTERRUPTED = 130
@@ -79,7 +79,7 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         choices=["symbolic", "numeric", "empirical"],
         help="only this route (repeatable)",
     )
-    p.add_argument("--seed", type=_seed, default=0, help="seed of every random draw (default 0)")
+    p.add_argument("--seed", type=seed_type, default=0, help="seed of every random draw (default 0)")
     p.add_argument("--thorough", action="store_true", help="many more cases and larger models")
     p.add_argument(
         "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for empirical checks"
@@ -104,8 +104,9 @@ def _add_conventions(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_conventions)
 
 
-def _seed(text: str) -> int:
-    """``--seed``: a non-negative integer (NumPy's generators take no negative seed)."""
+def seed_type(text: str) -> int:
+    """``--seed`` (of ``wdt verify`` and ``wdt claims``): a non-negative integer (NumPy's generators
+    take no negative seed)."""
     try:
         seed = int(text)
     except ValueError:
