@@ -193,7 +193,9 @@ def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool)
         rows.setdefault(o.id, {})[o.route] = o
     titles = {o.id: o.title for o in outcomes}
     narrow = width < NARROW and not plain
-    table = Table(title=title, header_style="bold", box=None if plain else _BOX)
+    table = Table(
+        title=title, header_style="bold", box=None if plain else _BOX, min_width=min(len(title) + 2, width)
+    )
     # the route cells keep their width (no_wrap, at most 11 characters); the theorem wraps
     table.add_column("theorem" if narrow else "id", no_wrap=not narrow, overflow="fold", ratio=1)
     if not narrow:
@@ -213,7 +215,9 @@ def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool)
 def _route_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table:
     """``--verbose``: one row per (theorem, route) with source, cases, error / tolerance, seconds."""
     narrow = width < NARROW and not plain
-    table = Table(title=title, header_style="bold", box=None if plain else _BOX)
+    table = Table(
+        title=title, header_style="bold", box=None if plain else _BOX, min_width=min(len(title) + 2, width)
+    )
     # status, route, cases and seconds keep their width; the rest wraps (a derivation's scope can be
     # a sentence), and when narrow the title and source go under the id
     table.add_column("id, title, source" if narrow else "id", no_wrap=not narrow, overflow="fold", ratio=3)
