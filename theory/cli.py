@@ -1,6 +1,6 @@
 """``wdt``: the command line of weight-decay-theory.
 
-``wdt verify``       run every registered check, one row per (theorem id, route)
+``wdt verify``       run every registered check, one row per theorem (``--verbose``: per (theorem, route))
 ``wdt proofs``       check every SymPy derivation; ``--out FILE.md`` writes the derivations document
 ``wdt figures``      write the figures
 ``wdt conventions``  the library-convention table, and one setting translated into every library
