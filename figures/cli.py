@@ -78,10 +78,25 @@ def parse_formats(text: str) -> list[str]:
 
 
 def _console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
+    from theory._console import console
 
-    probe = Console()
-    return probe if probe.is_terminal else Console(width=140)
+    return console()
+
+
+def _check_names(names: list[str], style: str) -> None:
+    """An :class:`InputError` for an unknown figure or style name, with a "did you mean"."""
+    from figures.registry import names as figure_names
+    from figures.style import STYLES
+    from theory._console import did_you_mean
+
+    known = figure_names()
+    for name in names:
+        if name not in known:
+            hint = did_you_mean(name, known)
+            raise InputError(f"unknown figure {name!r}; choose from {', '.join(known)}{hint}")
+    if style not in STYLES:
+        hint = did_you_mean(style, STYLES)
+        raise InputError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}{hint}")
 
 
 def _list() -> int:
@@ -115,9 +130,10 @@ def run(args: argparse.Namespace) -> int:
     from figures.style import get_style
 
     formats = parse_formats(args.formats)
+    _check_names(list(args.only), args.style)
     style = get_style(args.style, usetex=args.usetex)
-    if args.dpi is not None and not args.dpi > 0:
-        raise InputError(f"--dpi must be positive; got {args.dpi}")
+    if args.dpi is not None and not 0 < args.dpi < float("inf"):
+        raise InputError(f"--dpi must be positive and finite; got {args.dpi}")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out must be a directory; {str(out)!r} is a file")
@@ -141,9 +157,12 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from figures.save import save_figure
+    from theory._console import console as make_console
+    from theory._console import table_box
 
     console = _console()
-    table = Table(title=f"wdt figures → {args.out}", header_style="bold")
+    progress = make_console(stderr=True)  # the spinner: standard error, so the table pipes cleanly
+    table = Table(title=f"wdt figures → {args.out}", header_style="bold", box=table_box(console))
     table.add_column("figure", no_wrap=True)
     table.add_column("theorems")
     table.add_column("files")
@@ -157,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         t0 = time.perf_counter()
         try:
-            with console.status(f"{spec.name} …"), rc_context(style.rc()):  # type: ignore[arg-type]
+            with progress.status(f"{spec.name} …"), rc_context(style.rc()):  # type: ignore[arg-type]
                 fig = spec.draw(spec.data(), style)
                 written = [save_figure(fig, out / f"{spec.name}.{fmt}", dpi=args.dpi) for fmt in formats]
         except TheoryError as exc:  # one figure's theory refused its input: report, go on

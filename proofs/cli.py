@@ -51,29 +51,68 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def _check_prefixes(prefixes: list[str]) -> None:
+    """An :class:`InputError` for a ``--only`` prefix that matches no derivation, with the closest id
+    or family (``l2.``) as a "did you mean"."""
+    from proofs import registry
+    from theory._console import did_you_mean
+
+    known = registry.ids()
+    families = [i.split(".")[0] + "." for i in known]
+    for prefix in prefixes:
+        if not prefix.strip():
+            raise InputError(f"--only needs a theorem id prefix, e.g. 'l2.'; got {prefix!r}")
+        if not any(i.startswith(prefix) for i in known):
+            raise InputError(
+                f"--only {prefix!r} matches no derivation{did_you_mean(prefix, [*families, *known])} "
+                f"(ids with derivations: {', '.join(known)})"
+            )
+
+
 def run(args: argparse.Namespace) -> int:
-    """Check the selected derivations, print one row each, write ``--out``; 0 iff all hold."""
-    from rich.console import Console
+    """Check the selected derivations, print one row each, write ``--out``; 0 iff all hold.
+
+    A progress bar on standard error names the derivation being checked."""
     from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from proofs import registry
     from proofs.document import render
+    from theory._console import console as make_console
+    from theory._console import table_box
 
+    _check_prefixes(list(args.only))
+    if args.out is not None and not args.out.resolve().parent.is_dir():  # say so before the work
+        raise InputError(
+            f"--out {str(args.out)!r}: the directory {str(args.out.resolve().parent)!r} does not exist"
+        )
     selected = registry.ids(args.only)
-    table = Table(title="wdt proofs: SymPy derivations")
-    for column in ("id", "status", "how far"):
-        table.add_column(column)
+    console = make_console()
+    table = Table(title="wdt proofs: SymPy derivations", box=table_box(console))
+    table.add_column("id", overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("how far")
     for column in ("steps", "seconds"):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", no_wrap=True)
     failed = 0
-    for theorem_id in selected:
-        outcome = registry.report(theorem_id)
-        failed += not outcome.ok
-        status = "[green]proved[/green]" if outcome.ok else "[red]FAIL[/red]"
-        detail = escape(outcome.detail)
-        table.add_row(theorem_id, status, detail, str(outcome.steps), f"{outcome.seconds:.2f}")
-    console = Console()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=make_console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("proofs", total=len(selected))
+        for theorem_id in selected:
+            bar.update(task, description=theorem_id)
+            outcome = registry.report(theorem_id)
+            bar.advance(task)
+            failed += not outcome.ok
+            status = "[green]proved[/green]" if outcome.ok else "[red]FAIL[/red]"
+            detail = escape(outcome.detail)
+            table.add_row(theorem_id, status, detail, str(outcome.steps), f"{outcome.seconds:.2f}")
     console.print(table)
     if args.out is not None:
         write_atomically(args.out, render(registry.derivation(t) for t in selected))

@@ -96,7 +96,7 @@ def test_readme_row_counts_match_the_registry():
     checks = all_checks()
     by_route = Counter(c.route for c in checks)
     claim = (
-        f"`wdt verify` prints {len(checks)} rows\n({by_route['symbolic']} symbolic, "
+        f"`wdt verify --verbose` prints {len(checks)} rows\n({by_route['symbolic']} symbolic, "
         f"{by_route['numeric']} numeric, {by_route['empirical']} empirical;"
     )
     assert " ".join(claim.split()) in " ".join(README.split())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -48,11 +49,15 @@ def test_only_prefix_and_seed_are_deterministic(capsys):
 
 
 def test_table_output_has_header_and_summary(capsys):
-    assert main(["verify", "--only", "l2.dof", "--route", "numeric"]) == 0
+    assert main(["verify", "--only", "l2.dof", "--route", "numeric", "--verbose"]) == 0
     out = capsys.readouterr().out
     for word in ("id", "route", "cases", "worst error / tolerance", "status", "l2.dof", "ESL eq. 3.50"):
         assert word in out
     assert "1 passed, 0 failed, 0 skipped" in out
+    assert main(["verify", "--only", "l2.dof", "--route", "numeric"]) == 0  # one row per theorem
+    out = capsys.readouterr().out
+    assert "Effective degrees of freedom" in out and "numeric" in out and "ESL eq. 3.50" not in out
+    assert re.search(r"l2\.dof .* pass \S+", out) and "1 passed, 0 failed, 0 skipped" in out
 
 
 def test_unknown_prefix_is_an_error_not_an_empty_pass(capsys):
@@ -160,6 +165,10 @@ def test_empirical_tolerance_is_flagged_in_table_and_json(private_registry, caps
     assert by_id["l2.optimum"]["empirical_reason"] == "an optimiser's own stopping rule"
 
     assert main(["verify"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"l2\.optimum .*pass 0\.50\*", out) and re.search(r"l2\.update .*pass 0\.50\s", out)
+    assert "l2.optimum (numeric): an optimiser's own stopping rule" in out
+    assert main(["verify", "--verbose"]) == 0
     out = capsys.readouterr().out
     assert "1.0e+00 / 2.0e+00* (0.5)" in out  # the mark on the empirical row's tolerance
     assert "1.0e+00 / 2.0e+00 (0.5)" in out  # and none on the derived row

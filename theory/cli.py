@@ -1,10 +1,15 @@
 """``wdt``: the command line of weight-decay-theory.
 
-``wdt verify``       run every registered check, one row per (theorem id, route)
+``wdt verify``       run every registered check, one row per theorem (``--verbose``: per (theorem, route))
 ``wdt proofs``       check every SymPy derivation; ``--out FILE.md`` writes the derivations document
 ``wdt figures``      write the figures
 ``wdt conventions``  the library-convention table, and one setting translated into every library
 ``wdt claims``       the claims ledger: every claim of the five source texts, its verdict, its evidence run
+``wdt --version``    the installed version
+
+A misspelt subcommand, route, device, theorem id prefix, figure or library API name is answered with
+the closest valid one ("did you mean"); progress of a command that takes more than a second goes to
+standard error, so standard output stays clean for pipes and ``--json``.
 
 Argument parsing is the standard library's ``argparse``; tables and progress are ``rich``'s.
 
@@ -21,12 +26,16 @@ import contextlib
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _distribution_version
+from typing import NoReturn
 
 from theory.errors import TheoryError
 
-__all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "build_parser", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "build_parser", "main", "seed_type", "version"]
 
 #: 128 + SIGINT: what a shell reports for a program stopped by Ctrl-C
 EXIT_INTERRUPTED = 130
@@ -44,11 +53,18 @@ _DELEGATED = {
 def _add_verify(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "verify",
-        help="run every check: one row per (theorem, route)",
-        description="Run every registered check and print one row per (theorem id, route). "
-        "Exit status 0 exactly when no check failed.",
+        help="run every check: one row per theorem, a status per route",
+        description="Run every registered check and print one row per theorem: its id, title and, "
+        "per route, the status with its margin (worst error / tolerance), e.g. 'pass 0.03'. "
+        "--verbose: one row per (theorem, route). Exit status 0 exactly when no check failed.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON array instead of the table")
+    p.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="one row per (theorem, route) with source, cases, error / tolerance and seconds",
+    )
     p.add_argument(
         "--only",
         action="append",
@@ -63,7 +79,7 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         choices=["symbolic", "numeric", "empirical"],
         help="only this route (repeatable)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of every random draw (default 0)")
+    p.add_argument("--seed", type=seed_type, default=0, help="seed of every random draw (default 0)")
     p.add_argument("--thorough", action="store_true", help="many more cases and larger models")
     p.add_argument(
         "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for empirical checks"
@@ -96,6 +112,18 @@ def _add_conventions(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_conventions)
 
 
+def seed_type(text: str) -> int:
+    """``--seed`` (of ``wdt verify`` and ``wdt claims``): a non-negative integer (NumPy's generators
+    take no negative seed)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text!r}") from None
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {seed}")
+    return seed
+
+
 def _count(text: str) -> int | float:
     """``--n``: an int when it is one (so ``1000`` prints as 1000), else a float."""
     try:
@@ -107,13 +135,40 @@ def _count(text: str) -> int | float:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<word>[^']*)' \(choose from (?P<choices>.*)\)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """``argparse`` with a "did you mean" after an invalid choice (a subcommand, ``--route``,
+    ``--device``): the closest choice by :func:`difflib.get_close_matches`, case-insensitive."""
+
+    def error(self, message: str) -> NoReturn:
+        match = _INVALID_CHOICE.search(message)
+        if match:
+            from theory._console import did_you_mean
+
+            choices = re.findall(r"'([^']*)'", match["choices"])
+            message += did_you_mean(match["word"], choices)
+        super().error(message)
+
+
+def version() -> str:
+    """The installed distribution's version (``importlib.metadata``), or ``unknown`` when the
+    package runs from a checkout that was never installed."""
+    try:
+        return _distribution_version("weight-decay-theory")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``wdt`` argument parser."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wdt",
         description="weight-decay-theory: the theory of weight decay, verified symbolically, "
         "numerically and empirically.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_verify(sub)
     for name, (module, help_text) in _DELEGATED.items():
@@ -146,6 +201,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         device=args.device,
         as_json=args.json,
         plugins=args.plugin,
+        verbose=args.verbose,
     )
 
 

@@ -1,8 +1,13 @@
-"""``wdt verify``: run every registered check and print one row per (theorem id, route).
+"""``wdt verify``: run every registered check and print one row per theorem (or per (theorem, route)).
 
-The table (``rich``) shows for each row the theorem id, title, source, route, the number of cases
-tried, the worst error against the tolerance it was held to (and their ratio: the margin), the time
-and the status. A progress bar goes to standard error, so ``--json`` output stays clean.
+The default table (``rich``) has one row per theorem: its id, its title and one cell per route, the
+status with its margin, e.g. ``pass 0.03``: the worst error over the tolerance it was held to (a
+derivation's cell says ``pass`` when proved for general n and ``pass n≤N`` when checked up to N;
+``—``: no check on that route). It fits 80 columns: below :data:`NARROW` columns the title goes
+under the id, and no status cell ever wraps or is cut. ``--verbose`` prints one row per (theorem,
+route) with the source, the number of cases, the worst error against the tolerance (and their
+ratio), the seconds and the status. A progress bar goes to standard error, so ``--json`` output stays
+clean. Output to a pipe follows ``COLUMNS``, else is plain text (see :mod:`theory._console`).
 
 A tolerance derived from the route's error bound is printed as is; one that could only be set
 empirically carries a mark (``*``) and the reasons are listed under the table (``--json``: the keys
@@ -14,21 +19,39 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
+import textwrap
 import time
 from collections.abc import Iterable
 
+from rich import box
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from theory._console import console as make_console
-from theory.checks import CheckContext, Outcome, all_checks, load_plugins, run_check, select
+from theory._console import did_you_mean, is_plain
+from theory.checks import ROUTES, Check, CheckContext, Outcome, all_checks, load_plugins, run_check, select
 from theory.errors import InputError
 
-__all__ = ["EMPIRICAL_MARK", "Interrupted", "format_error", "run_checks", "verify"]
+__all__ = [
+    "EMPIRICAL_MARK",
+    "NARROW",
+    "Interrupted",
+    "check_prefixes",
+    "format_error",
+    "render",
+    "route_cell",
+    "run_checks",
+    "verify",
+]
 
 _STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow"}
+_BOX = box.SIMPLE_HEAD
 
 #: printed after a tolerance that is empirical rather than derived from the route's error bound
 EMPIRICAL_MARK = "*"
@@ -67,12 +90,13 @@ def run_checks(
     broken = [failure.outcome() for failure in load_plugins(plugins)]
     found = all_checks()
     try:
+        check_prefixes(found, only)
         checks = select(found, only, routes)
     except InputError:
         if not broken:
             raise
         select(found, (), routes)  # a bad route stays an error
-        matched = [p for p in only if any(c.theorem_id.startswith(p) for c in found)]
+        matched = [p for p in only if p.strip() and any(c.theorem_id.startswith(p) for c in found)]
         checks = select(found, matched, routes) if matched else []
     ctx = CheckContext(seed=seed, thorough=thorough, device=device)
     outcomes: list[Outcome] = []
@@ -89,12 +113,27 @@ def run_checks(
         task = bar.add_task("verifying", total=len(checks))
         try:
             for check in checks:
-                bar.update(task, description=f"{check.theorem_id} [{check.route}]")
+                bar.update(task, description=escape(f"{check.theorem_id} [{check.route}]"))
                 outcomes.append(run_check(check, ctx))
                 bar.advance(task)
         except KeyboardInterrupt:
             raise Interrupted(outcomes, len(checks)) from None
     return outcomes + broken
+
+
+def check_prefixes(checks: Iterable[Check], prefixes: Iterable[str]) -> None:
+    """An :class:`InputError` for a ``--only`` prefix that matches no check, with the closest id or
+    family (``l2.``) as a "did you mean"; an empty prefix is an error too (it would select all)."""
+    ids = list(dict.fromkeys(c.theorem_id for c in checks))
+    families = [i.split(".")[0] + "." for i in ids]
+    for p in prefixes:
+        if not p.strip():
+            raise InputError(f"--only needs a theorem id prefix, e.g. 'l2.'; got {p!r}")
+        if not any(i.startswith(p) for i in ids):
+            hint = did_you_mean(p, [*families, *ids])
+            raise InputError(
+                f"--only {p!r} matches no check{hint} (ids with checks: {', '.join(sorted(ids))})"
+            )
 
 
 def format_error(outcome: Outcome) -> str:
@@ -116,24 +155,163 @@ def _empirical_notes(outcomes: list[Outcome]) -> list[str]:
     return [f"{o.id} ({o.route}): {o.empirical_reason}" for o in outcomes if o.tolerance_basis == "empirical"]
 
 
-def _table(outcomes: list[Outcome], title: str) -> Table:
-    table = Table(title=title, show_lines=False, header_style="bold")
-    # the columns a reader must see (id, route, the numbers, status) keep their width; title, source
-    # and a derivation's scope wrap (a symbolic row's scope can be a sentence)
-    table.add_column("id", no_wrap=True, min_width=12)
-    table.add_column("title", max_width=34)
-    table.add_column("source", max_width=22)
-    table.add_column("route", no_wrap=True, min_width=9)
-    table.add_column("cases", justify="right")
-    table.add_column(f"worst error / tolerance{EMPIRICAL_MARK} (ratio)", max_width=34, min_width=25)
-    table.add_column("s", justify="right")
+#: below this many columns the default view puts a theorem's title under its id, and ``--verbose``
+#: puts the title and source under the id, instead of giving them columns of their own
+NARROW = 110
+
+_CHECKED_UP_TO = re.compile(r"checked for n ≤ (\d+)")
+
+
+def _margin(ratio: float) -> str:
+    """The ratio error / tolerance in at most five characters: ``0.03``, ``12.35``, ``3e-05``."""
+    if not math.isfinite(ratio):
+        return ""
+    if ratio == 0:  # display only: an error that is exactly zero
+        return "0"
+    return f"{ratio:.2f}" if 0.01 <= ratio < 100 else f"{ratio:.0e}"
+
+
+def route_cell(outcome: Outcome | None) -> str:
+    """The default view's cell of one route: the status and its margin, e.g. ``pass 0.03``.
+
+    ``pass`` alone for a derivation proved for general n, ``pass n≤N`` for one checked up to N;
+    ``pass exact`` for an exact comparison; a ``*`` after the margin when the tolerance is empirical;
+    ``fail`` with the ratio when there is one (a crash has none); ``skip``; ``—`` when the theorem has
+    no check on this route. At most 11 characters.
+    """
+    if outcome is None:
+        return "—"
+    if outcome.status == "skip":
+        return "skip"
+    if outcome.route == "symbolic":
+        match = _CHECKED_UP_TO.search(outcome.detail)
+        return outcome.status + (f" n≤{match.group(1)}" if match and outcome.status == "pass" else "")
+    if outcome.max_error == 0 and outcome.tolerance == 0:
+        return f"{outcome.status} exact"
+    margin = _margin(outcome.ratio)
+    if not margin:
+        return outcome.status
+    mark = EMPIRICAL_MARK if outcome.tolerance_basis == "empirical" else ""
+    return f"{outcome.status} {margin}{mark}"
+
+
+def _styled(outcome: Outcome | None) -> str:
+    text = escape(route_cell(outcome))
+    return f"[dim]{text}[/]" if outcome is None else f"[{_STYLE[outcome.status]}]{text}[/]"
+
+
+def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table:
+    """One row per theorem: id, title, a status cell per route (the routes that appear)."""
+    routes: list[str] = [r for r in ROUTES if any(o.route == r for o in outcomes)]
+    # a row of no route (a plugin that failed to load) shows its status in the first column
+    if not routes and any(o.route not in ROUTES for o in outcomes):
+        routes = ["status"]
+    rows: dict[str, dict[str, Outcome]] = {}
+    for o in outcomes:
+        rows.setdefault(o.id, {})[o.route] = o
+    titles = {o.id: o.title for o in outcomes}
+    narrow = width < NARROW and not plain
+    table = Table(
+        title=title, header_style="bold", box=None if plain else _BOX, min_width=min(len(title) + 2, width)
+    )
+    # the route cells keep their width (no_wrap, at most 11 characters); the theorem wraps
+    table.add_column("theorem" if narrow else "id", no_wrap=not narrow, overflow="fold", ratio=1)
+    if not narrow:
+        table.add_column("title", no_wrap=plain, ratio=2)
+    for route in routes:
+        table.add_column(route, no_wrap=True, min_width=len("pass 3e-05*"))
+    for tid, cells in rows.items():
+        head: list[RenderableType]
+        if narrow:
+            head = [Group(Text(tid), Padding(Text(titles[tid], style="dim"), (0, 0, 0, 2)))]
+        else:
+            head = [Text(tid), Text(titles[tid])]
+        shown = [_styled(cells.get(r)) for r in routes]
+        other = [o for r, o in cells.items() if r not in ROUTES]
+        if other and shown:
+            shown[0] = _styled(other[0])
+        table.add_row(*head, *shown)
+    return table
+
+
+def _route_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table:
+    """``--verbose``: one row per (theorem, route) with source, cases, error / tolerance, seconds."""
+    narrow = width < NARROW and not plain
+    table = Table(
+        title=title, header_style="bold", box=None if plain else _BOX, min_width=min(len(title) + 2, width)
+    )
+    # status, route, cases and seconds keep their width; the rest wraps (a derivation's scope can be
+    # a sentence), and when narrow the title and source go under the id
+    table.add_column("id, title, source" if narrow else "id", no_wrap=not narrow, overflow="fold", ratio=3)
+    if not narrow:
+        table.add_column("title", no_wrap=plain, ratio=3)
+        table.add_column("source", no_wrap=plain, ratio=2)
+    table.add_column("route", no_wrap=True)
+    table.add_column("cases", justify="right", no_wrap=True)
+    table.add_column(f"worst error / tolerance{EMPIRICAL_MARK} (ratio)", no_wrap=plain, ratio=3)
+    table.add_column("s", justify="right", no_wrap=True)
     table.add_column("status", no_wrap=True, min_width=6)
     for o in outcomes:
         status = f"[{_STYLE[o.status]}]{o.status}[/]"
-        table.add_row(
-            o.id, o.title, o.source, o.route, str(o.cases), format_error(o), f"{o.seconds:.2f}", status
-        )
+        head: list[RenderableType]
+        if narrow:
+            head = [Group(Text(o.id), Padding(Text(f"{o.title}\n{o.source}", style="dim"), (0, 0, 0, 2)))]
+        else:
+            head = [Text(o.id), Text(o.title), Text(o.source)]
+        table.add_row(*head, o.route, str(o.cases), escape(format_error(o)), f"{o.seconds:.2f}", status)
     return table
+
+
+def _note(out: Console, text: str, width: int, *, indent: str = "", style: str = "", styled: int = 0) -> None:
+    """A line under the table, wrapped to ``width`` (continuations indented); ``style`` colours its
+    first ``styled`` characters."""
+    lines = textwrap.wrap(
+        text,
+        width=max(width, 20),
+        initial_indent=indent,
+        subsequent_indent=indent + "    ",
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [indent]
+    body = Text("\n".join(lines))
+    if style:
+        body.stylize(style, len(indent), len(indent) + styled)
+    out.print(body, highlight=False, soft_wrap=True)
+
+
+def render(
+    outcomes: list[Outcome],
+    *,
+    title: str,
+    verbose: bool = False,
+    seconds: float = 0.0,
+    interrupted: Interrupted | None = None,
+    out: Console | None = None,
+) -> None:
+    """Print the table (one row per theorem, or per (theorem, route) when ``verbose``), the notes
+    (empirical tolerances, every row that did not pass) and the summary line."""
+    out = out or make_console()
+    width, plain = out.width, is_plain(out)
+    make = _route_table if verbose else _theorem_table
+    out.print(make(outcomes, title, width, plain))
+    notes = _empirical_notes(outcomes)
+    if notes:
+        _note(out, f"{EMPIRICAL_MARK} empirical tolerance (not derived from the route's error bound):", width)
+        for line in notes:
+            _note(out, line, width, indent="  ")
+    for o in outcomes:
+        if o.status != "pass":
+            _note(out, f"{o.status} {o.id} ({o.route}): {o.detail}", width, style=_STYLE[o.status], styled=4)
+    failed = sum(o.status == "fail" for o in outcomes)
+    counts = (
+        f"{sum(o.status == 'pass' for o in outcomes)} passed, {failed} failed, "
+        f"{sum(o.status == 'skip' for o in outcomes)} skipped"
+    )
+    summary = f"{counts} in {seconds:.1f} s" + (
+        "" if interrupted is None else f"; interrupted: {interrupted}"
+    )
+    colour = "red" if failed or interrupted is not None else "green"
+    _note(out, summary, width, style=colour, styled=len(counts))
 
 
 def verify(
@@ -145,6 +323,7 @@ def verify(
     device: str = "cpu",
     as_json: bool = False,
     plugins: Iterable[str] = (),
+    verbose: bool = False,
 ) -> int:
     """Run the checks, print the table (or JSON), return 0 exactly when no check failed.
 
@@ -172,32 +351,11 @@ def verify(
         if interrupted is not None:
             print(f"wdt verify: {interrupted}", file=sys.stderr)
         return status
-    passed = sum(o.status == "pass" for o in outcomes)
-    skipped = sum(o.status == "skip" for o in outcomes)
-    console = make_console()
     mode = "thorough" if thorough else "default"
     title = f"wdt verify (seed {seed}, {mode} cases, device {device})"
     if interrupted is not None:
         title += f", INTERRUPTED after {len(outcomes)} of {interrupted.planned} checks"
-    console.print(_table(outcomes, title))
-    notes = _empirical_notes(outcomes)
-    if notes:
-        console.print(
-            f"{EMPIRICAL_MARK} empirical tolerance (not derived from the route's error bound):",
-            highlight=False,
-            markup=False,
-        )
-        for line in notes:
-            console.print(f"  {line}", highlight=False, markup=False)
-    for o in outcomes:
-        if o.status != "pass":
-            console.print(
-                f"[{_STYLE[o.status]}]{o.status}[/] {o.id} ({o.route}): {escape(o.detail)}", highlight=False
-            )
-    colour = "red" if failed or interrupted is not None else "green"
-    console.print(
-        f"[{colour}]{passed} passed, {failed} failed, {skipped} skipped[/] "
-        f"in {time.perf_counter() - start:.1f} s"
-        + ("" if interrupted is None else f"; [bold red]interrupted[/]: {interrupted}")
+    render(
+        outcomes, title=title, verbose=verbose, seconds=time.perf_counter() - start, interrupted=interrupted
     )
     return status

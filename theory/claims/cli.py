@@ -87,7 +87,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="only the records whose id starts with this, e.g. 'd2l.' (repeatable)",
     )
     p.add_argument("--json", action="store_true", help="print a JSON array instead of the tables")
-    p.add_argument("--seed", type=int, default=0, help="seed of every random draw (default 0)")
+    from theory.cli import seed_type  # a negative seed is a usage error, not an unverified claim
+
+    p.add_argument("--seed", type=seed_type, default=0, help="seed of every random draw (default 0)")
     p.add_argument("--thorough", action="store_true", help="the evidence checks' larger runs")
     p.add_argument(
         "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for the torch evidence"
