@@ -430,11 +430,20 @@ def test_table_fits_80_columns_and_shows_every_status(ledger, capsys):
 
 
 def test_wide_table_has_an_evidence_column(ledger, capsys):
-    ledger.delenv("COLUMNS", raising=False)  # not a terminal: 140 columns
+    ledger.setenv("COLUMNS", "140")
     assert main(["claims", "--source", "d2l"]) == 1
     out = capsys.readouterr().out
     assert re.search(r"│ d2l\.update +│ holds +│ verified +│ l2\.update, src\.d2l\.pass\* +│", out)
     assert re.search(r"│ d2l\.bad +│ false +│ unverified +│ src\.d2l\.fail +│", out)
+
+
+def test_piped_without_columns_is_plain_text_one_line_a_row(ledger, capsys):
+    """As wdt verify: a pipe or file without COLUMNS gets plain text (no box, a row on one line)."""
+    ledger.delenv("COLUMNS", raising=False)
+    assert main(["claims", "--source", "d2l"]) == 1
+    out = capsys.readouterr().out
+    assert "│" not in out and "━" not in out
+    assert re.search(r"^ *d2l\.update +holds +verified +l2\.update, src\.d2l\.pass\* ", out, re.M)
 
 
 def test_readme_lists_every_json_key_of_wdt_claims():

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import textwrap
 import time
 from collections import Counter
 from collections.abc import Iterable
 
+from rich.box import HEAVY_HEAD
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,6 +41,7 @@ from rich.table import Table
 from rich.text import Text
 
 from theory._console import console as make_console
+from theory._console import is_plain
 from theory.checks import CheckContext, Outcome
 from theory.claims import (
     STATUSES,
@@ -101,12 +102,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _width() -> int:
-    """The width of the tables when the output is not a terminal: ``COLUMNS`` if set, else 140."""
-    columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else 140
-
-
 #: below this many columns the evidence goes under the id, one reference a line, instead of into a
 #: column of its own (five columns do not fit 80 without folding ids and references mid-word)
 NARROW = 110
@@ -120,7 +115,7 @@ def _evidence_refs(outcome: ClaimOutcome) -> list[str]:
     return [ref + (EMPIRICAL_MARK if ref in empirical else "") for ref in outcome.record.evidence]
 
 
-def _tables(outcomes: list[ClaimOutcome], title: str, width: int) -> list[Table]:
+def _tables(outcomes: list[ClaimOutcome], title: str, width: int, plain: bool = False) -> list[Table]:
     """The listings table and the claims table (a table only where there are records of its kind)."""
     narrow = width < NARROW
     listings = [o for o in outcomes if not isinstance(o.record, Claim)]
@@ -129,7 +124,7 @@ def _tables(outcomes: list[ClaimOutcome], title: str, width: int) -> list[Table]
     for kind, rows in (("code listings", listings), ("claims", claims)):
         if not rows:
             continue
-        table = Table(title=f"{title}: {kind}", header_style="bold")
+        table = Table(title=f"{title}: {kind}", header_style="bold", box=None if plain else HEAVY_HEAD)
         # the status keeps its width (it is what the reader looks for); the rest wraps, ids and
         # references folding only when a single one is wider than its column
         table.add_column(f"id, evidence{EMPIRICAL_MARK}" if narrow else "id", overflow="fold", ratio=3)
@@ -180,8 +175,8 @@ def _summary(outcomes: list[ClaimOutcome], checks: int, seconds: float) -> str:
 
 def render_text(outcomes: list[ClaimOutcome], *, title: str, checks: int, seconds: float) -> None:
     """Print the tables, the notes and the summary to standard output."""
-    console = make_console(width=_width())
-    for table in _tables(outcomes, title, console.width):
+    console = make_console()  # a pipe or file: COLUMNS wide when set, else plain text (one line a row)
+    for table in _tables(outcomes, title, console.width, is_plain(console)):
         console.print(table)
     ran: dict[str, Outcome] = {}
     for o in outcomes:
