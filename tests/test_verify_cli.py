@@ -308,3 +308,33 @@ def test_issue_11_theorems_have_all_three_routes():
     )
     missing = [(t, r) for t in new for r in checks.ROUTES if (t, r) not in registered]
     assert not missing, missing
+
+
+def test_ctrl_c_keeps_the_rows_of_plugins_that_failed_to_load(tmp_path):
+    """An interrupted run still shows that a plugin did not load (its failed row is among the rows)."""
+    broken = tmp_path / "broken_plugin.py"
+    broken.write_text('raise RuntimeError("boom")\n', encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_RUN, "--json", "--plugin", str(broken)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_child_env(),
+        cwd=ROOT,
+    )
+    assert child.stderr is not None
+    try:
+        for line in child.stderr:
+            if "SLOW CHECK STARTED" in line:
+                break
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert child.returncode == 130, (out, err)
+    rows = json.loads(out)
+    assert [(r["id"], r["status"]) for r in rows] == [
+        ("l2.update", "pass"),
+        ("l2.optimum", "pass"),
+        ("plugin:broken_plugin.py", "fail"),
+    ]

@@ -117,7 +117,8 @@ def run_checks(
                 outcomes.append(run_check(check, ctx))
                 bar.advance(task)
         except KeyboardInterrupt:
-            raise Interrupted(outcomes, len(checks)) from None
+            # the failed plugins' rows too: an interrupted run must not hide that a plugin did not load
+            raise Interrupted(outcomes + broken, len(checks) + len(broken)) from None
     return outcomes + broken
 
 
