@@ -78,7 +78,7 @@ def parse_formats(text: str) -> list[str]:
 
 
 def _console():  # type: ignore[no-untyped-def]
-    from theory._console import console
+    from theory.harness.console import console
 
     return console()
 
@@ -87,7 +87,7 @@ def _check_names(names: list[str], style: str) -> None:
     """An :class:`InputError` for an unknown figure or style name, with a "did you mean"."""
     from figures.registry import names as figure_names
     from figures.style import STYLES
-    from theory._console import did_you_mean
+    from theory.harness.console import did_you_mean
 
     known = figure_names()
     for name in names:
@@ -157,8 +157,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from figures.save import save_figure
-    from theory._console import console as make_console
-    from theory._console import table_box
+    from theory.harness.console import console as make_console
+    from theory.harness.console import table_box
 
     console = _console()
     progress = make_console(stderr=True)  # the spinner: standard error, so the table pipes cleanly

@@ -55,7 +55,7 @@ def _check_prefixes(prefixes: list[str]) -> None:
     """An :class:`InputError` for a ``--only`` prefix that matches no derivation, with the closest id
     or family (``l2.``) as a "did you mean"."""
     from proofs import registry
-    from theory._console import did_you_mean
+    from theory.harness.console import did_you_mean
 
     known = registry.ids()
     families = [i.split(".")[0] + "." for i in known]
@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
 
     from proofs import registry
     from proofs.document import render
-    from theory._console import console as make_console
-    from theory._console import table_box
+    from theory.harness.console import console as make_console
+    from theory.harness.console import table_box
 
     _check_prefixes(list(args.only))
     if args.out is not None and not args.out.resolve().parent.is_dir():  # say so before the work

@@ -29,9 +29,9 @@ from theory.claims import (
     run_ledger,
     validate,
 )
-from theory.cli import EXIT_INTERRUPTED, main
-from theory.docs import BLOCKS, read_block
 from theory.errors import InputError
+from theory.harness.cli import EXIT_INTERRUPTED, main
+from theory.harness.docs import BLOCKS, read_block
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -468,7 +468,7 @@ def test_readme_lists_every_json_key_of_wdt_claims():
 def test_page_is_up_to_date():
     relative, render = BLOCKS["claims"]
     page = (ROOT / relative).read_text(encoding="utf-8")
-    assert read_block(page, "claims") == render().strip(), "run: python -m theory.docs --write"
+    assert read_block(page, "claims") == render().strip(), "run: python -m theory.harness.docs --write"
 
 
 def test_page_shows_every_record_and_links_theorems_to_the_catalogue(ledger):

@@ -16,10 +16,10 @@ import pytest
 from rich.console import Console
 
 from theory import checks
-from theory._console import PLAIN_WIDTH, console, did_you_mean
 from theory.checks import ROUTES, Outcome
-from theory.cli import main
-from theory.verify import render, route_cell
+from theory.harness.cli import main
+from theory.harness.console import PLAIN_WIDTH, console, did_you_mean
+from theory.harness.verify import render, route_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 STATUS = re.compile(r"\b(pass|fail|skip)\b")
@@ -154,7 +154,7 @@ def _child(*argv: str, columns: str | None) -> subprocess.CompletedProcess[str]:
     if columns is not None:
         env["COLUMNS"] = columns
     return subprocess.run(
-        [sys.executable, "-m", "theory.cli", *argv],
+        [sys.executable, "-m", "theory.harness.cli", *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -261,8 +261,8 @@ def test_bad_arguments_exit_2_with_the_offending_value(argv, message, capsys):
 def terminal_stderr(monkeypatch):
     """Consoles as in a terminal: standard error a forced terminal into a buffer (so the progress
     bar draws), standard output a plain 80-column buffer."""
-    import theory._console
-    import theory.verify
+    import theory.harness.console
+    import theory.harness.verify
 
     err, out = io.StringIO(), io.StringIO()
 
@@ -271,8 +271,8 @@ def terminal_stderr(monkeypatch):
             return Console(file=err, force_terminal=True, width=80)
         return Console(file=out, width=width or 80, force_terminal=False, color_system=None)
 
-    monkeypatch.setattr(theory._console, "console", make)
-    monkeypatch.setattr(theory.verify, "make_console", make)
+    monkeypatch.setattr(theory.harness.console, "console", make)
+    monkeypatch.setattr(theory.harness.verify, "make_console", make)
     return err, out
 
 

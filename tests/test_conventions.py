@@ -33,7 +33,6 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from theory import Quadratic
-from theory.cli import main
 from theory.conventions import (
     DATA_LOSSES,
     Penalty,
@@ -44,6 +43,7 @@ from theory.conventions import (
     translate,
 )
 from theory.errors import ConventionError, InputError
+from theory.harness.cli import main
 from theory.numerics import relative_error, residual_tolerance
 from theory.regression import ridge
 

@@ -12,7 +12,7 @@ import pytest
 
 from theory.catalogue import CATALOGUE
 from theory.checks import all_checks, sandbox
-from theory.docs import (
+from theory.harness.docs import (
     BLOCKS,
     TABLE_END,
     TABLE_START,
@@ -30,7 +30,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_theorem_table_is_up_to_date():
     start = README.index(TABLE_START) + len(TABLE_START)
     end = README.index(TABLE_END)
-    assert README[start:end].strip() == theorem_table(), "run: python -m theory.docs, paste into README.md"
+    assert README[start:end].strip() == theorem_table(), "run: python -m theory.harness.docs --write"
 
 
 def test_quickstart_is_two_commands_and_ci_runs_the_second():
@@ -66,7 +66,7 @@ def test_reference_has_the_sections_the_code_cites():
 def test_reference_blocks_are_up_to_date(name):
     relative, render = BLOCKS[name]
     assert relative == "docs/reference.md"
-    assert read_block(REFERENCE, name) == render().strip(), "run: python -m theory.docs --write"
+    assert read_block(REFERENCE, name) == render().strip(), "run: python -m theory.harness.docs --write"
 
 
 def test_reference_catalogue_covers_every_theorem_with_its_source():
@@ -88,7 +88,7 @@ def test_reference_conventions_cover_every_row():
 def test_readme_empirical_tolerance_list_is_up_to_date():
     """The list is what the symbolic and numeric checks report when they run (seed 0)."""
     assert read_block(README, "empirical-tolerances") == empirical_tolerance_list(), (
-        "run: python -m theory.docs --write"
+        "run: python -m theory.harness.docs --write"
     )
 
 

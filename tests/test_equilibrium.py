@@ -90,7 +90,7 @@ def test_random_walk_angle_matches_the_prediction(
     buffer), √(2ηλ(1 − μ)/(1 + μ)) (decay outside the buffer) or √(2ηλ(1 − β₁)/(1 + β₁)) (AdamW); 4
     standard errors plus the numeric row's allowance ηλ, after the global burn-in, far inside the 41 % of
     √(ηλ) for √(2ηλ), the 38 % of a missing (1 + μ) and the 68 % between the two conventions at μ = 0.9."""
-    from theory.numeric_checks_equilibrium import angle_allowance
+    from theory.harness.numeric_checks_equilibrium import angle_allowance
 
     eta = 0.1 if kind == "sgd" else 0.01
     # AdamW from ‖w_0‖² = 48 = 100x* would spend ~900 of the 1200 steps decaying: start it at x*
@@ -121,7 +121,7 @@ def test_an_order_eta_lambda_error_in_the_angle_fails_the_numeric_row(
 ) -> None:
     """The reviewer's mutation: ``first_order_angle`` × (1 + ηλ/(1 − μ)) passed the row when angles had
     the 2ηλ/(1 − β) allowance (ratio 0.47); with the ηλ allowance it must fail."""
-    from theory.numeric_checks_equilibrium import _si_equilibrium
+    from theory.harness.numeric_checks_equilibrium import _si_equilibrium
 
     real = E.first_order_angle
 
@@ -204,7 +204,7 @@ def test_bad_inputs_raise_one_family_with_values(call, error, text) -> None:  # 
 
 
 def test_numeric_check_passes() -> None:
-    from theory.numeric_checks_equilibrium import _si_equilibrium
+    from theory.harness.numeric_checks_equilibrium import _si_equilibrium
 
     result = _si_equilibrium(CheckContext())
     assert result.verdict == "pass", result

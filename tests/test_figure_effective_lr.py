@@ -9,7 +9,7 @@ from numpy.testing import assert_array_equal
 from figures import effective_lr as m
 from figures import registry
 from figures.style import get_style
-from theory.numeric_checks_si import _propagated, _stage_tolerance
+from theory.harness.numeric_checks_si import _propagated, _stage_tolerance
 from theory.scale_invariance import gd_weight_decay, sphere_gd
 
 

@@ -24,8 +24,8 @@ from figures.save import FORMATS, atomic_write, figure_bytes, metadata, save_fig
 from figures.style import PALETTE, STYLES, WIDTHS, get_style
 from theory import bayes
 from theory.catalogue import CATALOGUE
-from theory.cli import main
 from theory.errors import InputError
+from theory.harness.cli import main
 from theory.quadratic import Quadratic
 from theory.regression import min_norm_solution, ridge
 
@@ -454,7 +454,7 @@ class _BlockTorch:  # an import hook that makes torch look uninstalled
         return None
 
 sys.meta_path.insert(0, _BlockTorch())
-from theory.cli import main
+from theory.harness.cli import main
 codes = [main(["figures", "--list"]),
          main(["figures", "--out", sys.argv[1], "--format", "pdf", "--only", "shrinkage"]),
          main(["figures", "--out", sys.argv[1], "--only", "optimizers"])]

@@ -20,7 +20,7 @@ pytest.importorskip("torch", reason="the torch figures need the torch extra: pip
 from figures import registry
 from figures._common import clipped_inches
 from figures.style import get_style
-from theory.cli import main
+from theory.harness.cli import main
 
 pytestmark = pytest.mark.torch
 

@@ -19,9 +19,9 @@ import pytest
 from theory import catalogue, checks
 from theory.catalogue import CATALOGUE, Theorem
 from theory.checks import CheckContext, CheckResult, ErrorTracker, load_plugins, register, sandbox
-from theory.cli import main
 from theory.errors import InputError
-from theory.verify import run_checks
+from theory.harness.cli import main
+from theory.harness.verify import run_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "wdt-plugin-example"
@@ -268,7 +268,7 @@ def example_site(tmp_path_factory) -> Path:
 def test_installed_example_runs_in_a_fresh_wdt(example_site, tmp_path):
     """What a user sees: the package installed, a new ``wdt verify`` finds it by its entry point."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(example_site), str(ROOT)]), COLUMNS="200")
-    wdt = [sys.executable, "-m", "theory.cli", "verify", "--only", "example."]
+    wdt = [sys.executable, "-m", "theory.harness.cli", "verify", "--only", "example."]
     run = {"capture_output": True, "text": True, "env": env, "cwd": tmp_path, "timeout": 120}
     done = subprocess.run([*wdt, "--json"], **run)
     assert done.returncode == 0, done.stderr

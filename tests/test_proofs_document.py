@@ -18,7 +18,7 @@ from proofs.cli import add_arguments, run, write_atomically
 from proofs.document import MAX_FORMULA, SYMPY_LINE, markdown_text, render
 from proofs.framework import Report
 from theory.checks import CheckContext, all_checks, run_check
-from theory.cli import main
+from theory.harness.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "proofs" / "DERIVATIONS.md"

@@ -15,7 +15,7 @@ from proofs.registry import derivation, report
 from theory import scale_invariance as si
 from theory.checks import CheckContext, all_checks, run_check
 from theory.errors import InputError, PreconditionError, TheoryError
-from theory.numeric_checks_si import _propagated, _stage_tolerance
+from theory.harness.numeric_checks_si import _propagated, _stage_tolerance
 from theory.numerics import residual_tolerance
 
 EPS = float(np.finfo(np.float64).eps)
@@ -144,7 +144,7 @@ def test_propagated_bound_stays_finite_over_long_runs() -> None:
     propagated bound grew geometrically over 400 steps and overflowed. It is now capped at 2 (two unit
     vectors are never further apart), trajectories are compared only below the cap, and every step is
     also checked on its own."""
-    from theory.numeric_checks_si import _VACUOUS, _propagated
+    from theory.harness.numeric_checks_si import _VACUOUS, _propagated
 
     f = si.SphereFunction.random(np.random.default_rng(3), 6)
     us = np.tile(np.eye(6)[0], (2000, 1))

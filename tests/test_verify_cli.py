@@ -16,8 +16,8 @@ import pytest
 from theory import checks
 from theory.catalogue import CATALOGUE, ids
 from theory.checks import CheckContext, CheckResult, CheckSkipped, ErrorTracker, register
-from theory.cli import EXIT_BROKEN_PIPE, main
 from theory.errors import InputError
+from theory.harness.cli import EXIT_BROKEN_PIPE, main
 
 KEYS = {"id", "route", "status", "cases", "max_error", "tolerance", "seconds", "detail"}
 
@@ -207,9 +207,10 @@ import signal, sys, time
 # with nohup setsid … &, some CI runners) passes the ignore on through fork and exec, and a Python started
 # so installs no KeyboardInterrupt handler; the SIGINT below would do nothing and the test would time out
 signal.signal(signal.SIGINT, signal.default_int_handler)
-from theory import checks, verify
+from theory import checks
+from theory.harness import verify
 from theory.checks import ErrorTracker, register
-from theory.cli import EXIT_BROKEN_PIPE, main
+from theory.harness.cli import EXIT_BROKEN_PIPE, main
 
 checks._REGISTRY.clear()
 
@@ -281,7 +282,7 @@ def test_ctrl_c_prints_finished_rows_and_exits_130(as_json):
 def test_closed_pipe_ends_without_traceback(argv):
     """``wdt … | head``: the reader has gone before anything is written; exit 141 (128 + SIGPIPE)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "theory.cli", *argv],
+        [sys.executable, "-m", "theory.harness.cli", *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_child_env(),

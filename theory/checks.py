@@ -86,11 +86,11 @@ ROUTES: tuple[Route, ...] = ("symbolic", "numeric", "empirical")
 #: Modules whose import registers checks, in the order their rows are printed.
 PROVIDERS: tuple[str, ...] = (
     "proofs.checks",
-    "theory.numeric_checks",
-    "theory.numeric_checks_si",
-    "theory.numeric_checks_equilibrium",
-    "theory.numeric_checks_dynamics",
-    "theory.numeric_checks_double_descent",
+    "theory.harness.numeric_checks",
+    "theory.harness.numeric_checks_si",
+    "theory.harness.numeric_checks_equilibrium",
+    "theory.harness.numeric_checks_dynamics",
+    "theory.harness.numeric_checks_double_descent",
     "theory.empirical.checks",
     "theory.empirical.checks_si",
     "theory.empirical.checks_equilibrium",

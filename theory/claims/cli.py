@@ -20,7 +20,7 @@ Exit status: 0 when no record is unverified, 1 when one is, 2 for bad usage
 which prints the records finished so far (marked as interrupted: in the table's title, and with
 ``--json`` as a last array element ``{"kind": "interrupted", "records": n, "planned": m, "reason": ...}``
 after the n finished records), and 141 when the output pipe closes
-early, as for ``wdt verify`` (:func:`theory.cli.main`).
+early, as for ``wdt verify`` (:func:`theory.harness.cli.main`).
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from theory._console import console as make_console
-from theory._console import is_plain
 from theory.checks import CheckContext, Outcome
 from theory.claims import (
     STATUSES,
@@ -54,6 +52,8 @@ from theory.claims import (
     plan,
     run_ledger,
 )
+from theory.harness.console import console as make_console
+from theory.harness.console import is_plain
 
 __all__ = ["add_arguments", "render_text", "run"]
 
@@ -66,7 +66,7 @@ _VERDICT_STYLE = {
 }
 #: printed after an evidence reference one of whose checks has an empirical tolerance
 EMPIRICAL_MARK = "*"
-#: 128 + SIGINT (as :data:`theory.cli.EXIT_INTERRUPTED`, which imports this module)
+#: 128 + SIGINT (as :data:`theory.harness.cli.EXIT_INTERRUPTED`, which imports this module)
 EXIT_INTERRUPTED = 130
 
 
@@ -88,7 +88,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="only the records whose id starts with this, e.g. 'd2l.' (repeatable)",
     )
     p.add_argument("--json", action="store_true", help="print a JSON array instead of the tables")
-    from theory.cli import seed_type  # a negative seed is a usage error, not an unverified claim
+    from theory.harness.cli import seed_type  # a negative seed is a usage error, not an unverified claim
 
     p.add_argument("--seed", type=seed_type, default=0, help="seed of every random draw (default 0)")
     p.add_argument("--thorough", action="store_true", help="the evidence checks' larger runs")

@@ -8,8 +8,8 @@ claims (paraphrase, verdict, conditions, what holds for a network, evidence). A 
 evidence links to its entry in the catalogue of ``docs/reference.md``; an evidence check is named with
 its description.
 
-``python -m theory.docs --write`` writes it (block ``claims`` of ``docs/claims.md``, see
-:mod:`theory.docs`); ``tests/test_claims.py`` fails when the committed page is out of date.
+``python -m theory.harness.docs --write`` writes it (block ``claims`` of ``docs/claims.md``, see
+:mod:`theory.harness.docs`); ``tests/test_claims.py`` fails when the committed page is out of date.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ VERDICT_MEANING: dict[str, str] = {
 def catalogue_anchor(theorem_id: str) -> str:
     """The anchor of a theorem's heading in ``docs/reference.md``.
 
-    The heading is ``### `<id>`: <title>`` (:func:`theory.docs.catalogue_section`); a Markdown
+    The heading is ``### `<id>`: <title>`` (:func:`theory.harness.docs.catalogue_section`); a Markdown
     renderer such as GitHub's makes its anchor by dropping the backticks and every character that is
     not a letter, digit, ``_``, ``-`` or space, lower-casing, and turning each space into ``-``.
     """
@@ -83,7 +83,7 @@ Run the evidence with `wdt claims` (`--source d2l` for one text, `--only d2l.` f
 - **n/a**: a "not a mathematical claim": nothing to verify (evidence it cites backs the precise
   statement its conditions put in its place, and must pass too).
 
-This page is generated from the records (`python -m theory.docs --write`); the statuses are what
+This page is generated from the records (`python -m theory.harness.docs --write`); the statuses are what
 `wdt claims` prints. The numbers in the listings' findings are those their checks measure at the
 default seed 0 (the d2l checks assert the quoted ones at that seed); `wdt claims --seed N` reruns the
 checks on other random draws, and each check's detail (`--json`) shows that draw's numbers. The d2l

@@ -7,7 +7,7 @@ derivation's cell says ``pass`` when proved for general n and ``pass n≤N`` whe
 under the id, and no status cell ever wraps or is cut. ``--verbose`` prints one row per (theorem,
 route) with the source, the number of cases, the worst error against the tolerance (and their
 ratio), the seconds and the status. A progress bar goes to standard error, so ``--json`` output stays
-clean. Output to a pipe follows ``COLUMNS``, else is plain text (see :mod:`theory._console`).
+clean. Output to a pipe follows ``COLUMNS``, else is plain text (see :mod:`theory.harness.console`).
 
 A tolerance derived from the route's error bound is printed as is; one that could only be set
 empirically carries a mark (``*``) and the reasons are listed under the table (``--json``: the keys
@@ -33,10 +33,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from theory._console import console as make_console
-from theory._console import did_you_mean, is_plain
 from theory.checks import ROUTES, Check, CheckContext, Outcome, all_checks, load_plugins, run_check, select
 from theory.errors import InputError
+from theory.harness.console import console as make_console
+from theory.harness.console import did_you_mean, is_plain
 
 __all__ = [
     "EMPIRICAL_MARK",

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 
 from rich.table import Table
 
-from theory._console import console as make_console
-from theory._console import did_you_mean, table_box
 from theory.conventions import DATA_LOSSES, INPUTS, Convention, get_convention, to_canonical, translate
 from theory.conventions import table as convention_table
 from theory.errors import InputError
+from theory.harness.console import console as make_console
+from theory.harness.console import did_you_mean, table_box
 
 __all__ = ["print_table", "print_translation", "resolve_api", "symbolic_row"]
 

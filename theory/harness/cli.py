@@ -145,7 +145,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         match = _INVALID_CHOICE.search(message)
         if match:
-            from theory._console import did_you_mean
+            from theory.harness.console import did_you_mean
 
             choices = re.findall(r"'([^']*)'", match["choices"])
             message += did_you_mean(match["word"], choices)
@@ -190,7 +190,7 @@ def _check_device(device: str) -> None:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from theory.verify import verify
+    from theory.harness.verify import verify
 
     _check_device(args.device)
     return verify(
@@ -206,7 +206,7 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _run_conventions(args: argparse.Namespace) -> int:
-    from theory.conventions_cli import print_table, print_translation
+    from theory.harness.conventions_cli import print_table, print_translation
 
     if args.source is None:
         if args.settings:
