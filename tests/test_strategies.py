@@ -190,3 +190,14 @@ def test_impossible_shapes_are_refused():
         find(wst.regression_data(shape="square"), lambda _: True)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="classes"):
         find(wst.classification_data(rows=(2, 5), classes=(3, 3)), lambda _: True)
+
+
+def test_matrix_repr_shows_the_spectrum_not_d_squared_numbers():
+    """A counterexample prints ``Matrix(d, eigenvalues)``; a d = 40 matrix's repr stays one short line."""
+    lam = np.linspace(0.5, 2.0, 40)
+    m = wst.Matrix(np.diag(lam), lam, np.eye(40))
+    text = repr(m)
+    assert text == "Matrix(d=40, eigenvalues=[0.5 , 0.5385, 0.5769, ..., 1.9231, 1.9615, 2. ])"
+    assert "\n" not in text and len(text) < 120
+    small = wst.Matrix(np.diag([1.0, 3.0]), np.array([1.0, 3.0]), np.eye(2))
+    assert repr(small) == "Matrix(d=2, eigenvalues=[1., 3.])"

@@ -82,6 +82,14 @@ class Matrix:
     def d(self) -> int:
         return int(self.H.shape[0])
 
+    def __repr__(self) -> str:
+        """d and the spectrum (NumPy's printing at precision 4, summarised beyond 12 entries), which is
+        what a shrunk counterexample needs; H and the eigenvectors follow from them and a seed, and
+        printing them would bury the spectrum in d² numbers."""
+        with np.printoptions(precision=4, threshold=12, edgeitems=3, linewidth=10_000):
+            lam = " ".join(np.array2string(self.eigenvalues, separator=", ").split())
+        return f"Matrix(d={self.d}, eigenvalues={lam})"
+
     @property
     def condition_number(self) -> float:
         """``λ_max/λ_min`` over the non-zero eigenvalues (the conditioning of the range)."""
