@@ -84,6 +84,44 @@ def test_default_view_at_80_columns_shows_every_status(kind, width):
         assert len(STATUS.findall(shown)) == len(cells)
 
 
+@pytest.mark.parametrize("width", [66, 60, 56])
+def test_narrower_terminals_fold_the_id_never_a_status(width):
+    """Below 72 columns the theorem column folds its ids and titles; each route cell stays whole on one
+    line (``no_wrap`` and its minimum width), so no status or margin is split or dropped."""
+    outcomes = _outcomes("mixed")
+    text = _render(outcomes, width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    by_id: dict[str, dict[str, Outcome]] = {}
+    for o in outcomes:
+        by_id.setdefault(o.id, {})[o.route] = o
+    for tid, routes in by_id.items():
+        cells = [route_cell(routes.get(r)) for r in ROUTES]  # in route order, on the id's first line
+        pattern = r"\s+".join(re.escape(c) for c in cells)
+        assert re.search(rf"^\s+\S+\s+{pattern}\s*$", text, re.MULTILINE), (tid, cells)
+        assert re.search(rf"^\s+{re.escape(tid[: width // 4])}", text, re.MULTILINE), tid
+
+
+@pytest.mark.parametrize("width", [52, 44, 36])
+def test_a_terminal_too_narrow_for_the_table_gets_a_stacked_list(width):
+    """Under about 53 columns the table would drop its theorem column (rich shrinks it to nothing):
+    instead each theorem is a line with its id, then one line per route with that route's cell."""
+    outcomes = _outcomes("mixed")
+    lines = _render(outcomes, width).splitlines()
+    assert max(len(line) for line in lines) <= width
+    by_id: dict[str, dict[str, Outcome]] = {}
+    for o in outcomes:
+        by_id.setdefault(o.id, {})[o.route] = o
+    for tid, routes in by_id.items():
+        at = [
+            i
+            for i, line in enumerate(lines)
+            if line.startswith(tid[:width] + (" " if len(tid) < width else ""))
+        ]
+        assert len(at) == 1, (tid, at)
+        after = [line for line in lines[at[0] + 1 :] if line.startswith("  ")][: len(ROUTES)]
+        assert [line.split(None, 1) for line in after] == [[r, route_cell(routes.get(r))] for r in ROUTES]
+
+
 def test_route_cell_margin_and_marks():
     o = _outcomes("pass")
     numeric = next(x for x in o if x.route == "numeric" and x.tolerance_basis == "derived")

@@ -201,7 +201,28 @@ def _styled(outcome: Outcome | None) -> str:
     return f"[dim]{text}[/]" if outcome is None else f"[{_STYLE[outcome.status]}]{text}[/]"
 
 
-def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table:
+#: the widest route cell (``route_cell``), and the narrowest theorem column worth a table
+_CELL = len("pass 3e-05*")
+_MIN_THEOREM = 10
+
+
+def _stacked(
+    rows: dict[str, dict[str, Outcome]], titles: dict[str, str], routes: list[str], title: str
+) -> Group:
+    """The per-theorem view for a terminal too narrow for its table (under about 53 columns): the id and
+    title on one folded line, then one indented line per route with its cell, so nothing is hidden."""
+    lines: list[RenderableType] = [Text(title, style="bold", overflow="fold"), Text("")]
+    name_width = max(len(r) for r in routes)
+    for tid, cells in rows.items():
+        lines.append(Text.assemble((tid, "bold"), "  ", (titles[tid], "dim"), overflow="fold"))
+        other = [o for r, o in cells.items() if r not in ROUTES]
+        for i, route in enumerate(routes):
+            cell = other[0] if other and i == 0 else cells.get(route)
+            lines.append(Text.from_markup(f"  {route:<{name_width}}  {_styled(cell)}", overflow="fold"))
+    return Group(*lines)
+
+
+def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table | Group:
     """One row per theorem: id, title, a status cell per route (the routes that appear)."""
     routes: list[str] = [r for r in ROUTES if any(o.route == r for o in outcomes)]
     # a row of no route (a plugin that failed to load) shows its status in the first column
@@ -212,15 +233,19 @@ def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool)
         rows.setdefault(o.id, {})[o.route] = o
     titles = {o.id: o.title for o in outcomes}
     narrow = width < NARROW and not plain
+    if not plain and width < _MIN_THEOREM + len(routes) * (_CELL + 2) + 4:
+        return _stacked(rows, titles, routes, title)
     table = Table(
         title=title, header_style="bold", box=None if plain else _BOX, min_width=min(len(title) + 2, width)
     )
     # the route cells keep their width (no_wrap, at most 11 characters); the theorem wraps
-    table.add_column("theorem" if narrow else "id", no_wrap=not narrow, overflow="fold", ratio=1)
+    table.add_column(
+        "theorem" if narrow else "id", no_wrap=not narrow, overflow="fold", ratio=1, min_width=_MIN_THEOREM
+    )
     if not narrow:
         table.add_column("title", no_wrap=plain, ratio=2)
     for route in routes:
-        table.add_column(route, no_wrap=True, min_width=len("pass 3e-05*"))
+        table.add_column(route, no_wrap=True, min_width=_CELL)
     for tid, cells in rows.items():
         head: list[RenderableType]
         if narrow:
