@@ -122,6 +122,18 @@ def test_a_terminal_too_narrow_for_the_table_gets_a_stacked_list(width):
         assert [line.split(None, 1) for line in after] == [[r, route_cell(routes.get(r))] for r in ROUTES]
 
 
+@pytest.mark.parametrize("width", [70, 56, 40])
+def test_verbose_under_72_columns_lists_every_row_with_its_id(width):
+    outcomes = _outcomes("mixed")
+    lines = _render(outcomes, width, verbose=True).splitlines()
+    assert max(len(line) for line in lines) <= width
+    heads = [
+        line for line in lines if re.match(r"\S+ \((symbolic|numeric|empirical)\): (pass|fail|skip)$", line)
+    ]
+    assert heads == [f"{o.id} ({o.route}): {o.status}" for o in outcomes]
+    assert sum("123456 cases" in line for line in lines) == len(outcomes)
+
+
 def test_route_cell_margin_and_marks():
     o = _outcomes("pass")
     numeric = next(x for x in o if x.route == "numeric" and x.tolerance_basis == "derived")

@@ -260,9 +260,28 @@ def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool)
     return table
 
 
-def _route_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table:
+#: below this width the verbose table's id column folds to a few letters (or vanishes): list instead
+_MIN_VERBOSE = 72
+
+
+def _route_stacked(outcomes: list[Outcome], title: str) -> Group:
+    """``--verbose`` for a terminal under 72 columns: per (theorem, route) a line with id, route and
+    status, then the title and source, then cases, worst error / tolerance and seconds, indented."""
+    lines: list[RenderableType] = [Text(title, style="bold", overflow="fold"), Text("")]
+    for o in outcomes:
+        lines.append(
+            Text.assemble((o.id, "bold"), f" ({o.route}): ", (o.status, _STYLE[o.status]), overflow="fold")
+        )
+        lines.append(Padding(Text(f"{o.title}; {o.source}", style="dim"), (0, 0, 0, 2)))
+        lines.append(Padding(Text(f"{o.cases} cases, {format_error(o)}, {o.seconds:.2f} s"), (0, 0, 0, 2)))
+    return Group(*lines)
+
+
+def _route_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table | Group:
     """``--verbose``: one row per (theorem, route) with source, cases, error / tolerance, seconds."""
     narrow = width < NARROW and not plain
+    if not plain and width < _MIN_VERBOSE:
+        return _route_stacked(outcomes, title)
     table = Table(
         title=title, header_style="bold", box=None if plain else _BOX, min_width=min(len(title) + 2, width)
     )
