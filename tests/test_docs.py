@@ -4,6 +4,8 @@ repository does not contain."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -50,8 +52,12 @@ def test_readme_python_examples_run():
     blocks = re.findall(r"```python\n(.*?)```", README, re.S)
     assert blocks
     for block in blocks:
-        with sandbox():  # a worked example that adds a theorem of its own leaves the catalogue as it was
+        printed = io.StringIO()
+        with sandbox(), contextlib.redirect_stdout(printed):  # a worked example's theorems are undone
             exec(compile(block, "README.md", "exec"), {})
+        # a comment `# → TEXT` after a print states what it prints: TEXT must be in the output
+        for promised in re.findall(r"^print\(.*#\s*→\s*(.+)$", block, re.M):
+            assert promised.strip() in printed.getvalue(), (promised, printed.getvalue())
 
 
 REFERENCE = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
