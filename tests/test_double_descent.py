@@ -16,9 +16,9 @@ import pytest
 import sympy as sp
 
 from theory import double_descent as dd
-from theory import numeric_checks_double_descent as ndd
 from theory.checks import CheckContext, ErrorTracker
 from theory.errors import InputError, PreconditionError
+from theory.harness import numeric_checks_double_descent as ndd
 
 NOISE, R2 = 1.0, 4.0
 
