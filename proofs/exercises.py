@@ -88,7 +88,7 @@ class Exercise:
     title: str
     prompt: str
     symbols: Mapping[str, sp.Symbol]
-    solution: sp.Expr
+    solution: sp.Expr = field(repr=False)  # not in the printed form: it is the answer
     theorem_id: str
     origin: str
     domain: tuple[Any, ...] = ()
