@@ -36,6 +36,7 @@ WRONG = [
     ("l2.shrinkage", "lambda_i/(lambda_i - alpha)"),  # a sign flip in the denominator
     ("l2.shrinkage", "-lambda_i/(lambda_i + alpha)"),  # a sign flip
     ("es.approx", "1/(epsilon*tau) - lambda_i*(tau + 1)/tau"),  # the ½ missing
+    ("es.approx", "1/(epsilon*tau)"),  # the λ_i = 0 case, but λ_i > 0: not a special case in the domain
     ("l1.soft_threshold", "sign(w_star)*Max(Abs(w_star) - alpha, 0)"),  # the threshold not divided by h
     ("l2.ridge_1d", "(x_1*y_1 + x_2*y_2)/(x_1^2 + x_2^2 + alpha/2)"),  # G 7.15's SSE convention
     ("l2.sgd_update", "(1 - eta)*w - eta*g"),  # η in place of ηλ

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -13,10 +14,15 @@ from proofs.framework import HOW, KIND, StepResult, check_step, check_step_resul
 from theory.errors import InputError
 
 
-def _formatted(obj: object) -> dict[str, object]:
-    """The MIME bundle IPython's display formatter makes of ``obj`` (what a notebook shows)."""
-    formatters = pytest.importorskip("IPython.core.formatters")
-    data, _ = formatters.DisplayFormatter().format(obj)
+def _formatted(obj: Any) -> dict[str, object]:
+    """The MIME bundle IPython's display formatter makes of ``obj`` (what a notebook shows); without
+    IPython, the bundle from the ``_repr_*_`` methods it would call."""
+    try:
+        from IPython.core.formatters import DisplayFormatter
+    except ImportError:
+        reprs = {"text/markdown": "_repr_markdown_", "text/latex": "_repr_latex_"}
+        return {mime: getattr(obj, name)() for mime, name in reprs.items() if hasattr(obj, name)}
+    data, _ = DisplayFormatter().format(obj)
     return dict(data)
 
 
