@@ -13,32 +13,19 @@ from typing import Any
 
 import sympy as sp
 
-from proofs.framework import Derivation, Step
+from proofs.framework import HOW, Derivation, Step
 
-__all__ = ["MAX_FORMULA", "SYMPY_LINE", "markdown_text", "render", "render_derivation", "render_step"]
+__all__ = [
+    "MAX_FORMULA",
+    "SYMPY_LINE",
+    "markdown_text",
+    "render",
+    "render_derivation",
+    "render_step",
+    "render_step_markdown",
+]
 
-_HOW = {
-    "cancel": "`cancel` reduces lhs − rhs to 0",
-    "factor": "`factor` reduces lhs − rhs to 0",
-    "expand": "`expand` reduces lhs − rhs to 0",
-    "expand_log": "`expand_log` reduces lhs − rhs to 0",
-    "expand_sum": "`expand` and `sum_simplify` reduce lhs − rhs to 0",
-    "combsimp": "`combsimp` (factorials and binomials) reduces lhs − rhs to 0",
-    "equals": "`equals` proves lhs = rhs",
-    "matrix": "matrix algebra (`expand`, `refine` with the facts) reduces lhs − rhs to 0",
-    "gradient": "SymPy's matrix calculus (`diff`) gives the stated gradient",
-    "holds": "the claim evaluates to True from the symbols' assumptions",
-    "solve": "`solve` returns exactly the stated solution(s)",
-    "solveset": "`solveset` over the reals returns the stated set",
-    "rsolve": "`rsolve` returns the stated closed form",
-    "series": "`series` returns the stated expansion",
-    "limit": "`limit` returns the stated value",
-    "expectation": "`sympy.stats.E` of the expanded expression returns the stated value",
-    "nsolve": "`nsolve` (numerical) finds the stated root to the stated digits",
-    "evalf": "`evalf` (numerical) gives the stated value to the stated digits",
-    "partition": "the intervals tile ℝ: consecutive ones share one endpoint, contained in exactly one",
-    "definition": "none: a definition names an expression, it proves nothing",
-}
+_HOW = HOW  # one table of methods in words, shared with StepResult.how
 
 #: the longest formula line the document prints; a longer one (explicit n = 3 entries) is summarised
 MAX_FORMULA = 400
@@ -126,6 +113,20 @@ def _render_step(step: Step) -> str:
     return rf"{_tex(lhs)} = {_tex(rhs)}"
 
 
+def render_step_markdown(step: Step, number: int | None = None) -> str:
+    """One step as the document shows it: ``N.`` (when numbered), the reason, how it is checked (or
+    that it is a definition), its facts and sizes, then the formula in ``$$`` display math. Also what
+    a :class:`~proofs.framework.Step` shows in Jupyter."""
+    facts = ""
+    if step.facts:
+        facts = " Facts: " + ", ".join(f"${sp.latex(f)}$" for f in step.facts) + "."
+    sentence = markdown_text(step.why if step.why.endswith((".", "...")) else f"{step.why}.")
+    label = "*Definition* (not checked)." if step.by == "definition" else f"*Check:* {_HOW[step.by]}."
+    sizes = f" Checked for {step.sizes} only." if step.sizes else ""
+    head = f"{number}. " if number is not None else ""
+    return "\n".join([f"{head}{sentence} {label}{facts}{sizes}", "", "$$", render_step(step), "$$"])
+
+
 def _assumption(symbol: Any) -> tuple[str, str]:
     """``(name, what it is)``: the LaTeX name and its set or sign from the SymPy assumptions."""
     name = sp.latex(symbol)
@@ -199,20 +200,7 @@ def render_derivation(derivation: Derivation) -> str:
         if step.case != case:
             case = step.case
             lines += [f"*{markdown_text(case)}*" if case else "*Back to the general case*", ""]
-        facts = ""
-        if step.facts:
-            facts = " Facts: " + ", ".join(f"${sp.latex(f)}$" for f in step.facts) + "."
-        sentence = markdown_text(step.why if step.why.endswith((".", "...")) else f"{step.why}.")
-        label = "*Definition* (not checked)." if step.by == "definition" else f"*Check:* {_HOW[step.by]}."
-        sizes = f" Checked for {step.sizes} only." if step.sizes else ""
-        lines += [
-            f"{number}. {sentence} {label}{facts}{sizes}",
-            "",
-            "$$",
-            render_step(step),
-            "$$",
-            "",
-        ]
+        lines += [render_step_markdown(step, number), ""]
     for note in derivation.notes:
         lines += [f"> {markdown_text(note)}", ""]
     return "\n".join(lines)

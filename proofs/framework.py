@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,13 +64,17 @@ from theory.catalogue import get as get_theorem
 from theory.errors import InputError
 
 __all__ = [
+    "HOW",
+    "KIND",
     "Derivation",
     "Method",
     "Report",
     "Result",
     "Step",
+    "StepResult",
     "check",
     "check_step",
+    "check_step_result",
     "define",
     "evalf",
     "expectation",
@@ -123,6 +127,44 @@ SUPPORTING_CASES = ("Second check", "Counterexample")
 _GENERAL = "proved for general n"
 _DERIVE_METHODS = ("solve", "solveset", "rsolve", "series", "limit", "expectation", "nsolve", "evalf")
 
+#: how each method checks a step, in words (the document's "Check:" and :attr:`StepResult.how`)
+HOW: dict[str, str] = {
+    "cancel": "`cancel` reduces lhs − rhs to 0",
+    "factor": "`factor` reduces lhs − rhs to 0",
+    "expand": "`expand` reduces lhs − rhs to 0",
+    "expand_log": "`expand_log` reduces lhs − rhs to 0",
+    "expand_sum": "`expand` and `sum_simplify` reduce lhs − rhs to 0",
+    "combsimp": "`combsimp` (factorials and binomials) reduces lhs − rhs to 0",
+    "equals": "`equals` proves lhs = rhs",
+    "matrix": "matrix algebra (`expand`, `refine` with the facts) reduces lhs − rhs to 0",
+    "gradient": "SymPy's matrix calculus (`diff`) gives the stated gradient",
+    "holds": "the claim evaluates to True from the symbols' assumptions",
+    "solve": "`solve` returns exactly the stated solution(s)",
+    "solveset": "`solveset` over the reals returns the stated set",
+    "rsolve": "`rsolve` returns the stated closed form",
+    "series": "`series` returns the stated expansion",
+    "limit": "`limit` returns the stated value",
+    "expectation": "`sympy.stats.E` of the expanded expression returns the stated value",
+    "nsolve": "`nsolve` (numerical) finds the stated root to the stated digits",
+    "evalf": "`evalf` (numerical) gives the stated value to the stated digits",
+    "partition": "the intervals tile ℝ: consecutive ones share one endpoint, contained in exactly one",
+    "definition": "none: a definition names an expression, it proves nothing",
+}
+
+#: what kind of step each method makes (:attr:`StepResult.kind`)
+KIND: dict[str, str] = {
+    **dict.fromkeys(("cancel", "factor", "expand", "expand_log", "expand_sum", "combsimp"), "identity"),
+    "equals": "identity",
+    "matrix": "identity",
+    "gradient": "gradient",
+    "holds": "claim",
+    **{by: by for by in ("solve", "solveset", "rsolve", "series", "limit", "expectation")},
+    "nsolve": "numerical root",
+    "evalf": "numerical value",
+    "partition": "case split",
+    "definition": "definition",
+}
+
 
 @dataclass(frozen=True)
 class Step:
@@ -160,6 +202,27 @@ class Step:
     def displayed(self) -> tuple[Any, Any]:
         """The two sides the document shows: ``shown`` or ``(lhs, rhs)``."""
         return self.shown if self.shown is not None else (self.lhs, self.rhs)
+
+    def check(self) -> StepResult:
+        """Check this step: a :class:`StepResult` saying what was compared, how, and whether it holds
+        (``bool(result)`` is :attr:`StepResult.passed`)."""
+        return check_step_result(self)
+
+    def latex(self) -> str:
+        """The step's formula in LaTeX (no ``$``), as the derivations document prints it."""
+        from proofs.document import render_step
+
+        return render_step(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the step as the derivations document shows it (reason, check method, ``$$`` math)."""
+        from proofs.document import render_step_markdown
+
+        return render_step_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter (LaTeX frontends): the formula in display math."""
+        return f"$$ {self.latex()} $$"
 
 
 @dataclass(frozen=True)
@@ -236,6 +299,25 @@ class Derivation:
         """The catalogue record: statement, source, assumptions in words."""
         return get_theorem(self.theorem_id)
 
+    def __iter__(self) -> Iterator[Step]:
+        """The steps in order: ``for step in derivation: step.check()``."""
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def check(self) -> Report:
+        """Check every step (:func:`check`): the :class:`Report`."""
+        return check(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the theorem's section of the derivations document (statement, source, symbols,
+        every step with its ``$$`` math), from the document's own renderer
+        (:func:`proofs.document.render_derivation`)."""
+        from proofs.document import render_derivation
+
+        return render_derivation(self)
+
     def function(self, name: str) -> Callable[..., Any]:
         """The named result as a NumPy function (see :class:`Result`)."""
         if name not in self.results:
@@ -270,6 +352,85 @@ class Report:
         if self.ok:
             return self.scope
         return f"step {self.failed_step} fails: {self.reason}"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What checking one step found (:meth:`Step.check`); ``bool(result)`` is :attr:`passed`.
+
+    Attributes:
+        passed: the step holds as what it claims to be: a proof step is proved, a definition names
+            something. A definition proves nothing: its :attr:`status` is ``"definition"``, never
+            ``"proved"`` (see :attr:`proved`).
+        kind: :data:`KIND` of the method: ``identity``, ``gradient``, ``claim``, ``solve``, ``limit``,
+            ``series``, ..., ``case split``, ``definition``.
+        what: the two objects compared, as SymPy objects: ``(lhs, rhs)`` of an identity (the shown
+            names for steps with ``shown``); the unknown (or the expression) and the stated result of a
+            derive method (``solve``, ``limit``, ...); ``(claim, True)`` for a claim; ``(intervals, ℝ)``
+            for a case split; ``(name, expression)`` for a definition.
+        how: the method, in words (:data:`HOW`): ``"`cancel` reduces lhs − rhs to 0"``.
+        why: the step's reason, as written in the derivation.
+        detail: ``""`` when the step passed; else why not: the residue that did not reduce to 0, the
+            value SymPy derived instead, or the SymPy error.
+        method: the step's :data:`Method` (``step.by``).
+        step: the :class:`Step` checked (for :attr:`formula`).
+    """
+
+    passed: bool
+    kind: str
+    what: tuple[Any, Any]
+    how: str
+    why: str
+    detail: str = ""
+    method: str = ""
+    step: Step | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def formula(self) -> str:
+        """The step's LaTeX (no ``$``), as the derivations document prints it (``""`` without a step)."""
+        return self.step.latex() if self.step is not None else ""
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    @property
+    def proved(self) -> bool:
+        """``True`` for a proof step that holds; ``False`` for a definition (nothing to prove) and for
+        a step that fails."""
+        return self.passed and self.kind != "definition"
+
+    @property
+    def status(self) -> Literal["proved", "definition", "failed"]:
+        """``"proved"``, ``"definition"`` (a well-formed definition: checked, nothing) or ``"failed"``."""
+        if not self.passed:
+            return "failed"
+        return "definition" if self.kind == "definition" else "proved"
+
+    def __str__(self) -> str:
+        head = {"proved": "proved", "definition": "definition (nothing to prove)", "failed": "FAILED"}
+        text = f"{head[self.status]}: {self.why} [{self.kind}; check: {self.how}]"
+        return f"{text}: {self.detail}" if self.detail else text
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the verdict, the reason, the method, the formula in ``$$`` math, and on failure why."""
+        from proofs.document import markdown_text
+
+        label = {
+            "proved": "✅ **proved**",
+            "definition": "📘 **definition**: names an expression, checked: nothing",
+            "failed": "❌ **failed**",
+        }[self.status]
+        lines = [
+            f"{label} ({self.kind}): {markdown_text(self.why)}",
+            "",
+            f"*Check:* {self.how}.",
+            "",
+        ]
+        if self.formula:
+            lines += ["$$", self.formula, "$$", ""]
+        if self.detail:
+            lines += [f"*Why it fails:* `{self.detail}`", ""]
+        return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------- step constructors
@@ -574,9 +735,34 @@ def _is_name(value: Any) -> bool:
 def check_step(step: Step) -> str:
     """Check one step: ``""`` when it holds, else the reason it does not (a SymPy error counts too).
 
+    The string form of :func:`check_step_result` (kept for callers that test ``== ""``).
+    """
+    result = check_step_result(step)
+    return "" if result.passed else result.detail
+
+
+def check_step_result(step: Step) -> StepResult:
+    """Check one step and say what was compared, how, and why it holds or fails (:class:`StepResult`).
+
     A definition holds when it names something (``lhs`` a symbol or an undefined function of
     symbols); an identity whose displayed sides are the same expression fails (it proves nothing).
     """
+    reason = _failure(step)
+    how = HOW[step.by] if step.by != "definition" else "nothing: a definition names an expression"
+    return StepResult(
+        passed=not reason,
+        kind=KIND[step.by],
+        what=step.displayed,
+        how=how,
+        why=step.why,
+        detail=reason,
+        method=step.by,
+        step=step,
+    )
+
+
+def _failure(step: Step) -> str:
+    """``""`` when the step holds, else the reason (the one implementation behind both checkers)."""
     if step.by == "definition":
         return "" if _is_name(step.lhs) else f"a definition must introduce a name, not {step.lhs}"
     if step.by == "partition":
@@ -707,8 +893,9 @@ def check(derivation: Derivation) -> Report:
             derivation.definitions,
         )
     for index, step in enumerate(derivation.steps, start=1):
-        reason = check_step(step)
-        if reason:
+        outcome = check_step_result(step)
+        if not outcome:
+            reason = outcome.detail
             return Report(
                 derivation.theorem_id,
                 False,

@@ -79,9 +79,18 @@ def ids(prefixes: tuple[str, ...] | list[str] = ()) -> list[str]:
 
 @functools.cache
 def derivation(theorem_id: str) -> Derivation:
-    """The derivation of ``theorem_id``, built once per process."""
+    """The derivation of ``theorem_id``, built once per process.
+
+    Raises:
+        InputError: no derivation has that id; the message names the closest ids ("did you mean").
+    """
     if theorem_id not in BUILDERS:
-        raise InputError(f"no derivation for {theorem_id!r}; ids with derivations: {', '.join(BUILDERS)}")
+        from theory.harness.console import did_you_mean
+
+        raise InputError(
+            f"no derivation for {theorem_id!r}{did_you_mean(theorem_id, BUILDERS)} "
+            f"(ids with derivations: {', '.join(BUILDERS)})"
+        )
     module, _, name = BUILDERS[theorem_id].partition(":")
     built: Derivation = getattr(importlib.import_module(module), name)()
     return built
