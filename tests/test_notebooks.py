@@ -130,7 +130,7 @@ def test_notebook_is_committed_clean(path: Path) -> None:
         f"{_source(first)[:60]!r}"
     )
     dirty = [
-        f"cell {i} ({'outputs' if cell.get('outputs') else 'execution_count'} {cell.get('execution_count')})"
+        f"cell {i} ({len(cell.get('outputs') or [])} outputs, execution_count {cell.get('execution_count')})"
         for i, cell in enumerate(cells)
         if cell.get("cell_type") == "code"
         and (cell.get("outputs") or cell.get("execution_count") is not None)
