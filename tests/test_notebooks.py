@@ -143,12 +143,14 @@ def test_notebook_is_committed_clean(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_executes(path: Path, tmp_path: Path) -> None:
+def test_notebook_executes(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every cell runs without error in a fresh kernel, and nothing in the checkout changes."""
     _require("nbclient", "nbformat", "ipykernel", why="executing the notebooks (the test extra)")
     requires = _load(path).get("metadata", {}).get("wdt", {}).get("requires", [])
     _require(*requires, why=f"{path.name}")
 
+    # jupyter_core's platform paths, without its warning about migrating to them (warnings are errors)
+    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -156,7 +158,6 @@ def test_notebook_executes(path: Path, tmp_path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")  # jupyter_core's own paths, without its migration warning
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
