@@ -202,15 +202,25 @@ def _screenshot_derivation(browser: Any, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("page", ["derivations.html", "reference.html"])
 def test_math_is_rendered(browser: Any, base_url: str, site_dir: Path, page: str, tmp_path: Path) -> None:
-    expected = _math_in_html(site_dir / page)
-    assert expected > 20, f"{page}: only {expected} math elements in the HTML; is dollarmath on?"
     _open_typeset(browser, base_url + page)
     rendered = browser.execute_script("return document.querySelectorAll('mjx-container').length")
-    errors = browser.execute_script("return document.querySelectorAll('mjx-merror, merror').length")
+    # MathJax's own record of each formula: an error box (merror), or an undefined macro, which its
+    # noundefined package shows as red text instead of failing, means the TeX did not render
+    failed = browser.execute_script(
+        """
+        const bad = [];
+        for (const item of MathJax.startup.document.math) {
+          if (/<merror|mathcolor="red"/.test(MathJax.startup.toMML(item.root))) bad.push(item.math);
+        }
+        return bad;
+        """
+    )
     visible = browser.execute_script("return document.body.innerText")
     raw = {tex: visible.count(tex) for tex in RAW_TEX if tex in visible}
     assert not raw, f"{page}: raw TeX left visible after MathJax ran: {raw}"
-    assert errors == 0, f"{page}: MathJax could not typeset {errors} formulas"
+    assert not failed, f"{page}: MathJax could not typeset {len(failed)} formulas: {failed[:5]}"
+    expected = _math_in_html(site_dir / page)
+    assert expected > 20, f"{page}: only {expected} math elements in the HTML; is dollarmath on?"
     # every math element is typeset, one container each (MathJax may add none of its own elsewhere)
     assert rendered >= expected, f"{page}: {rendered} rendered formulas for {expected} math elements"
     if page == "derivations.html":
