@@ -28,6 +28,7 @@ copyright = "weight-decay-theory maintainers"
 extensions = [
     "myst_nb",  # registers myst_parser itself; .md pages and .ipynb notebooks
     "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",  # the docstrings' Google-style "Args:", "Raises:", "Attributes:" sections
     "sphinx.ext.mathjax",
     "sphinx-mathjax-offline",  # sets mathjax_path to the MathJax 3 it copies into _static/mathjax
 ]
@@ -52,7 +53,10 @@ nb_execution_show_tb = True
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options: dict[str, Any] = {"members": True, "show-inheritance": False}
-autodoc_mock_imports: list[str] = []
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+# "Attributes:" as fields of their class, not as separate entries that repeat the dataclass fields
+napoleon_use_ivar = True
 
 html_theme = "furo"
 html_title = "weight-decay-theory"

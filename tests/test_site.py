@@ -10,6 +10,7 @@ in Debian's Chromium through Selenium and the system ``chromedriver`` (no driver
 - every internal link on every page answers 200 and every ``#anchor`` exists on its target page;
 - every gallery image of ``figures/GALLERY.md`` is on the gallery page and loaded (``naturalWidth > 0``);
 - every notebook in ``docs/notebooks/`` has its page, linked from the notebooks page;
+- the API page is autodoc's output rendered (no raw ``.. py:`` directives or ``:func:`` roles);
 - a screenshot of a derivation (taken by the math check) is kept as the test's artefact (under
   ``WDT_ARTEFACTS``, else pytest's temporary directory; the path is printed).
 
@@ -341,6 +342,32 @@ def test_every_notebook_has_a_page(browser: Any, base_url: str, site_dir: Path) 
         n for n in notebooks if not any(h.split("#")[0].endswith(f"notebooks/{n}.html") for h in linked)
     ]
     assert not unlinked, f"notebooks not linked from the notebooks page: {unlinked}"
+
+
+# what autodoc's reST looks like when a Markdown parser reads it instead of rendering it
+RAW_REST = re.compile(r"^\.\. [\w:-]+::|:(?:class|func|meth|mod|attr|exc|py:\w+):`?", re.MULTILINE)
+# one documented object of each package the API page covers (an id is a rendered description)
+API_OBJECTS = (
+    "theory.Quadratic",
+    "theory.catalogue.Theorem",
+    "theory.checks.CheckResult",
+    "theory.testing.property_check",
+    "theory.empirical.require_torch",
+    "proofs.derivation",
+    "figures.get_figure",
+)
+
+
+def test_api_reference_is_rendered(browser: Any, base_url: str) -> None:
+    """The API page shows autodoc's output rendered: object descriptions, no raw directives or roles."""
+    browser.get(base_url + "api.html")
+    visible = browser.execute_script("return document.querySelector('article').innerText")
+    raw = sorted(set(RAW_REST.findall(visible)))
+    assert not raw, f"api.html shows unrendered reST: {raw[:10]}"
+    missing = browser.execute_script(
+        "return arguments[0].filter(id => !document.getElementById(id))", list(API_OBJECTS)
+    )
+    assert not missing, f"api.html does not document {missing}"
 
 
 def test_unavailable_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
