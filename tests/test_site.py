@@ -82,8 +82,11 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"the docs extra is not installed (missing {', '.join(missing)}): pip install -e '.[docs]'"
         )
     site = tmp_path_factory.mktemp("site") / "html"
+    # the notebooks' executions are cached where the documented command keeps them (keyed by the
+    # notebook's code), so a developer who built the site once does not wait for them again
+    cache = ["-D", f"nb_execution_cache_path={DOCS / '_build' / '.jupyter_cache'}"]
     done = subprocess.run(
-        [*BUILD_COMMAND, str(DOCS), str(site)],
+        [*BUILD_COMMAND, *cache, str(DOCS), str(site)],
         cwd=ROOT,
         capture_output=True,
         text=True,
