@@ -67,6 +67,11 @@ __all__ = ["ProximalResult", "Quadratic"]
 class Quadratic(SparsityMethods, DynamicsMethods):
     """``J(w) = ½(w − w*)ᵀH(w − w*)`` (up to the constant ``J(w*)``), H symmetric PSD.
 
+    One eigendecomposition ``H = QΛQᵀ`` serves every method. By topic: the eigenbasis, its accessors,
+    ``value`` and ``gradient`` (:class:`theory._eigenbasis.QuadraticBase`); construction and L2 (this
+    class); L1 and the elastic net (:class:`theory.sparsity.SparsityMethods`); gradient descent and
+    early stopping (:class:`theory.dynamics.DynamicsMethods`).
+
     Args:
         H: the Hessian, d×d, symmetric to within ``100·d·eps·max|H|`` (rounding is symmetrised away;
             a matrix further from symmetric is refused, never silently symmetrised).
