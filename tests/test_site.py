@@ -189,7 +189,12 @@ def _math_in_html(path: Path) -> int:
 
 def _screenshot_derivation(browser: Any, tmp_path: Path) -> None:
     """The test's artefact: a derivation (``l2.eigen``) as a reader sees it, after MathJax ran."""
-    browser.execute_script("document.getElementById('l2-eigen').scrollIntoView()")
+    # instant: the theme scrolls smoothly, and a screenshot taken mid-animation shows the page's top
+    scrolled = browser.execute_script(
+        "document.getElementById('l2-eigen').scrollIntoView({behavior: 'instant', block: 'start'});"
+        "return window.scrollY;"
+    )
+    assert scrolled > 0, "the derivation l2.eigen is not below the page's top: nothing was scrolled"
     artefacts = Path(os.environ.get("WDT_ARTEFACTS") or tmp_path)
     artefacts.mkdir(parents=True, exist_ok=True)
     shot = artefacts / "site-derivation-l2-eigen.png"
