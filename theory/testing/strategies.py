@@ -339,7 +339,7 @@ def diagonal_quadratics(
     singular: bool = False,
 ) -> tuple[Quadratic, Matrix]:
     """A :class:`~theory.Quadratic` with diagonal H (:func:`diagonal_matrices`) and w* in [−10, 10]ᵈ:
-    the setting of the L1 and elastic-net closed forms (``l1.diagonal``, ``enet.diagonal``)."""
+    the setting of the L1 and elastic-net closed forms (``l1.soft_threshold``, ``enet.diagonal``)."""
     m = draw(diagonal_matrices(dims, max_condition, singular=singular))
     return Quadratic(m.H, np.asarray(draw(_w_stars(m.d)))), m
 
