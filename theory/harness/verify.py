@@ -87,6 +87,7 @@ def run_checks(
         Interrupted: on Ctrl-C, with the outcomes of the checks that finished.
     """
     only, routes = list(only), list(routes)
+    all_checks()  # the built-in providers before the plugins (load_plugins does it too): see there
     broken = [failure.outcome() for failure in load_plugins(plugins)]
     found = all_checks()
     try:
