@@ -123,7 +123,9 @@ def test_registry_rejects_bad_registrations(private_registry):
 
     register("l2.update", "numeric", "first")(first)
     register("l2.update", "numeric", "first")(first)  # the same function again is harmless
-    with pytest.raises(InputError, match="cannot register .second. .* as the numeric check of l2.update: it already has one"):
+    with pytest.raises(
+        InputError, match="cannot register .second. .* as the numeric check of l2.update: it already has one"
+    ):
         register("l2.update", "numeric", "second")(lambda ctx: CheckResult(1, 0.0, 1.0))
 
 
