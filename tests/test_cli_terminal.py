@@ -346,3 +346,25 @@ def test_figures_spinner_goes_to_stderr(terminal_stderr, tmp_path):
     assert main(["figures", "--only", "priors", "--format", "svg", "--out", str(tmp_path)]) == 0
     assert "priors …" in err.getvalue() and "priors …" not in out.getvalue()
     assert "priors.svg" in out.getvalue()
+
+
+@pytest.mark.parametrize("company", ["alone", "one theorem", "every theorem"])
+@pytest.mark.parametrize("width", [140, 80, 60, 44])
+def test_a_failed_plugin_row_shows_fail_in_the_default_view(company, width):
+    """A plugin that did not load has no route: its row shows ``fail`` in the first route column (or a
+    ``status`` column when no route is shown at all), never ``—`` or an empty cell, in the table and
+    in the stacked list alike."""
+    plugin = checks.PluginFailure(
+        "broken.py", "--plugin broken.py", "RuntimeError at broken.py:2: boom"
+    ).outcome()
+    built_in = {"alone": [], "one theorem": [o for o in _outcomes("pass") if o.id == "l2.dof"]}
+    lines = _render([*built_in.get(company, _outcomes("pass")), plugin], width).splitlines()
+    at = [i for i, line in enumerate(lines) if line.lstrip().startswith("plugin:broke")]
+    assert len(at) == 1, lines
+    row = lines[at[0]]
+    if not STATUS.search(row):  # the stacked list: the first route line under the (folded) id and title
+        row = next(
+            line for line in lines[at[0] + 1 :] if re.match(r"  (symbolic|numeric|empirical|status) ", line)
+        )
+    assert STATUS.findall(row) == ["fail"], (row, lines)
+    assert "—" not in row.split("fail")[0], row  # no empty route cell before it
