@@ -368,3 +368,57 @@ def test_a_failed_plugin_row_shows_fail_in_the_default_view(company, width):
         )
     assert STATUS.findall(row) == ["fail"], (row, lines)
     assert "—" not in row.split("fail")[0], row  # no empty route cell before it
+
+
+_CHILD_IN_A_TERMINAL = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_cli_terminal import _outcomes
+from theory.harness.console import console
+from theory.harness.verify import render
+out = console()
+print("width", out.width, "terminal", out.is_terminal)
+render(_outcomes("mixed"), title="wdt verify (seed 0, default cases, device cpu)", out=out)
+"""
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_a_real_terminal_is_a_terminal_of_its_own_width():
+    """Under a pseudo-terminal 80 columns wide, with COLUMNS unset (bash does not export it), the CLI's
+    console is a terminal of width 80 (from the tty), so the default view is the boxed table whose lines
+    fit 80 cells; not plain text 1000 columns wide, as for a pipe."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR")}
+    env.update(TERM="xterm", PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]))
+    script = _CHILD_IN_A_TERMINAL.format(tests=str(ROOT / "tests"))
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+    )
+    os.close(slave)
+    chunks = []
+    while True:  # drain the terminal while the child writes (it would block on a full pty buffer)
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert child.wait(timeout=120) == 0, b"".join(chunks)[-2000:]
+    text = _ANSI.sub("", b"".join(chunks).decode("utf-8", "replace")).replace("\r", "")
+    lines = text.splitlines()
+    assert lines[0] == "width 80 terminal True", lines[:3]
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert any(set(line.strip()) == {"─"} for line in lines), "no boxed table (its rule under the header)"
+    assert (
+        sum(bool(re.match(r"\s*l2\.dof\s+(pass|fail|skip|—) ", line)) for line in lines) == 1
+    )  # a table row
