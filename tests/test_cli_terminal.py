@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import subprocess
@@ -422,3 +423,37 @@ def test_a_real_terminal_is_a_terminal_of_its_own_width():
     assert (
         sum(bool(re.match(r"\s*l2\.dof\s+(pass|fail|skip|—) ", line)) for line in lines) == 1
     )  # a table row
+
+
+_NAN_INF = [math.nan, math.inf, -math.inf]
+
+
+@pytest.mark.parametrize(
+    "ratio",
+    [
+        0.0,
+        5e-324,
+        1e-300,
+        1e-120,
+        1e-10,
+        1e-9,
+        0.009999,
+        0.01,
+        99.99,
+        99.996,
+        100.0,
+        9.99e8,
+        1e9,
+        1e300,
+        *_NAN_INF,
+    ],
+)
+@pytest.mark.parametrize("status", ["pass", "fail"])
+def test_route_cell_is_at_most_11_characters_for_any_ratio(ratio, status):
+    """The route columns are 11 characters wide and never wrap: every cell must fit, empirical mark
+    included, whatever the ratio (a three-digit exponent would not)."""
+    o = Outcome("l2.dof", "t", "s", "numeric", "n", status, 3, ratio, 1.0, ratio, 0.0, "", "empirical", "r")
+    cell = route_cell(o)
+    assert (
+        len(cell) <= 11 and cell.startswith(status) and cell.endswith("*" if math.isfinite(ratio) else status)
+    )
