@@ -294,6 +294,8 @@ def test_library_api_names_are_case_insensitive(capsys):
         (["figures", "--dpi", "inf"], "--dpi must be positive and finite; got inf"),
         (["figures", "--dpi", "x"], "invalid float value: 'x'"),
         (["verify", "--bogus"], "unrecognized arguments: --bogus"),
+        (["verify", "--plugin", ""], "--plugin: needs a module name or a .py file; got ''"),
+        (["verify", "--plugin", " "], "--plugin: needs a module name or a .py file; got ' '"),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else "",
 )
