@@ -304,6 +304,19 @@ def test_example_check_can_fail(example_site, scratch, monkeypatch):
     assert result.verdict == "fail" and result.ratio > 1e6
 
 
+def test_example_tolerance_is_not_vacuous(example_site, scratch, monkeypatch):
+    """The example's tolerance is the sum of two perturbation bounds; such worst-case bounds sit a few
+    hundred times above the errors met in practice (observed worst ratios 0.0017 to 0.0088 over seeds
+    0..7), so a floor of 1e-4, 17× under the lowest, is an empirical floor: a tolerance 1000× too
+    loose (ratios ≤ 1e-5) falls under it, the real one does not."""
+    _prepend_path(monkeypatch, str(example_site))
+    assert load_plugins() == []
+    (check,) = [c for c in checks.all_checks() if c.theorem_id == EXAMPLE_ID]
+    for seed in (0, 1):
+        result = check.func(CheckContext(seed=seed))
+        assert result.verdict == "pass" and 1e-4 <= result.ratio <= 1, (seed, result.ratio)
+
+
 # --- the README's worked example -------------------------------------------------------------------
 
 
