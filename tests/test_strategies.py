@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from theory import Quadratic
@@ -192,6 +194,25 @@ def test_impossible_shapes_are_refused():
         find(wst.regression_data(shape="square"), lambda _: True)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="classes"):
         find(wst.classification_data(rows=(2, 5), classes=(3, 3)), lambda _: True)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"classes": (1, 3)}, "classes"),  # k = 1 is drawn only sometimes
+        ({"rows": (3, 10), "classes": (2, 4)}, "rows"),  # fails only when k = 4 is drawn
+        ({"classes": (3, 2)}, "classes"),
+        ({"dims": (0, 3)}, "dims"),
+        ({"separation": (0.0, 1.0)}, "separation"),
+        ({"separation": (1.0, math.inf)}, "separation"),
+    ],
+)
+def test_classification_data_refuses_bad_ranges_on_every_draw(kwargs, message):
+    """The ranges are checked before anything is drawn: the error comes on the first draw, whatever
+    Hypothesis would have drawn, and names the offending range."""
+    strategy = wst.classification_data(**kwargs)
+    with pytest.raises(InputError, match=message):
+        find(strategy, lambda _: True)
 
 
 def test_matrix_repr_shows_the_spectrum_not_d_squared_numbers():
