@@ -84,8 +84,10 @@ class Matrix:
 
     def __repr__(self) -> str:
         """d and the spectrum (NumPy's printing at precision 4, summarised beyond 12 entries), which is
-        what a shrunk counterexample needs; H and the eigenvectors follow from them and a seed, and
-        printing them would bury the spectrum in d² numbers."""
+        what a shrunk counterexample needs; printing H and the eigenvectors would bury the spectrum in
+        d² numbers. The repr does not rebuild H: to get the very matrix back, rerun the row with its
+        seed (``wdt verify --seed N --only ID``: Hypothesis, seeded and without a database, replays
+        the same draws)."""
         with np.printoptions(precision=4, threshold=12, edgeitems=3, linewidth=10_000):
             lam = " ".join(np.array2string(self.eigenvalues, separator=", ").split())
         return f"Matrix(d={self.d}, eigenvalues={lam})"
