@@ -31,9 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         metavar="FILE.md",
-        type=Path,
+        type=_out_file,
         help="write the derivations document (Markdown with $$ math) to this file",
     )
+
+
+def _out_file(text: str) -> Path:
+    """``--out``'s value as a path; an empty one is a usage error (``Path('')`` would be ``.``)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"needs a file name, e.g. DERIVATIONS.md; got {text!r}")
+    return Path(text)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -83,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
     from theory.harness.console import table_box
 
     _check_prefixes(list(args.only))
+    if args.out is not None and args.out.is_dir():  # say so before the work
+        raise InputError(f"--out {str(args.out)!r} is a directory; give a file name, e.g. DERIVATIONS.md")
     if args.out is not None and not args.out.resolve().parent.is_dir():  # say so before the work
         raise InputError(
             f"--out {str(args.out)!r}: the directory {str(args.out.resolve().parent)!r} does not exist"

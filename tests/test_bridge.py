@@ -128,13 +128,35 @@ def test_a_raising_property_and_a_bad_tolerance_are_failed_rows():
     assert r.verdict == "fail" and "4 raised InputError" in r.detail and "tolerance" in r.detail
 
 
-def test_a_nan_error_fails():
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -1e-300])
+def test_an_error_that_is_not_finite_and_non_negative_is_a_failed_row_with_its_value(bad):
     @_check(st.floats(0, 1))
-    def nan(x):
-        return math.nan, 1.0
+    def wrong(x):
+        return bad, 1.0
 
-    r = nan(CTX)
-    assert r.verdict == "fail" and r.max_error == math.inf and "gave error nan" in r.detail
+    r = wrong(CTX)
+    assert r.verdict == "fail" and "raised InputError" in r.detail and f"got {bad!r}" in r.detail
+
+
+def test_a_signed_difference_fails_however_the_property_draws():
+    """The reviewer's case: ``0 − x`` is never above the tolerance, but it is no error (a distance)."""
+
+    @_check(st.floats(0, 1e6))
+    def signed(x):
+        return 0.0 - x, 1e-12
+
+    r = signed(CTX)
+    assert r.verdict == "fail" and "must be finite and ≥ 0" in r.detail
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, math.nan, math.inf])
+def test_a_tolerance_that_is_not_positive_and_finite_is_a_failed_row(bad):
+    @_check(st.floats(0, 1))
+    def wrong(x):
+        return 0.0, bad
+
+    r = wrong(CTX)
+    assert r.verdict == "fail" and "raised InputError" in r.detail and "tolerance" in r.detail
 
 
 def test_an_empirical_tolerance_is_flagged():
@@ -195,5 +217,23 @@ def test_every_case_steers_hypothesis_by_its_error_tolerance_ratio(monkeypatch):
         seen.append((x / 4, 2.0))
         return x / 4, 2.0
 
-    quarter(CTX)
+    r = quarter(CTX)
     assert targeted == [e / t for e, t in seen] and len(targeted) == 20
+    ratios = [e / t for e, t in seen]
+    assert max(ratios) > ratios[0]  # the first case is not the worst, so keeping it would be caught
+    assert r.ratio == max(ratios) and r.max_error == max(e for e, _ in seen)
+
+
+def test_the_module_docstring_example_passes_with_a_bound_that_is_not_vacuous():
+    """The example in the bridge's docstring runs as written; its residual bound is derived, so the
+    worst ratio over 50 drawn quadratics must be a visible fraction of 1 (a bound 1000× too loose
+    would give ratios near 1e-4): 1e-2 is below every seed's ratio (0.035 to 0.12 over seeds 0..11)."""
+    import theory.testing.bridge as bridge
+
+    example = bridge.__doc__.split("::", 1)[1].split("What the check does")[0]
+    namespace: dict = {}
+    exec("\n".join(line[4:] for line in example.splitlines()), namespace)
+    check = namespace["ridge_solves_its_normal_equations"]
+    for seed in (0, 1, 7):
+        r = check(C.CheckContext(seed=seed))
+        assert r.verdict == "pass" and 1e-2 < r.ratio <= 1, (seed, r)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import subprocess
@@ -293,6 +294,8 @@ def test_library_api_names_are_case_insensitive(capsys):
         (["figures", "--dpi", "inf"], "--dpi must be positive and finite; got inf"),
         (["figures", "--dpi", "x"], "invalid float value: 'x'"),
         (["verify", "--bogus"], "unrecognized arguments: --bogus"),
+        (["verify", "--plugin", ""], "--plugin: needs a module name or a .py file; got ''"),
+        (["verify", "--plugin", " "], "--plugin: needs a module name or a .py file; got ' '"),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else "",
 )
@@ -346,3 +349,113 @@ def test_figures_spinner_goes_to_stderr(terminal_stderr, tmp_path):
     assert main(["figures", "--only", "priors", "--format", "svg", "--out", str(tmp_path)]) == 0
     assert "priors …" in err.getvalue() and "priors …" not in out.getvalue()
     assert "priors.svg" in out.getvalue()
+
+
+@pytest.mark.parametrize("company", ["alone", "one theorem", "every theorem"])
+@pytest.mark.parametrize("width", [140, 80, 60, 44])
+def test_a_failed_plugin_row_shows_fail_in_the_default_view(company, width):
+    """A plugin that did not load has no route: its row shows ``fail`` in the first route column (or a
+    ``status`` column when no route is shown at all), never ``—`` or an empty cell, in the table and
+    in the stacked list alike."""
+    plugin = checks.PluginFailure(
+        "broken.py", "--plugin broken.py", "RuntimeError at broken.py:2: boom"
+    ).outcome()
+    built_in = {"alone": [], "one theorem": [o for o in _outcomes("pass") if o.id == "l2.dof"]}
+    lines = _render([*built_in.get(company, _outcomes("pass")), plugin], width).splitlines()
+    at = [i for i, line in enumerate(lines) if line.lstrip().startswith("plugin:broke")]
+    assert len(at) == 1, lines
+    row = lines[at[0]]
+    if not STATUS.search(row):  # the stacked list: the first route line under the (folded) id and title
+        row = next(
+            line for line in lines[at[0] + 1 :] if re.match(r"  (symbolic|numeric|empirical|status) ", line)
+        )
+    assert STATUS.findall(row) == ["fail"], (row, lines)
+    assert "—" not in row.split("fail")[0], row  # no empty route cell before it
+
+
+_CHILD_IN_A_TERMINAL = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_cli_terminal import _outcomes
+from theory.harness.console import console
+from theory.harness.verify import render
+out = console()
+print("width", out.width, "terminal", out.is_terminal)
+render(_outcomes("mixed"), title="wdt verify (seed 0, default cases, device cpu)", out=out)
+"""
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_a_real_terminal_is_a_terminal_of_its_own_width():
+    """Under a pseudo-terminal 80 columns wide, with COLUMNS unset (bash does not export it), the CLI's
+    console is a terminal of width 80 (from the tty), so the default view is the boxed table whose lines
+    fit 80 cells; not plain text 1000 columns wide, as for a pipe."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR")}
+    env.update(TERM="xterm", PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]))
+    script = _CHILD_IN_A_TERMINAL.format(tests=str(ROOT / "tests"))
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+    )
+    os.close(slave)
+    chunks = []
+    while True:  # drain the terminal while the child writes (it would block on a full pty buffer)
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert child.wait(timeout=120) == 0, b"".join(chunks)[-2000:]
+    text = _ANSI.sub("", b"".join(chunks).decode("utf-8", "replace")).replace("\r", "")
+    lines = text.splitlines()
+    assert lines[0] == "width 80 terminal True", lines[:3]
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert any(set(line.strip()) == {"─"} for line in lines), "no boxed table (its rule under the header)"
+    assert (
+        sum(bool(re.match(r"\s*l2\.dof\s+(pass|fail|skip|—) ", line)) for line in lines) == 1
+    )  # a table row
+
+
+_NAN_INF = [math.nan, math.inf, -math.inf]
+
+
+@pytest.mark.parametrize(
+    "ratio",
+    [
+        0.0,
+        5e-324,
+        1e-300,
+        1e-120,
+        1e-10,
+        1e-9,
+        0.009999,
+        0.01,
+        99.99,
+        99.996,
+        100.0,
+        9.99e8,
+        1e9,
+        1e300,
+        *_NAN_INF,
+    ],
+)
+@pytest.mark.parametrize("status", ["pass", "fail"])
+def test_route_cell_is_at_most_11_characters_for_any_ratio(ratio, status):
+    """The route columns are 11 characters wide and never wrap: every cell must fit, empirical mark
+    included, whatever the ratio (a three-digit exponent would not)."""
+    o = Outcome("l2.dof", "t", "s", "numeric", "n", status, 3, ratio, 1.0, ratio, 0.0, "", "empirical", "r")
+    cell = route_cell(o)
+    assert (
+        len(cell) <= 11 and cell.startswith(status) and cell.endswith("*" if math.isfinite(ratio) else status)
+    )

@@ -304,6 +304,19 @@ def test_example_check_can_fail(example_site, scratch, monkeypatch):
     assert result.verdict == "fail" and result.ratio > 1e6
 
 
+def test_example_tolerance_is_not_vacuous(example_site, scratch, monkeypatch):
+    """The example's tolerance is the sum of two perturbation bounds; such worst-case bounds sit a few
+    hundred times above the errors met in practice (observed worst ratios 0.0017 to 0.0088 over seeds
+    0..7), so a floor of 1e-4, 17× under the lowest, is an empirical floor: a tolerance 1000× too
+    loose (ratios ≤ 1e-5) falls under it, the real one does not."""
+    _prepend_path(monkeypatch, str(example_site))
+    assert load_plugins() == []
+    (check,) = [c for c in checks.all_checks() if c.theorem_id == EXAMPLE_ID]
+    for seed in (0, 1):
+        result = check.func(CheckContext(seed=seed))
+        assert result.verdict == "pass" and 1e-4 <= result.ratio <= 1, (seed, result.ratio)
+
+
 # --- the README's worked example -------------------------------------------------------------------
 
 
@@ -317,3 +330,41 @@ def test_readme_worked_example_is_a_plugin_that_passes(scratch, tmp_path, capsys
     assert "wdt verify --plugin my_theorems.py --only mine." in section
     code, rows = _verify_json(capsys, "--plugin", str(path), "--only", "mine.")
     assert code == 0 and rows and all(r["status"] == "pass" for r in rows)
+
+
+def test_a_plugin_cannot_undo_or_steal_built_in_checks_in_a_fresh_wdt(tmp_path):
+    """A fresh process (the built-in providers not yet imported): a plugin that imports a built-in
+    provider and then raises must not roll that provider's checks back, and a plugin that registers a
+    second check for a built-in (theorem, route) is its own failed row, refused by name, and the run
+    goes on."""
+    reuse = _plugin_file(
+        tmp_path, "reuse", "from theory.harness.numeric_checks import _l2_dof\nraise RuntimeError('boom')\n"
+    )
+    steal = _plugin_file(
+        tmp_path,
+        "steal",
+        """
+        from theory.checks import register
+
+        @register("l2.dof", "numeric", "a second dof check")
+        def _second(ctx):
+            raise AssertionError("never run")
+        """,
+    )
+    argv = ["--plugin", str(reuse), "--plugin", str(steal), "--only", "l2.dof", "--route", "numeric"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-m", "theory", "verify", "--json", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    rows = {r["id"]: r for r in json.loads(done.stdout)}
+    assert list(rows) == ["l2.dof", "plugin:reuse.py", "plugin:steal.py"]
+    assert rows["l2.dof"]["status"] == "pass"  # the built-in check is still there, and it ran
+    assert "RuntimeError at reuse.py:2: boom" in rows["plugin:reuse.py"]["detail"]
+    cause = rows["plugin:steal.py"]["detail"]
+    assert "cannot register 'a second dof check' (steal._second) as the numeric check of l2.dof" in cause

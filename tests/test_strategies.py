@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from theory import Quadratic
@@ -159,7 +161,9 @@ def test_regression_data_draws_noise_levels_that_show():
 
     data = find(wst.regression_data(rows=(30, 40), dims=(1, 3), noise=(1.0, 1.0)), lambda _: True)
     resid = data.y - data.X @ np.linalg.lstsq(data.X, data.y, rcond=None)[0]
-    assert 0.3 < np.linalg.norm(resid) / np.sqrt(data.n - data.d) < 3  # σ = 1, n − d ≥ 27 residual dofs
+    # a statistical bound, loose on purpose (σ = 1, n − d ≥ 27 dofs, so s/σ has sd ≈ 1/√54 ≈ 0.14):
+    # it only says noise shows; test_regression_noise_has_the_drawn_standard_deviation pins σ itself
+    assert 0.3 < np.linalg.norm(resid) / np.sqrt(data.n - data.d) < 3
 
 
 @given(
@@ -192,6 +196,25 @@ def test_impossible_shapes_are_refused():
         find(wst.classification_data(rows=(2, 5), classes=(3, 3)), lambda _: True)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"classes": (1, 3)}, "classes"),  # k = 1 is drawn only sometimes
+        ({"rows": (3, 10), "classes": (2, 4)}, "rows"),  # fails only when k = 4 is drawn
+        ({"classes": (3, 2)}, "classes"),
+        ({"dims": (0, 3)}, "dims"),
+        ({"separation": (0.0, 1.0)}, "separation"),
+        ({"separation": (1.0, math.inf)}, "separation"),
+    ],
+)
+def test_classification_data_refuses_bad_ranges_on_every_draw(kwargs, message):
+    """The ranges are checked before anything is drawn: the error comes on the first draw, whatever
+    Hypothesis would have drawn, and names the offending range."""
+    strategy = wst.classification_data(**kwargs)
+    with pytest.raises(InputError, match=message):
+        find(strategy, lambda _: True)
+
+
 def test_matrix_repr_shows_the_spectrum_not_d_squared_numbers():
     """A counterexample prints ``Matrix(d, eigenvalues)``; a d = 40 matrix's repr stays one short line."""
     lam = np.linspace(0.5, 2.0, 40)
@@ -201,3 +224,70 @@ def test_matrix_repr_shows_the_spectrum_not_d_squared_numbers():
     assert "\n" not in text and len(text) < 120
     small = wst.Matrix(np.diag([1.0, 3.0]), np.array([1.0, 3.0]), np.eye(2))
     assert repr(small) == "Matrix(d=2, eigenvalues=[1., 3.])"
+
+
+# --- statistical promises (the review's M10, M12, M13): each band is derived in its docstring ---------
+
+_N = 200
+
+
+@settings(max_examples=5, deadline=None)
+@given(wst.regression_data(rows=(_N, _N), dims=(1, 4), noise=(0.1, 10.0)))
+def test_regression_noise_has_the_drawn_standard_deviation(data):
+    """y − X w_true is σ·ε with ε ~ N(0, I_n): n·s²/σ² for s² = mean((y − X w_true)²) is χ²_n, so s/σ
+    has mean ≈ 1 and standard deviation ≈ 1/√(2n) (0.05 for n = 200). A band of 5 of those (0.25)
+    is left by chance with probability < 1e-6 per draw; a σ off by a factor of 2 is 10 sds away."""
+    s = float(np.sqrt(np.mean((data.y - data.X @ data.w_true) ** 2)))
+    assert abs(s / data.noise - 1) <= 5 / np.sqrt(2 * _N), (s, data.noise)
+
+
+def _pooled(draw, strategy, count: int = 10) -> list[wst.ClassificationData]:
+    return [draw(strategy) for _ in range(count)]
+
+
+def _model_probabilities(data: wst.ClassificationData) -> np.ndarray:
+    logits = data.X @ data.W_true
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+@settings(max_examples=3, deadline=None)
+@given(st.data())
+def test_classification_labels_follow_the_softmax_of_x(data):
+    """If y_i ~ softmax(x_i W_true) then E p_i[y_i] = E Σ_c p_ic²; labels drawn without X (uniform, or
+    from another model) give less (Cauchy–Schwarz), here 1/k against ≈ 0.8. Each term p_i[y_i] − Σp²
+    lies in [−1, 1] with variance ≤ 1/4, so the mean of N terms (the forced first k rows left out,
+    N ≈ 10·200) has sd ≤ 1/(2√N) ≈ 0.011; the band is 5 sds."""
+    sets = _pooled(
+        data.draw,
+        wst.classification_data(rows=(200, 200), dims=(3, 3), classes=(2, 4), separation=(3.0, 3.0)),
+    )
+    terms = []
+    for d in sets:
+        p = _model_probabilities(d)[d.classes :]
+        y = d.y[d.classes :]
+        terms.append(p[np.arange(len(y)), y] - np.sum(p**2, axis=1))
+    pooled = np.concatenate(terms)
+    assert abs(float(pooled.mean())) <= 5 / (2 * np.sqrt(pooled.size)), float(pooled.mean())
+
+
+@settings(max_examples=3, deadline=None)
+@given(st.data())
+def test_classification_separation_controls_how_clean_the_labels_are(data):
+    """Two classes, d = 3: a label agrees with argmax(x W_true) with probability E σ(|Δ|), Δ the logit
+    difference, Δ | W ~ N(0, sep²·Σ_j c_j²(W_j1 − W_j2)²) with column scales c_j ∈ [0.3, 2]. At
+    sep = 0.05, sd(Δ) is ≈ 0.2, and σ(t) ≤ 1/2 + t/4 gives agreement ≈ 0.55; at sep = 20 it is ≳ 10,
+    agreement ≈ 0.95. Pooled over ≈ 2000 labels the sampling sd is ≤ 0.011, so the bands ≤ 0.65 and
+    ≥ 0.8 hold with margins of > 8 sds; a separation that is ignored gives one agreement for both
+    and fails one of them."""
+
+    def agreement(sep: float) -> float:
+        sets = _pooled(
+            data.draw,
+            wst.classification_data(rows=(200, 200), dims=(3, 3), classes=(2, 2), separation=(sep, sep)),
+        )
+        hits = [np.argmax(d.X @ d.W_true, axis=1)[2:] == d.y[2:] for d in sets]
+        return float(np.mean(np.concatenate(hits)))
+
+    low, high = agreement(0.05), agreement(20.0)
+    assert low <= 0.65 and high >= 0.8, (low, high)

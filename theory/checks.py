@@ -302,8 +302,9 @@ def register(
         key = (theorem_id, route)
         if key in _REGISTRY and _REGISTRY[key].func is not func:
             raise InputError(
-                f"{theorem_id} already has a {route} check ({_REGISTRY[key].name!r}); wdt verify prints "
-                "one row per (theorem, route), so extend that check instead"
+                f"cannot register {name!r} ({func.__module__}.{func.__qualname__}) as the {route} check "
+                f"of {theorem_id}: it already has one ({_REGISTRY[key].name!r}); wdt verify prints one "
+                "row per (theorem, route), so extend that check instead"
             )
         _REGISTRY[key] = Check(theorem_id, route, name, func)
         return func
@@ -431,8 +432,13 @@ def load_plugins(modules: Iterable[str] = (), *, discover: bool = True) -> list[
     (:func:`theory.catalogue.add`) and registers its checks (:func:`register`). A plugin fails when its
     import raises (even :class:`SystemExit`), or when it registers no check; its failure is returned,
     never raised, and whatever it added or registered before failing is undone (the module too, so a
-    second load tries again). A plugin that loaded is not imported again.
+    second load tries again). A plugin that loaded is not imported again. The built-in check providers
+    (:data:`PROVIDERS`) are imported before any plugin, so a failing plugin never undoes their checks.
     """
+    # the built-in providers first: a plugin that imports one and then fails must not roll its checks
+    # back (the rollback restores the registry as it was before the plugin), and a plugin that
+    # registers a second check for a built-in (theorem, route) must be the one refused
+    all_checks()
     failures: list[PluginFailure] = []
     if discover:
         try:

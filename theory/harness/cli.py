@@ -88,6 +88,7 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         "--plugin",
         action="append",
         default=[],
+        type=_plugin_name,
         metavar="MODULE",
         help="also load this plugin: a module name or a .py file (repeatable); installed plugins "
         "(entry-point group weight_decay_theory.plugins) are always loaded",
@@ -203,6 +204,13 @@ def _run_verify(args: argparse.Namespace) -> int:
         plugins=args.plugin,
         verbose=args.verbose,
     )
+
+
+def _plugin_name(text: str) -> str:
+    """``--plugin``'s value; an empty one is a usage error (it would be a failed row ``plugin:``)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"needs a module name or a .py file; got {text!r}")
+    return text
 
 
 def _run_conventions(args: argparse.Namespace) -> int:

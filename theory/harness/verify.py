@@ -87,6 +87,7 @@ def run_checks(
         Interrupted: on Ctrl-C, with the outcomes of the checks that finished.
     """
     only, routes = list(only), list(routes)
+    all_checks()  # the built-in providers before the plugins (load_plugins does it too): see there
     broken = [failure.outcome() for failure in load_plugins(plugins)]
     found = all_checks()
     try:
@@ -164,12 +165,18 @@ _CHECKED_UP_TO = re.compile(r"checked for n ≤ (\d+)")
 
 
 def _margin(ratio: float) -> str:
-    """The ratio error / tolerance in at most five characters: ``0.03``, ``12.35``, ``3e-05``."""
+    """The ratio error / tolerance in at most five characters: ``0.03``, ``12.35``, ``3e-05``; below
+    1e-9 ``<1e-9`` and from 1e9 on ``>1e9`` (an exponent of three digits would not fit)."""
     if not math.isfinite(ratio):
         return ""
     if ratio == 0:  # display only: an error that is exactly zero
         return "0"
-    return f"{ratio:.2f}" if 0.01 <= ratio < 100 else f"{ratio:.0e}"
+    if ratio < 1e-9:
+        return "<1e-9"
+    if ratio >= 1e9:
+        return ">1e9"
+    fixed = f"{ratio:.2f}"
+    return fixed if ratio >= 0.01 and len(fixed) <= 5 else f"{ratio:.0e}"
 
 
 def route_cell(outcome: Outcome | None) -> str:

@@ -14,8 +14,11 @@ turns it into a check ``run(ctx) -> CheckResult`` and registers it as a row of `
         q, _ = qm
         w = q.l2_optimum(alpha)
         residual = q.H @ (w - q.w_star) + alpha * w  # ∇(J + α/2‖w‖²) at the optimum
-        scale = (float(np.max(q.eigenvalues)) + alpha) * float(np.max(np.abs(w))) + 1e-300
-        return float(np.max(np.abs(residual))), 10 * residual_tolerance(q.d, 1.0) * scale
+        # a backward-stable solve leaves a residual of c·d·eps·(‖H‖ + α)·‖w‖ whatever κ (hence κ = 1),
+        # and forming H(w − w*) rounds by d·eps·‖H‖·(‖w‖ + ‖w*‖); the floor keeps it positive at w* = 0
+        lam, w_max = float(np.max(q.eigenvalues)), float(np.max(np.abs(w)))
+        scale = lam * (w_max + float(np.max(np.abs(q.w_star)))) + alpha * w_max + 1e-300
+        return float(np.max(np.abs(residual))), residual_tolerance(q.d, 1.0) * scale
 
     ridge_solves_its_normal_equations(CheckContext(seed=0))  # a CheckResult
 
@@ -28,7 +31,8 @@ What the check does (``run(ctx)``):
   towards the worst case (Löscher & Sagonas, "Targeted property-based testing", ISSTA 2017);
 * reports ``cases`` (every call of the property: generation, targeting and shrinking), and the worst
   ``error``/``tolerance`` pair over them, as an :class:`~theory.checks.ErrorTracker` does;
-* when a case fails (``error > tolerance``, a NaN error, or the property raises) Hypothesis shrinks
+* when a case fails (``error > tolerance``, an error that is negative or not finite, a tolerance that
+  is not positive and finite, or the property raises) Hypothesis shrinks
   it, and the row's detail carries the SHRUNK counterexample: the ``repr`` of each input (a
   :class:`~theory.Quadratic` prints its w*, rank and spectrum range) with its error and tolerance or
   the exception it raised;
@@ -123,12 +127,20 @@ def run_property(
             failure.update(args=args, error=None, tolerance=None, exc=exc)
             raise
         try:
+            # an error is a distance: a negative one is a signed difference (it would pass however
+            # large it is) and a non-finite one means the case could not be measured; both are bugs
+            # of the property, so its row fails and names the value
+            if not (isinstance(error, (int, float, np.floating, np.integer)) and 0 <= error < math.inf):
+                raise InputError(
+                    f"a property's error must be finite and ≥ 0 (return an absolute difference or a "
+                    f"norm); got {error!r}"
+                )
             tracker.add(error, tolerance)  # refuses a tolerance that is not positive and finite
         except InputError as exc:
             failure.update(args=args, error=None, tolerance=None, exc=exc)
             raise
         error, tolerance = float(error), float(tolerance)
-        ratio = math.inf if math.isnan(error) else error / tolerance
+        ratio = error / tolerance
         target(min(ratio, 1e300), label="error/tolerance")
         if not ratio <= 1.0:
             failure.update(args=args, error=error, tolerance=tolerance, exc=None)

@@ -84,8 +84,10 @@ class Matrix:
 
     def __repr__(self) -> str:
         """d and the spectrum (NumPy's printing at precision 4, summarised beyond 12 entries), which is
-        what a shrunk counterexample needs; H and the eigenvectors follow from them and a seed, and
-        printing them would bury the spectrum in d² numbers."""
+        what a shrunk counterexample needs; printing H and the eigenvectors would bury the spectrum in
+        d² numbers. The repr does not rebuild H: to get the very matrix back, rerun the row with its
+        seed (``wdt verify --seed N --only ID``: Hypothesis, seeded and without a database, replays
+        the same draws)."""
         with np.printoptions(precision=4, threshold=12, edgeitems=3, linewidth=10_000):
             lam = " ".join(np.array2string(self.eigenvalues, separator=", ").split())
         return f"Matrix(d={self.d}, eigenvalues={lam})"
@@ -467,13 +469,22 @@ def classification_data(
     and each label is drawn from ``softmax(x W_true)``; the first k labels are 0 … k − 1 whatever the
     model says, so that every class is present.
     """
-    k = draw(st.integers(*classes))
-    if k < 2 or rows[0] < k:
+    (k_lo, k_hi), (n_lo, n_hi), (d_lo, d_hi), (s_lo, s_hi) = classes, rows, dims, separation
+    # checked before anything is drawn, so a bad range fails on every draw, not only on some
+    if not (2 <= k_lo <= k_hi and k_hi <= n_lo <= n_hi):
         raise InputError(
-            f"need at least 2 classes and at least as many rows; got classes={classes}, rows={rows}"
+            "need 2 ≤ classes[0] ≤ classes[1] ≤ rows[0] ≤ rows[1] (every class present in every draw); "
+            f"got classes={classes}, rows={rows}"
         )
-    n, d = draw(st.integers(*rows)), draw(st.integers(*dims))
-    sep = draw(st.floats(*separation))
+    if not 1 <= d_lo <= d_hi:
+        raise InputError(f"dims must be a range of positive integers; got dims={dims}")
+    if not (0 < s_lo <= s_hi < math.inf):
+        raise InputError(
+            f"separation must be a range of positive finite numbers; got separation={separation}"
+        )
+    k = draw(st.integers(k_lo, k_hi))
+    n, d = draw(st.integers(n_lo, n_hi)), draw(st.integers(d_lo, d_hi))
+    sep = draw(st.floats(s_lo, s_hi))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     X = rng.standard_normal((n, d)) * rng.uniform(0.3, 2.0, d)
     W = sep * rng.standard_normal((d, k))
