@@ -45,6 +45,9 @@ myst_heading_anchors = 4
 
 # notebooks: executed at every build (a cache keeps unchanged ones), and an error fails the build
 nb_execution_mode = "cache"
+# Markdown that a notebook cell outputs (the exercises' prompts and verdicts) is MyST, so its $…$ math is
+# rendered like the pages' (the default, CommonMark, leaves it as raw TeX)
+nb_render_markdown_format = "myst"
 nb_execution_raise_on_error = True
 nb_execution_timeout = 300
 nb_execution_show_tb = True

@@ -381,6 +381,8 @@ _THEOREMS: tuple[Theorem, ...] = (
 )
 
 #: Every theorem by id: the built-in ones above, then those added with :func:`add`, in that order.
+#:
+#: :meta hide-value:
 CATALOGUE: dict[str, Theorem] = {t.id: t for t in _THEOREMS}
 
 #: ``family.name``: lower-case letters, digits and ``_``, each part starting with a letter, at least one
