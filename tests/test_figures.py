@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from figure_data import data_of  # tests/figure_data.py: one data() per session
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from numpy.testing import assert_allclose, assert_array_equal
@@ -32,15 +33,6 @@ from theory.regression import min_norm_solution, ridge
 ALL = registry.all_figures()
 PLAIN = [s for s in ALL if not s.needs_torch]
 PLAIN_NAMES = [s.name for s in PLAIN]
-
-_DATA: dict[str, dict[str, Any]] = {}
-
-
-def data_of(name: str) -> dict[str, Any]:
-    """``data()`` of a figure, computed once per test session."""
-    if name not in _DATA:
-        _DATA[name] = registry.get_figure(name).data()
-    return _DATA[name]
 
 
 def lines_of(fig: Figure) -> list[tuple[np.ndarray, np.ndarray]]:

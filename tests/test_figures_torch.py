@@ -8,7 +8,6 @@ regression in the training code that changes the picture fails here, not only in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -17,20 +16,14 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 pytest.importorskip("torch", reason="the torch figures need the torch extra: pip install '.[torch]'")
 
+from figure_data import data_of  # tests/figure_data.py: one data() per session
+
 from figures import registry
 from figures._common import clipped_inches
 from figures.style import get_style
 from theory.harness.cli import main
 
 pytestmark = pytest.mark.torch
-
-_DATA: dict[str, dict[str, Any]] = {}
-
-
-def data_of(name: str) -> dict[str, Any]:
-    if name not in _DATA:
-        _DATA[name] = registry.get_figure(name).data()
-    return _DATA[name]
 
 
 def draw(name: str) -> None:
