@@ -6,8 +6,8 @@
 - no legend over a plotted line, marker, bar or fill;
 - one gallery dpi: GALLERY.md's command, ``--dpi``'s help and the committed PNGs agree.
 
-Every registered figure is drawn once per style (module-scoped cache; the data are shared with the
-other figure tests through ``tests/figure_data.py``), at 72 dpi so that one pixel is one point.
+Every registered figure is drawn and laid out once per style and test session
+(``tests/figure_data.py``, shared with the other figure tests, which read the same figures).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ import matplotlib
 import matplotlib.style
 import numpy as np
 import pytest
-from figure_data import data_of
-from matplotlib import rc_context
+from figure_data import laid_out
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.colors import to_rgba
@@ -39,10 +38,9 @@ from figures.cli import DEFAULT_DPI, GALLERY_DPI, add_arguments
 from theory.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
-DPI = 72  # one pixel = one point
-#: legend boxes are shrunk by this many pixels (points at 72 dpi) before the overlap test: the
+#: legend boxes are shrunk by this many points before the overlap test: the
 #: frameless box includes a padding of 0.4 font sizes (≈ 3 pt) around the entries
-LEGEND_TOLERANCE_PX = 2.0
+LEGEND_TOLERANCE_PT = 2.0
 #: two series told apart by grey level alone must differ by at least a quarter of the black–white
 #: range in luma (ITU-R BT.601, what PIL's ``convert("L")`` computes): a photocopy or a greyscale print
 #: keeps about four or five separable grey levels for thin lines, so adjacent levels are ≥ 1/4 apart
@@ -66,21 +64,8 @@ STYLES = tuple(style.STYLES)
 
 @pytest.fixture(scope="module")
 def rendered() -> Callable[[str, str], Figure]:
-    """``rendered(name, style)``: the figure drawn (Agg, 72 dpi) in the style, once per module."""
-    cache: dict[tuple[str, str], Figure] = {}
-
-    def get(name: str, style_name: str) -> Figure:
-        if (name, style_name) not in cache:
-            st = style.get_style(style_name)
-            with rc_context(st.rc()):
-                fig = registry.get_figure(name).draw(data_of(name), st)
-                fig.set_dpi(DPI)
-                FigureCanvasAgg(fig)
-                fig.canvas.draw()
-            cache[name, style_name] = fig
-        return cache[name, style_name]
-
-    return get
+    """``rendered(name, style)``: the figure laid out in the style, shared with the other figure tests."""
+    return laid_out
 
 
 def _all_axes(fig: Figure) -> Iterator[Any]:
@@ -371,6 +356,7 @@ def drawn_points(ax: Any) -> Iterator[tuple[str, np.ndarray, float]]:
     """(what, display points, radius in px) of every line, marker, error bar, contour and collection
     of ``ax``, clipped to the axes box; fills and bars are yielded as sampled interiors."""
     box = ax.bbox
+    pt = ax.figure.dpi / 72  # pixels per point
 
     def inside(pts: np.ndarray) -> np.ndarray:
         pts = pts[np.all(np.isfinite(pts), axis=1)]
@@ -384,16 +370,16 @@ def drawn_points(ax: Any) -> Iterator[tuple[str, np.ndarray, float]]:
         verts = path.vertices
         label = f"line {ln.get_label()!r}"
         if ln.get_linestyle() not in ("None", " ", ""):
-            yield label, inside(_densify(verts)), ln.get_linewidth() / 2
+            yield label, inside(_densify(verts)), ln.get_linewidth() * pt / 2
         if ln.get_marker() not in ("None", "none", "", " ", None):
-            yield label + " markers", inside(verts), ln.get_markersize() / 2
+            yield label + " markers", inside(verts), ln.get_markersize() * pt / 2
     for coll in ax.collections:
         if not coll.get_visible():
             continue
         what = type(coll).__name__
         if isinstance(coll, PathCollection):  # scatter: markers at the offsets
             sizes = coll.get_sizes()
-            r = float(np.sqrt(sizes.max()) / 2) if len(sizes) else 2.0
+            r = float(np.sqrt(sizes.max()) * pt / 2) if len(sizes) else 2.0 * pt
             yield what, inside(coll.get_offset_transform().transform(coll.get_offsets())), r
             continue
         for path in coll.get_paths():
@@ -423,15 +409,15 @@ def _interior(path: Any) -> np.ndarray:
 
 
 def legend_overlaps(fig: Figure) -> list[str]:
-    """What is drawn under a legend box (shrunk by LEGEND_TOLERANCE_PX)."""
+    """What is drawn under a legend box (shrunk by LEGEND_TOLERANCE_PT)."""
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     out = []
     legends = [(ax, ax.get_legend()) for ax in fig.axes if ax.get_legend() is not None]
     legends += [(None, leg) for leg in fig.legends]
     for owner, leg in legends:
         bb = leg.get_window_extent(renderer)
-        x0, y0 = bb.x0 + LEGEND_TOLERANCE_PX, bb.y0 + LEGEND_TOLERANCE_PX
-        x1, y1 = bb.x1 - LEGEND_TOLERANCE_PX, bb.y1 - LEGEND_TOLERANCE_PX
+        tol = LEGEND_TOLERANCE_PT * fig.dpi / 72
+        x0, y0, x1, y1 = bb.x0 + tol, bb.y0 + tol, bb.x1 - tol, bb.y1 - tol
         for ax in [owner] if owner is not None else fig.axes:
             for what, pts, r in drawn_points(ax):
                 if len(pts) == 0:
