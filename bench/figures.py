@@ -3,7 +3,7 @@
 Prints, for every registered figure, the seconds of ``data()`` (theory / torch), ``draw`` and each
 format's save, then two ratios against named baselines:
 
-- log-axis tick labels: plain-text decades (:func:`figures._common.log_tick_label`) against
+- log-axis tick labels: one format per axis (:func:`figures.style.tidy_log_axes`) against
   matplotlib's default mathtext ``$10^{k}$`` labels (``LogFormatterSciNotation``), PNG + PDF save;
 - the whole run against the issue's budget of 60 s.
 

@@ -21,9 +21,14 @@ from pathlib import Path
 
 from theory.errors import InputError, TheoryError
 
-__all__ = ["DEFAULT_OUT", "add_arguments", "parse_formats", "run"]
+__all__ = ["DEFAULT_DPI", "DEFAULT_OUT", "GALLERY_DPI", "add_arguments", "parse_formats", "run"]
 
 DEFAULT_OUT = Path("figures") / "out"
+
+#: dots per inch of a PNG when ``--dpi`` is not given: the styles' ``savefig.dpi`` (print quality)
+DEFAULT_DPI = 300
+#: dots per inch of the committed gallery PNGs (``figures/GALLERY.md`` gives the command)
+GALLERY_DPI = 150
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="paper (column widths, 8 pt) or slides (large type); default paper",
     )
     parser.add_argument(
-        "--dpi", type=float, default=None, help="PNG resolution (default 300 for paper; the gallery uses 100)"
+        "--dpi",
+        type=float,
+        default=None,
+        help=f"PNG resolution in dots per inch (default {DEFAULT_DPI}, print quality; "
+        f"the gallery in figures/GALLERY.md uses {GALLERY_DPI})",
     )
     parser.add_argument("--usetex", action="store_true", help="typeset text with LaTeX (needs TeX)")
     parser.add_argument("--list", action="store_true", help="name every figure, one line each")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import REFERENCE, new_figure, panel_label
 from theory import conditioning
 from theory.quadratic import Quadratic
 
@@ -95,7 +95,16 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     b.set_xlabel(r"$\alpha$")
     b.set_ylabel("rate / relative bias")
     b.set_ylim(0, 1.05)
-    b.legend(loc="center left", fontsize=style.small_size - 0.5)
+    # direct labels beside each curve's flat part (a legend box would cross one of the curves)
+    size = style.small_size - 0.5
+    b.annotate(
+        r"rate $\rho_\alpha$", (x[0], d["rho"][0]), xytext=(2, -4), textcoords="offset points",
+        va="top", fontsize=size, color=style.color(0),
+    )  # fmt: skip
+    b.annotate(
+        "relative bias", (x[0], 0.0), xytext=(2, 5), textcoords="offset points",
+        va="bottom", fontsize=size, color=style.color(2),
+    )  # fmt: skip
     for i, (delta, s) in enumerate(d["steps"].items()):
         c.semilogy(
             s["bias"],
@@ -104,11 +113,11 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
             ls=style.linestyle(i),
             label=rf"$\delta = {delta}$",
         )
-        c.axvline(delta, color=style.color(i + 3), lw=0.6, ls=":", zorder=0)
+        c.axvline(delta, color=style.color(i + 3), lw=0.6, ls=":", zorder=0, gid=REFERENCE)
     c.set_xlabel(r"bias $\|\tilde w(\alpha) - w^*\|$")
     c.set_ylabel(r"steps until $\|w_k - w^*\| \leq \delta$")
     c.set_xlim(0, 1.1 * max(d["steps"]))
-    c.legend(loc="upper right", fontsize=style.small_size - 0.5)
+    c.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=style.small_size - 0.5)  # outside
     for ax, label in zip((a, b, c), "abc", strict=True):
         panel_label(ax, label, style)
     return fig

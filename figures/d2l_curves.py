@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -81,7 +81,8 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
         ax.set_title(rf"$\lambda = {lam:g}$", fontsize=style.font_size)
         ax.set_xlim(ep[0], ep[-1])
         ax.set_ylim(1e-6, 3e3)
-    axes[0].legend(loc="lower left", fontsize=style.small_size - 0.5)
+    handles, labels = axes[0].get_legend_handles_labels()  # (a) and (b) share their series
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=style.small_size - 0.5)
     c = axes[2]
     for i, lam in enumerate(d["lambdas"]):
         key = f"{lam:g}"

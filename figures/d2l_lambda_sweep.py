@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -59,7 +59,6 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.semilogy(lam, d["ridge_test"], color=blue, ls="--", marker="s", label="exact ridge from 0")
     a.set_xlabel(r"$\lambda$")
     a.set_ylabel("final test loss")
-    a.legend(loc="upper right", fontsize=style.small_size - 0.5, ncols=1)
     b.semilogy(lam, d["sgd_norm"], color=red, ls="-", marker="o", label="SGD from $w^{(0)}$")
     b.semilogy(
         lam,
@@ -75,7 +74,8 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     b.semilogy(lam, d["ridge_norm"], color=blue, ls="--", marker="s", label="exact ridge from 0")
     b.set_xlabel(r"$\lambda$")
     b.set_ylabel(r"$\|w\|_2$")
-    b.legend(loc="upper right", fontsize=style.small_size - 0.5)
+    handles, labels = b.get_legend_handles_labels()  # (b)'s series include (a)'s
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=style.small_size - 0.5)
     panel_label(a, "a", style)
     panel_label(b, "b", style)
     return fig

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 from theory import double_descent as dd
 
 if TYPE_CHECKING:  # pragma: no cover

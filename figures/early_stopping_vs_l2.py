@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, objective_grid
+from figures._common import objective_grid
 from figures.l2_contours import problem
+from figures.style import new_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 from theory.scale_invariance import BatchNormLoss, angle_between, gd_weight_decay, sphere_gd
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -97,6 +97,10 @@ def data() -> dict[str, Any]:
     return out
 
 
+#: the rescaled run's marker, one per λ (crosses, told apart from the open GD markers)
+_CROSSES = ("x", "+", "1")
+
+
 def draw(d: dict[str, Any], style: Style) -> Figure:
     """(a) angle from u₀ against t, GD (markers), sphere (lines), rescaled run (crosses); (b) η̂_t."""
     fig, (a, b) = new_figure(style, "text", 0.42, 1, 2)
@@ -107,11 +111,13 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
         col = style.color(i)
         label = rf"$\eta\lambda = {d['eta'] * lam:g}$"
         a.plot(t, r["sphere"], color=col, ls=style.linestyle(i), label=f"sphere, {label}")
-        a.plot(t[::every], r["gd"][::every], "o", color=col, ms=3.5, mfc="none", mew=0.8)
-        a.plot(t[every // 2 :: every], r["rescaled"][every // 2 :: every], "x", color=col, ms=3.5, mew=0.8)
+        # one marker shape per λ (open for GD, a cross for the rescaled run): readable in greyscale
+        a.plot(t[::every], r["gd"][::every], style.marker(i), color=col, ms=3.5, mfc="none", mew=0.8)
+        cross = _CROSSES[i % len(_CROSSES)]
+        a.plot(t[every // 2 :: every], r["rescaled"][every // 2 :: every], cross, color=col, ms=3.5, mew=0.8)
         b.semilogy(t[:-1], r["eta_hat"], color=col, ls=style.linestyle(i), label=label)
-    a.plot([], [], "o", color="0.3", ms=3.5, mfc="none", mew=0.8, label=r"GD on $w$ (markers)")
-    a.plot([], [], "x", color="0.3", ms=3.5, mew=0.8, label=r"$(3w_0, 9\eta, \lambda/9)$")
+    a.plot([], [], "o", color="0.3", ms=3.5, mfc="none", mew=0.8, label=r"GD on $w$ (open markers)")
+    a.plot([], [], "x", color="0.3", ms=3.5, mew=0.8, label=r"$(3w_0, 9\eta, \lambda/9)$ (crosses)")
     a.set_xlabel("step t")
     a.set_ylabel(r"angle between $u_t$ and $u_0$ (rad)")
     a.legend(loc="lower right", fontsize=style.small_size - 0.5, handlelength=2.2)

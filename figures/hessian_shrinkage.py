@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 from theory.quadratic import Quadratic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,6 +135,8 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     )
     b.set_xlabel(r"weight decay $\alpha$")
     b.set_ylabel(r"$\|\theta(\alpha) - \tilde w(\alpha)\| \,/\, \|w^* - \tilde w(\alpha)\|$")
+    lo, hi = b.get_ylim()
+    b.set_ylim(lo, hi * 10)  # a decade of headroom: the legend sits above the curves
     b.legend(loc="upper left", fontsize=style.small_size - 0.5)
     a.set_title(
         f"MLP, {d['n_params']} parameters, {d['n_samples']} samples", fontsize=style.small_size, loc="right"

@@ -9,7 +9,7 @@ optimum is ``H w*/(H + α)`` (l2.eigen, G 7.13), never zero unless ``w* = 0``.
 ``‖w‖ = k₂`` (l2.constraint), at a point with no zero coordinate.
 
 (c) Along the path: the L1 coefficients ``w_i(α)`` (solid) leave one by one, at ``α = H_ii|w*_i|``;
-the L2 coefficients (dashed, same colour) shrink smoothly and stay non-zero.
+the L2 coefficients (dashed, same colour and marker, open) shrink smoothly and stay non-zero.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, objective_grid, panel_label
+from figures._common import objective_grid
+from figures.style import REFERENCE, new_figure, panel_label
 from theory.quadratic import Quadratic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,7 +86,7 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.plot(w, d["l1_1d"], color=red, ls="-", label="L1: soft threshold")
     a.plot(w, d["l2_1d"], color=blue, ls="--", label=r"L2: $\frac{H}{H+\alpha}w^*$")
     th = d["alpha_1d"]
-    a.axvspan(-th, th, color=red, alpha=0.08, lw=0)
+    a.axvspan(-th, th, ymax=0.5, color=red, alpha=0.08, lw=0)  # below the legend
     a.annotate(
         r"$|w^*| \leq \alpha/H$" "\n" r"$\Rightarrow w_{L1} = 0$",
         (0, -1.4),
@@ -146,11 +147,32 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
 
     al = d["alphas"]
     for i in range(d["l1_path"].shape[1]):
-        c.semilogx(al, d["l1_path"][:, i], color=style.color(i), ls="-")
-        c.semilogx(al, d["l2_path"][:, i], color=style.color(i), ls="--", lw=style.line_width * 0.7)
-    c.axhline(0, color="0.6", lw=0.5, zorder=0)
-    c.plot([], [], color="k", ls="-", label="L1")
-    c.plot([], [], color="k", ls="--", lw=style.line_width * 0.7, label="L2")
+        # one marker per coefficient (L1 filled, L2 open), so the pairs read in greyscale too
+        every = (3 * i, 30)
+        mark = {"marker": style.marker(i), "ms": style.marker_size * 0.8, "markevery": every}
+        c.semilogx(al, d["l1_path"][:, i], color=style.color(i), ls="-", **mark)
+        c.semilogx(
+            al,
+            d["l2_path"][:, i],
+            color=style.color(i),
+            ls="--",
+            lw=style.line_width * 0.7,
+            mfc="white",
+            **mark,
+        )
+    c.axhline(0, color="0.6", lw=0.5, zorder=0, gid=REFERENCE)
+    c.plot([], [], color="k", ls="-", marker="o", ms=style.marker_size * 0.8, label="L1")
+    c.plot(
+        [],
+        [],
+        color="k",
+        ls="--",
+        lw=style.line_width * 0.7,
+        marker="o",
+        mfc="white",
+        ms=style.marker_size * 0.8,
+        label="L2",
+    )
     c.set_xlabel(r"$\alpha$")
     c.set_ylabel(r"$w_i(\alpha)$")
     c.set_xlim(al[0], al[-1])

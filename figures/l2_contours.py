@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, objective_grid
+from figures._common import objective_grid
+from figures.style import new_figure
 from theory.quadratic import Quadratic
 
 if TYPE_CHECKING:  # pragma: no cover

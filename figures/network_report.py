@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -88,7 +88,6 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.set_ylim(1e-4, dens.max() * 3)
     a.set_xlabel(r"eigenvalue $\lambda$ of $\nabla^2 L(\tilde w)$")
     a.set_ylabel("density")
-    a.legend(loc="center", fontsize=style.small_size - 1)
     a.set_title(
         f"{100 * d['fraction_below_alpha']:.0f}% of the mass below α; "
         rf"$n_{{\rm eff}} = {d['effective_dim']:.0f}$ of {d['n_params']}",
@@ -105,13 +104,25 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
         label=r"predicted $\delta\alpha\, q_i^\top d\tilde w/d\alpha$",
     )
     b.bar(
-        i + w / 2, d["measured_along"], w, color=style.color(2), label=r"measured $q_i^\top \Delta\tilde w$"
-    )
+        i + w / 2,
+        d["measured_along"],
+        w,
+        facecolor="white",
+        edgecolor=style.color(2),
+        hatch="//////",
+        lw=0.6,
+        label=r"measured $q_i^\top \Delta\tilde w$",
+    )  # white and hatched: told from the filled bars without colour
     b.axhline(0, color="0.5", lw=0.5)
     b.set_xticks(i)
     b.set_xlabel(r"top eigenvector $q_i$ of $H$")
     b.set_ylabel(r"change along $q_i$")
-    b.legend(loc="best", fontsize=style.small_size - 1)
+    handles, labels = [], []
+    for ax in (a, b):  # one legend below both panels: no region of either is free of data
+        h, lab = ax.get_legend_handles_labels()
+        handles += h
+        labels += lab
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=style.small_size - 1)
     b.set_title(
         rf"$\rho = {d['rho']:.3f}$, relative error {d['relative_error']:.1e}",
         fontsize=style.small_size,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 from theory import bayes
 from theory.quadratic import Quadratic
 from theory.regression import min_norm_solution, ridge
@@ -104,7 +104,7 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.set_xlabel(r"$w$")
     a.set_ylabel(r"prior density $p(w)$")
     a.set_xlim(g[0], g[-1])
-    a.set_ylim(0, 0.98)
+    a.set_ylim(0, 1.2)  # headroom: the legend sits above the densities
     a.legend(loc="upper left", fontsize=style.small_size - 0.5, handlelength=1.8)
     p = d["post_grid"]
     for ax, case, title in ((b, "strong", "strong evidence"), (c, "weak", "weak evidence")):
@@ -131,7 +131,10 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
             va="top",
             fontsize=style.small_size - 0.5,
         )
-    b.legend(loc="center left", fontsize=style.small_size - 0.5, handlelength=1.8)
+    handles, labels = b.get_legend_handles_labels()  # (b) and (c) share their series
+    fig.legend(
+        handles, labels, loc="outside lower right", ncols=3, fontsize=style.small_size - 0.5, handlelength=1.8
+    )
     for ax, label in zip((a, b, c), "abc", strict=True):
         panel_label(ax, label, style)
     return fig

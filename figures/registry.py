@@ -70,7 +70,7 @@ class FigureSpec:
 
     def draw(self, data: dict[str, Any], style: Style) -> Figure:
         """The matplotlib figure of ``data`` in ``style``."""
-        from figures._common import tidy_log_axes
+        from figures.style import tidy_log_axes
 
         fn: Callable[[dict[str, Any], Style], Figure] = self.module.draw
         return tidy_log_axes(fn(data, style))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure
+from figures.style import REFERENCE, new_figure
 from theory.quadratic import Quadratic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,7 +69,15 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     fig, ax = new_figure(style, "single", 0.8)
     eps = d["eps"]
     for i in range(d["ridge"].shape[1]):
-        ax.semilogx(d["alphas"], d["ridge"][:, i], color=style.color(i), ls="-")
+        ax.semilogx(  # coefficient i: colour i and marker i (filled on ridge, open on GD)
+            d["alphas"],
+            d["ridge"][:, i],
+            color=style.color(i),
+            ls="-",
+            marker=style.marker(i),
+            ms=style.marker_size * 0.6,
+            markevery=(4 * i, 24),
+        )
         ax.semilogx(
             d["gd_alpha"],
             d["gd"][:, i],
@@ -81,8 +89,10 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
             mew=0.4,
             mfc="white",
         )
-    ax.axhline(0, color="0.6", lw=0.5, zorder=0)
-    ax.plot([], [], color="k", ls="-", label=r"ridge $\tilde w(\alpha)$")
+    ax.axhline(0, color="0.6", lw=0.5, zorder=0, gid=REFERENCE)
+    ax.plot(
+        [], [], color="k", ls="-", marker="o", ms=style.marker_size * 0.6, label=r"ridge $\tilde w(\alpha)$"
+    )
     ax.plot(
         [],
         [],
@@ -104,5 +114,5 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
 
     top = ax.secondary_xaxis("top", functions=(reciprocal, reciprocal))
     top.set_xlabel(rf"GD steps $\tau$ ($\epsilon = {STEP:g}/\lambda_{{\max}}$)")
-    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.86), fontsize=style.small_size)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=style.small_size)  # the panel is full
     return fig

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import REFERENCE, new_figure, panel_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -93,12 +93,20 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     s = d["steps"]
     for i, (key, label, *_rest) in enumerate(RUNS):
         color = style.color(i)
-        a.semilogy(s[1:], d[f"{key}_angle"], color=color, ls="-", lw=style.line_width * 0.8, label=label)
-        a.axhline(d[f"{key}_predicted"], color=color, ls=(0, (4, 2)), lw=style.line_width * 1.3, alpha=0.7)
+        ls = style.linestyle(i)
+        a.semilogy(s[1:], d[f"{key}_angle"], color=color, ls=ls, lw=style.line_width * 0.8, label=label)
+        a.axhline(  # the predicted level: a guide beside its run, not a series of its own
+            d[f"{key}_predicted"],
+            color=color,
+            ls=(0, (4, 2)),
+            lw=style.line_width * 1.3,
+            alpha=0.7,
+            gid=REFERENCE,
+        )
         norm = d["sgd_trial0"] if key == "sgd" else d[f"{key}_norm"]
-        b.semilogy(s, norm, color=color, ls="-", lw=style.line_width, label=label)
+        b.semilogy(s, norm, color=color, ls=ls, lw=style.line_width, label=label)
     b.semilogy(s, d["recursion"], color="k", ls=":", lw=style.line_width * 1.4, label="exact recursion (SGD)")
-    b.axhline(1.0, color="0.5", lw=0.6, ls="--")
+    b.axhline(1.0, color="0.5", lw=0.6, ls="--", gid=REFERENCE)
     a.plot([], [], color="0.3", ls=(0, (4, 2)), label="predicted")
     a.set_xlabel("step")
     a.set_ylabel(r"angle between $w_t$ and $w_{t+1}$ (rad)")

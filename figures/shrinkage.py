@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 from theory.quadratic import Quadratic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,7 +77,7 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.set_ylabel(r"kept fraction of $q_i^\top w^*$")
     a.set_ylim(0, 1.02)
     a.axvline(1.0, color="0.6", lw=0.5, zorder=0)
-    a.legend(loc="upper left", fontsize=style.small_size - 0.5, handlelength=2.6)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=style.small_size - 0.5, handlelength=2.6)
     b.set_xlabel(r"$\lambda_i / \alpha$")
     b.set_ylabel("removed fraction")
     b.set_ylim(1e-4, 1.5)

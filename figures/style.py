@@ -1,10 +1,27 @@
-"""One style for every figure: column widths, fonts, a colour-blind-safe palette, line styles.
+r"""The project's figure style, public: use it for your own figures.
+
+Two styles ship with the package, ``paper`` (journal column widths, 8 pt labels) and ``slides``
+(large type for a projector). Use one for a block of code, or globally through its ``.mplstyle`` file::
+
+    import matplotlib.pyplot as plt
+    from figures import style
+
+    with style.use("paper") as st:                  # rcParams restored on exit, even on error
+        fig, ax = style.new_figure(st, "single", aspect=0.75)   # 3.5 in wide, 2.625 in high
+        ax.loglog([1e-5, 1e-3, 1e-1], [1, 3, 9], label="a series")
+        ax.axhline(1, color="0.6", lw=0.5, gid=style.REFERENCE)  # a guide, not a series
+        ax.set_xlabel(r"$\lambda/\alpha$")
+        ax.legend(loc="lower right")
+        style.tidy_log_axes(fig)                     # one tick-label format per log axis
+        style.save_figure(fig, "figure.pdf")         # deterministic bytes, atomic write
+
+    plt.style.use(style.path("paper"))               # or: the same settings for all of pyplot
 
 Widths are the common journal presets: a single column of 3.5 in (IEEE, APS, Elsevier two-column),
-a double column of 7.16 in (IEEE ``\\textwidth``), and a text width of 5.5 in (a one-column article,
+a double column of 7.16 in (IEEE ``\textwidth``), and a text width of 5.5 in (a one-column article,
 e.g. JMLR or a thesis). Fonts are set in points so that a figure included at its native width shows
 text at the size of a footnote (``paper``: 8 pt labels, 7 pt ticks) or readable on a projector
-(``slides``). Labels are mathtext (``$\\lambda/\\alpha$``), rendered by matplotlib without TeX; pass
+(``slides``). Labels are mathtext (``$\lambda/\alpha$``), rendered by matplotlib without TeX; pass
 ``usetex=True`` where a TeX installation exists to typeset them with LaTeX instead.
 
 The palette is Okabe & Ito's (*Color Universal Design*, 2008), distinguishable under the common
@@ -12,26 +29,52 @@ colour-vision deficiencies; every series also gets its own line style (and marke
 plotted), so a figure still reads in greyscale.
 
 PDF and PS embed TrueType (Type 42) fonts, not matplotlib's default Type 3, which publishers reject.
+
+One source of truth: the :class:`Style` objects below define every setting; the shipped files
+``figures/styles/paper.mplstyle`` and ``slides.mplstyle`` are generated from them
+(:func:`write_mplstyles`) and a test checks that they agree key by key.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from figures.save import save_figure
 from theory.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "LINESTYLES",
     "MARKERS",
     "PALETTE",
+    "REFERENCE",
     "STYLES",
     "WIDTHS",
+    "LogTickFormatter",
     "Style",
     "get_style",
+    "mplstyle_text",
+    "new_figure",
+    "panel_label",
+    "path",
+    "save_figure",
+    "tidy_log_axes",
+    "use",
 ]
+
+#: ``gid`` of a guide line (a zero line, a threshold, α = λ_min): not a data series, so it needs no
+#: legend entry or greyscale cue of its own; the figure tests skip lines with this gid
+REFERENCE = "reference"
 
 #: Okabe–Ito: black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple
 PALETTE: dict[str, str] = {
@@ -179,10 +222,225 @@ def get_style(name: str, *, usetex: bool = False) -> Style:
         InputError: an unknown name, or ``usetex`` without a TeX installation.
     """
     if name not in STYLES:
-        raise InputError(f"unknown style {name!r}; choose one of {', '.join(STYLES)}")
+        from theory.harness.console import did_you_mean
+
+        hint = did_you_mean(name, STYLES)
+        raise InputError(f"unknown style {name!r}; choose one of {', '.join(STYLES)}{hint}")
     style = STYLES[name]
     if usetex:
         if shutil.which("latex") is None:
             raise InputError("usetex needs a TeX installation: no `latex` on the PATH")
         style = dataclasses.replace(style, usetex=True)
     return style
+
+
+def _style_of(style: Style | str | None) -> Style:
+    if isinstance(style, Style):
+        return style
+    return get_style("paper" if style is None else style)
+
+
+@contextmanager
+def use(name: str = "paper", *, usetex: bool = False) -> Iterator[Style]:
+    """Apply the style ``name`` (``"paper"`` or ``"slides"``) to matplotlib's rcParams in a block.
+
+    Yields the :class:`Style` (for :func:`new_figure` and the widths). On exit, normal or by an
+    exception, every rcParam is restored to what it was before (``matplotlib.rc_context``).
+
+    Raises:
+        InputError: an unknown name (with the closest known one), or ``usetex`` without TeX.
+    """
+    import matplotlib
+
+    style = get_style(name, usetex=usetex)
+    with matplotlib.rc_context(style.rc()):  # type: ignore[arg-type]
+        yield style
+
+
+def path(name: str) -> Path:
+    """The shipped ``.mplstyle`` file of style ``name``: ``plt.style.use(figures.style.path("paper"))``.
+
+    The file is package data (``figures/styles/NAME.mplstyle``), so it is in an installed wheel too.
+    It holds the same settings as :meth:`Style.rc` (generated from it; ``usetex`` off).
+
+    Raises:
+        InputError: an unknown name (with the closest known one).
+    """
+    from importlib.resources import files
+
+    get_style(name)  # validates the name
+    return Path(str(files("figures") / "styles" / f"{name}.mplstyle"))
+
+
+def _rc_value_text(key: str, value: Any) -> str:
+    """One rcParams value as the ``.mplstyle`` file writes it (``#`` starts a comment there)."""
+    if key == "axes.prop_cycle":
+        keys = value.by_key()
+        parts = []
+        for k, vals in sorted(keys.items()):
+            items = [
+                repr(v.lstrip("#")) if isinstance(v, str) and v.startswith("#") else repr(v) for v in vals
+            ]
+            parts.append(f"{k}=[{', '.join(items)}]")
+        return f"cycler({', '.join(parts)})"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith("#"):
+        return value.lstrip("#")
+    return str(value)
+
+
+def mplstyle_text(name: str) -> str:
+    """The text of ``figures/styles/NAME.mplstyle``, generated from :meth:`Style.rc`."""
+    style = get_style(name)
+    lines = [
+        f"# weight-decay-theory figure style {name!r}: generated from figures.style.STYLES[{name!r}].rc()",
+        "# by figures.style.write_mplstyles(); do not edit by hand (a test checks the two agree).",
+        '# Use: plt.style.use(figures.style.path("NAME")), or `with figures.style.use("NAME"):`.'.replace(
+            "NAME", name
+        ),
+    ]
+    lines += [f"{key}: {_rc_value_text(key, value)}" for key, value in style.rc().items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_mplstyles(directory: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Write every style's ``.mplstyle`` file (default: the package's ``figures/styles/``)."""
+    out = Path(directory) if directory is not None else Path(__file__).resolve().parent / "styles"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in STYLES:
+        target = out / f"{name}.mplstyle"
+        target.write_text(mplstyle_text(name), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+# ---------------------------------------------------------------- layout helpers
+
+
+def new_figure(
+    style: Style | str | None = None,
+    width: str = "single",
+    aspect: float = 0.75,
+    nrows: int = 1,
+    ncols: int = 1,
+    **kw: Any,
+) -> tuple[Figure, Any]:
+    """A figure ``WIDTHS[width]`` inches wide and ``width·aspect`` inches high, with a grid of axes.
+
+    Args:
+        style: a :class:`Style` or its name (default ``"paper"``); sets the widths (inches).
+        width: ``"single"`` (3.5 in for ``paper``), ``"double"`` (7.16 in) or ``"text"`` (5.5 in).
+        aspect: height / width.
+        nrows, ncols: the grid of axes; ``**kw`` goes to ``Figure.subplots`` (e.g. ``sharey=True``,
+            ``width_ratios=[1, 2]``).
+
+    Returns:
+        ``(fig, axes)``: ``axes`` is one Axes for a 1×1 grid, else an array. The figure uses
+        constrained layout and is a plain ``matplotlib.figure.Figure`` (no pyplot): no global figure
+        state is kept, so building many figures leaks nothing. Call it inside :func:`use` (or after
+        ``plt.style.use``) so that the axes pick up the style's fonts and cycles; save with
+        :func:`save_figure` (its ``dpi``, dots per inch, sets a PNG's pixel size: width × dpi).
+    """
+    from matplotlib.figure import Figure
+
+    st = _style_of(style)
+    fig = Figure(figsize=st.figsize(width, aspect), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
+    return fig, axes
+
+
+def panel_label(ax: Axes, label: str, style: Style | str | None = None) -> None:
+    """A bold panel letter ``(a)`` at the top left of ``ax``, in the style's label size (points)."""
+    st = _style_of(style)
+    ax.set_title(f"({label})", loc="left", fontsize=st.font_size, fontweight="bold")
+
+
+def _decade(value: float) -> int | None:
+    """``k`` when ``value`` is ``10^k`` (to 1e-9 relative), else None."""
+    import math
+
+    if not (value > 0 and math.isfinite(value)):
+        return None
+    k = round(math.log10(value))
+    return k if abs(value - 10.0**k) <= 1e-9 * 10.0**k else None
+
+
+class LogTickFormatter:
+    """Decade labels for a log axis, in ONE format per axis: all decimals or all powers of ten.
+
+    When every labelled decade in view lies within ``10^±3`` the labels are plain decimals
+    (``0.001, 0.01, …, 1000``: cheap to render and easy to read on a λ/α axis); otherwise every
+    label is ``$10^{k}$``, so an axis never mixes ``10⁻⁵`` with ``0.001``. Ticks that are not a power
+    of ten get no label. Built on ``matplotlib.ticker.Formatter`` by :func:`tidy_log_axes`.
+    """
+
+    #: decades written as decimals when all labelled ones are within this range
+    DECIMAL_RANGE: tuple[int, int] = (-3, 3)
+
+    @staticmethod
+    def powers(decades: Sequence[int]) -> bool:
+        """Whether an axis labelled at ``decades`` is written in powers of ten."""
+        lo, hi = LogTickFormatter.DECIMAL_RANGE
+        return any(not lo <= k <= hi for k in decades)
+
+    @staticmethod
+    def label(k: int, powers: bool) -> str:
+        """The label of ``10^k``: ``$10^{k}$`` when ``powers``, else the decimal (``0.01``, ``100``)."""
+        if powers:
+            return f"$10^{{{k}}}$"
+        return f"{10.0**k:.{max(-k, 0)}f}"
+
+
+def _log_formatter() -> Any:
+    """A ``matplotlib.ticker.Formatter`` following :class:`LogTickFormatter`."""
+    from matplotlib.ticker import Formatter
+
+    class _Formatter(Formatter):
+        _tick_locs: tuple[float, ...] = ()
+
+        def set_locs(self, locs: Any) -> None:
+            self._tick_locs = tuple(float(v) for v in locs)
+            super().set_locs(locs)
+
+        def _decades_in_view(self) -> list[int]:
+            locs = list(self._tick_locs)
+            if self.axis is not None and locs:
+                lo, hi = sorted(self.axis.get_view_interval())
+                locs = [v for v in locs if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+            return [k for k in (_decade(float(v)) for v in locs) if k is not None]
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            k = _decade(float(x))
+            if k is None:
+                return ""
+            decades = self._decades_in_view() or [k]
+            return LogTickFormatter.label(k, LogTickFormatter.powers(decades))
+
+    return _Formatter()
+
+
+def tidy_log_axes(fig: Figure) -> Figure:
+    """One tick-label format per log-scaled axis (secondary axes included); returns ``fig``.
+
+    Major ticks get :class:`LogTickFormatter` labels (all decimals or all ``10^k``); minor ticks get
+    none, so no axis mixes ``2×10⁻¹`` minor labels with decade labels either.
+    """
+    from matplotlib.ticker import NullFormatter
+
+    def walk(axes: list[Any]) -> list[Any]:
+        out = []
+        for ax in axes:
+            out.append(ax)
+            out.extend(walk(list(getattr(ax, "child_axes", []))))
+        return out
+
+    for ax in walk(list(fig.axes)):
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_formatter(_log_formatter())
+                axis.set_minor_formatter(NullFormatter())
+    return fig

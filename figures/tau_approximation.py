@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from figures._common import new_figure, panel_label
+from figures.style import new_figure, panel_label
 from theory.quadratic import Quadratic
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from figure_data import data_of, laid_out  # tests/figure_data.py: one data() per session
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from numpy.testing import assert_allclose, assert_array_equal
@@ -32,15 +33,6 @@ from theory.regression import min_norm_solution, ridge
 ALL = registry.all_figures()
 PLAIN = [s for s in ALL if not s.needs_torch]
 PLAIN_NAMES = [s.name for s in PLAIN]
-
-_DATA: dict[str, dict[str, Any]] = {}
-
-
-def data_of(name: str) -> dict[str, Any]:
-    """``data()`` of a figure, computed once per test session."""
-    if name not in _DATA:
-        _DATA[name] = registry.get_figure(name).data()
-    return _DATA[name]
 
 
 def lines_of(fig: Figure) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -323,12 +315,12 @@ def test_priors_data() -> None:
 def test_each_figure_draws_in_both_styles(name: str) -> None:
     """Each figure has its preset width in each style, and no label, legend or annotation is clipped."""
     for style in STYLES:
-        fig = draw(name, style)
+        fig = laid_out(name, style)  # shared with tests/test_figure_style.py
         st = STYLES[style]
         w, _ = fig.get_size_inches()
         assert w in st.widths.values()
         with rc_context(st.rc()):
-            assert clipped_inches(fig) <= 0.005, (name, style)
+            assert clipped_inches(fig, layout=False) <= 0.005, (name, style)
         assert all(
             ax.get_xlabel() or ax.get_ylabel()
             for ax in fig.axes

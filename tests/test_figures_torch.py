@@ -8,7 +8,6 @@ regression in the training code that changes the picture fails here, not only in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +16,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 pytest.importorskip("torch", reason="the torch figures need the torch extra: pip install '.[torch]'")
 
+from figure_data import data_of, laid_out  # tests/figure_data.py: one data() per session
+
 from figures import registry
 from figures._common import clipped_inches
 from figures.style import get_style
@@ -24,23 +25,15 @@ from theory.harness.cli import main
 
 pytestmark = pytest.mark.torch
 
-_DATA: dict[str, dict[str, Any]] = {}
-
-
-def data_of(name: str) -> dict[str, Any]:
-    if name not in _DATA:
-        _DATA[name] = registry.get_figure(name).data()
-    return _DATA[name]
-
 
 def draw(name: str) -> None:
     """Draw in both styles; nothing may be clipped (see tests/test_figures.py)."""
     for style in ("paper", "slides"):
         st = get_style(style)
+        fig = laid_out(name, style)  # shared with tests/test_figure_style.py
+        assert fig.axes
         with rc_context(st.rc()):
-            fig = registry.get_figure(name).draw(data_of(name), st)
-            assert fig.axes
-            assert clipped_inches(fig) <= 0.005, (name, style)
+            assert clipped_inches(fig, layout=False) <= 0.005, (name, style)
 
 
 def registered(name: str) -> None:
