@@ -252,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     interrupted: LedgerInterrupted | None = None
     try:
-        outcomes = _run_with_progress(records, ctx, progress=not args.json)
+        outcomes = _run_with_progress(records, ctx, progress=True)  # stderr, terminal only: --json stays pure
     except LedgerInterrupted as stop:  # Ctrl-C: the records finished so far, then status 130
         outcomes, interrupted = stop.outcomes, stop
     seconds = time.perf_counter() - start

@@ -207,9 +207,12 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _plugin_name(text: str) -> str:
-    """``--plugin``'s value; an empty one is a usage error (it would be a failed row ``plugin:``)."""
+    """``--plugin``'s value; an empty one, or a ``.py`` file that does not exist, is a usage error (a
+    bad argument: exit status 2); a module that fails to import is a failed row ``plugin:<name>``."""
     if not text.strip():
         raise argparse.ArgumentTypeError(f"needs a module name or a .py file; got {text!r}")
+    if text.endswith(".py") and not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"no plugin file {text!r} (from {os.getcwd()})")
     return text
 
 
