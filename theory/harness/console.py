@@ -40,7 +40,7 @@ def console(*, stderr: bool = False, width: int | None = None) -> Console:
     if width or columns():
         return Console(stderr=stderr, width=width or columns())
     # plain text: rich pads every table line to the console's width; a pipe gets the lines unpadded
-    return Console(file=TrimmedLines(stderr=stderr), width=PLAIN_WIDTH)
+    return Console(file=TrimmedLines(stderr=stderr), width=PLAIN_WIDTH)  # type: ignore[arg-type]
 
 
 class TrimmedLines(io.TextIOBase):
