@@ -93,7 +93,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=seed_type, default=0, help="seed of every random draw (default 0)")
     p.add_argument("--thorough", action="store_true", help="the evidence checks' larger runs")
     p.add_argument(
-        "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for the torch evidence"
+        "--device",
+        default="cpu",
+        type=str.lower,
+        choices=["cpu", "cuda"],
+        help="torch device for the torch evidence",
     )
     p.epilog = (
         "statuses: verified (every evidence check passed), unverified (one failed, crashed or was "
