@@ -33,8 +33,11 @@ checks as above. ``wdt verify`` finds them in two ways, both through :func:`load
 
 Their theorems then get rows, JSON, ``--only`` and exit codes like the built-in ones. A plugin that
 fails to import, or whose import raises while adding or registering, leaves nothing behind and
-becomes one failed row ``plugin:<name>`` (route ``plugin``) carrying the cause; so does a plugin whose
-import registers no check at all. ``examples/wdt-plugin-example`` is a complete plugin package.
+becomes one failed row ``plugin:<name>`` (route ``plugin``) carrying the cause, placed at the plugin's
+own file and line; so does a plugin whose import registers no check at all, and a theorem a plugin adds
+without a check is a failed row ``<id> has no check``. A check that raises (even ``SystemExit``) or
+returns something other than a :class:`CheckResult` is a failed row with the cause, never a crash.
+``examples/wdt-plugin-example`` is a complete plugin package.
 """
 
 from __future__ import annotations
