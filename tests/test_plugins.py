@@ -274,8 +274,8 @@ def test_a_check_that_returns_no_result_or_exits_is_a_failed_row(scratch, tmp_pa
     assert {r["id"]: r["status"] for r in rows if r["id"].startswith("bad.")} == dict.fromkeys(
         ["bad.float", "bad.none", "bad.exit", "bad.inner", "bad.unchecked"], "fail"
     )
-    assert "returned float, not CheckResult" in detail["bad.float"]
-    assert "returned NoneType, not CheckResult" in detail["bad.none"]
+    assert detail["bad.float"] == "the check returned float 3.0, not a CheckResult"
+    assert detail["bad.none"] == "the check returned NoneType None, not a CheckResult"
     assert detail["bad.exit"] == "SystemExit at badchecks.py:13: 5"
     assert detail["bad.inner"].startswith("InputError at badchecks.py:20: a tolerance must be positive")
     assert "bad.unchecked has no check" in detail["bad.unchecked"]

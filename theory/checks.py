@@ -376,8 +376,7 @@ def timed_call(func: Callable[[CheckContext], CheckResult], ctx: CheckContext) -
             0,
             math.nan,
             math.nan,
-            f"check {getattr(func, '__qualname__', func)!r} returned {type(returned).__name__}, "
-            "not CheckResult",
+            f"the check returned {type(returned).__name__} {returned!r:.60}, not a CheckResult",
             "fail",
         )
     return returned, time.perf_counter() - start
