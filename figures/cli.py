@@ -53,12 +53,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         action="extend",
         default=[],
+        type=str.lower,  # figure names are lower case: any case is accepted
         metavar="NAME",
         help="only these figures (see --list)",
     )
     parser.add_argument(
         "--style",
         default="paper",
+        type=str.lower,
         metavar="STYLE",
         help="paper (column widths, 8 pt) or slides (large type); default paper",
     )
@@ -108,24 +110,32 @@ def _check_names(names: list[str], style: str) -> None:
         raise InputError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}{hint}")
 
 
-def _list() -> int:
-    """One line per figure: name, what it shows, the theorem ids (not wrapped, so it greps well)."""
+def _list(only: list[str] | None = None) -> int:
+    """Per figure: name, what it shows, the theorem ids. Plain text (a pipe without ``COLUMNS``): one
+    line each, so it greps well; a terminal or ``COLUMNS``: a table that fits the width. ``only``: just
+    these figures."""
     from rich.markup import escape
+    from rich.table import Table
 
     from figures.registry import all_figures, torch_available
+    from theory.harness.console import is_plain
 
     console = _console()
-    specs = all_figures()
+    specs = [s for s in all_figures() if not only or s.name in only]
     width = max(len(s.name) for s in specs)
     have_torch = torch_available()
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    table.add_column("figure", no_wrap=True, style="bold")
+    table.add_column("shows", ratio=1)
     for spec in specs:
         note = "" if have_torch or not spec.needs_torch else " [yellow](needs torch)[/]"
-        console.print(
-            f"[bold]{spec.name:{width}s}[/]  {escape(spec.description)}{note}  "
-            f"[dim]\\[{', '.join(spec.theorems)}][/]",
-            soft_wrap=True,
-            highlight=False,
-        )
+        shows = f"{escape(spec.description)}{note}  [dim]\\[{', '.join(spec.theorems)}][/]"
+        if is_plain(console):
+            console.print(f"[bold]{spec.name:{width}s}[/]  {shows}", soft_wrap=True, highlight=False)
+        else:
+            table.add_row(spec.name, shows)
+    if table.row_count:
+        console.print(table, highlight=False)
     return 0
 
 
@@ -133,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
     """Write the selected figures; 0 when all were written, 1 when one failed (it is reported and
     the others are still written); bad arguments raise :class:`InputError` (exit status 2)."""
     if getattr(args, "list", False):
-        return _list()
+        _check_names(list(args.only), args.style)  # honoured: --only lists those; a bad name is refused
+        return _list(list(args.only))
 
     from figures.registry import all_figures, get_figure, torch_available
     from figures.style import get_style
@@ -146,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out must be a directory; {str(out)!r} is a file")
+    try:  # before drawing anything: a path below a file, or where no folder can be made, is refused
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {str(out)!r}: cannot make that directory ({exc.strerror or exc})") from None
     have_torch = torch_available()
     if args.only:
         specs = [get_figure(name) for name in dict.fromkeys(args.only)]

@@ -6,7 +6,9 @@ deterministic per seed, and turns Hypothesis's own errors into failed rows that 
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -237,3 +239,28 @@ def test_the_module_docstring_example_passes_with_a_bound_that_is_not_vacuous():
     for seed in (0, 1, 7):
         r = check(C.CheckContext(seed=seed))
         assert r.verdict == "pass" and 1e-2 < r.ratio <= 1, (seed, r)
+
+
+def test_the_cases_do_not_depend_on_what_the_process_imported_before(tmp_path, monkeypatch):
+    """Hypothesis mixes the literal constants of imported local modules into its draws; the bridge
+    empties that pool, so importing a module between two runs of one seed changes no case."""
+    seen: list[list[tuple[int, float]]] = [[], []]
+    run = 0
+
+    @_check(st.integers(-(10**6), 10**6), st.floats(0, 1000), max_examples=100)
+    def record(k, x):
+        seen[run].append((k, x))
+        return 0.0, 1.0
+
+    record(CTX)
+    values = [str(7919 * k + 13) for k in range(1, 100)] + [repr(0.37 * k + 0.011) for k in range(1, 100)]
+    (tmp_path / "module_full_of_constants.py").write_text(
+        f"VALUES = [{', '.join(values)}]\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    monkeypatch.delitem(sys.modules, "module_full_of_constants", raising=False)
+    importlib.invalidate_caches()
+    importlib.import_module("module_full_of_constants")
+    run = 1
+    record(CTX)
+    assert seen[0] == seen[1]

@@ -180,12 +180,24 @@ _BROKEN = {
     "exits": "import sys\nsys.exit(3)\n",
     "nothing": "from theory.catalogue import Theorem, add\nadd(Theorem('mine.quiet', 'Q', 'x', 'nowhere'))\n",
     "taken": "from theory.catalogue import Theorem, add\nadd(Theorem('l2.dof', 'Mine', 'x', 'nowhere'))\n",
+    "route": """
+        from theory.catalogue import Theorem, add
+        from theory.checks import register
+        add(Theorem("mine.route", "R", "x", "nowhere"))
+        register("mine.route", "numerik", "typo")
+    """,
+    "syntax": "x = 1\ny = (\n",
+    "missing": "import no_such_module_of_mine\n",
 }
+# the place is the plugin's own line, never the toolkit's (checks.py, catalogue.py, <frozen importlib>)
 _CAUSE = {
     "raises": "ZeroDivisionError at raises.py:6: division by zero",
     "exits": "SystemExit at exits.py:2: 3",
     "nothing": "importing nothing registered no check",
-    "taken": "'l2.dof' is already taken by a built-in theorem",
+    "taken": "InputError at taken.py:2: theorem id 'l2.dof' is already taken by a built-in theorem",
+    "route": "InputError at route.py:5: route must be one of",
+    "syntax": "SyntaxError at syntax.py:2:",
+    "missing": "ModuleNotFoundError at missing.py:1: No module named 'no_such_module_of_mine'",
 }
 
 
@@ -216,13 +228,97 @@ def test_a_broken_plugin_in_the_table_and_an_unmatched_prefix(scratch, tmp_path,
 
 
 def test_missing_plugins(scratch, tmp_path, capsys):
-    code, rows = _verify_json(
-        capsys, "--plugin", "no_such_plugin_module", "--plugin", str(tmp_path / "gone.py"), "--only", "l2.dof"
-    )
+    code, rows = _verify_json(capsys, "--plugin", "no_such_plugin_module", "--only", "l2.dof")
     assert code == 1
     failed = {r["id"]: r["detail"] for r in rows if r["status"] == "fail"}
-    assert "ModuleNotFoundError" in failed["plugin:no_such_plugin_module"]
-    assert "FileNotFoundError" in failed["plugin:gone.py"]
+    # the module itself is missing: no place at all (not "at <frozen importlib._bootstrap>:1140")
+    missing = failed["plugin:no_such_plugin_module"]
+    assert missing == "ModuleNotFoundError: No module named 'no_such_plugin_module'"
+    # a .py file that is not there is a bad argument: usage error, exit 2, before anything runs
+    with pytest.raises(SystemExit) as stop:
+        main(["verify", "--plugin", str(tmp_path / "gone.py"), "--only", "l2.dof"])
+    assert stop.value.code == 2
+    assert "no plugin file" in capsys.readouterr().err
+
+
+_BAD_CHECKS = """
+    import sys
+
+    from theory.catalogue import Theorem, add
+    from theory.checks import register
+
+    for name in ("float", "none", "exit", "inner"):
+        add(Theorem(f"bad.{name}", name, "x", "nowhere"))
+    add(Theorem("bad.unchecked", "No check", "x", "nowhere"))
+
+    register("bad.float", "numeric", "returns a float")(lambda ctx: 3.0)
+    register("bad.none", "numeric", "returns None")(lambda ctx: None)
+    register("bad.exit", "numeric", "exits")(lambda ctx: sys.exit(5))
+
+    @register("bad.inner", "numeric", "a bad tolerance, found inside the toolkit")
+    def _inner(ctx):
+        from theory.checks import ErrorTracker
+
+        tracker = ErrorTracker()
+        tracker.add(1.0, -1.0)
+"""
+
+
+def test_a_check_that_returns_no_result_or_exits_is_a_failed_row(scratch, tmp_path, capsys):
+    """A check returning a float or None, or calling sys.exit(), is a failed row with its cause;
+    a theorem added without a check is a failed row too; the other rows still run."""
+    path = _plugin_file(tmp_path, "badchecks", _BAD_CHECKS)
+    code, rows = _verify_json(capsys, "--plugin", str(path), "--only", "bad.", "--only", "l2.dof")
+    assert code == 1
+    detail = {r["id"]: r["detail"] for r in rows}
+    assert {r["id"]: r["status"] for r in rows if r["id"].startswith("bad.")} == dict.fromkeys(
+        ["bad.float", "bad.none", "bad.exit", "bad.inner", "bad.unchecked"], "fail"
+    )
+    assert detail["bad.float"] == "the check returned float 3.0, not a CheckResult"
+    assert detail["bad.none"] == "the check returned NoneType None, not a CheckResult"
+    assert detail["bad.exit"] == "SystemExit at badchecks.py:13: 5"
+    assert detail["bad.inner"].startswith("InputError at badchecks.py:20: a tolerance must be positive")
+    assert "bad.unchecked has no check" in detail["bad.unchecked"]
+    assert {r["status"] for r in rows if r["id"] == "l2.dof"} == {"pass"}  # the other rows still ran
+
+
+def test_only_selects_a_theorem_that_has_no_check(scratch, tmp_path, capsys):
+    path = _plugin_file(tmp_path, "badchecks2", _BAD_CHECKS)
+    code, rows = _verify_json(capsys, "--plugin", str(path), "--only", "bad.unchecked")
+    assert code == 1  # its failed row, not "matches no check" (2)
+    assert [(r["id"], r["route"], r["status"]) for r in rows] == [("bad.unchecked", "plugin", "fail")]
+
+
+def test_only_error_lists_a_few_close_ids_not_all():
+    with pytest.raises(InputError) as error:
+        run_checks(only=["l2.optimun"], progress=False)
+    message = str(error.value)
+    assert "did you mean 'l2.optimum'" in message
+    listed = message.split("closest ids: ")[1].split(", ...")[0].split(", ")
+    assert "l2.optimum" in listed and len(listed) <= 10 and len(message) < 400, message
+
+
+def test_entry_point_plugins_stay_out_of_the_project_docs(scratch, tmp_path, monkeypatch, capsys):
+    """An installed plugin (entry point) is loaded by wdt verify but not by run_checks(entry_points=False),
+    which the README's generated blocks use: a user's plugins cannot change the project's docs."""
+    _fake_distribution(tmp_path, "mine_dist", "[weight_decay_theory.plugins]\nmine = mine_ep_plugin\n")
+    (tmp_path / "mine_ep_plugin.py").write_text(
+        textwrap.dedent(_passing()).replace(
+            "tracker = ErrorTracker()", "tracker = ErrorTracker()\n    tracker.empirical_tolerance('mine')"
+        ),
+        encoding="utf-8",
+    )
+    _prepend_path(monkeypatch, str(tmp_path))
+    assert [o.id for o in run_checks(only=["mine."], progress=False)] == ["mine.bound"]  # loaded
+    with pytest.raises(InputError, match="'mine.' matches no check"):  # though loaded in this process
+        run_checks(only=["mine."], progress=False, entry_points=False)
+    own = run_checks(routes=["numeric"], only=["l2.dof"], progress=False, entry_points=False)
+    from theory.harness import docs
+
+    seen: dict = {}
+    monkeypatch.setattr("theory.harness.verify.run_checks", lambda **kw: seen.update(kw) or own)
+    assert "mine.bound" not in docs.empirical_tolerance_list()
+    assert seen["entry_points"] is False
 
 
 def _fake_distribution(site: Path, name: str, entry_points: str) -> None:

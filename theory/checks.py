@@ -33,17 +33,22 @@ checks as above. ``wdt verify`` finds them in two ways, both through :func:`load
 
 Their theorems then get rows, JSON, ``--only`` and exit codes like the built-in ones. A plugin that
 fails to import, or whose import raises while adding or registering, leaves nothing behind and
-becomes one failed row ``plugin:<name>`` (route ``plugin``) carrying the cause; so does a plugin whose
-import registers no check at all. ``examples/wdt-plugin-example`` is a complete plugin package.
+becomes one failed row ``plugin:<name>`` (route ``plugin``) carrying the cause, placed at the plugin's
+own file and line; so does a plugin whose import registers no check at all, and a theorem a plugin adds
+without a check is a failed row ``<id> has no check``. A check that raises (even ``SystemExit``) or
+returns something other than a :class:`CheckResult` is a failed row with the cause, never a crash.
+``examples/wdt-plugin-example`` is a complete plugin package.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import importlib.metadata
 import importlib.util
 import math
+import os
 import sys
 import time
 import traceback
@@ -72,6 +77,7 @@ __all__ = [
     "all_checks",
     "check_outcome",
     "load_plugins",
+    "plugin_theorems",
     "register",
     "run_check",
     "sandbox",
@@ -223,6 +229,10 @@ class Check:
     route: Route
     name: str
     func: Callable[[CheckContext], CheckResult]
+    #: the plugin whose import registered it (``""``: a built-in check), and whether that plugin was
+    #: an installed entry point (rather than ``--plugin``)
+    plugin: str = ""
+    entry_point: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,21 +366,69 @@ def timed_call(func: Callable[[CheckContext], CheckResult], ctx: CheckContext) -
     other exception a ``fail`` result carrying its type, place and message, never a crash."""
     start = time.perf_counter()
     try:
-        result = func(ctx)
+        returned = func(ctx)
     except CheckSkipped as skip:
-        result = CheckResult(0, math.nan, math.nan, str(skip), "skip")
-    except Exception as exc:  # a broken check is a failed check, with its cause on the row
-        result = CheckResult(0, math.nan, math.nan, _cause(exc), "fail")
-    return result, time.perf_counter() - start
+        returned = CheckResult(0, math.nan, math.nan, str(skip), "skip")
+    except (Exception, SystemExit) as exc:  # a broken check is a failed check (Ctrl-C still stops)
+        returned = CheckResult(0, math.nan, math.nan, _cause(exc, _home(func)), "fail")
+    if not isinstance(returned, CheckResult):  # a float, None, a dict: say so on the row
+        returned = CheckResult(
+            0,
+            math.nan,
+            math.nan,
+            f"the check returned {type(returned).__name__} {returned!r:.60}, not a CheckResult",
+            "fail",
+        )
+    return returned, time.perf_counter() - start
 
 
-def _cause(exc: BaseException) -> str:
-    """``Type at file:line: message``, the place being the innermost frame of the traceback."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
+def _cause(exc: BaseException, home: str | None = None) -> str:
+    """``Type at file:line: message``.
+
+    The place is the innermost frame inside ``home`` (a plugin's file, or its package's folder), so
+    that a plugin's error points at the user's line rather than into the toolkit; without such a frame
+    it is a :class:`SyntaxError`'s own file and line; else, when ``home`` is ``None`` (no plugin: a
+    built-in check), the innermost frame that is not the import machinery (``<frozen importlib...>``);
+    else no place (``home`` ``""``: a plugin whose file is unknown, e.g. a missing module).
+    """
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
+    inside = [f for f in frames if home and _within(f.filename, home)]
+    if inside:
+        where = f"{Path(inside[-1].filename).name}:{inside[-1].lineno}"
+    elif isinstance(exc, SyntaxError) and exc.filename:
+        where = f"{Path(exc.filename).name}:{exc.lineno}"
+    elif frames and home is None:
+        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"
+    else:  # no frame of the plugin's: a toolkit place would mislead
         return f"{type(exc).__name__}: {exc}"
-    where = f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}"
     return f"{type(exc).__name__} at {where}: {exc}"
+
+
+def _within(filename: str, home: str) -> bool:
+    """Whether ``filename`` is the file ``home`` or lies in the folder ``home``."""
+    path, home = os.path.abspath(filename), os.path.abspath(home)
+    return path == home or path.startswith(home + os.sep)
+
+
+def _home(func: Callable[..., object]) -> str | None:
+    """The file of a plugin's check function (``None`` for a built-in one: its innermost frame is
+    the useful place)."""
+    code = getattr(func, "__code__", None)
+    if getattr(func, "__module__", None) in PROVIDERS or code is None:
+        return None
+    return str(code.co_filename)
+
+
+def _module_home(module: str) -> str | None:
+    """The file of module ``module``, or the folder of a package (``None`` when it cannot be found)."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    origin = None if spec is None else spec.origin
+    if not origin or not origin.endswith(".py"):
+        return None
+    return str(Path(origin).parent) if Path(origin).name == "__init__.py" else origin
 
 
 def run_check(check: Check, ctx: CheckContext) -> Outcome:
@@ -419,6 +477,20 @@ class PluginFailure:
         )
 
 
+#: theorem id -> (plugin name, loaded from an entry point) for every theorem a loaded plugin added
+_PLUGIN_THEOREMS: dict[str, tuple[str, bool]] = {}
+
+
+def plugin_theorems(*, entry_points: bool = True) -> dict[str, str]:
+    """The theorems that loaded plugins added (still in the catalogue): id -> plugin name; without
+    those of installed entry points when ``entry_points`` is false."""
+    return {
+        tid: name
+        for tid, (name, from_ep) in _PLUGIN_THEOREMS.items()
+        if tid in CATALOGUE and (entry_points or not from_ep)
+    }
+
+
 #: the modules :func:`load_plugins` imported successfully, so that loading twice in one process imports once
 _LOADED: set[str] = set()
 
@@ -449,7 +521,7 @@ def load_plugins(modules: Iterable[str] = (), *, discover: bool = True) -> list[
         for ep in found:
             dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else "an unknown distribution"
             origin = f"entry point {ep.name} = {ep.value} of {dist}"
-            failure = _load_one(ep.name, ep.module, origin, ep.load)
+            failure = _load_one(ep.name, ep.module, origin, ep.load, entry_point=True)
             if failure is not None:
                 failures.append(failure)
     for name in modules:
@@ -459,11 +531,11 @@ def load_plugins(modules: Iterable[str] = (), *, discover: bool = True) -> list[
     return failures
 
 
-def _module_loader(name: str) -> tuple[str, str, str, Callable[[], object]]:
-    """``(row name, module name, origin, import function)`` for a ``--plugin`` argument."""
+def _module_loader(name: str) -> tuple[str, str, str, Callable[[], object], str | None]:
+    """``(row name, module name, origin, import function, file)`` for a ``--plugin`` argument."""
     origin = f"--plugin {name}"
     if not name.endswith(".py"):
-        return name, name, origin, lambda: importlib.import_module(name)
+        return name, name, origin, lambda: importlib.import_module(name), None
     path = Path(name)
     module = path.stem
 
@@ -486,11 +558,21 @@ def _module_loader(name: str) -> tuple[str, str, str, Callable[[], object]]:
             raise
         return loaded
 
-    return path.name, module, origin, load
+    return path.name, module, origin, load, os.path.abspath(path)
 
 
-def _load_one(name: str, module: str, origin: str, load: Callable[[], object]) -> PluginFailure | None:
-    """Import one plugin; on failure undo what it added and return the failure."""
+def _load_one(
+    name: str,
+    module: str,
+    origin: str,
+    load: Callable[[], object],
+    home: str | None = None,
+    *,
+    entry_point: bool = False,
+) -> PluginFailure | None:
+    """Import one plugin; on failure undo what it added and return the failure (its cause placed in
+    the plugin's file ``home``, or its module's file or package folder). On success, mark the checks it
+    registered with its name (:attr:`Check.plugin`) and remember the theorems it added."""
     if module in _LOADED and module in sys.modules:
         return None  # loaded before, in this process
     fresh = module not in sys.modules
@@ -500,7 +582,7 @@ def _load_one(name: str, module: str, origin: str, load: Callable[[], object]) -
     try:
         load()
     except (Exception, SystemExit) as exc:  # a broken plugin is a failed row, never a crash
-        cause = _cause(exc)
+        cause = _cause(exc, home or _module_home(module) or "")  # "": a plugin whose file is unknown
     else:
         if fresh and set(_REGISTRY) <= set(registry):
             cause = (
@@ -510,6 +592,10 @@ def _load_one(name: str, module: str, origin: str, load: Callable[[], object]) -
     seconds = time.perf_counter() - start
     if cause is None:
         _LOADED.add(module)
+        for key in set(_REGISTRY) - set(registry):
+            _REGISTRY[key] = dataclasses.replace(_REGISTRY[key], plugin=name, entry_point=entry_point)
+        for tid in set(CATALOGUE) - set(theorems):
+            _PLUGIN_THEOREMS[tid] = (name, entry_point)
         return None
     _restore(theorems, registry)
     if fresh:
@@ -535,10 +621,13 @@ def sandbox() -> Iterator[None]:
     """
     all_checks()
     theorems, registry, loaded = dict(CATALOGUE), dict(_REGISTRY), set(_LOADED)
+    added = dict(_PLUGIN_THEOREMS)
     try:
         yield
     finally:
         _restore(theorems, registry)
+        _PLUGIN_THEOREMS.clear()
+        _PLUGIN_THEOREMS.update(added)
         for module in _LOADED - loaded:
             _LOADED.discard(module)
             sys.modules.pop(module, None)

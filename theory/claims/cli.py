@@ -93,7 +93,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=seed_type, default=0, help="seed of every random draw (default 0)")
     p.add_argument("--thorough", action="store_true", help="the evidence checks' larger runs")
     p.add_argument(
-        "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for the torch evidence"
+        "--device",
+        default="cpu",
+        type=str.lower,
+        choices=["cpu", "cuda"],
+        help="torch device for the torch evidence",
     )
     p.epilog = (
         "statuses: verified (every evidence check passed), unverified (one failed, crashed or was "
@@ -252,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     interrupted: LedgerInterrupted | None = None
     try:
-        outcomes = _run_with_progress(records, ctx, progress=not args.json)
+        outcomes = _run_with_progress(records, ctx, progress=True)  # stderr, terminal only: --json stays pure
     except LedgerInterrupted as stop:  # Ctrl-C: the records finished so far, then status 130
         outcomes, interrupted = stop.outcomes, stop
     seconds = time.perf_counter() - start

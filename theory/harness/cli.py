@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import importlib
 import json
+import math
 import os
 import re
 import sys
@@ -33,7 +34,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _distribution_version
 from typing import NoReturn
 
-from theory.errors import TheoryError
+from theory.errors import InputError, TheoryError
 
 __all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "build_parser", "main", "seed_type", "version"]
 
@@ -76,13 +77,18 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
         "--route",
         action="append",
         default=[],
+        type=str.lower,  # any case: 'Numeric' is 'numeric'
         choices=["symbolic", "numeric", "empirical"],
         help="only this route (repeatable)",
     )
     p.add_argument("--seed", type=seed_type, default=0, help="seed of every random draw (default 0)")
     p.add_argument("--thorough", action="store_true", help="many more cases and larger models")
     p.add_argument(
-        "--device", default="cpu", choices=["cpu", "cuda"], help="torch device for empirical checks"
+        "--device",
+        default="cpu",
+        type=str.lower,
+        choices=["cpu", "cuda"],
+        help="torch device for empirical checks",
     )
     p.add_argument(
         "--plugin",
@@ -107,8 +113,12 @@ def _add_conventions(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="source", metavar="API", help="e.g. torch.SGD, sklearn.Ridge")
     p.add_argument("settings", nargs="*", metavar="NAME=VALUE", help="the source's parameters")
     p.add_argument("--n", type=_count, help="number of training examples (needed with --from)")
-    p.add_argument("--data-loss", help="the source's data term where the user chooses it (default mse)")
-    p.add_argument("--target-data-loss", help="data term assumed for such targets (default mse)")
+    p.add_argument(
+        "--data-loss", type=str.lower, help="the source's data term where the user chooses it (default mse)"
+    )
+    p.add_argument(
+        "--target-data-loss", type=str.lower, help="data term assumed for such targets (default mse)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_run_conventions)
 
@@ -125,16 +135,21 @@ def seed_type(text: str) -> int:
     return seed
 
 
-def _count(text: str) -> int | float:
-    """``--n``: an int when it is one (so ``1000`` prints as 1000), else a float."""
+def _count(text: str) -> int:
+    """``--n``: the number of training examples, a positive integer (``1000`` or ``1e3``)."""
     try:
-        return int(text)
+        value = float(text)
     except ValueError:
-        try:
-            return float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer (a sample count); got {text!r}"
+        ) from None
+    if not (math.isfinite(value) and value.is_integer() and value >= 1):
+        raise argparse.ArgumentTypeError(f"must be a positive integer (a sample count); got {text}")
+    return int(value)
 
+
+#: words users type for a choice by another name (``--device gpu``): the hint names the choice
+_ALIASES = {"gpu": "cuda", "cuda:0": "cuda"}
 
 _INVALID_CHOICE = re.compile(r"invalid choice: '(?P<word>[^']*)' \(choose from (?P<choices>.*)\)")
 
@@ -149,7 +164,10 @@ class _Parser(argparse.ArgumentParser):
             from theory.harness.console import did_you_mean
 
             choices = re.findall(r"'([^']*)'", match["choices"])
-            message += did_you_mean(match["word"], choices)
+            alias = _ALIASES.get(match["word"].lower())
+            message += (
+                f"; did you mean {alias!r}?" if alias in choices else did_you_mean(match["word"], choices)
+            )
         super().error(message)
 
 
@@ -207,9 +225,12 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _plugin_name(text: str) -> str:
-    """``--plugin``'s value; an empty one is a usage error (it would be a failed row ``plugin:``)."""
+    """``--plugin``'s value; an empty one, or a ``.py`` file that does not exist, is a usage error (a
+    bad argument: exit status 2); a module that fails to import is a failed row ``plugin:<name>``."""
     if not text.strip():
         raise argparse.ArgumentTypeError(f"needs a module name or a .py file; got {text!r}")
+    if text.endswith(".py") and not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"no plugin file {text!r} (from {os.getcwd()})")
     return text
 
 
@@ -218,19 +239,19 @@ def _run_conventions(args: argparse.Namespace) -> int:
 
     if args.source is None:
         if args.settings:
-            raise TheoryError("NAME=VALUE settings need --from API")
+            raise InputError("NAME=VALUE settings need --from API")
         return print_table(as_json=args.json)
     if args.n is None:
-        raise TheoryError("--from needs --n (the number of training examples)")
+        raise InputError("--from needs --n (the number of training examples)")
     params: dict[str, float] = {}
     for item in args.settings:
         name, sep, value = item.partition("=")
         if not sep:
-            raise TheoryError(f"settings are NAME=VALUE; got {item!r}")
+            raise InputError(f"settings are NAME=VALUE; got {item!r}")
         try:
             params[name] = float(value)
         except ValueError:
-            raise TheoryError(f"{name} must be a number; got {value!r}") from None
+            raise InputError(f"{name} must be a number; got {value!r}") from None
     return print_translation(
         args.source,
         params,

@@ -8,13 +8,15 @@ stays one line and a log greps well (no colours either: ``rich`` writes none whe
 from __future__ import annotations
 
 import difflib
+import io
 import os
+import sys
 from collections.abc import Iterable
 
 from rich import box
 from rich.console import Console
 
-__all__ = ["PLAIN_WIDTH", "columns", "console", "did_you_mean", "is_plain", "table_box"]
+__all__ = ["PLAIN_WIDTH", "TrimmedLines", "columns", "console", "did_you_mean", "is_plain", "table_box"]
 
 #: the width of plain-text output (a pipe or file without ``COLUMNS``): wide enough never to wrap a row
 PLAIN_WIDTH = 1000
@@ -35,7 +37,45 @@ def console(*, stderr: bool = False, width: int | None = None) -> Console:
     probe = Console(stderr=stderr)
     if probe.is_terminal:
         return probe
-    return Console(stderr=stderr, width=width or columns() or PLAIN_WIDTH)
+    if width or columns():
+        return Console(stderr=stderr, width=width or columns())
+    # plain text: rich pads every table line to the console's width; a pipe gets the lines unpadded
+    return Console(file=TrimmedLines(stderr=stderr), width=PLAIN_WIDTH)  # type: ignore[arg-type]
+
+
+class TrimmedLines(io.TextIOBase):
+    """Standard output (or error, looked up at each write, as ``rich`` does) with the trailing spaces
+    of every line removed: plain text for a pipe, where ``rich``'s padding to the width is noise."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._pending = ""  # the unfinished last line: its trailing spaces may be followed by text
+
+    @property
+    def _target(self) -> io.TextIOBase:
+        return sys.stderr if self._stderr else sys.stdout  # type: ignore[return-value]
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._target, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._target.fileno()
+
+    def write(self, text: str) -> int:
+        head, newline, self._pending = (self._pending + text).rpartition("\n")
+        if newline:
+            self._target.write("\n".join(line.rstrip(" ") for line in head.split("\n")) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._target.write(self._pending)
+            self._pending = ""
+        self._target.flush()
 
 
 def is_plain(out: Console) -> bool:

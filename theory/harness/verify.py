@@ -17,13 +17,14 @@ printed, marked as interrupted, and the exit status is 130.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
 import sys
 import textwrap
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -33,7 +34,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from theory.checks import ROUTES, Check, CheckContext, Outcome, all_checks, load_plugins, run_check, select
+from theory.catalogue import CATALOGUE
+from theory.checks import (
+    ROUTES,
+    Check,
+    CheckContext,
+    Outcome,
+    all_checks,
+    load_plugins,
+    plugin_theorems,
+    run_check,
+    select,
+)
 from theory.errors import InputError
 from theory.harness.console import console as make_console
 from theory.harness.console import did_you_mean, is_plain
@@ -58,12 +70,14 @@ EMPIRICAL_MARK = "*"
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`run_checks`: carries the outcomes finished before it and the planned count."""
+    """Ctrl-C during :func:`run_checks`: carries the outcomes finished before it, the planned count and
+    the checks that were planned but did not run (``not_run``)."""
 
-    def __init__(self, outcomes: list[Outcome], planned: int) -> None:
+    def __init__(self, outcomes: list[Outcome], planned: int, not_run: Sequence[Check] = ()) -> None:
         super().__init__(f"interrupted after {len(outcomes)} of {planned} checks")
         self.outcomes = outcomes
         self.planned = planned
+        self.not_run = list(not_run)
 
 
 def run_checks(
@@ -75,30 +89,35 @@ def run_checks(
     device: str = "cpu",
     progress: bool = True,
     plugins: Iterable[str] = (),
+    entry_points: bool = True,
 ) -> list[Outcome]:
     """Run the selected checks and return their outcomes, in catalogue order.
 
-    The installed plugins and ``plugins`` (module names or ``.py`` paths) are loaded first
+    The installed plugins (unless ``entry_points`` is false: then their checks are left out too, even
+    when loaded earlier in the process) and ``plugins`` (module names or ``.py`` paths) are loaded first
     (:func:`theory.checks.load_plugins`); each one that fails adds a failed row ``plugin:<name>`` after
     the others, whatever ``only`` and ``routes`` select (which ids a broken plugin provides is unknown),
-    and an ``only`` prefix that matches no check is then no error of its own.
+    and an ``only`` prefix that matches no check is then no error of its own. A theorem that a plugin
+    added without registering any check gets a failed row ``<id> has no check`` (route ``plugin``),
+    selected by ``only`` like a check.
 
     Raises:
         Interrupted: on Ctrl-C, with the outcomes of the checks that finished.
     """
     only, routes = list(only), list(routes)
     all_checks()  # the built-in providers before the plugins (load_plugins does it too): see there
-    broken = [failure.outcome() for failure in load_plugins(plugins)]
-    found = all_checks()
+    broken = [failure.outcome() for failure in load_plugins(plugins, discover=entry_points)]
+    found = [c for c in all_checks() if entry_points or not c.entry_point]
+    unchecked = _unchecked(found, entry_points)
     try:
-        check_prefixes(found, only)
-        checks = select(found, only, routes)
+        check_prefixes(found, only, extra_ids=[o.id for o in unchecked])
     except InputError:
         if not broken:
             raise
-        select(found, (), routes)  # a bad route stays an error
-        matched = [p for p in only if p.strip() and any(c.theorem_id.startswith(p) for c in found)]
-        checks = select(found, matched, routes) if matched else []
+    select(found, (), routes)  # a bad route is an error
+    matched = [p for p in only if p.strip() and any(c.theorem_id.startswith(p) for c in found)]
+    checks = select(found, matched, routes) if matched or not only else []
+    broken = [o for o in unchecked if not only or any(o.id.startswith(p) for p in only)] + broken
     ctx = CheckContext(seed=seed, thorough=thorough, device=device)
     outcomes: list[Outcome] = []
     err = make_console(stderr=True)
@@ -119,23 +138,59 @@ def run_checks(
                 bar.advance(task)
         except KeyboardInterrupt:
             # the failed plugins' rows too: an interrupted run must not hide that a plugin did not load
-            raise Interrupted(outcomes + broken, len(checks) + len(broken)) from None
+            not_run = checks[len(outcomes) :]
+            raise Interrupted(outcomes + broken, len(checks) + len(broken), not_run) from None
     return outcomes + broken
 
 
-def check_prefixes(checks: Iterable[Check], prefixes: Iterable[str]) -> None:
-    """An :class:`InputError` for a ``--only`` prefix that matches no check, with the closest id or
-    family (``l2.``) as a "did you mean"; an empty prefix is an error too (it would select all)."""
-    ids = list(dict.fromkeys(c.theorem_id for c in checks))
-    families = [i.split(".")[0] + "." for i in ids]
+#: at most this many ids are listed after an ``--only`` that matches nothing (the closest ones)
+LISTED_IDS = 10
+
+
+def check_prefixes(checks: Iterable[Check], prefixes: Iterable[str], extra_ids: Iterable[str] = ()) -> None:
+    """An :class:`InputError` for a ``--only`` prefix that matches no check (nor one of ``extra_ids``),
+    with the closest id or family (``l2.``) as a "did you mean" and at most :data:`LISTED_IDS` of the
+    closest ids; an empty prefix is an error too (it would select all)."""
+    ids = list(dict.fromkeys([*(c.theorem_id for c in checks), *extra_ids]))
+    families = list(dict.fromkeys(i.split(".")[0] + "." for i in ids))
     for p in prefixes:
         if not p.strip():
             raise InputError(f"--only needs a theorem id prefix, e.g. 'l2.'; got {p!r}")
         if not any(i.startswith(p) for i in ids):
             hint = did_you_mean(p, [*families, *ids])
-            raise InputError(
-                f"--only {p!r} matches no check{hint} (ids with checks: {', '.join(sorted(ids))})"
+            close = difflib.get_close_matches(p.lower(), [i.lower() for i in ids], n=LISTED_IDS, cutoff=0.0)
+            by_lower = {i.lower(): i for i in ids}
+            listed = ", ".join(by_lower[c] for c in close)
+            more = f", ... ({len(ids)} ids; families: {', '.join(families)})" if len(ids) > len(close) else ""
+            raise InputError(f"--only {p!r} matches no check{hint} (closest ids: {listed}{more})")
+
+
+def _unchecked(found: Sequence[Check], entry_points: bool) -> list[Outcome]:
+    """A failed row (route ``plugin``) per theorem a plugin added without registering any check."""
+    checked = {c.theorem_id for c in found}
+    rows = []
+    for tid, plugin in plugin_theorems(entry_points=entry_points).items():
+        if tid in checked:
+            continue
+        theorem = CATALOGUE[tid]
+        rows.append(
+            Outcome(
+                id=tid,
+                title=theorem.title,
+                source=theorem.source,
+                route="plugin",
+                name="a check on some route",
+                status="fail",
+                cases=0,
+                max_error=math.nan,
+                tolerance=math.nan,
+                ratio=math.nan,
+                seconds=0.0,
+                detail=f"{tid} has no check (plugin {plugin} added it but registered none; "
+                "register one with theory.checks.register)",
             )
+        )
+    return rows
 
 
 def format_error(outcome: Outcome) -> str:
@@ -203,8 +258,12 @@ def route_cell(outcome: Outcome | None) -> str:
     return f"{outcome.status} {margin}{mark}"
 
 
-def _styled(outcome: Outcome | None) -> str:
-    text = escape(route_cell(outcome))
+#: the cell of a check that was planned but did not run (Ctrl-C); ``—`` means there is no check
+NOT_RUN = "not run"
+
+
+def _styled(outcome: Outcome | None, pending: bool = False) -> str:
+    text = NOT_RUN if pending and outcome is None else escape(route_cell(outcome))
     return f"[dim]{text}[/]" if outcome is None else f"[{_STYLE[outcome.status]}]{text}[/]"
 
 
@@ -214,7 +273,11 @@ _MIN_THEOREM = 10
 
 
 def _stacked(
-    rows: dict[str, dict[str, Outcome]], titles: dict[str, str], routes: list[str], title: str
+    rows: dict[str, dict[str, Outcome]],
+    titles: dict[str, str],
+    routes: list[str],
+    title: str,
+    pending: set[tuple[str, str]],
 ) -> Group:
     """The per-theorem view for a terminal too narrow for its table (under about 53 columns): the id and
     title on one folded line, then one indented line per route with its cell, so nothing is hidden."""
@@ -225,13 +288,19 @@ def _stacked(
         other = [o for r, o in cells.items() if r not in ROUTES]
         for i, route in enumerate(routes):
             cell = other[0] if other and i == 0 else cells.get(route)
-            lines.append(Text.from_markup(f"  {route:<{name_width}}  {_styled(cell)}", overflow="fold"))
+            styled = _styled(cell, (tid, route) in pending)
+            lines.append(Text.from_markup(f"  {route:<{name_width}}  {styled}", overflow="fold"))
     return Group(*lines)
 
 
-def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table | Group:
-    """One row per theorem: id, title, a status cell per route (the routes that appear)."""
-    routes: list[str] = [r for r in ROUTES if any(o.route == r for o in outcomes)]
+def _theorem_table(
+    outcomes: list[Outcome], title: str, width: int, plain: bool, not_run: Sequence[Check] = ()
+) -> Table | Group:
+    """One row per theorem: id, title, a status cell per route (the routes that appear); a check in
+    ``not_run`` (planned, not run: Ctrl-C) shows ``not run``."""
+    pending: set[tuple[str, str]] = {(c.theorem_id, c.route) for c in not_run}
+    present = {o.route for o in outcomes} | {route for _, route in pending}
+    routes: list[str] = [r for r in ROUTES if r in present]
     # a row of no route (a plugin that failed to load) shows its status in the first column
     if not routes and any(o.route not in ROUTES for o in outcomes):
         routes = ["status"]
@@ -239,9 +308,12 @@ def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool)
     for o in outcomes:
         rows.setdefault(o.id, {})[o.route] = o
     titles = {o.id: o.title for o in outcomes}
+    for c in not_run:
+        rows.setdefault(c.theorem_id, {})
+        titles.setdefault(c.theorem_id, CATALOGUE[c.theorem_id].title)
     narrow = width < NARROW and not plain
     if not plain and width < _MIN_THEOREM + len(routes) * (_CELL + 2) + 4:
-        return _stacked(rows, titles, routes, title)
+        return _stacked(rows, titles, routes, title, pending)
     table = Table(
         title=title, header_style="bold", box=None if plain else _BOX, min_width=min(len(title) + 2, width)
     )
@@ -259,7 +331,7 @@ def _theorem_table(outcomes: list[Outcome], title: str, width: int, plain: bool)
             head = [Group(Text(tid), Padding(Text(titles[tid], style="dim"), (0, 0, 0, 2)))]
         else:
             head = [Text(tid), Text(titles[tid])]
-        shown = [_styled(cells.get(r)) for r in routes]
+        shown = [_styled(cells.get(r), (tid, r) in pending) for r in routes]
         other = [o for r, o in cells.items() if r not in ROUTES]
         if other and shown:
             shown[0] = _styled(other[0])
@@ -284,7 +356,9 @@ def _route_stacked(outcomes: list[Outcome], title: str) -> Group:
     return Group(*lines)
 
 
-def _route_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -> Table | Group:
+def _route_table(
+    outcomes: list[Outcome], title: str, width: int, plain: bool, not_run: Sequence[Check] = ()
+) -> Table | Group:
     """``--verbose``: one row per (theorem, route) with source, cases, error / tolerance, seconds."""
     narrow = width < NARROW and not plain
     if not plain and width < _MIN_VERBOSE:
@@ -300,7 +374,9 @@ def _route_table(outcomes: list[Outcome], title: str, width: int, plain: bool) -
         table.add_column("source", no_wrap=plain, ratio=2)
     table.add_column("route", no_wrap=True)
     table.add_column("cases", justify="right", no_wrap=True)
-    table.add_column(f"worst error / tolerance{EMPIRICAL_MARK} (ratio)", no_wrap=plain, ratio=3)
+    # the mark only when a row carries it: its legend is then printed under the table
+    mark = EMPIRICAL_MARK if any(o.tolerance_basis == "empirical" for o in outcomes) else ""
+    table.add_column(f"worst error / tolerance{mark} (ratio)", no_wrap=plain, ratio=3)
     table.add_column("s", justify="right", no_wrap=True)
     table.add_column("status", no_wrap=True, min_width=6)
     for o in outcomes:
@@ -345,7 +421,8 @@ def render(
     out = out or make_console()
     width, plain = out.width, is_plain(out)
     make = _route_table if verbose else _theorem_table
-    out.print(make(outcomes, title, width, plain))
+    not_run = interrupted.not_run if interrupted is not None else []
+    out.print(make(outcomes, title, width, plain, not_run))
     notes = _empirical_notes(outcomes)
     if notes:
         _note(out, f"{EMPIRICAL_MARK} empirical tolerance (not derived from the route's error bound):", width)
@@ -358,10 +435,9 @@ def render(
     counts = (
         f"{sum(o.status == 'pass' for o in outcomes)} passed, {failed} failed, "
         f"{sum(o.status == 'skip' for o in outcomes)} skipped"
+        + (f", {len(not_run)} not run" if not_run else "")
     )
-    summary = f"{counts} in {seconds:.1f} s" + (
-        "" if interrupted is None else f"; interrupted: {interrupted}"
-    )
+    summary = f"{counts} in {seconds:.1f} s" + ("" if interrupted is None else f"; {interrupted} (Ctrl-C)")
     colour = "red" if failed or interrupted is not None else "green"
     _note(out, summary, width, style=colour, styled=len(counts))
 
@@ -390,7 +466,7 @@ def verify(
             seed=seed,
             thorough=thorough,
             device=device,
-            progress=not as_json,
+            progress=True,  # on standard error (and only on a terminal): --json's stdout stays pure
             plugins=plugins,
         )
     except Interrupted as stop:

@@ -26,7 +26,11 @@ What the check does (``run(ctx)``):
 
 * runs Hypothesis over the strategies with ``max_examples`` examples (``thorough`` under ``wdt verify
   --thorough``), seeded from ``ctx.seed`` (``hypothesis.seed``; no example database), so one seed is
-  one run, repeatable;
+  one run, repeatable: the same cases whatever ran before in the process. (Hypothesis also mixes into
+  its draws the literal constants of every non-installed module imported so far, so that which
+  modules happened to be imported, e.g. by an earlier empirical check, would change the cases; the
+  bridge empties that pool while it runs. What stays machine-dependent is the rounding of each case:
+  a ratio at rounding level can differ with the BLAS, not with the order of the checks.);
 * calls ``hypothesis.target(error/tolerance)`` on every case, so Hypothesis's targeted phase climbs
   towards the worst case (Löscher & Sagonas, "Targeted property-based testing", ISSTA 2017);
 * reports ``cases`` (every call of the property: generation, targeting and shrinking), and the worst
@@ -47,8 +51,10 @@ empirically, and the row is flagged so.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -88,6 +94,26 @@ def _cause(exc: BaseException) -> str:
 
 def _inputs(args: tuple[Any, ...]) -> str:
     return ", ".join(_short_repr(a) for a in args)
+
+
+@contextlib.contextmanager
+def _no_local_constants() -> Iterator[None]:
+    """While inside: Hypothesis's pool of constants taken from the source of the imported local
+    modules is empty (it grows as modules are imported, so the cases of one seed would depend on what
+    the process imported before). Hypothesis keeps the pool in a private function; where a version has
+    none, this does nothing."""
+    providers = importlib.import_module("hypothesis.internal.conjecture.providers")
+    original = getattr(providers, "_get_local_constants", None)
+    constants = getattr(providers, "Constants", None)
+    if original is None or constants is None:  # pragma: no cover - another Hypothesis
+        yield
+        return
+    empty = constants()
+    providers._get_local_constants = lambda: empty  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original  # type: ignore[attr-defined]
 
 
 def run_property(
@@ -165,7 +191,8 @@ def run_property(
         return CheckResult(worst.cases, worst.max_error, worst.tolerance, detail, "fail", worst.empirical)
 
     try:
-        test()
+        with _no_local_constants():
+            test()
     except _CaseFailed:
         shrunk = (
             f"shrunk counterexample: {_inputs(failure['args'])} gave error {failure['error']:.3g} > "
