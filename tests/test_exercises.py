@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import contextlib
+import faulthandler
 import keyword
 import threading
 from collections.abc import Iterator
@@ -236,7 +237,11 @@ class _Hang(Exception):
 @contextlib.contextmanager
 def _finishes_within(seconds: float) -> Iterator[None]:
     """Fail (instead of hanging the suite) when the block runs past ``seconds``: a liveness bound far
-    above the checker's own limits (screening is instant; each phase stops after ``SECONDS``)."""
+    above the checker's own limits (screening is instant; each phase stops after ``SECONDS``).
+
+    A hang in Python code is interrupted (the test fails); one inside a single C call (an exact
+    ``9**9**9``), which no signal interrupts, ends the test process with faulthandler's traceback
+    after ``3 * seconds``."""
     done = threading.Event()
 
     def watchdog() -> None:
@@ -244,11 +249,13 @@ def _finishes_within(seconds: float) -> Iterator[None]:
             _thread.interrupt_main()
 
     threading.Thread(target=watchdog, daemon=True).start()
+    faulthandler.dump_traceback_later(3 * seconds, exit=True)
     try:
         yield
     except KeyboardInterrupt:
         raise _Hang(f"still running after {seconds} s") from None
     finally:
+        faulthandler.cancel_dump_traceback_later()
         done.set()
 
 
