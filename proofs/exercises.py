@@ -150,7 +150,8 @@ class Verdict:
         message: the verdict in words, with numbers (exact and as floats) where there are some.
         answer: the answer as parsed.
         counterexample: ``None``, or the point where the sides differ: symbol name → exact value,
-            plus ``"answer"`` and ``"expected"``, the two sides' exact values there.
+            plus ``"answer"`` and ``"expected"``, the two sides' exact values there (``"answer"`` is
+            ``nan`` where the answer is undefined, or not a finite real number, at that point).
         condition: for ``"conditional"``, the equation under which the answer is right (``α = 0``).
         how: the method that decided: ``simplify``, ``simplify in each case``, random rational points.
     """
