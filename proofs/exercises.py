@@ -15,8 +15,16 @@
   ``condition`` is ``Eq(alpha, 0)``. Two wrong answers that merely coincide somewhere inside the domain
   (``α/(λ_i + α)`` at ``λ_i = α``) are counterexamples, not conditional: almost every wrong answer
   agrees with the right one on some surface, and saying so would hide the mistake.
-* ``"undecided"``: ``simplify`` did not reduce the difference to 0 and no sampled point separates
-  the sides; not a proof.
+* ``"undecided"``: ``simplify`` did not reduce the difference to 0 (or ran out of its time limit,
+  :data:`SECONDS`) and no sampled point separates the sides; not a proof.
+
+An answer that is undefined at a sampled point of the domain (a ``Piecewise`` with a gap, a division by
+zero) gets a counterexample there ("your answer is undefined at …"); a ``Piecewise`` answer without a
+default ``(…, True)`` branch is never proved (SymPy drops an uncovered branch when it simplifies).
+Hostile input cannot hang the checker: numbers longer than :data:`MAX_NUMBER` characters, decimal
+exponents beyond ±:data:`MAX_EXPONENT`, power towers (``a**b**c``, ``a**(b**c)``) and literal powers
+above :data:`MAX_EXPONENT` are refused before parsing, and every ``simplify`` and exact evaluation
+runs under a wall-clock limit (``SIGALRM``, in the main thread, where Jupyter and the CLI run).
 
 Each exercise's right answer is imported from a derivation's :class:`~proofs.framework.Result`
 (``proofs.derivation("l2.eigen").results["shrinkage"]``), with its symbols renamed to the exercise's,
@@ -32,10 +40,13 @@ import functools
 import io
 import keyword
 import random
+import signal
+import threading
+import time
 import tokenize
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import sympy as sp
 from sympy.parsing.sympy_parser import auto_number, convert_xor, parse_expr, rationalize
@@ -45,6 +56,7 @@ from theory.errors import InputError
 
 __all__ = ["FUNCTIONS", "Exercise", "Verdict", "check", "get", "list"]
 
+_T = TypeVar("_T")
 Status = Literal["proved", "counterexample", "conditional", "undecided"]
 
 #: the functions an answer may call, besides the exercise's symbols
@@ -57,12 +69,20 @@ FUNCTIONS: dict[str, Any] = {
     "Max": sp.Max,
     "Min": sp.Min,
     "Piecewise": sp.Piecewise,
+    "Eq": sp.Eq,
     "pi": sp.pi,
 }
 #: what ``parse_expr``'s generated code calls (numbers), the only other names in its global scope
 _PARSER_NAMES: dict[str, Any] = {"Integer": sp.Integer, "Rational": sp.Rational, "Float": sp.Float}
 _OPERATORS = frozenset({"+", "-", "*", "/", "**", "^", "(", ")", ",", "<", ">", "<=", ">="})
 _MAX_LENGTH = 2000
+#: the longest number literal an answer may contain (characters), and the largest decimal exponent
+#: (``1e30``) or literal power (``x**30``) it may use: beyond them exact arithmetic can run for hours
+MAX_NUMBER = 15
+MAX_EXPONENT = 30
+#: the wall-clock limit, in seconds, of each phase of a check (simplifying; exact values at points)
+SECONDS = 2.0
+_POWER = frozenset({"**", "^"})
 #: how many random points are tried for a counterexample (each must satisfy the exercise's domain)
 DRAWS = 40
 
@@ -82,6 +102,8 @@ class Exercise:
         domain: extra conditions a sampled point must satisfy (``ε λ_i < 1``).
         cases: a case split that covers the domain, for answers ``simplify`` cannot compare at once
             (piecewise answers): ``(label, substitution)`` pairs; proved means 0 in every case.
+        near: defensible answers to a nearby question, ``(expression, explanation)``: an answer equal
+            to one still gets its counterexample, with the explanation of what it answers instead.
     """
 
     id: str
@@ -93,6 +115,7 @@ class Exercise:
     origin: str
     domain: tuple[Any, ...] = ()
     cases: tuple[tuple[str, Mapping[sp.Symbol, sp.Expr]], ...] = ()
+    near: tuple[tuple[sp.Expr, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -127,7 +150,8 @@ class Verdict:
         message: the verdict in words, with numbers (exact and as floats) where there are some.
         answer: the answer as parsed.
         counterexample: ``None``, or the point where the sides differ: symbol name → exact value,
-            plus ``"answer"`` and ``"expected"``, the two sides' exact values there.
+            plus ``"answer"`` and ``"expected"``, the two sides' exact values there (``"answer"`` is
+            ``nan`` where the answer is undefined, or not a finite real number, at that point).
         condition: for ``"conditional"``, the equation under which the answer is right (``α = 0``).
         how: the method that decided: ``simplify``, ``simplify in each case``, random rational points.
     """
@@ -175,13 +199,15 @@ def parse_answer(exercise: Exercise, answer: str | sp.Expr) -> sp.Expr:
     ``True`` (Piecewise's last branch),
     and only arithmetic, comparison and grouping operators may appear (no ``.``, ``[``, ``=``, strings,
     keywords); then ``parse_expr`` runs with exactly those names (``^`` means power, decimals become
-    rationals). A SymPy expression may use the exercise's symbols (matched by name).
+    rationals). A SymPy expression may use symbols named as the exercise names them (``w_star``) or as
+    its SymPy symbols are named (``w^*``), with any assumptions: they are replaced by the exercise's.
 
     Raises:
         InputError: an unknown name (listing the allowed ones), a forbidden token, a syntax error.
     """
     allowed = ", ".join(exercise.names)
     if isinstance(answer, str):
+        answer = answer.strip()
         _screen(answer, exercise, allowed)
         try:
             parsed = parse_expr(
@@ -193,7 +219,8 @@ def parse_answer(exercise: Exercise, answer: str | sp.Expr) -> sp.Expr:
         except (SyntaxError, TypeError, ValueError, AttributeError, sp.SympifyError) as exc:
             raise InputError(f"answer {answer!r} for {exercise.id!r} does not parse: {exc}") from exc
     elif isinstance(answer, sp.Basic):
-        by_name = {s.name: s for s in exercise.symbols.values()}
+        # the exercise's names (``w_star``) and the SymPy names of its symbols (``w^*``), any assumptions
+        by_name = {s.name: s for s in exercise.symbols.values()} | dict(exercise.symbols)
         unknown = sorted(s.name for s in answer.free_symbols if s.name not in by_name)
         if unknown:
             raise InputError(
@@ -221,7 +248,10 @@ def _screen(text: str, exercise: Exercise, allowed: str) -> None:
     functions = ", ".join(FUNCTIONS)
     for token in tokens:
         kind, value = token.type, token.string
-        if kind in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.NUMBER):
+        if kind == tokenize.NUMBER:
+            _screen_number(value, text, exercise)
+            continue
+        if kind in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER):
             continue
         if kind == tokenize.NAME:
             if value == "True":  # the default branch of Piecewise
@@ -238,15 +268,126 @@ def _screen(text: str, exercise: Exercise, allowed: str) -> None:
             f"answer {text!r} contains {value!r}, which an answer may not use (only the symbols "
             f"{allowed}, numbers, the functions {functions} and + - * / ** ^ ( ) , < > <= >=)"
         )
+    _screen_powers(tokens, text, exercise)
+
+
+def _screen_number(value: str, text: str, exercise: Exercise) -> None:
+    """Refuse imaginary literals, overlong numbers and huge decimal exponents (``1e100000000``)."""
+    if value[-1] in "jJ":
+        raise InputError(
+            f"answer {text!r} for {exercise.id!r} uses the imaginary number {value!r}; answers are real"
+        )
+    if len(value) > MAX_NUMBER:
+        raise InputError(
+            f"answer {text!r} for {exercise.id!r} has the number {value[:20]}… of {len(value)} characters; "
+            f"at most {MAX_NUMBER}"
+        )
+    mantissa, _, exponent = value.lower().replace("_", "").partition("e")
+    if exponent and not mantissa.startswith("0x") and abs(int(exponent)) > MAX_EXPONENT:
+        raise InputError(
+            f"answer {text!r} for {exercise.id!r} has the number {value!r}, whose exponent is beyond "
+            f"±{MAX_EXPONENT}"
+        )
+
+
+def _screen_powers(tokens: builtins.list[tokenize.TokenInfo], text: str, exercise: Exercise) -> None:
+    """Refuse power towers (an exponent that contains a power) and literal exponents above
+    :data:`MAX_EXPONENT`: ``9**9**9`` or ``alpha**10**10`` would be evaluated exactly for hours."""
+    meaningful = [t for t in tokens if t.type in (tokenize.OP, tokenize.NAME, tokenize.NUMBER)]
+    for i, token in enumerate(meaningful):
+        if token.string not in _POWER:
+            continue
+        j = i + 1
+        while j < len(meaningful) and meaningful[j].string in ("+", "-"):  # unary signs
+            j += 1
+        end = j + 1  # the exponent is meaningful[j:end]
+        called = end < len(meaningful) and meaningful[end].string == "("
+        if j < len(meaningful) and meaningful[j].type == tokenize.NAME and called:  # a call: f(...)
+            j, end = end, end + 1
+        if j < len(meaningful) and meaningful[j].string == "(":
+            depth = 0
+            for end in range(j, len(meaningful)):
+                depth += {"(": 1, ")": -1}.get(meaningful[end].string, 0)
+                if depth == 0:
+                    break
+            end += 1
+        exponent = meaningful[i + 1 : end]
+        after = meaningful[end].string if end < len(meaningful) else ""
+        if after in _POWER or any(t.string in _POWER for t in exponent):
+            raise InputError(
+                f"answer {text!r} for {exercise.id!r} has a power tower (an exponent that is itself a "
+                "power); write the exponent out, e.g. alpha**6"
+            )
+        for t in exponent:
+            if t.type == tokenize.NUMBER and abs(complex(t.string)) > MAX_EXPONENT:
+                raise InputError(
+                    f"answer {text!r} for {exercise.id!r} raises to the power {t.string}; literal "
+                    f"exponents may be at most {MAX_EXPONENT}"
+                )
 
 
 # ---------------------------------------------------------------------------- deciding
 
 
-def _simplifies_to_zero(expr: sp.Expr) -> bool:
+class _OutOfTime(BaseException):
+    """Raised by the SIGALRM handler inside SymPy; a BaseException, so SymPy's ``except Exception``
+    blocks do not swallow it."""
+
+
+def _limited(function: Callable[[], _T], seconds: float) -> _T:
+    """``function()``, stopped by :class:`_OutOfTime` after ``seconds`` of wall-clock time.
+
+    The limit is a ``SIGALRM`` timer, available in the main thread of a Unix process (Jupyter's kernel,
+    the CLI, pytest); elsewhere the function runs without a limit and only the input screen
+    (:func:`_screen`) bounds its cost."""
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no enclosing timer to overwrite
+    )
+    if not usable:
+        return function()
+    if seconds <= 0:
+        raise _OutOfTime
+
+    def _alarm(signum: int, frame: object) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return bool(sp.simplify(expr) == 0)
-    except Exception:  # SymPy could not simplify it: not proved
+        return function()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _Clock:
+    """The time left of one phase of a check."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.ran_out = False
+
+    def run(self, function: Callable[[], _T]) -> _T:
+        try:
+            return _limited(function, self.deadline - time.monotonic())
+        except _OutOfTime:
+            self.ran_out = True
+            raise
+
+
+def _total(expr: sp.Expr) -> bool:
+    """Every ``Piecewise`` in ``expr`` ends with a default ``(…, True)`` branch (is defined everywhere)."""
+    return all(p.args[-1].cond == sp.true for p in expr.atoms(sp.Piecewise))
+
+
+def _simplifies_to_zero(expr: sp.Expr, clock: _Clock | None = None) -> bool:
+    """``simplify(expr) == 0``; ``False`` when SymPy fails or the clock runs out (not proved)."""
+    clock = clock or _Clock(SECONDS)
+    try:
+        return bool(clock.run(lambda: sp.simplify(expr)) == 0)
+    except (Exception, _OutOfTime):  # SymPy could not simplify it in time: not proved
         return False
 
 
@@ -260,10 +401,14 @@ def _draw(symbol: sp.Symbol, rng: random.Random) -> sp.Expr:
     return value if symbol.is_nonnegative else rng.choice((-1, 1)) * value
 
 
-def _value(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr | None:
-    """The exact value at the point, or ``None`` where it is not a finite real number."""
+def _value(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr], clock: _Clock) -> sp.Expr | None:
+    """The exact value at the point, or ``None`` where it is not a finite real number.
+
+    Raises:
+        _OutOfTime: the clock ran out.
+    """
     try:
-        value = sp.simplify(expr.xreplace(dict(point)))
+        value = clock.run(lambda: sp.simplify(expr.xreplace(dict(point))))
     except Exception:
         return None
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or value.is_real is not True or value.free_symbols:
@@ -271,24 +416,45 @@ def _value(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr | None:
     return value
 
 
-def _counterexample(
-    exercise: Exercise, answer: sp.Expr, rng: random.Random
-) -> tuple[dict[sp.Symbol, sp.Expr], sp.Expr, sp.Expr] | None:
-    """A point inside the domain where the sides' exact values differ (``is_zero`` is False), or None."""
+@dataclass
+class _Search:
+    """What the search for a counterexample found: the point (or None), how many points it compared,
+    skipped (the right answer undefined there) and whether it ran out of time."""
+
+    found: tuple[dict[sp.Symbol, sp.Expr], sp.Expr, sp.Expr] | None = None
+    compared: int = 0
+    skipped: int = 0
+    ran_out: bool = False
+
+
+def _counterexample(exercise: Exercise, answer: sp.Expr, rng: random.Random) -> _Search:
+    """A point inside the domain where the sides' exact values differ (``is_zero`` is False) or where
+    the right answer is a finite number and the answer is not (then its value is ``nan``)."""
     symbols = builtins.list(exercise.symbols.values())
-    for _ in range(DRAWS):
-        point = {s: _draw(s, rng) for s in symbols}
-        if not all(bool(c.xreplace(point)) is True for c in exercise.domain):
-            continue
-        got, expected = _value(answer, point), _value(exercise.solution, point)
-        if got is None or expected is None:
-            continue
-        if sp.simplify(got - expected).is_zero is False:
-            return point, got, expected
-    return None
+    search, clock = _Search(), _Clock(SECONDS)
+    try:
+        for _ in range(DRAWS):
+            point = {s: _draw(s, rng) for s in symbols}
+            if not all(bool(c.xreplace(point)) is True for c in exercise.domain):
+                continue
+            expected = _value(exercise.solution, point, clock)
+            if expected is None:
+                search.skipped += 1
+                continue
+            got = _value(answer, point, clock)
+            search.compared += 1
+            if got is None:  # the answer is undefined (or not real) where the right one is a number
+                search.found = point, sp.nan, expected
+                return search
+            if clock.run(lambda: sp.simplify(got - expected)).is_zero is False:  # noqa: B023 (run now)
+                search.found = point, got, expected
+                return search
+    except _OutOfTime:
+        search.ran_out = True
+    return search
 
 
-def _special_case(exercise: Exercise, answer: sp.Expr) -> sp.Basic | None:
+def _special_case(exercise: Exercise, answer: sp.Expr, clock: _Clock) -> sp.Basic | None:
     """``Eq(s, 0)`` when the answer leaves out a symbol s ≥ 0 of the solution and is exactly the
     solution at s = 0 (the edge of s's domain), else ``None``."""
     missing = exercise.solution.free_symbols - answer.free_symbols
@@ -298,13 +464,19 @@ def _special_case(exercise: Exercise, answer: sp.Expr) -> sp.Basic | None:
         if not all(bool(c.xreplace({symbol: 0})) is not False for c in exercise.domain):
             continue
         edge = exercise.solution.subs(symbol, 0)
-        if not edge.has(sp.nan, sp.zoo) and _simplifies_to_zero(edge - answer):
+        if not edge.has(sp.nan, sp.zoo) and _simplifies_to_zero(edge - answer, clock):
             return sp.Eq(symbol, 0)
     return None
 
 
 def _float(value: sp.Expr) -> str:
-    return f"{float(value):.6g}"
+    if value is sp.nan:
+        return "undefined"
+    try:
+        number = float(value)
+    except OverflowError:
+        number = float("inf")
+    return f"{number:.6g}" if abs(number) < float("inf") else str(sp.N(value, 6))  # beyond float64
 
 
 def _at(exercise: Exercise, point: Mapping[sp.Symbol, sp.Expr]) -> str:
@@ -315,7 +487,9 @@ def _at(exercise: Exercise, point: Mapping[sp.Symbol, sp.Expr]) -> str:
 def _verdict(exercise: Exercise, answer: sp.Expr) -> Verdict:
     assumptions = ", ".join(f"{name}: {_words(s)}" for name, s in exercise.symbols.items())
     difference = answer - exercise.solution
-    if _simplifies_to_zero(difference):
+    total = _total(answer)  # a Piecewise without a default branch is undefined somewhere: never proved
+    clock = _Clock(SECONDS)
+    if total and _simplifies_to_zero(difference, clock):
         return Verdict(
             exercise.id,
             "proved",
@@ -324,7 +498,11 @@ def _verdict(exercise: Exercise, answer: sp.Expr) -> Verdict:
             how="sympy.simplify of the difference",
             _exercise=exercise,
         )
-    if exercise.cases and all(_simplifies_to_zero(difference.subs(sub)) for _, sub in exercise.cases):
+    if (
+        total
+        and exercise.cases
+        and all(_simplifies_to_zero(difference.subs(sub), clock) for _, sub in exercise.cases)
+    ):
         labels = "; ".join(label for label, _ in exercise.cases)
         return Verdict(
             exercise.id,
@@ -336,42 +514,65 @@ def _verdict(exercise: Exercise, answer: sp.Expr) -> Verdict:
             _exercise=exercise,
         )
     rng = random.Random(f"{exercise.id}|{sp.srepr(answer)}")
-    found = _counterexample(exercise, answer, rng)
-    if found is None:
+    search = _counterexample(exercise, answer, rng)
+    if search.found is None:
+        reasons = []
+        if clock.ran_out:
+            reasons.append(f"simplify ran out of its {SECONDS:g} s")
+        else:
+            reasons.append("simplify did not reduce answer − expected to 0")
+        if not total:
+            reasons.append(
+                "your Piecewise has no default (…, True) branch, so it may be undefined somewhere and "
+                "cannot be proved"
+            )
+        tried = (
+            f"the sides agreed at every one of the {search.compared} random points compared "
+            f"({search.skipped} more skipped: the right answer is undefined there)"
+        )
+        if search.ran_out:
+            tried += f", and the search for a counterexample ran out of its {SECONDS:g} s"
         return Verdict(
             exercise.id,
             "undecided",
-            f"Not proved: simplify did not reduce answer − expected to 0, and the sides agreed at every "
-            f"one of up to {DRAWS} random points tried. Numbers are not a proof; try writing the answer "
+            f"Not proved: {'; '.join(reasons)}; {tried}. Numbers are not a proof; try writing the answer "
             "in another form.",
             answer,
             how=f"sympy.simplify, then up to {DRAWS} random rational points",
             _exercise=exercise,
         )
-    point, got, expected = found
+    point, got, expected = search.found
     numbers = {name: point[s] for name, s in exercise.symbols.items()}
     numbers |= {"answer": got, "expected": expected}
-    differ = (
-        f"at {_at(exercise, point)} your answer is {got} ({_float(got)}) but the right answer is "
-        f"{expected} ({_float(expected)})"
-    )
+    if got is sp.nan:
+        differ = (
+            f"at {_at(exercise, point)} your answer is undefined (not a finite real number) but the right "
+            f"answer is {expected} ({_float(expected)})"
+        )
+    else:
+        differ = (
+            f"at {_at(exercise, point)} your answer is {got} ({_float(got)}) but the right answer is "
+            f"{expected} ({_float(expected)})"
+        )
     how = "sympy.simplify, then exact values at random rational points inside the domain"
-    condition = _special_case(exercise, answer)
+    after = _Clock(SECONDS)  # the special case and the nearby answers share one more time limit
+    condition = _special_case(exercise, answer, after) if got is not sp.nan else None
     if condition is not None:
+        name = {s: n for n, s in exercise.symbols.items()}[condition.lhs]
         return Verdict(
             exercise.id,
             "conditional",
-            f"Equal only when {condition.lhs} = {condition.rhs}: your answer is the right one's special "
-            f"case {condition.lhs} = {condition.rhs} (it leaves {condition.lhs} out). In general it is "
-            f"wrong: {differ}.",
+            f"Equal only when {name} = {condition.rhs}: your answer is the right one's special "
+            f"case {name} = {condition.rhs} (it leaves {name} out). In general it is wrong: {differ}.",
             answer,
             numbers,
             condition,
             how,
             exercise,
         )
+    note = "".join(f" {why}" for near, why in exercise.near if _simplifies_to_zero(answer - near, after))
     return Verdict(
-        exercise.id, "counterexample", f"Not equal: {differ}.", answer, numbers, None, how, exercise
+        exercise.id, "counterexample", f"Not equal: {differ}.{note}", answer, numbers, None, how, exercise
     )
 
 
@@ -547,12 +748,21 @@ def _build() -> tuple[Exercise, ...]:
         "adamw.timescale",
         "The AdamW averaging timescale",
         r"AdamW with learning rate $\eta$ and decoupled weight decay $\lambda$ ($0 < \eta\lambda < 1$) "
-        r"keeps an exponential moving average of its recent updates. Over how many steps (its "
-        r"timescale)? (`lam` is $\lambda$.)",
+        r"keeps an exponential moving average of its recent updates, with the factor "
+        r"$\beta = 1 - \eta\lambda$ per step. Over how many steps does it average: what is its "
+        r"timescale $1/(1 - \beta)$? (`lam` is $\lambda$.)",
         {"eta": eta, "lam": lam_pos},
         _result("adamw.ema", "timescale", eta, lam_pos),
         "adamw.ema",
         domain=(sp.Lt(eta * lam_pos, 1),),
+        near=(
+            (
+                -1 / sp.log(1 - eta * lam_pos),
+                "Your answer is the e-folding time of the decay (1 − ηλ)^t, −1/log(1 − ηλ) = "
+                "1/(ηλ) − 1/2 + O(ηλ): the same timescale to first order in ηλ, but the exercise asks for "
+                "1/(1 − β) exactly.",
+            ),
+        ),
     )
     return tuple(exercises)
 

@@ -354,6 +354,10 @@ class Report:
         return f"step {self.failed_step} fails: {self.reason}"
 
 
+#: the step methods that compute (a root, a value to stated digits) rather than prove
+_NUMERICAL_METHODS = frozenset({"nsolve", "evalf"})
+
+
 @dataclass(frozen=True)
 class StepResult:
     """What checking one step found (:meth:`Step.check`); ``bool(result)`` is :attr:`passed`.
@@ -361,7 +365,8 @@ class StepResult:
     Attributes:
         passed: the step holds as what it claims to be: a proof step is proved, a definition names
             something. A definition proves nothing: its :attr:`status` is ``"definition"``, never
-            ``"proved"`` (see :attr:`proved`).
+            ``"proved"`` (see :attr:`proved`); a numerical step (``nsolve``, ``evalf``: a root or a
+            value to stated digits) is ``"numerical"``, not ``"proved"`` either.
         kind: :data:`KIND` of the method: ``identity``, ``gradient``, ``claim``, ``solve``, ``limit``,
             ``series``, ..., ``case split``, ``definition``.
         what: the two objects compared, as SymPy objects: ``(lhs, rhs)`` of an identity (the shown
@@ -395,19 +400,28 @@ class StepResult:
 
     @property
     def proved(self) -> bool:
-        """``True`` for a proof step that holds; ``False`` for a definition (nothing to prove) and for
-        a step that fails."""
-        return self.passed and self.kind != "definition"
+        """``True`` for an exact proof step that holds; ``False`` for a definition (nothing to prove),
+        a numerical step (digits, not a proof) and a step that fails."""
+        return self.status == "proved"
 
     @property
-    def status(self) -> Literal["proved", "definition", "failed"]:
-        """``"proved"``, ``"definition"`` (a well-formed definition: checked, nothing) or ``"failed"``."""
+    def status(self) -> Literal["proved", "numerical", "definition", "failed"]:
+        """``"proved"`` (an exact step that holds), ``"numerical"`` (an ``nsolve``/``evalf`` step that
+        holds to its stated digits: computed, not proved), ``"definition"`` (a well-formed definition:
+        checked, nothing) or ``"failed"``."""
         if not self.passed:
             return "failed"
+        if self.method in _NUMERICAL_METHODS:
+            return "numerical"
         return "definition" if self.kind == "definition" else "proved"
 
     def __str__(self) -> str:
-        head = {"proved": "proved", "definition": "definition (nothing to prove)", "failed": "FAILED"}
+        head = {
+            "proved": "proved",
+            "numerical": "computed numerically (not a proof)",
+            "definition": "definition (nothing to prove)",
+            "failed": "FAILED",
+        }
         text = f"{head[self.status]}: {self.why} [{self.kind}; check: {self.how}]"
         return f"{text}: {self.detail}" if self.detail else text
 
@@ -417,6 +431,7 @@ class StepResult:
 
         label = {
             "proved": "✅ **proved**",
+            "numerical": "🔢 **numerical**: computed to the stated digits, not proved",
             "definition": "📘 **definition**: names an expression, checked: nothing",
             "failed": "❌ **failed**",
         }[self.status]

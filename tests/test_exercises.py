@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import _thread
+import contextlib
+import faulthandler
 import keyword
+import threading
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -42,6 +47,12 @@ WRONG = [
     ("l2.sgd_update", "(1 - eta)*w - eta*g"),  # η in place of ηλ
     ("bayes.map_alpha", "tau_0^2/sigma^2"),  # upside down
     ("adamw.timescale", "1/eta"),  # η in place of ηλ
+    ("l1.soft_threshold", "w_star - alpha/h"),  # right in the case w* > α/h only
+    (  # a Piecewise with a sign error in one branch
+        "l1.soft_threshold",
+        "Piecewise((w_star - alpha/h, w_star > alpha/h), (w_star - alpha/h, w_star < -alpha/h), (0, True))",
+    ),
+    ("l2.shrinkage", "lambda_i/(lambda_i + alpha**2)"),  # keeps α and agrees at α = 0: not conditional
 ]
 
 
@@ -201,6 +212,13 @@ def test_unknown_names_list_the_allowed_ones() -> None:
 def test_a_sympy_answer_is_matched_by_name() -> None:
     lam, alpha = sp.symbols("lambda_i alpha")  # no assumptions: replaced by the exercise's symbols
     assert exercises.check("l2.shrinkage", lam / (lam + alpha)).status == "proved"
+    w, h, a = sp.symbols("w_star h alpha")  # the names the exercise declares (its SymPy name is w^*)
+    assert exercises.check("l1.soft_threshold", sp.sign(w) * sp.Max(sp.Abs(w) - a / h, 0)).status == "proved"
+    assert exercises.check("l1.soft_threshold", sp.Symbol("w^*", real=True)).status == "conditional"
+    eta, lam_wd = sp.symbols("eta lam", positive=True)
+    assert exercises.check("adamw.timescale", 1 / (eta * lam_wd)).status == "proved"
+    dropped = exercises.check("l2.sgd_update", sp.Symbol("w") - eta * sp.Symbol("g"))
+    assert dropped.status == "conditional" and "Equal only when lam = 0" in dropped.message
     with pytest.raises(InputError, match="uses x; allowed symbols: lambda_i, alpha"):
         exercises.check("l2.shrinkage", sp.Symbol("x") / alpha)
     with pytest.raises(InputError, match="string or a SymPy expression"):
@@ -210,3 +228,132 @@ def test_a_sympy_answer_is_matched_by_name() -> None:
 def test_an_unknown_exercise_suggests_the_closest() -> None:
     with pytest.raises(InputError, match=r"did you mean 'l2\.shrinkage'"):
         exercises.check("l2.shrinkge", "1")
+
+
+class _Hang(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _finishes_within(seconds: float) -> Iterator[None]:
+    """Fail (instead of hanging the suite) when the block runs past ``seconds``: a liveness bound far
+    above the checker's own limits (screening is instant; each phase stops after ``SECONDS``).
+
+    A hang in Python code is interrupted (the test fails); one inside a single C call (an exact
+    ``9**9**9``), which no signal interrupts, ends the test process with faulthandler's traceback
+    after ``3 * seconds``."""
+    done = threading.Event()
+
+    def watchdog() -> None:
+        if not done.wait(seconds):
+            _thread.interrupt_main()
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    faulthandler.dump_traceback_later(3 * seconds, exit=True)
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise _Hang(f"still running after {seconds} s") from None
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        done.set()
+
+
+HOSTILE = [
+    "alpha**10**10",
+    "9**9**9",
+    "1e100000000",
+    "alpha**alpha**alpha**alpha**alpha",
+    "lambda_i**(alpha**(lambda_i**(alpha**lambda_i)))",
+    "*".join(f"(lambda_i + alpha + {k})" for k in range(1, 80)),  # 1500 characters, under the limit
+]
+
+
+@pytest.mark.parametrize("answer", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_gets_a_verdict_or_an_input_error_without_hanging(answer: str) -> None:
+    with _finishes_within(5.0):
+        try:
+            verdict = exercises.check("l2.shrinkage", answer)
+        except InputError as exc:
+            assert "l2.shrinkage" in str(exc)
+            return
+    assert verdict.status in ("counterexample", "undecided"), verdict.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "match"),
+    [
+        ("1j", "imaginary"),
+        ("lambda_i/(lambda_i + 2J)", "imaginary"),
+        ("alpha**31", "at most 30"),
+        ("alpha**(-31.5)", "at most 30"),
+        ("1234567890123456", "at most 15"),
+        ("1e31*alpha", "beyond"),
+        ("exp(alpha)**exp(alpha)**2", "power tower"),
+    ],
+)
+def test_numbers_that_cannot_be_evaluated_quickly_are_refused(answer: str, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        exercises.check("l2.shrinkage", answer)
+
+
+def test_numbers_at_the_limits_are_accepted() -> None:
+    answer = "lambda_i**30/(lambda_i**30 + 1e-30*alpha) + 0*123456789012345"
+    assert exercises.check("l2.shrinkage", answer).status == "counterexample"
+
+
+def test_surrounding_whitespace_and_eq_conditions_are_accepted() -> None:
+    assert exercises.check("l2.shrinkage", "  lambda_i/(lambda_i + alpha)\n").status == "proved"
+    answer = "Piecewise((1, Eq(alpha, 0)), (lambda_i/(lambda_i + alpha), True))"
+    assert exercises.check("l2.shrinkage", answer).status == "proved"
+    with pytest.raises(InputError, match="not an expression"):
+        exercises.check("l2.shrinkage", "Eq(alpha, 0)")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [  # undefined where |w*| = α/h (strict <), and for w* ≥ 1000 when α/h is larger
+        "Piecewise((w_star - alpha/h, w_star > alpha/h), (w_star + alpha/h, w_star < -alpha/h), "
+        "(0, Abs(w_star) < alpha/h))",
+        "Piecewise((w_star - alpha/h, w_star > alpha/h), (w_star + alpha/h, w_star < -alpha/h), "
+        "(0, w_star < 1000))",
+    ],
+)
+def test_a_piecewise_answer_undefined_somewhere_is_never_proved(answer: str) -> None:
+    exercise = exercises.get("l1.soft_threshold")
+    w_star, h, alpha = (exercise.symbols[n] for n in ("w_star", "h", "alpha"))
+    gap = {w_star: 2000, h: 1, alpha: 3000} if "1000" in answer else {w_star: 1, h: 2, alpha: 2}
+    assert parse_answer(exercise, answer).subs(gap) is sp.nan  # really undefined there
+    assert exercise.solution.subs(gap) == 0
+    verdict = exercises.check("l1.soft_threshold", answer)
+    assert verdict.status != "proved" and "no default (…, True) branch" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer"),
+    [
+        (
+            "l1.soft_threshold",
+            "Piecewise((w_star - alpha/h, w_star > alpha/h), (w_star + alpha/h, w_star < -alpha/h))",
+        ),
+        ("l2.shrinkage", "Piecewise((lambda_i/(lambda_i + alpha), alpha < 1))"),
+    ],
+)
+def test_an_answer_undefined_at_a_point_of_the_domain_gets_that_point(exercise_id: str, answer: str) -> None:
+    verdict = exercises.check(exercise_id, answer)
+    assert verdict.status == "counterexample" and verdict.counterexample is not None, verdict.message
+    exercise = exercises.get(exercise_id)
+    point = {exercise.symbols[n]: verdict.counterexample[n] for n in exercise.names}
+    assert parse_answer(exercise, answer).subs(point) is sp.nan  # recomputed: undefined there ...
+    right = exercise.solution.subs(point)
+    assert right.is_Rational and verdict.counterexample["expected"] == right  # ... the right one is not
+    assert "your answer is undefined" in verdict.message and "undefined" in verdict._repr_markdown_()
+
+
+def test_the_timescale_prompt_says_which_and_explains_the_e_folding_time() -> None:
+    exercise = exercises.get("adamw.timescale")
+    assert r"1/(1 - \beta)" in exercise.prompt and r"\beta = 1 - \eta\lambda" in exercise.prompt
+    verdict = exercises.check("adamw.timescale", "-1/log(1 - eta*lam)")
+    assert verdict.status == "counterexample" and "e-folding time" in verdict.message
+    _assert_numbers_differ("adamw.timescale", "-1/log(1 - eta*lam)", verdict)
+    assert "e-folding" not in exercises.check("adamw.timescale", "1/eta").message

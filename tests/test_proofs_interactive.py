@@ -110,3 +110,14 @@ def test_an_unknown_derivation_suggests_the_closest_ids() -> None:
         proofs.derivation("l2.eigne")
     with pytest.raises(InputError, match="ids with derivations: l2.update"):
         proofs.derivation("no.such")
+
+
+def test_a_numerical_step_is_computed_not_proved() -> None:
+    d = proofs.derivation("es.gf_vs_ridge")
+    results = [step.check() for step in d]
+    numerical = [r for r in results if r.method in ("nsolve", "evalf")]
+    assert numerical and all(r.passed and r.status == "numerical" and not r.proved for r in numerical)
+    assert all(r.status != "numerical" for r in results if r.method not in ("nsolve", "evalf"))
+    shown = numerical[0]._repr_markdown_()
+    assert "numerical" in shown and "not proved" in shown and "✅" not in shown
+    assert str(numerical[0]).startswith("computed numerically (not a proof)")
