@@ -673,3 +673,56 @@ def test_one_gallery_dpi() -> None:
             got = im.info.get("dpi", (0, 0))[0]
             assert abs(got - GALLERY_DPI) < 0.5, (spec.name, got)
             assert im.size[0] in {round(w * GALLERY_DPI) for w in paper.widths.values()}, (spec.name, im.size)
+
+
+def text_over_series(fig: Figure) -> list[str]:
+    """Texts and annotations of ``fig`` whose box a labelled data line (a legend entry, not a guide)
+    runs through or touches. No tolerance: a text's box is its glyphs' extent (ascender to
+    descender), with none of a legend's padding."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    tol = 0.0
+    out = []
+    for i, ax in enumerate(_all_axes(fig)):
+        series = [
+            ln
+            for ln in ax.get_lines()
+            if ln.get_visible()
+            and len(ln.get_xdata())
+            and not _is_reference(ln)
+            and not ln.get_label().startswith("_")
+        ]
+        for t in ax.texts:
+            if not t.get_visible() or not t.get_text().strip():
+                continue
+            bb = t.get_window_extent(renderer)
+            for ln in series:
+                pts = _densify(ln.get_transform().transform_path(ln.get_path()).vertices)
+                r = ln.get_linewidth() * fig.dpi / 72 / 2
+                hit = (
+                    (pts[:, 0] >= bb.x0 + tol - r)
+                    & (pts[:, 0] <= bb.x1 - tol + r)
+                    & (pts[:, 1] >= bb.y0 + tol - r)
+                    & (pts[:, 1] <= bb.y1 - tol + r)
+                )
+                if ln.get_linestyle() not in ("None", " ", "") and hit.any():
+                    out.append(f"axes {i}: {ln.get_label()!r} runs through the text {t.get_text()!r}")
+    return out
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_series_runs_through_a_text(name: str, rendered: Callable[[str, str], Figure]) -> None:
+    problems = text_over_series(rendered(name, "paper"))
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+def test_text_check_can_fail() -> None:
+    with style.use("paper"):
+        fig, ax = style.new_figure("paper")
+        ax.plot([0, 1], [0, 1], label="diagonal")
+        ax.text(0.1, 0.8, "a note")
+        FigureCanvasAgg(fig)
+        fig.canvas.draw()
+        assert text_over_series(fig) == []
+        ax.texts[0].set_position((0.45, 0.48))
+        fig.canvas.draw()
+        assert text_over_series(fig)
