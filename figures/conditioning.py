@@ -102,7 +102,7 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
         va="top", fontsize=size, color=style.color(0),
     )  # fmt: skip
     b.annotate(
-        "relative bias", (x[0], 0.0), xytext=(2, 5), textcoords="offset points",
+        "relative bias", (x[0], 0.1), xytext=(2, 0), textcoords="offset points",  # clear of its rise
         va="bottom", fontsize=size, color=style.color(2),
     )  # fmt: skip
     for i, (delta, s) in enumerate(d["steps"].items()):

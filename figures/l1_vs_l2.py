@@ -89,7 +89,7 @@ def draw(d: dict[str, Any], style: Style) -> Figure:
     a.axvspan(-th, th, ymax=0.5, color=red, alpha=0.08, lw=0)  # below the legend
     a.annotate(
         r"$|w^*| \leq \alpha/H$" "\n" r"$\Rightarrow w_{L1} = 0$",
-        (0, -1.4),
+        (0.15, -2.0),  # low and right: the dotted w* diagonal passes the upper left
         ha="center",
         fontsize=style.small_size - 1,
         color=red,

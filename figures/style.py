@@ -341,15 +341,22 @@ def new_figure(
     Returns:
         ``(fig, axes)``: ``axes`` is one Axes for a 1×1 grid, else an array. The figure uses
         constrained layout and is a plain ``matplotlib.figure.Figure`` (no pyplot): no global figure
-        state is kept, so building many figures leaks nothing. Call it inside :func:`use` (or after
-        ``plt.style.use``) so that the axes pick up the style's fonts and cycles; save with
-        :func:`save_figure` (its ``dpi``, dots per inch, sets a PNG's pixel size: width × dpi).
+        state is kept, so building many figures leaks nothing. Save with :func:`save_figure` (its
+        ``dpi``, dots per inch, sets a PNG's pixel size: width × dpi).
+
+    Important: call it INSIDE ``with use(...)`` (or after ``plt.style.use(path(...))``). The figure
+    and its axes are created under the style's rcParams (spines, tick sizes, colour and line-style
+    cycle), but matplotlib reads fonts, line widths and marker sizes when each line or text is
+    created and drawn, so outside :func:`use` those come out at matplotlib's defaults (10 pt text,
+    1.5 pt lines) whatever ``style`` says.
     """
+    import matplotlib
     from matplotlib.figure import Figure
 
     st = _style_of(style)
-    fig = Figure(figsize=st.figsize(width, aspect), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
+    with matplotlib.rc_context(st.rc()):  # type: ignore[arg-type]
+        fig = Figure(figsize=st.figsize(width, aspect), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
     return fig, axes
 
 
@@ -359,27 +366,48 @@ def panel_label(ax: Axes, label: str, style: Style | str | None = None) -> None:
     ax.set_title(f"({label})", loc="left", fontsize=st.font_size, fontweight="bold")
 
 
-def _decade(value: float) -> int | None:
-    """``k`` when ``value`` is ``10^k`` (to 1e-9 relative), else None."""
+def _mantissa(value: float) -> tuple[int, int] | None:
+    """``(m, k)`` when ``value`` is ``m·10^k`` with an integer ``m`` in 1…9 (to 1e-9 relative)."""
     import math
 
     if not (value > 0 and math.isfinite(value)):
         return None
-    k = round(math.log10(value))
-    return k if abs(value - 10.0**k) <= 1e-9 * 10.0**k else None
+    k = math.floor(math.log10(value) + 1e-12)
+    m = round(value / 10.0**k)
+    if not 1 <= m <= 9 or abs(value - m * 10.0**k) > 1e-9 * value:
+        return None
+    return m, k
 
 
-class LogTickFormatter:
-    """Decade labels for a log axis, in ONE format per axis: all decimals or all powers of ten.
+def _matplotlib_formatter() -> type:
+    from matplotlib.ticker import Formatter
 
-    When every labelled decade in view lies within ``10^±3`` the labels are plain decimals
-    (``0.001, 0.01, …, 1000``: cheap to render and easy to read on a λ/α axis); otherwise every
-    label is ``$10^{k}$``, so an axis never mixes ``10⁻⁵`` with ``0.001``. Ticks that are not a power
-    of ten get no label. Built on ``matplotlib.ticker.Formatter`` by :func:`tidy_log_axes`.
+    return Formatter
+
+
+class LogTickFormatter(_matplotlib_formatter()):  # type: ignore[misc]
+    r"""A ``matplotlib.ticker.Formatter`` for a log axis: ONE label format per axis, and ≥ 2 labels.
+
+    Usable as any formatter (``ax.yaxis.set_major_formatter(LogTickFormatter())``; give the minor
+    ticks one too, ``LogTickFormatter(minor=True)``) or through :func:`tidy_log_axes`, which sets both.
+
+    - When the view holds at least two powers of ten, only those are labelled (major ticks; minor
+      ticks get no label).
+    - When it holds fewer (an axis spanning less than about two decades, e.g. 0.2 … 0.8), the ticks
+      at ``1, 2, 5 × 10^k`` are labelled too (all of ``1 … 9 × 10^k`` if that still gives fewer than
+      two), so the axis never shows zero or one label.
+
+    The format is chosen once for the whole axis from the labelled values: plain decimals
+    (``0.001, 0.2, 1000``) when every labelled exponent lies within ``10^±3``, otherwise powers
+    (``$10^{k}$``; ``$m\times10^{k}$`` on a short axis), so an axis never mixes ``10⁻⁵`` with ``0.001``.
     """
 
     #: decades written as decimals when all labelled ones are within this range
     DECIMAL_RANGE: tuple[int, int] = (-3, 3)
+
+    def __init__(self, minor: bool = False) -> None:
+        super().__init__()
+        self.minor = minor
 
     @staticmethod
     def powers(decades: Sequence[int]) -> bool:
@@ -388,48 +416,57 @@ class LogTickFormatter:
         return any(not lo <= k <= hi for k in decades)
 
     @staticmethod
-    def label(k: int, powers: bool) -> str:
-        """The label of ``10^k``: ``$10^{k}$`` when ``powers``, else the decimal (``0.01``, ``100``)."""
+    def label(k: int, powers: bool, m: int = 1) -> str:
+        r"""The label of ``m·10^k``: ``$10^{k}$`` (``$m\times10^{k}$``) when ``powers``, else the
+        decimal (``0.01``, ``0.2``, ``500``)."""
         if powers:
-            return f"$10^{{{k}}}$"
-        return f"{10.0**k:.{max(-k, 0)}f}"
+            return f"$10^{{{k}}}$" if m == 1 else f"${m}\\times10^{{{k}}}$"
+        return f"{m * 10.0**k:.{max(-k, 0)}f}"
 
+    @staticmethod
+    def plan(lo: float, hi: float) -> tuple[tuple[int, ...], bool]:
+        """For a view ``lo … hi`` (> 0): the mantissas labelled and whether the axis uses powers."""
+        import math
 
-def _log_formatter() -> Any:
-    """A ``matplotlib.ticker.Formatter`` following :class:`LogTickFormatter`."""
-    from matplotlib.ticker import Formatter
+        lo, hi = sorted((lo, hi))
+        if not (lo > 0 and math.isfinite(hi)):
+            return (1,), False
+        lo, hi = lo * (1 - 1e-9), hi * (1 + 1e-9)
+        k0, k1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
 
-    class _Formatter(Formatter):
-        _tick_locs: tuple[float, ...] = ()
+        def in_view(mants: tuple[int, ...]) -> list[int]:
+            return [k for k in range(k0, k1 + 1) for m in mants if lo <= m * 10.0**k <= hi]
 
-        def set_locs(self, locs: Any) -> None:
-            self._tick_locs = tuple(float(v) for v in locs)
-            super().set_locs(locs)
+        for mants in ((1,), (1, 2, 5), tuple(range(1, 10))):
+            ks = in_view(mants)
+            if len(ks) >= 2:
+                return mants, LogTickFormatter.powers(ks)
+        return tuple(range(1, 10)), LogTickFormatter.powers(in_view(tuple(range(1, 10))) or [k0])
 
-        def _decades_in_view(self) -> list[int]:
-            locs = list(self._tick_locs)
-            if self.axis is not None and locs:
-                lo, hi = sorted(self.axis.get_view_interval())
-                locs = [v for v in locs if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
-            return [k for k in (_decade(float(v)) for v in locs) if k is not None]
-
-        def __call__(self, x: float, pos: int | None = None) -> str:
-            k = _decade(float(x))
-            if k is None:
-                return ""
-            decades = self._decades_in_view() or [k]
-            return LogTickFormatter.label(k, LogTickFormatter.powers(decades))
-
-    return _Formatter()
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        mk = _mantissa(float(x))
+        if mk is None:
+            return ""
+        m, k = mk
+        if self.axis is not None:
+            mants, powers = self.plan(*self.axis.get_view_interval())
+        else:
+            mants, powers = (1,), self.powers([k])
+        if m not in mants or (self.minor and mants == (1,)):
+            return ""
+        return self.label(k, powers, m)
 
 
 def tidy_log_axes(fig: Figure) -> Figure:
-    """One tick-label format per log-scaled axis (secondary axes included); returns ``fig``.
+    """One tick-label format per log-scaled axis (secondary axes included), ≥ 2 labels each; returns ``fig``.
 
-    Major ticks get :class:`LogTickFormatter` labels (all decimals or all ``10^k``); minor ticks get
-    none, so no axis mixes ``2×10⁻¹`` minor labels with decade labels either.
+    Call it AFTER all plotting and after every ``set_xscale("log")`` / ``loglog``: it sets the
+    formatters of the axes that are log-scaled when it runs (an axis made log later keeps
+    matplotlib's own labels, which mix ``10^0`` with ``2×10^0``).
+
+    Major and minor ticks both get a :class:`LogTickFormatter`: decades only when two or more are in
+    view, else also ``2×`` and ``5×`` ticks; all decimals or all powers of ten on one axis.
     """
-    from matplotlib.ticker import NullFormatter
 
     def walk(axes: list[Any]) -> list[Any]:
         out = []
@@ -441,6 +478,6 @@ def tidy_log_axes(fig: Figure) -> Figure:
     for ax in walk(list(fig.axes)):
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_scale() == "log":
-                axis.set_major_formatter(_log_formatter())
-                axis.set_minor_formatter(NullFormatter())
+                axis.set_major_formatter(LogTickFormatter())
+                axis.set_minor_formatter(LogTickFormatter(minor=True))
     return fig

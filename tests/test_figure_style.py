@@ -42,8 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 #: frameless box includes a padding of 0.4 font sizes (≈ 3 pt) around the entries
 LEGEND_TOLERANCE_PT = 2.0
 #: two series told apart by grey level alone must differ by at least a quarter of the black–white
-#: range in luma (ITU-R BT.601, what PIL's ``convert("L")`` computes): a photocopy or a greyscale print
-#: keeps about four or five separable grey levels for thin lines, so adjacent levels are ≥ 1/4 apart
+#: range in luma (ITU-R BT.601, what PIL's ``convert("L")`` computes). A CHOSEN threshold, not a
+#: measured one: we assume a photocopy or greyscale print of thin lines keeps about four or five
+#: grey levels a reader can tell apart (black, dark, mid, light grey, white), so neighbours need
+#: ≥ 1/4 of the range; no source measured this, and the check rarely relies on it, since every
+#: series also gets its own dash or marker (a clash needs equal dash, marker and fill first)
 LUMA_THRESHOLD = 0.25
 
 
@@ -227,6 +230,77 @@ def test_log_formatter_picks_one_format_for_the_axis() -> None:
     assert {label_class(t) for t in labels["axes 1 y"]} == {"decimal"}
 
 
+def _labels_shown(axis: Any) -> bool:
+    """Whether ``axis`` shows tick labels at all (shared axes switch them off on inner panels)."""
+    kw = axis.get_tick_params(which="major")
+    return any(kw.get(k, False) for k in ("labelleft", "labelright", "labelbottom", "labeltop"))
+
+
+def log_axis_labels(fig: Figure) -> Iterator[tuple[str, list[str]]]:
+    """Drawn tick labels of every visible log-scaled axis that shows labels."""
+    labels = dict(axis_labels(fig))
+    for i, ax in enumerate(_all_axes(fig)):
+        for side, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            if axis.get_visible() and axis.get_scale() == "log" and _labels_shown(axis):
+                yield f"axes {i} {side}", labels[f"axes {i} {side}"]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+@pytest.mark.parametrize("style_name", STYLES)
+def test_every_log_axis_has_two_labels(
+    name: str, style_name: str, rendered: Callable[[str, str], Figure]
+) -> None:
+    """A log axis with one label (or none) gives the reader no scale: every one shows ≥ 2."""
+    fig = rendered(name, style_name)
+    for where, texts in log_axis_labels(fig):
+        assert len(texts) >= 2, f"{name} ({style_name}) {where}: tick labels {texts}"
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [
+        (0.2, 0.8, ["0.2", "0.5"]),
+        (0.03, 0.5, ["0.05", "0.1", "0.2", "0.5"]),
+        (2e-6, 8e-6, [r"$2\times10^{-6}$", r"$5\times10^{-6}$"]),
+        (0.5, 30, ["1", "10"]),
+    ],
+)
+def test_short_log_axis_gets_two_labels_in_one_format(lo: float, hi: float, expected: list[str]) -> None:
+    """Less than two decades in view: 2× and 5× ticks are labelled too, in the axis's one format."""
+    with style.use("paper"):
+        fig, ax = style.new_figure("paper")
+        ax.semilogy([0, 1], [lo, hi])
+        style.tidy_log_axes(fig)
+        FigureCanvasAgg(fig)
+        fig.canvas.draw()
+        (texts,) = [t for where, t in log_axis_labels(fig) if where == "axes 0 y"]
+    assert sorted(texts, key=texts.index) == texts and set(texts) == set(expected), texts
+    assert len({label_class(t) for t in texts}) == 1
+
+
+def test_log_tick_formatter_is_a_matplotlib_formatter() -> None:
+    from matplotlib.ticker import Formatter
+
+    assert issubclass(style.LogTickFormatter, Formatter)
+    with style.use("paper"):
+        fig, ax = style.new_figure("paper")
+        ax.semilogx([1e-6, 1e2], [0, 1])
+        ax.xaxis.set_major_formatter(style.LogTickFormatter())
+        FigureCanvasAgg(fig)
+        fig.canvas.draw()
+        texts = dict(axis_labels(fig))["axes 0 x"]
+    assert texts and {label_class(t) for t in texts} == {"power"}, texts
+    assert style.LogTickFormatter()(0.01) == "0.01" and style.LogTickFormatter()(0.03) == ""
+
+
+def test_new_figure_outside_use_gets_the_style() -> None:
+    """``new_figure`` creates the axes under the style's rcParams even outside ``use()``."""
+    assert matplotlib.rcParams["axes.spines.top"]  # matplotlib's default here
+    _, ax = style.new_figure("slides")
+    assert not ax.spines["top"].get_visible()
+    assert ax.xaxis.get_major_ticks()[0].tick1line.get_markersize() == 3.0
+
+
 # ---------------------------------------------------------------- greyscale
 
 
@@ -241,24 +315,63 @@ def _is_reference(artist: Any) -> bool:
     return artist.get_gid() == style.REFERENCE
 
 
-def line_series(ax: Any) -> dict[tuple[Any, ...], list[Line2D]]:
-    """The data lines of ``ax`` grouped by their complete look (colour, dashes, marker, fill):
-    lines that look identical are one series to a reader. Empty legend proxies, reference lines and
-    error-bar caps are left out."""
+def _look(ln: Line2D) -> tuple[Any, ...]:
+    """A line's cue without colour (:func:`_line_cue`) plus the colour a reader sees: the line's, or
+    for markers alone their edge colour."""
+    cue = _line_cue(ln)
+    seen = ln.get_color() if cue[0] not in ("None", " ", "") else ln.get_markeredgecolor()
+    return (*cue, to_rgba(seen, ln.get_alpha()))
+
+
+def line_series(ax: Any) -> dict[str, tuple[tuple[Any, ...], list[Line2D]]]:
+    """The data series of ``ax``: one per legend entry (lines sharing a label), and one per unlabelled
+    plot call, except that an unlabelled line drawn like an earlier series (same look; width is no
+    cue) is read as a further piece of it (one path among several, a marker line at its MAP). Each
+    series maps to ``(look, lines)`` with the look of its first line. Empty legend proxies,
+    reference lines and error-bar caps are left out.
+
+    Grouping by label, not by look, is what lets two DIFFERENT series that are drawn identically be
+    compared, and flagged."""
     caps = set()
     for c in ax.containers:
         if isinstance(c, ErrorbarContainer):
             caps.update(c.lines[1])
-    groups: dict[tuple[Any, ...], list[Line2D]] = {}
+    series: dict[str, tuple[tuple[Any, ...], list[Line2D]]] = {}
+    unlabelled: list[Line2D] = []
     for ln in ax.get_lines():
         if not ln.get_visible() or _is_reference(ln) or ln in caps or len(ln.get_xdata()) == 0:
             continue
-        cue = _line_cue(ln)
-        # the colour a reader sees: the line's, or for markers alone their edge (or face) colour
-        seen = ln.get_color() if cue[0] not in ("None", " ", "") else ln.get_markeredgecolor()
-        key = (*cue, to_rgba(seen, ln.get_alpha()))
-        groups.setdefault(key, []).append(ln)
-    return groups
+        label = str(ln.get_label())
+        if label.startswith("_"):
+            unlabelled.append(ln)
+            continue
+        series.setdefault(label, (_look(ln), []))[1].append(ln)
+    for i, ln in enumerate(unlabelled):
+        look = _look(ln)
+        same = [key for key, (lk, _) in series.items() if lk == look]
+        series.setdefault(same[0] if same else f"unlabelled line {i}", (look, []))[1].append(ln)
+    return series
+
+
+def scatter_series(ax: Any) -> dict[str, tuple[tuple[Any, ...], list[Any]]]:
+    """Scatter plots (``PathCollection``), one series per call: look = (marker path, open or filled,
+    colour seen)."""
+    out: dict[str, tuple[tuple[Any, ...], list[Any]]] = {}
+    for i, coll in enumerate(c for c in ax.collections if isinstance(c, PathCollection)):
+        if not coll.get_visible() or _is_reference(coll) or len(coll.get_offsets()) == 0:
+            continue
+        paths = coll.get_paths()
+        marker = tuple(np.round(paths[0].vertices, 3).ravel()) if paths else ()
+        faces = coll.get_facecolors()
+        is_open = len(faces) == 0 or float(faces[0][3]) == 0.0
+        edges = coll.get_edgecolors()
+        seen = edges[0] if is_open and len(edges) else (faces[0] if len(faces) else (0, 0, 0, 1))
+        label = str(coll.get_label())
+        out[label if not label.startswith("_") else f"scatter {i}"] = (
+            ("scatter", marker, is_open, tuple(to_rgba(seen))),
+            [coll],
+        )
+    return out
 
 
 def _line_cue(ln: Line2D) -> tuple[Any, ...]:
@@ -288,15 +401,16 @@ def patch_series(ax: Any) -> dict[tuple[Any, ...], list[Patch]]:
 
 
 def greyscale_clashes(ax: Any) -> list[str]:
-    """Pairs of series in ``ax`` that differ in colour only (and by less than LUMA_THRESHOLD in grey)."""
+    """Pairs of series in ``ax`` that differ in colour only (and by less than LUMA_THRESHOLD in grey),
+    including two series drawn identically (equal looks; line width is not counted as a cue)."""
     out = []
-    lines = list(line_series(ax).items())
-    for i, (k1, l1) in enumerate(lines):
-        for k2, l2 in lines[i + 1 :]:
-            if k1[:4] == k2[:4] and abs(luma(k1[4]) - luma(k2[4])) < LUMA_THRESHOLD:
-                out.append(
-                    f"lines {l1[0].get_label()!r} and {l2[0].get_label()!r} differ in colour only: {k1[:4]}"
-                )
+    for kind, groups in (("lines", line_series(ax)), ("scatters", scatter_series(ax))):
+        items = list(groups.items())
+        for i, (n1, (k1, _)) in enumerate(items):
+            for n2, (k2, _) in items[i + 1 :]:
+                if k1[:-1] == k2[:-1] and abs(luma(k1[-1]) - luma(k2[-1])) < LUMA_THRESHOLD:
+                    how = "are drawn identically" if k1 == k2 else "differ in colour only"
+                    out.append(f"{kind} {n1!r} and {n2!r} {how}: {k1[:-1]}")
     patches = list(patch_series(ax).items())
     for i, (k1, p1) in enumerate(patches):
         for k2, _p2 in patches[i + 1 :]:
@@ -305,10 +419,41 @@ def greyscale_clashes(ax: Any) -> list[str]:
     return out
 
 
+def legend_proxy_mismatches(fig: Figure) -> list[str]:
+    """Legend entries drawn by a proxy (a handle with no data, e.g. a black "L2" standing for every
+    L2 path) whose cue without colour (dash, marker, open/filled) matches no data line they stand
+    for: the legend then tells the reader a difference the plot does not draw. Two entries of one
+    legend with the same look are flagged too."""
+    out = []
+    legends = [(leg, [ax]) for ax in _all_axes(fig) if (leg := ax.get_legend()) is not None]
+    legends += [(leg, list(_all_axes(fig))) for leg in fig.legends]
+    for leg, owners in legends:
+        drawn = [ln for ax in owners for ln in ax.get_lines() if ln.get_visible() and len(ln.get_xdata())]
+        cues = {_line_cue(ln) for ln in drawn}  # reference lines count: a proxy may stand for them
+        handles = [h for h in getattr(leg, "legend_handles", []) if isinstance(h, Line2D)]
+        texts = [t.get_text() for t in leg.get_texts()]
+        for h, text in zip(handles, texts, strict=False):
+            if _is_reference(h) or not h.get_visible():
+                continue
+            if _line_cue(h) not in cues:
+                out.append(f"legend entry {text!r} is drawn {_line_cue(h)}, like no data line in its axes")
+        looks = [(_look(h), text) for h, text in zip(handles, texts, strict=False) if not _is_reference(h)]
+        for i, (k1, t1) in enumerate(looks):
+            for k2, t2 in looks[i + 1 :]:
+                if k1 == k2:
+                    out.append(f"legend entries {t1!r} and {t2!r} are drawn identically: {k1}")
+    return out
+
+
 @pytest.mark.parametrize("name", FIGURES)
-def test_series_readable_in_greyscale(name: str, rendered: Callable[[str, str], Figure]) -> None:
-    fig = rendered(name, "paper")
-    problems = [f"axes {i}: {p}" for i, ax in enumerate(fig.axes) for p in greyscale_clashes(ax)]
+@pytest.mark.parametrize("style_name", STYLES)
+def test_series_readable_in_greyscale(
+    name: str, style_name: str, rendered: Callable[[str, str], Figure]
+) -> None:
+    """Every axes, secondary and inset axes included, in both styles."""
+    fig = rendered(name, style_name)
+    problems = [f"axes {i}: {p}" for i, ax in enumerate(_all_axes(fig)) for p in greyscale_clashes(ax)]
+    problems += legend_proxy_mismatches(fig)
     assert not problems, f"{name}: " + "; ".join(problems)
 
 
@@ -329,6 +474,41 @@ def test_greyscale_check_can_fail() -> None:
         assert len(greyscale_clashes(ax)) == 1
         ax.patches[-1].set_hatch("////")
         ax.patches[-2].set_hatch("////")
+        assert greyscale_clashes(ax) == []
+
+
+def test_greyscale_check_compares_series_not_looks() -> None:
+    """Two legend entries drawn identically (only the width differs) are two series, and clash; so do
+    a proxy legend entry that matches no drawn line, and two scatters in colours of one grey."""
+    with style.use("paper"):
+        fig, ax = style.new_figure("paper")
+        ax.plot([0, 1], [0, 1], color="k", ls="-", marker="o", label="L1")
+        ax.plot([0, 1], [1, 0], color="k", ls="-", marker="o", lw=0.7, label="L2")
+        assert len(greyscale_clashes(ax)) == 1
+        ax.lines[1].set_linestyle("--")
+        assert greyscale_clashes(ax) == []
+        # unlabelled paths with a proxy legend (the l1-vs-l2 (c) layout)
+        fig, ax = style.new_figure("paper")
+        for i in range(2):
+            ax.plot([0, 1], [i, i + 1], color=style.STYLES["paper"].color(i), ls="-", marker="o")
+            ax.plot(
+                [0, 1], [i + 1, i], color=style.STYLES["paper"].color(i), ls="-", marker="o", lw=0.7
+            )  # the mutation
+        ax.plot([], [], color="k", ls="-", marker="o", label="L1")
+        ax.plot([], [], color="k", ls="--", marker="o", mfc="white", label="L2")
+        ax.legend()
+        (problem,) = legend_proxy_mismatches(fig)
+        assert "'L2'" in problem
+        for ln in ax.lines[1:4:2]:
+            ln.set_linestyle("--")
+            ln.set_markerfacecolor("white")
+        assert legend_proxy_mismatches(fig) == []
+        _, ax = style.new_figure("paper")
+        ax.scatter([0, 1], [0, 1], color=style.PALETTE["blue"], marker="o")
+        ax.scatter([0, 1], [1, 0], color=style.PALETTE["vermillion"], marker="o")
+        assert len(greyscale_clashes(ax)) == 1
+        ax.collections[1].remove()
+        ax.scatter([0, 1], [1, 0], color=style.PALETTE["vermillion"], marker="s")
         assert greyscale_clashes(ax) == []
 
 
@@ -354,7 +534,8 @@ def _densify(points: np.ndarray, step: float = 1.0) -> np.ndarray:
 
 def drawn_points(ax: Any) -> Iterator[tuple[str, np.ndarray, float]]:
     """(what, display points, radius in px) of every line, marker, error bar, contour and collection
-    of ``ax``, clipped to the axes box; fills and bars are yielded as sampled interiors."""
+    of ``ax``, clipped to the axes box; fills, bars and the boxes of texts and annotations are
+    yielded as sampled interiors."""
     box = ax.bbox
     pt = ax.figure.dpi / 72  # pixels per point
 
@@ -397,6 +578,15 @@ def drawn_points(ax: Any) -> Iterator[tuple[str, np.ndarray, float]]:
             inside(_interior(p.get_transform().transform_path(p.get_path()))),
             0.0,
         )
+    renderer = ax.figure.canvas.get_renderer()
+    for t in ax.texts:  # text and annotations: their boxes, sampled every 2 px
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        bb = t.get_window_extent(renderer)
+        xs = np.linspace(bb.x0, bb.x1, max(2, int(bb.width / 2)))
+        ys = np.linspace(bb.y0, bb.y1, max(2, int(bb.height / 2)))
+        grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        yield f"text {t.get_text()!r}", inside(grid), 0.0
 
 
 def _interior(path: Any) -> np.ndarray:
@@ -452,6 +642,12 @@ def test_legend_check_can_fail() -> None:
         ax.plot([0, 1], [0.97, 0.97], color="0.6", gid=style.REFERENCE)  # a reference line counts too
         fig.canvas.draw()
         assert legend_overlaps(fig)
+        ax.lines[-1].remove()
+        fig.canvas.draw()
+        assert legend_overlaps(fig) == []
+        ax.text(0.05, 0.95, "a note", transform=ax.transAxes, va="top")  # text under the legend counts
+        fig.canvas.draw()
+        assert any("text 'a note'" in p for p in legend_overlaps(fig))
 
 
 # ---------------------------------------------------------------- one gallery dpi
@@ -477,3 +673,56 @@ def test_one_gallery_dpi() -> None:
             got = im.info.get("dpi", (0, 0))[0]
             assert abs(got - GALLERY_DPI) < 0.5, (spec.name, got)
             assert im.size[0] in {round(w * GALLERY_DPI) for w in paper.widths.values()}, (spec.name, im.size)
+
+
+def text_over_series(fig: Figure) -> list[str]:
+    """Texts and annotations of ``fig`` whose box a labelled data line (a legend entry, not a guide)
+    runs through or touches. No tolerance: a text's box is its glyphs' extent (ascender to
+    descender), with none of a legend's padding."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    tol = 0.0
+    out = []
+    for i, ax in enumerate(_all_axes(fig)):
+        series = [
+            ln
+            for ln in ax.get_lines()
+            if ln.get_visible()
+            and len(ln.get_xdata())
+            and not _is_reference(ln)
+            and not ln.get_label().startswith("_")
+        ]
+        for t in ax.texts:
+            if not t.get_visible() or not t.get_text().strip():
+                continue
+            bb = t.get_window_extent(renderer)
+            for ln in series:
+                pts = _densify(ln.get_transform().transform_path(ln.get_path()).vertices)
+                r = ln.get_linewidth() * fig.dpi / 72 / 2
+                hit = (
+                    (pts[:, 0] >= bb.x0 + tol - r)
+                    & (pts[:, 0] <= bb.x1 - tol + r)
+                    & (pts[:, 1] >= bb.y0 + tol - r)
+                    & (pts[:, 1] <= bb.y1 - tol + r)
+                )
+                if ln.get_linestyle() not in ("None", " ", "") and hit.any():
+                    out.append(f"axes {i}: {ln.get_label()!r} runs through the text {t.get_text()!r}")
+    return out
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_series_runs_through_a_text(name: str, rendered: Callable[[str, str], Figure]) -> None:
+    problems = text_over_series(rendered(name, "paper"))
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+def test_text_check_can_fail() -> None:
+    with style.use("paper"):
+        fig, ax = style.new_figure("paper")
+        ax.plot([0, 1], [0, 1], label="diagonal")
+        ax.text(0.1, 0.8, "a note")
+        FigureCanvasAgg(fig)
+        fig.canvas.draw()
+        assert text_over_series(fig) == []
+        ax.texts[0].set_position((0.45, 0.48))
+        fig.canvas.draw()
+        assert text_over_series(fig)
