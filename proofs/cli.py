@@ -81,12 +81,12 @@ def run(args: argparse.Namespace) -> int:
 
     A progress bar on standard error names the derivation being checked."""
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from proofs import registry
     from proofs.document import render
     from theory.harness.console import console as make_console
+    from theory.harness.console import progress as progress_bar
     from theory.harness.console import table_box
 
     _check_prefixes(list(args.only))
@@ -105,14 +105,7 @@ def run(args: argparse.Namespace) -> int:
     for column in ("steps", "seconds"):
         table.add_column(column, justify="right", no_wrap=True)
     failed = 0
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=make_console(stderr=True),
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("proofs", total=len(selected))
         for theorem_id in selected:
             bar.update(task, description=theorem_id)

@@ -28,17 +28,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 import time
 from collections import Counter
 from collections.abc import Iterable
 
 from rich.box import HEAVY_HEAD
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 
 from theory.checks import CheckContext, Outcome
 from theory.claims import (
@@ -53,7 +49,8 @@ from theory.claims import (
     run_ledger,
 )
 from theory.harness.console import console as make_console
-from theory.harness.console import is_plain
+from theory.harness.console import is_plain, note
+from theory.harness.console import progress as progress_bar
 
 __all__ = ["add_arguments", "render_text", "run"]
 
@@ -194,48 +191,21 @@ def render_text(outcomes: list[ClaimOutcome], *, title: str, checks: int, second
             markup=False,
         )
         for key, reason in empirical.items():
-            _note(console, f"{key}: {reason}", width, indent="  ")
+            note(console, f"{key}: {reason}", width, indent="  ", break_long_words=False)
     unverified = [o for o in outcomes if o.status == "unverified"]
     for o in unverified:
-        _note(console, f"unverified {o.record.id}: {o.reason}", width, style=("bold red", len("unverified")))
+        text = f"unverified {o.record.id}: {o.reason}"
+        note(console, text, width, style="bold red", styled=len("unverified"), break_long_words=False)
     colour = "red" if unverified else "green"
     summary = _summary(outcomes, checks, seconds)
-    _note(console, summary, width, style=(colour, len(summary)))
-
-
-def _note(
-    console: Console, text: str, width: int, indent: str = "", style: tuple[str, int] | None = None
-) -> None:
-    """One note under the tables, wrapped to ``width`` with its continuation lines indented two
-    columns deeper than its first (so a wrapped note reads as one); ``style`` colours its first
-    characters."""
-    lines = textwrap.wrap(
-        text,
-        width=max(width, 20),
-        initial_indent=indent,
-        subsequent_indent=indent + "    ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [indent]
-    body = Text("\n".join(lines))
-    if style is not None:
-        body.stylize(style[0], len(indent), len(indent) + style[1])
-    console.print(body, highlight=False, soft_wrap=True)
+    note(console, summary, width, style=colour, styled=len(summary), break_long_words=False)
 
 
 def _run_with_progress(
     records: Iterable[Claim | Listing], ctx: CheckContext, progress: bool
 ) -> list[ClaimOutcome]:
     records = list(records)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=make_console(stderr=True),
-        transient=True,
-        disable=not progress,
-    ) as bar:
+    with progress_bar(disable=not progress) as bar:
         task = bar.add_task("claims", total=len(plan(records)))
         return run_ledger(
             records,

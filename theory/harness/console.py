@@ -11,12 +11,25 @@ import difflib
 import io
 import os
 import sys
+import textwrap
 from collections.abc import Iterable
 
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-__all__ = ["PLAIN_WIDTH", "TrimmedLines", "columns", "console", "did_you_mean", "is_plain", "table_box"]
+__all__ = [
+    "PLAIN_WIDTH",
+    "TrimmedLines",
+    "columns",
+    "console",
+    "did_you_mean",
+    "is_plain",
+    "note",
+    "progress",
+    "table_box",
+]
 
 #: the width of plain-text output (a pipe or file without ``COLUMNS``): wide enough never to wrap a row
 PLAIN_WIDTH = 1000
@@ -102,3 +115,45 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
         + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
         + "?"
     )
+
+
+def progress(*, disable: bool = False, err: Console | None = None) -> Progress:
+    """The progress bar of every command that runs longer than a second: description, bar, n/m done,
+    time elapsed, on standard error (``err``, else a new stderr console) and gone when done, so that
+    standard output stays clean for a pipe and for ``--json``; drawn only on a terminal."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err or console(stderr=True),
+        transient=True,
+        disable=disable,
+    )
+
+
+def note(
+    out: Console,
+    text: str,
+    width: int,
+    *,
+    indent: str = "",
+    style: str = "",
+    styled: int = 0,
+    break_long_words: bool = True,
+) -> None:
+    """A note under a table, wrapped to ``width`` with its continuation lines indented four columns
+    deeper than its first (so a wrapped note reads as one); ``style`` colours its first ``styled``
+    characters."""
+    lines = textwrap.wrap(
+        text,
+        width=max(width, 20),
+        initial_indent=indent,
+        subsequent_indent=indent + "    ",
+        break_long_words=break_long_words,
+        break_on_hyphens=False,
+    ) or [indent]
+    body = Text("\n".join(lines))
+    if style:
+        body.stylize(style, len(indent), len(indent) + styled)
+    out.print(body, highlight=False, soft_wrap=True)

@@ -22,7 +22,6 @@ import json
 import math
 import re
 import sys
-import textwrap
 import time
 from collections.abc import Iterable, Sequence
 
@@ -30,7 +29,6 @@ from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.padding import Padding
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -48,7 +46,8 @@ from theory.checks import (
 )
 from theory.errors import InputError
 from theory.harness.console import console as make_console
-from theory.harness.console import did_you_mean, is_plain
+from theory.harness.console import did_you_mean, is_plain, note
+from theory.harness.console import progress as progress_bar
 
 __all__ = [
     "EMPIRICAL_MARK",
@@ -121,15 +120,7 @@ def run_checks(
     ctx = CheckContext(seed=seed, thorough=thorough, device=device)
     outcomes: list[Outcome] = []
     err = make_console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not progress,
-    ) as bar:
+    with progress_bar(disable=not progress, err=err) as bar:
         task = bar.add_task("verifying", total=len(checks))
         try:
             for check in checks:
@@ -390,23 +381,6 @@ def _route_table(
     return table
 
 
-def _note(out: Console, text: str, width: int, *, indent: str = "", style: str = "", styled: int = 0) -> None:
-    """A line under the table, wrapped to ``width`` (continuations indented); ``style`` colours its
-    first ``styled`` characters."""
-    lines = textwrap.wrap(
-        text,
-        width=max(width, 20),
-        initial_indent=indent,
-        subsequent_indent=indent + "    ",
-        break_long_words=True,
-        break_on_hyphens=False,
-    ) or [indent]
-    body = Text("\n".join(lines))
-    if style:
-        body.stylize(style, len(indent), len(indent) + styled)
-    out.print(body, highlight=False, soft_wrap=True)
-
-
 def render(
     outcomes: list[Outcome],
     *,
@@ -425,12 +399,12 @@ def render(
     out.print(make(outcomes, title, width, plain, not_run))
     notes = _empirical_notes(outcomes)
     if notes:
-        _note(out, f"{EMPIRICAL_MARK} empirical tolerance (not derived from the route's error bound):", width)
+        note(out, f"{EMPIRICAL_MARK} empirical tolerance (not derived from the route's error bound):", width)
         for line in notes:
-            _note(out, line, width, indent="  ")
+            note(out, line, width, indent="  ")
     for o in outcomes:
         if o.status != "pass":
-            _note(out, f"{o.status} {o.id} ({o.route}): {o.detail}", width, style=_STYLE[o.status], styled=4)
+            note(out, f"{o.status} {o.id} ({o.route}): {o.detail}", width, style=_STYLE[o.status], styled=4)
     failed = sum(o.status == "fail" for o in outcomes)
     counts = (
         f"{sum(o.status == 'pass' for o in outcomes)} passed, {failed} failed, "
@@ -439,7 +413,7 @@ def render(
     )
     summary = f"{counts} in {seconds:.1f} s" + ("" if interrupted is None else f"; {interrupted} (Ctrl-C)")
     colour = "red" if failed or interrupted is not None else "green"
-    _note(out, summary, width, style=colour, styled=len(counts))
+    note(out, summary, width, style=colour, styled=len(counts))
 
 
 def verify(
