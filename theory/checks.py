@@ -277,6 +277,27 @@ class Outcome:
             empirical_reason=result.empirical or "",
         )
 
+    @classmethod
+    def plugin_failure(
+        cls, id: str, title: str, source: str, name: str, detail: str, seconds: float = 0.0
+    ) -> Outcome:
+        """A failed row of route ``plugin`` with no measurement: a plugin that did not load, or a
+        theorem it added without a check; ``detail`` carries the cause (into ``--json`` too)."""
+        return cls(
+            id=id,
+            title=title,
+            source=source,
+            route="plugin",
+            name=name,
+            status="fail",
+            cases=0,
+            max_error=math.nan,
+            tolerance=math.nan,
+            ratio=math.nan,
+            seconds=seconds,
+            detail=detail,
+        )
+
     def as_dict(self) -> dict[str, object]:
         """JSON-ready: non-finite floats become ``None``."""
         out: dict[str, object] = {}
@@ -461,19 +482,13 @@ class PluginFailure:
     def outcome(self) -> Outcome:
         """Its row in ``wdt verify``: id ``plugin:<name>``, route ``plugin``, status ``fail``, the cause
         as the detail (so ``--json`` carries it too)."""
-        return Outcome(
+        return Outcome.plugin_failure(
             id=f"plugin:{self.name}",
             title=f"plugin {self.name} did not load",
             source=self.origin,
-            route="plugin",
             name="import the plugin and register its checks",
-            status="fail",
-            cases=0,
-            max_error=math.nan,
-            tolerance=math.nan,
-            ratio=math.nan,
-            seconds=self.seconds,
             detail=self.cause,
+            seconds=self.seconds,
         )
 
 

@@ -165,18 +165,11 @@ def _unchecked(found: Sequence[Check], entry_points: bool) -> list[Outcome]:
             continue
         theorem = CATALOGUE[tid]
         rows.append(
-            Outcome(
+            Outcome.plugin_failure(
                 id=tid,
                 title=theorem.title,
                 source=theorem.source,
-                route="plugin",
                 name="a check on some route",
-                status="fail",
-                cases=0,
-                max_error=math.nan,
-                tolerance=math.nan,
-                ratio=math.nan,
-                seconds=0.0,
                 detail=f"{tid} has no check (plugin {plugin} added it but registered none; "
                 "register one with theory.checks.register)",
             )
