@@ -104,7 +104,6 @@ def run_checks(
         Interrupted: on Ctrl-C, with the outcomes of the checks that finished.
     """
     only, routes = list(only), list(routes)
-    all_checks()  # the built-in providers before the plugins (load_plugins does it too): see there
     broken = [failure.outcome() for failure in load_plugins(plugins, discover=entry_points)]
     found = [c for c in all_checks() if entry_points or not c.entry_point]
     unchecked = _unchecked(found, entry_points)
