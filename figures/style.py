@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from matplotlib.ticker import Formatter
+
 from figures.save import save_figure
 from theory.errors import InputError
 
@@ -379,13 +381,7 @@ def _mantissa(value: float) -> tuple[int, int] | None:
     return m, k
 
 
-def _matplotlib_formatter() -> type:
-    from matplotlib.ticker import Formatter
-
-    return Formatter
-
-
-class LogTickFormatter(_matplotlib_formatter()):  # type: ignore[misc]
+class LogTickFormatter(Formatter):
     r"""A ``matplotlib.ticker.Formatter`` for a log axis: ONE label format per axis, and ≥ 2 labels.
 
     Usable as any formatter (``ax.yaxis.set_major_formatter(LogTickFormatter())``; give the minor
